@@ -1,0 +1,62 @@
+# The two commands of the README: `make run` (the embedded default) and `make test` (every test of
+# every module, on a fresh machine). Tools are pinned and installed into .tools/bin.
+
+SHELL := /bin/bash
+TOOLS := $(CURDIR)/.tools/bin
+export PATH := $(TOOLS):$(PATH)
+
+BUF_VERSION            := v1.75.0
+PROTOC_GEN_GO_VERSION  := v1.36.12
+PROTOC_GEN_GRPC_VERSION := v1.6.2
+GRPC_GATEWAY_VERSION   := v2.33.0
+
+# Every module's packages, as go test accepts them from the workspace root.
+PACKAGES := ./... ./platform/... ./proto/gen/go/... ./services/directory/... ./gateway/... ./tools/...
+
+.PHONY: run test tools generate check-generated lint vet refdata
+
+run:
+	go run ./cmd/vif
+
+test:
+	scripts/test.sh
+
+# One go install per module (a single install across modules fails).
+tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc $(TOOLS)/protoc-gen-grpc-gateway
+
+$(TOOLS)/buf:
+	GOBIN=$(TOOLS) go install github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION)
+$(TOOLS)/protoc-gen-go:
+	GOBIN=$(TOOLS) go install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+$(TOOLS)/protoc-gen-go-grpc:
+	GOBIN=$(TOOLS) go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GRPC_VERSION)
+$(TOOLS)/protoc-gen-grpc-gateway:
+	GOBIN=$(TOOLS) go install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway@$(GRPC_GATEWAY_VERSION) github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2@$(GRPC_GATEWAY_VERSION)
+
+# Rebuilds the third-party protos from the pinned Go modules, then the Go code and the OpenAPI
+# file from our protos. Both are committed.
+generate: tools
+	rm -rf proto/third_party proto/gen/go/vif gateway/openapi
+	go run ./tools/protodump -out proto/third_party
+	buf generate
+
+# Fails when the committed generated files differ from what `make generate` produces.
+check-generated: generate
+	@if [ -n "$$(git status --porcelain -- proto gateway/openapi)" ]; then \
+		echo "generated files are stale: run make generate and commit the result" >&2; \
+		git status --short -- proto gateway/openapi >&2; git diff --stat -- proto gateway/openapi >&2; exit 1; \
+	fi
+
+lint: tools
+	buf lint
+	gofmt_out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$gofmt_out" ]; then echo "gofmt: $$gofmt_out" >&2; exit 1; fi
+
+vet:
+	go vet $(PACKAGES)
+
+# Regenerates the commune/EPCI snapshot from its pinned npm source.
+refdata:
+	scripts/refdata.sh
+
+print-packages:
+	@echo $(PACKAGES)

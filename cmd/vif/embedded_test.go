@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"google.golang.org/protobuf/proto"
+
+	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
+)
+
+// startEmbedded runs the embedded default on random ports in dataDir until the test ends.
+func startEmbedded(t *testing.T, dataDir string) (*instance, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	in, err := start(ctx, settings{
+		dataDir: dataDir, httpAddr: "127.0.0.1:0", grpcAddr: "127.0.0.1:0", natsAddr: "127.0.0.1:0",
+		seed: true, log: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		cancel()
+		t.Fatalf("start: %v", err)
+	}
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		if err := in.wait(); err != nil {
+			t.Errorf("embedded default stopped with %v", err)
+		}
+	}
+	t.Cleanup(stop)
+	return in, stop
+}
+
+// tokenFor runs `vif token` against dataDir, as a user would.
+func tokenFor(t *testing.T, dataDir string, args ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := run(context.Background(), append([]string{"token", "--data-dir", dataDir}, args...), func(string) string { return "" }, &out); err != nil {
+		t.Fatalf("vif token %v: %v", args, err)
+	}
+	return strings.TrimSpace(out.String())
+}
+
+type response struct {
+	status int
+	body   map[string]any
+}
+
+func call(t *testing.T, method, url, token, body string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var decoded map[string]any
+	if err := json.Unmarshal(raw, &decoded); err != nil {
+		t.Fatalf("%s %s: body is not JSON: %q", method, url, raw)
+	}
+	return response{status: resp.StatusCode, body: decoded}
+}
+
+// TestEmbeddedDefault drives the product as the README tells a new user to: REST through the
+// gateway with tokens from `vif token`, events on the embedded NATS, and a restart that reuses
+// the data.
+func TestEmbeddedDefault(t *testing.T) {
+	dataDir := t.TempDir()
+	in, stop := startEmbedded(t, dataDir)
+	base := "http://" + in.httpAddr
+	admin := tokenFor(t, dataDir, "--role", "admin")
+	reader := tokenFor(t, dataDir, "--role", "reader")
+
+	nc, err := nats.Connect(in.natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	events := make(chan *nats.Msg, 64)
+	sub, err := nc.ChanSubscribe("vif.>", events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+
+	if r := call(t, "GET", base+"/v1/networks", admin, ""); r.status != 200 || len(r.body["networks"].([]any)) != 13 {
+		t.Fatalf("GET /v1/networks = %d %v; want 200 with 13 networks", r.status, r.body)
+	}
+	if r := call(t, "GET", base+"/v1/communes/71076", "", ""); r.status != 200 || r.body["network"] != "networks/chalonnais" {
+		t.Errorf("GET /v1/communes/71076 = %d %v; want networks/chalonnais", r.status, r.body)
+	}
+	orgs := call(t, "GET", base+"/v1/organisations?pageSize=1000", "", "")
+	seeded := orgs.body["totalSize"]
+
+	body := `{"displayName":"CIDFF de Saône-et-Loire","kind":"ORGANISATION_KIND_ASSOCIATION","commune":"communes/71076"}`
+	if r := call(t, "POST", base+"/v1/organisations", "", body); r.status != 401 {
+		t.Errorf("POST without a token = %d; want 401", r.status)
+	}
+	if r := call(t, "POST", base+"/v1/organisations", reader, body); r.status != 403 {
+		t.Errorf("POST as reader = %d; want 403", r.status)
+	}
+	if r := call(t, "POST", base+"/v1/organisations", admin, `{"displayName":"X","kind":"ORGANISATION_KIND_OTHER","siret":"73282932000075"}`); r.status != 400 {
+		t.Errorf("POST with a bad SIRET = %d %v; want 400", r.status, r.body)
+	}
+	if r := call(t, "POST", base+"/v1/organisations", admin, `{"displayName":"X","kind":"ORGANISATION_KIND_OTHER","colour":"red"}`); r.status != 400 {
+		t.Errorf("POST with an unknown field = %d %v; want 400", r.status, r.body)
+	}
+	created := call(t, "POST", base+"/v1/organisations?organisationId=cidff-71", admin, body)
+	if created.status != 200 || created.body["name"] != "organisations/cidff-71" {
+		t.Fatalf("POST /v1/organisations = %d %v", created.status, created.body)
+	}
+	etag := created.body["etag"].(string)
+	patch := `{"address":"Chalon-sur-Saône","etag":` + jsonString(etag) + `}`
+	if r := call(t, "PATCH", base+"/v1/organisations/cidff-71?updateMask=address", admin, patch); r.status != 200 {
+		t.Errorf("PATCH = %d %v; want 200", r.status, r.body)
+	}
+	if r := call(t, "PATCH", base+"/v1/organisations/cidff-71?updateMask=address", admin, patch); r.status != 409 {
+		t.Errorf("PATCH with the stale etag = %d %v; want 409", r.status, r.body)
+	}
+
+	select {
+	case msg := <-waitFor(events, "vif.directory.v1.organisation.created", "organisations/cidff-71"):
+		if msg.Header.Get("ce-type") != "vif.directory.v1.organisation.created" || msg.Header.Get("Nats-Msg-Id") != msg.Header.Get("ce-id") {
+			t.Errorf("event headers = %v; want ce-type and Nats-Msg-Id = ce-id", msg.Header)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no organisation.created event on NATS")
+	}
+
+	// A second start reuses the data: nothing seeded twice, the new organisation still there.
+	stop()
+	in, _ = startEmbedded(t, dataDir)
+	base = "http://" + in.httpAddr
+	again := call(t, "GET", base+"/v1/organisations?pageSize=1000", "", "")
+	if got, want := again.body["totalSize"], seeded.(float64)+1; got != want {
+		t.Errorf("organisations after restart = %v; want %v (no duplicate seed)", got, want)
+	}
+	if r := call(t, "GET", base+"/v1/organisations/cidff-71", tokenFor(t, dataDir, "--role", "reader"), ""); r.status != 200 {
+		t.Errorf("GET cidff-71 after restart = %d", r.status)
+	}
+}
+
+// waitFor returns a channel that receives the first organisation.created event about name.
+func waitFor(events <-chan *nats.Msg, subject, name string) <-chan *nats.Msg {
+	out := make(chan *nats.Msg, 1)
+	go func() {
+		for msg := range events {
+			var ev directoryv1.OrganisationCreated
+			if msg.Subject == subject && proto.Unmarshal(msg.Data, &ev) == nil && ev.GetOrganisation().GetName() == name {
+				out <- msg
+				return
+			}
+		}
+	}()
+	return out
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func TestTokenRequiresAKnownRole(t *testing.T) {
+	var out bytes.Buffer
+	for _, args := range [][]string{{"token"}, {"token", "--role", "root"}, {"token", "--role", "coordinator"}} {
+		args = append(args, "--data-dir", t.TempDir())
+		if err := run(context.Background(), args, func(string) string { return "" }, &out); err == nil {
+			t.Errorf("vif %v = nil error; want an error", args)
+		}
+	}
+}

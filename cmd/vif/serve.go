@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/vif71/vif/gateway"
+	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/config"
+	"github.com/vif71/vif/platform/daemon"
+	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/grpcserver"
+	"github.com/vif71/vif/platform/storage"
+	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
+	"github.com/vif71/vif/services/directory"
+)
+
+// Files in the data directory.
+const (
+	keyFile       = "auth.key" // signs the tokens `vif token` prints; never leaves the machine
+	publicKeyFile = "auth.pub" // verifies them; give it to services run apart
+)
+
+// settings are what `vif serve` is told.
+type settings struct {
+	dataDir, httpAddr, grpcAddr, natsAddr, adminAddr string
+	seed                                             bool
+	log                                              *slog.Logger
+}
+
+// serve runs the embedded default until ctx ends.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg := config.New("vif serve", getenv)
+	dataDir := cfg.String("data-dir", "VIF_DATA_DIR", ".vif", "where the SQLite files, the NATS store and the token key live")
+	httpAddr := cfg.String("http-addr", "VIF_HTTP_ADDR", "127.0.0.1:8080", "REST gateway listen address")
+	grpcAddr := cfg.String("grpc-addr", "VIF_GRPC_ADDR", "127.0.0.1:9090", "gRPC listen address")
+	natsAddr := cfg.String("nats-addr", "VIF_NATS_ADDR", "127.0.0.1:4222", "embedded NATS listen address, for outside subscribers")
+	adminAddr := cfg.String("admin-addr", "VIF_ADMIN_ADDR", "127.0.0.1:9091", "admin listen address (/metrics, /healthz); empty to disable")
+	seed := cfg.Bool("seed", "VIF_SEED", true, "create the Saône-et-Loire data set on the first start")
+	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
+	if err := cfg.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	log, err := daemon.NewLogger(*logLevel)
+	if err != nil {
+		return err
+	}
+	inst, err := start(ctx, settings{
+		dataDir: *dataDir, httpAddr: *httpAddr, grpcAddr: *grpcAddr, natsAddr: *natsAddr,
+		adminAddr: *adminAddr, seed: *seed, log: log,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, `vif is running (embedded default, data in %s)
+  REST     http://%s   (OpenAPI at /openapi.json, health at /healthz)
+  gRPC     %s
+  NATS     %s   (stream %s, subjects %s)
+  metrics  %s
+Get a token with: go run ./cmd/vif token --role admin --data-dir %s
+Stop with Ctrl-C.
+`, *dataDir, inst.httpAddr, inst.grpcAddr, inst.natsURL, eventbus.StreamName, eventbus.SubjectAll, inst.metricsURL, *dataDir)
+	err = inst.wait()
+	log.Info("vif stopped")
+	return err
+}
+
+// instance is a running embedded default.
+type instance struct {
+	httpAddr, grpcAddr, natsURL, metricsURL string
+	group                                   *errgroup.Group
+	closers                                 []func()
+}
+
+// wait blocks until the instance stops (its context ended, or a part failed), then releases
+// everything in the reverse order of start.
+func (in *instance) wait() error {
+	err := in.group.Wait()
+	in.close()
+	return err
+}
+
+func (in *instance) close() {
+	for i := len(in.closers) - 1; i >= 0; i-- {
+		in.closers[i]()
+	}
+	in.closers = nil
+}
+
+// start brings up NATS, the services, the gRPC server and the gateway, and returns once they
+// listen. They stop when ctx ends.
+func start(ctx context.Context, s settings) (_ *instance, err error) {
+	in := &instance{}
+	defer func() {
+		if err != nil {
+			in.close()
+		}
+	}()
+	natsHost, natsPort, err := splitHostPort(s.natsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("--nats-addr: %w", err)
+	}
+	if natsPort == 0 {
+		natsPort = server.RANDOM_PORT // the NATS server reads 0 as its default port, 4222
+	}
+	if err := os.MkdirAll(s.dataDir, 0o700); err != nil {
+		return nil, err
+	}
+	key, err := loadKeys(s.dataDir)
+	if err != nil {
+		return nil, err
+	}
+
+	ns, err := eventbus.StartEmbedded(eventbus.EmbeddedOptions{
+		Host: natsHost, Port: natsPort, StoreDir: filepath.Join(s.dataDir, "nats"), ServerName: "vif", Logger: s.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	in.closers = append(in.closers, func() { ns.Shutdown(); ns.WaitForShutdown() })
+	in.natsURL = ns.ClientURL()
+	nc, err := eventbus.Connect(ns.ClientURL(), "vif", s.log)
+	if err != nil {
+		return nil, err
+	}
+	in.closers = append(in.closers, func() { _ = nc.Drain() })
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := eventbus.EnsureStream(ctx, js, eventbus.StreamOptions{}); err != nil {
+		return nil, err
+	}
+
+	dirDB, err := storage.Open(ctx, filepath.Join(s.dataDir, "directory.db"))
+	if err != nil {
+		return nil, err
+	}
+	in.closers = append(in.closers, func() { dirDB.Close() })
+	dir, err := directory.New(ctx, directory.Config{DB: dirDB, JetStream: js, Logger: s.log.With("service", "directory"), Seed: s.seed})
+	if err != nil {
+		return nil, err
+	}
+
+	srv, err := grpcserver.New(grpcserver.Options{
+		Logger:   s.log,
+		Verifier: auth.Verifier{Key: key.Public().(ed25519.PublicKey)},
+		Services: []grpcserver.Service{dir.GRPC},
+	})
+	if err != nil {
+		return nil, err
+	}
+	grpcLis, err := listen(in, s.grpcAddr)
+	if err != nil {
+		return nil, err
+	}
+	httpLis, err := listen(in, s.httpAddr)
+	if err != nil {
+		return nil, err
+	}
+	var adminLis net.Listener
+	in.metricsURL = "disabled"
+	if s.adminAddr != "" {
+		if adminLis, err = listen(in, s.adminAddr); err != nil {
+			return nil, err
+		}
+		in.metricsURL = "http://" + adminLis.Addr().String() + "/metrics"
+	}
+	in.grpcAddr, in.httpAddr = grpcLis.Addr().String(), httpLis.Addr().String()
+
+	g, ctx := errgroup.WithContext(ctx)
+	in.group = g
+	g.Go(func() error { return srv.Serve(ctx, grpcLis, adminLis) })
+	g.Go(func() error { return dir.Relay.Run(ctx) })
+	g.Go(func() error {
+		return gateway.RunListener(ctx, httpLis, gateway.Options{
+			Logger: s.log.With("component", "gateway"),
+			Backends: []gateway.Backend{{
+				Name:     "directory",
+				Addr:     dialAddr(grpcLis.Addr()),
+				Service:  directoryv1.DirectoryService_ServiceDesc.ServiceName,
+				Register: directoryv1.RegisterDirectoryServiceHandler,
+			}},
+		})
+	})
+	return in, nil
+}
+
+// listen opens a TCP listener that in closes if start fails before serving it.
+func listen(in *instance, addr string) (net.Listener, error) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	in.closers = append(in.closers, func() { lis.Close() })
+	return lis, nil
+}
+
+// loadKeys loads the instance's signing key, creating it on first use, and keeps the public half
+// beside it for services that run apart and only verify tokens.
+func loadKeys(dataDir string) (ed25519.PrivateKey, error) {
+	key, err := auth.LoadOrCreatePrivateKey(filepath.Join(dataDir, keyFile))
+	if err != nil {
+		return nil, err
+	}
+	if err := auth.WritePublicKey(filepath.Join(dataDir, publicKeyFile), key.Public().(ed25519.PublicKey)); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+func splitHostPort(addr string) (string, int, error) {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return "", 0, fmt.Errorf("port %q is not a number", portStr)
+	}
+	return host, port, nil
+}
+
+// dialAddr is the address to reach a listener on this machine: a wildcard host means loopback.
+func dialAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	if tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
+	return tcp.String()
+}

@@ -1,0 +1,2 @@
+-- One database per service: each owns its schema and its outbox.
+CREATE DATABASE directory;

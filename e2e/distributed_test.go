@@ -1,0 +1,234 @@
+package e2e
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/nats-io/nats.go"
+
+	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/storage/storagetest"
+)
+
+// TestDistributedShape builds the binaries, starts a standalone nats-server (the pinned Go
+// module), the directory on PostgreSQL and the gateway as separate processes, and uses them as a
+// client would: REST through the gateway, an event on NATS, a graceful stop.
+func TestDistributedShape(t *testing.T) {
+	bin := t.TempDir()
+	build(t, bin,
+		"./services/directory/cmd/directory",
+		"./gateway/cmd/gateway",
+		"github.com/nats-io/nats-server/v2",
+	)
+
+	natsPort := freePort(t)
+	natsURL := fmt.Sprintf("nats://127.0.0.1:%d", natsPort)
+	startProcess(t, "nats-server", filepath.Join(bin, "nats-server"), nil,
+		"-a", "127.0.0.1", "-p", fmt.Sprint(natsPort), "-js", "-sd", filepath.Join(t.TempDir(), "js"))
+
+	// PostgreSQL when the test command started one (always in CI); a SQLite file otherwise.
+	dsn := storagetest.NewPostgresDatabase(t)
+	if dsn == "" {
+		dsn = filepath.Join(t.TempDir(), "directory.db")
+	}
+	keyDir := t.TempDir()
+	key, err := auth.LoadOrCreatePrivateKey(filepath.Join(keyDir, "auth.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubPath := filepath.Join(keyDir, "auth.pub")
+	if err := auth.WritePublicKey(pubPath, key.Public().(ed25519.PublicKey)); err != nil {
+		t.Fatal(err)
+	}
+
+	grpcAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	adminAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	directory := startProcess(t, "directory", filepath.Join(bin, "directory"), []string{
+		"VIF_GRPC_ADDR=" + grpcAddr, "VIF_ADMIN_ADDR=" + adminAddr, "VIF_DATABASE_URL=" + dsn,
+		"VIF_NATS_URL=" + natsURL, "VIF_AUTH_PUBLIC_KEY=" + pubPath,
+	})
+	httpAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	gateway := startProcess(t, "gateway", filepath.Join(bin, "gateway"), []string{
+		"VIF_HTTP_ADDR=" + httpAddr, "VIF_DIRECTORY_ADDR=" + grpcAddr,
+	})
+	base := "http://" + httpAddr
+	waitHealthy(t, base+"/healthz")
+	waitHealthy(t, "http://"+adminAddr+"/healthz")
+
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	events, err := nc.SubscribeSync("vif.directory.v1.organisation.created")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var networks struct{ Networks []any }
+	if status := getJSON(t, "GET", base+"/v1/networks", "", "", &networks); status != 200 || len(networks.Networks) != 13 {
+		t.Fatalf("GET /v1/networks = %d with %d networks; want 200 with 13", status, len(networks.Networks))
+	}
+	token, err := auth.Issuer{Key: key}.Issue(auth.Claims{Role: auth.RoleAdmin, RegisteredClaims: jwt.RegisteredClaims{Subject: "e2e"}}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct{ Name string }
+	body := `{"displayName":"Maison des femmes","kind":"ORGANISATION_KIND_ASSOCIATION","commune":"communes/71270"}`
+	if status := getJSON(t, "POST", base+"/v1/organisations?organisationId=maison-des-femmes", token, body, &created); status != 200 || created.Name != "organisations/maison-des-femmes" {
+		t.Fatalf("POST /v1/organisations = %d %+v", status, created)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		msg, err := events.NextMsg(time.Until(deadline))
+		if err != nil {
+			t.Fatalf("no organisation.created event for the new organisation: %v", err)
+		}
+		if strings.Contains(string(msg.Data), "organisations/maison-des-femmes") {
+			if msg.Header.Get("ce-source") != "/vif/directory" {
+				t.Errorf("ce-source = %q; want /vif/directory", msg.Header.Get("ce-source"))
+			}
+			break
+		}
+	}
+
+	// A graceful stop: SIGTERM, and each process exits 0.
+	for _, p := range []*process{gateway, directory} {
+		if err := p.stop(); err != nil {
+			t.Errorf("%s did not stop cleanly: %v\n%s", p.name, err, p.logs())
+		}
+	}
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func build(t *testing.T, dir string, pkgs ...string) {
+	t.Helper()
+	args := append([]string{"build", "-o", dir + string(os.PathSeparator)}, pkgs...)
+	cmd := exec.Command("go", args...)
+	cmd.Dir = repoRoot(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %v: %v\n%s", pkgs, err, out)
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+type process struct {
+	name string
+	cmd  *exec.Cmd
+	out  *os.File
+	done chan error
+}
+
+func startProcess(t *testing.T, name, path string, env []string, args ...string) *process {
+	t.Helper()
+	out, err := os.Create(filepath.Join(t.TempDir(), name+".log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(path, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	p := &process{name: name, cmd: cmd, out: out, done: make(chan error, 1)}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = p.stop()
+		if t.Failed() {
+			t.Logf("%s output:\n%s", name, p.logs())
+		}
+	})
+	return p
+}
+
+func (p *process) stop() error {
+	if p.cmd.ProcessState != nil {
+		return nil
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		p.done <- err
+		return err
+	case <-time.After(15 * time.Second):
+		_ = p.cmd.Process.Kill()
+		return fmt.Errorf("still running 15 s after SIGTERM")
+	}
+}
+
+func (p *process) logs() string {
+	b, _ := os.ReadFile(p.out.Name())
+	return string(b)
+}
+
+func waitHealthy(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not healthy after 30 s (last: %v)", url, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func getJSON(t *testing.T, method, url, token, body string, into any) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, into); err != nil {
+		t.Fatalf("%s %s: %v in %q", method, url, err, raw)
+	}
+	return resp.StatusCode
+}

@@ -1,0 +1,72 @@
+// Command gateway serves the REST/JSON API of vif in front of its gRPC services.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/vif71/vif/gateway"
+	"github.com/vif71/vif/platform/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gateway:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string) error {
+	o, level, err := options(args, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	o.Logger = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	return gateway.Run(ctx, o)
+}
+
+// options reads the settings from args, each flag falling back on its environment variable.
+func options(args []string, getenv func(string) string) (gateway.Options, slog.Level, error) {
+	cfg := config.New("gateway", getenv)
+	httpAddr := cfg.String("http-addr", "VIF_HTTP_ADDR", ":8080", "HTTP listen address")
+	maxBody := cfg.String("max-body-bytes", "VIF_MAX_BODY_BYTES", "1048576", "largest request body accepted, in bytes")
+	shutdown := cfg.Duration("shutdown-timeout", "VIF_SHUTDOWN_TIMEOUT", 0, "time left to requests in flight at shutdown (0: 10s)")
+	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
+	addrs := make([]*string, len(services))
+	for i, s := range services {
+		addrs[i] = cfg.String(s.name+"-addr", "VIF_"+strings.ToUpper(s.name)+"_ADDR", s.defaultAddr,
+			"gRPC address of the "+s.name+" service")
+	}
+	if err := cfg.Parse(args); err != nil {
+		return gateway.Options{}, 0, err
+	}
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return gateway.Options{}, 0, fmt.Errorf("--log-level=%q: want debug, info, warn or error", *logLevel)
+	}
+	limit, err := strconv.ParseInt(*maxBody, 10, 64)
+	if err != nil || limit <= 0 {
+		return gateway.Options{}, 0, fmt.Errorf("--max-body-bytes=%q: want a positive number of bytes", *maxBody)
+	}
+	return gateway.Options{
+		Addr:            *httpAddr,
+		Backends:        backends(addrs),
+		MaxBodyBytes:    limit,
+		ShutdownTimeout: *shutdown,
+	}, level, nil
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestOptionsDefaults(t *testing.T) {
+	o, level, err := options(nil, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Addr != ":8080" || o.MaxBodyBytes != 1<<20 || level != slog.LevelInfo {
+		t.Errorf("options() = Addr %q, MaxBodyBytes %d, level %v; want :8080, 1 MiB, INFO", o.Addr, o.MaxBodyBytes, level)
+	}
+	if len(o.Backends) != 1 || o.Backends[0].Name != "directory" || o.Backends[0].Addr != "127.0.0.1:9090" ||
+		o.Backends[0].Service != "vif.directory.v1.DirectoryService" || o.Backends[0].Register == nil {
+		t.Errorf("options() backends = %+v; want directory at 127.0.0.1:9090", o.Backends)
+	}
+}
+
+func TestOptionsFromEnvironmentAndFlags(t *testing.T) {
+	o, level, err := options(
+		[]string{"--directory-addr", "dns:///directory:9090", "--max-body-bytes", "2048"},
+		env(map[string]string{"VIF_HTTP_ADDR": "127.0.0.1:8081", "VIF_DIRECTORY_ADDR": "ignored:1", "VIF_LOG_LEVEL": "debug"}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Addr != "127.0.0.1:8081" || o.Backends[0].Addr != "dns:///directory:9090" || o.MaxBodyBytes != 2048 || level != slog.LevelDebug {
+		t.Errorf("options = Addr %q, directory %q, MaxBodyBytes %d, level %v; want the env's address and level, the flags' others",
+			o.Addr, o.Backends[0].Addr, o.MaxBodyBytes, level)
+	}
+}
+
+func TestBadSettingsAreErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"--log-level", "loud"},
+		{"--max-body-bytes", "0"},
+		{"--max-body-bytes", "1MB"},
+		{"--no-such-flag"},
+	} {
+		if _, _, err := options(args, env(nil)); err == nil {
+			t.Errorf("options(%q) = nil error; want one", args)
+		}
+	}
+}
+
+func TestRunStopsWhenContextEnds(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if err := run(ctx, []string{"--http-addr", "127.0.0.1:0", "--log-level", "error"}, env(nil)); err != nil {
+		t.Errorf("run until the context ends = %v; want nil", err)
+	}
+}
+
+func TestHelpIsNotAnError(t *testing.T) {
+	if err := run(context.Background(), []string{"-h"}, env(nil)); err != nil {
+		t.Errorf("run -h = %v; want nil", err)
+	}
+}

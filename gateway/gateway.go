@@ -1,0 +1,157 @@
+// Package gateway is the REST/JSON facade of vif: a grpc-gateway mux in front of the gRPC
+// services, with the JSON shape, the error shape and the limits chosen here rather than left to
+// grpc-gateway's defaults.
+//
+// Every REST call goes through a gRPC client connection to its service (never the in-process
+// Register…HandlerServer), so the service's interceptors (auth, validation, audit) run on it
+// exactly as they do on a gRPC call.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+// Backend is one gRPC service the gateway exposes.
+type Backend struct {
+	// Name is used in /healthz output and logs, e.g. "directory".
+	Name string
+	// Addr is the gRPC target, e.g. "127.0.0.1:9090" or "dns:///directory:9090".
+	Addr string
+	// Service is the full gRPC service name /healthz checks with grpc.health.v1, e.g.
+	// "vif.directory.v1.DirectoryService".
+	Service string
+	// Register adds the service's routes, e.g. directoryv1.RegisterDirectoryServiceHandler.
+	Register func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error
+}
+
+// Options configure the gateway. The zero value of every duration and size means its default.
+type Options struct {
+	Addr            string // HTTP listen address, e.g. "127.0.0.1:8080"; used by Run only
+	Backends        []Backend
+	Logger          *slog.Logger  // nil means slog.Default()
+	MaxBodyBytes    int64         // 0 means 1 MiB
+	ShutdownTimeout time.Duration // 0 means 10 s
+	// RequestTimeout bounds a whole REST call, backend included; 0 means 30 s. It is shorter than
+	// the server's WriteTimeout so a hung backend gives the client a 504 JSON error rather than a
+	// dropped connection.
+	RequestTimeout time.Duration
+}
+
+const (
+	defaultMaxBodyBytes    = 1 << 20
+	defaultShutdownTimeout = 10 * time.Second
+	defaultRequestTimeout  = 30 * time.Second
+)
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = defaultMaxBodyBytes
+	}
+	if o.ShutdownTimeout <= 0 {
+		o.ShutdownTimeout = defaultShutdownTimeout
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = defaultRequestTimeout
+	}
+	return o
+}
+
+// clientServiceConfig spreads calls over every address a dns:/// target resolves to (the pods
+// behind a headless Kubernetes service); grpc-go's default, pick_first, would pin one.
+const clientServiceConfig = `{"loadBalancingConfig":[{"round_robin":{}}]}`
+
+// Handler builds the HTTP handler and one client connection per backend. The returned func
+// closes the connections. Connections are lazy: a backend that is down makes its calls fail with
+// 503, not Handler.
+func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
+	o = o.withDefaults()
+	if len(o.Backends) == 0 {
+		return nil, nil, errors.New("gateway: no backend")
+	}
+	mux := newMux(o.Logger)
+
+	var conns []*grpc.ClientConn
+	closeAll := func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	}
+	var checks []healthCheck
+	seen := map[string]bool{}
+	for _, b := range o.Backends {
+		if b.Name == "" || b.Addr == "" || b.Service == "" || b.Register == nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("gateway: backend %q: Name, Addr, Service and Register are all required", b.Name)
+		}
+		if seen[b.Name] {
+			closeAll()
+			return nil, nil, fmt.Errorf("gateway: backend %q listed twice", b.Name)
+		}
+		seen[b.Name] = true
+		conn, err := grpc.NewClient(b.Addr,
+			grpc.WithTransportCredentials(insecure.NewCredentials()),
+			grpc.WithDefaultServiceConfig(clientServiceConfig),
+		)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("gateway: backend %q at %q: %w", b.Name, b.Addr, err)
+		}
+		conns = append(conns, conn)
+		if err := b.Register(ctx, mux, conn); err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("gateway: registering backend %q: %w", b.Name, err)
+		}
+		checks = append(checks, newHealthCheck(b, conn))
+	}
+
+	if err := mux.HandlePath(http.MethodGet, "/healthz", healthzHandler(checks, o.Logger)); err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	if err := mux.HandlePath(http.MethodGet, "/openapi.json", serveOpenAPI); err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+
+	// Outermost first: log and recover everything, then bound time and body, then route.
+	var h http.Handler = mux
+	h = limitBody(h, o.MaxBodyBytes)
+	h = withTimeout(h, o.RequestTimeout)
+	h = defaultHeaders(h)
+	h = accessLog(h, o.Logger)
+	return h, closeAll, nil
+}
+
+// withTimeout bounds the request's context, which grpc-gateway uses as the backend call's
+// deadline.
+func withTimeout(next http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// defaultHeaders sets the headers every response has unless its handler says otherwise. The API
+// serves personal data (names, e-mail addresses, phone numbers of professionals), which no shared
+// cache should keep.
+func defaultHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,65 @@
+package gateway
+
+import (
+	"log/slog"
+	"net/textproto"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+// jsonMarshaler is the one JSON dialect of the API, for every Content-Type and Accept:
+//
+//   - UseProtoNames false: lowerCamelCase names (displayName), the proto3 JSON mapping that the
+//     AIPs and the generated OpenAPI document use.
+//   - EmitUnpopulated false: a field at its zero value is left out, as protojson and Google APIs
+//     do, so an empty etag or an unset time does not read as a real value. Clients read a missing
+//     field as its zero value.
+//   - DiscardUnknown false: a body with a field the API does not know is a 400 naming it, so a
+//     typo (displayname, update_mask in a body) is not silently dropped.
+//
+// int64 fields are JSON strings, as proto3 JSON wants. HTTPBodyMarshaler only matters for a
+// method that returns google.api.HttpBody (a file download), which it writes raw.
+var jsonMarshaler = &runtime.HTTPBodyMarshaler{
+	Marshaler: &runtime.JSONPb{
+		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: false, EmitUnpopulated: false},
+		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
+	},
+}
+
+func newMux(log *slog.Logger) *runtime.ServeMux {
+	return runtime.NewServeMux(
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, jsonMarshaler),
+		runtime.WithErrorHandler(errorHandler(log)),
+		runtime.WithRoutingErrorHandler(routingErrorHandler),
+		runtime.WithIncomingHeaderMatcher(incomingHeader),
+		runtime.WithOutgoingHeaderMatcher(outgoingMetadata),
+		runtime.WithOutgoingTrailerMatcher(outgoingMetadata),
+		// The API is what the OpenAPI document says: a POST is never turned into a GET (the
+		// form-encoded "path length fallback") nor into another method (X-HTTP-Method-Override).
+		runtime.WithDisablePathLengthFallback(),
+		runtime.WithDisableHTTPMethodOverride(),
+		runtime.WithWriteContentLength(),
+	)
+}
+
+// incomingHeader decides which request headers become gRPC metadata. grpc-gateway itself always
+// sends Authorization as "authorization" and the client address as "x-forwarded-for" (appended to
+// any X-Forwarded-For the request had), whatever this returns. On top of its default (the IANA
+// permanent headers as grpcgateway-*), X-Request-Id goes through so a call can be followed across
+// services, and two are held back: Authorization, so the token is not sent a second time as
+// grpcgateway-authorization, and Cookie, which the API never uses.
+func incomingHeader(key string) (string, bool) {
+	switch textproto.CanonicalMIMEHeaderKey(key) {
+	case "X-Request-Id":
+		return "x-request-id", true
+	case "Authorization", "Cookie":
+		return "", false
+	}
+	return runtime.DefaultHeaderMatcher(key)
+}
+
+// outgoingMetadata keeps the services' response metadata out of the HTTP response: by default
+// grpc-gateway copies all of it as Grpc-Metadata-* headers (content-type included), and it is
+// internal. A service that wants an HTTP header (ETag, Location) gets it mapped here.
+func outgoingMetadata(string) (string, bool) { return "", false }

@@ -1,0 +1,161 @@
+// Package daemon is the main loop of a service running as its own process (the distributed
+// shape): settings from flags and environment, the database, NATS and the VIF stream, the gRPC
+// server with its admin endpoints, the service's background work (its outbox relay), and a
+// graceful stop on SIGINT/SIGTERM.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/config"
+	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/grpcserver"
+	"github.com/vif71/vif/platform/storage"
+)
+
+// Deps are what a service is built from.
+type Deps struct {
+	DB        *storage.DB
+	JetStream jetstream.JetStream
+	Logger    *slog.Logger
+	Seed      bool
+}
+
+// Built is a service ready to serve: what to register on the gRPC server, and what to run
+// beside it until shutdown (its outbox relay).
+type Built struct {
+	Service    grpcserver.Service
+	Background []func(context.Context) error
+}
+
+// Run runs the service that build makes, with settings from args and getenv, until ctx ends.
+func Run(ctx context.Context, name string, args []string, getenv func(string) string, build func(context.Context, Deps) (Built, error)) error {
+	cfg := config.New(name, getenv)
+	grpcAddr := cfg.String("grpc-addr", "VIF_GRPC_ADDR", ":9090", "gRPC listen address")
+	adminAddr := cfg.String("admin-addr", "VIF_ADMIN_ADDR", ":9091", "admin listen address (/metrics, /healthz); empty to disable")
+	dsn := cfg.String("database", "VIF_DATABASE_URL", "", "postgres:// URL, or a SQLite file path")
+	natsURL := cfg.String("nats-url", "VIF_NATS_URL", "nats://127.0.0.1:4222", "NATS server URL(s), comma-separated")
+	keyPath := cfg.String("auth-public-key", "VIF_AUTH_PUBLIC_KEY", "", "PEM file of the Ed25519 key that verifies bearer tokens")
+	seed := cfg.Bool("seed", "VIF_SEED", true, "create the default data set on the first start")
+	replicas := cfg.String("stream-replicas", "VIF_STREAM_REPLICAS", "1", "replicas of the VIF stream (3 in a NATS cluster)")
+	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
+	shutdown := cfg.Duration("shutdown-timeout", "VIF_SHUTDOWN_TIMEOUT", 10*time.Second, "how long in-flight calls get on shutdown")
+	if err := cfg.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	log, err := NewLogger(*logLevel)
+	if err != nil {
+		return err
+	}
+	log = log.With("service", name)
+	if *dsn == "" {
+		return errors.New("no database: set --database or VIF_DATABASE_URL")
+	}
+	if *keyPath == "" {
+		return errors.New("no token key: set --auth-public-key or VIF_AUTH_PUBLIC_KEY")
+	}
+	pub, err := auth.LoadPublicKey(*keyPath)
+	if err != nil {
+		return err
+	}
+	var streamReplicas int
+	if _, err := fmt.Sscan(*replicas, &streamReplicas); err != nil || streamReplicas < 1 {
+		return fmt.Errorf("--stream-replicas must be a positive integer, got %q", *replicas)
+	}
+
+	db, err := storage.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	nc, err := eventbus.Connect(*natsURL, name, log)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+
+	built, err := build(ctx, Deps{DB: db, JetStream: js, Logger: log, Seed: *seed})
+	if err != nil {
+		return err
+	}
+	srv, err := grpcserver.New(grpcserver.Options{
+		Logger:          log,
+		Verifier:        auth.Verifier{Key: pub},
+		Services:        []grpcserver.Service{built.Service},
+		ShutdownTimeout: *shutdown,
+	})
+	if err != nil {
+		return err
+	}
+	lis, err := net.Listen("tcp", *grpcAddr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", *grpcAddr, err)
+	}
+	var adminLis net.Listener
+	if *adminAddr != "" {
+		if adminLis, err = net.Listen("tcp", *adminAddr); err != nil {
+			lis.Close()
+			return fmt.Errorf("listen %s: %w", *adminAddr, err)
+		}
+	}
+	log.Info("serving", "grpc", lis.Addr().String(), "admin", *adminAddr, "nats", *natsURL, "database", string(db.Dialect))
+
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return srv.Serve(ctx, lis, adminLis) })
+	g.Go(func() error {
+		return KeepStream(ctx, js, eventbus.StreamOptions{Replicas: streamReplicas}, log)
+	})
+	for _, bg := range built.Background {
+		g.Go(func() error { return bg(ctx) })
+	}
+	err = g.Wait()
+	log.Info("stopped")
+	return err
+}
+
+// KeepStream makes sure the VIF stream exists, retrying while NATS is unreachable, so a service
+// may start before the bus. Until then the outbox relay's publishes fail and are retried.
+func KeepStream(ctx context.Context, js jetstream.JetStream, o eventbus.StreamOptions, log *slog.Logger) error {
+	wait := 200 * time.Millisecond
+	for {
+		if _, err := eventbus.EnsureStream(ctx, js, o); err == nil {
+			return nil
+		} else if ctx.Err() == nil {
+			log.Warn("cannot ensure the event stream yet; retrying", "err", err, "in", wait)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 10*time.Second)
+	}
+}
+
+// NewLogger returns a JSON logger on stderr at the named level.
+func NewLogger(level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
+		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
+}

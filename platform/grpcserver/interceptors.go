@@ -1,0 +1,109 @@
+package grpcserver
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"buf.build/go/protovalidate"
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/vif71/vif/platform/apierr"
+	"github.com/vif71/vif/platform/validation"
+)
+
+// recoverInterceptor turns a handler panic into Internal, so one bad request cannot take the
+// process (and every other service hosted in it) down.
+func recoverInterceptor(log *slog.Logger) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				log.ErrorContext(ctx, "panic in handler", "method", info.FullMethod, "panic", p, "stack", string(debug.Stack()))
+				err = apierr.New(codes.Internal, "INTERNAL", "internal error")
+			}
+		}()
+		return handler(ctx, req)
+	}
+}
+
+// validateInterceptor enforces the protovalidate rules written in the protos, reporting every
+// violated field.
+func validateInterceptor(v protovalidate.Validator) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		msg, ok := req.(proto.Message)
+		if !ok {
+			return handler(ctx, req)
+		}
+		if err := v.Validate(msg); err != nil {
+			var ve *protovalidate.ValidationError
+			if !errors.As(err, &ve) {
+				return nil, apierr.New(codes.Internal, "INTERNAL", "internal error")
+			}
+			violations := make([]validation.Violation, 0, len(ve.Violations))
+			for _, viol := range ve.Violations {
+				violations = append(violations, validation.Violation{
+					Field:       protovalidate.FieldPathString(viol.Proto.GetField()),
+					Description: viol.Proto.GetMessage(),
+				})
+			}
+			return nil, apierr.InvalidArgument((&validation.Error{Violations: violations}).Error(), violations)
+		}
+		return handler(ctx, req)
+	}
+}
+
+type metrics struct {
+	handled *prometheus.CounterVec
+	latency *prometheus.HistogramVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		handled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "grpc_server_handled_total",
+			Help: "RPCs completed on the server, by method and status code.",
+		}, []string{"grpc_service", "grpc_method", "grpc_code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "grpc_server_handling_seconds",
+			Help:    "Time to handle an RPC, by method.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"grpc_service", "grpc_method"}),
+	}
+	reg.MustRegister(m.handled, m.latency)
+	return m
+}
+
+// interceptor logs one line per call and records its code and latency. Health checks are logged
+// at debug level: load balancers call them every few seconds.
+func (m *metrics) interceptor(log *slog.Logger) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		start := time.Now()
+		resp, err := handler(ctx, req)
+		elapsed := time.Since(start)
+		code := status.Code(err)
+		service, method := splitMethod(info.FullMethod)
+		m.handled.WithLabelValues(service, method, code.String()).Inc()
+		m.latency.WithLabelValues(service, method).Observe(elapsed.Seconds())
+		level := slog.LevelInfo
+		if strings.HasPrefix(info.FullMethod, "/grpc.health.") {
+			level = slog.LevelDebug
+		}
+		log.Log(ctx, level, "rpc", "method", info.FullMethod, "code", code.String(), "duration_ms", float64(elapsed.Microseconds())/1000)
+		return resp, err
+	}
+}
+
+func splitMethod(full string) (service, method string) {
+	full = strings.TrimPrefix(full, "/")
+	if i := strings.LastIndexByte(full, '/'); i >= 0 {
+		return full[:i], full[i+1:]
+	}
+	return "unknown", full
+}

@@ -1,0 +1,182 @@
+// Package grpcserver is the bootstrap every vif service shares: one gRPC server with health,
+// reflection, and the interceptor chain (recovery, logging and metrics, authentication and audit,
+// protovalidate, error mapping), an admin HTTP listener with Prometheus metrics, and a graceful
+// shutdown with a deadline.
+package grpcserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net"
+	"net/http"
+	"time"
+
+	"buf.build/go/protovalidate"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+
+	"github.com/vif71/vif/platform/apierr"
+	"github.com/vif71/vif/platform/auth"
+)
+
+// Service is one gRPC service to host, with what the shared interceptors need to know about it.
+type Service struct {
+	// Name is the full service name, e.g. "vif.directory.v1.DirectoryService"; the health service
+	// reports it.
+	Name string
+	// Register registers the implementation on the server.
+	Register func(grpc.ServiceRegistrar)
+	// Policy says who may call each method.
+	Policy auth.Policy
+	// Errors maps the service's domain errors to gRPC codes.
+	Errors []apierr.Mapping
+}
+
+// Options configure a Server.
+type Options struct {
+	Logger   *slog.Logger
+	Verifier auth.Verifier
+	Services []Service
+	// ShutdownTimeout bounds the graceful stop: in-flight calls get this long, then the server
+	// closes every connection. Zero means 10 seconds.
+	ShutdownTimeout time.Duration
+	// Registry receives the server's metrics; nil means a new registry with the Go and process
+	// collectors.
+	Registry *prometheus.Registry
+}
+
+// Server hosts services over gRPC.
+type Server struct {
+	grpc     *grpc.Server
+	health   *health.Server
+	registry *prometheus.Registry
+	opts     Options
+}
+
+// New builds the server and registers every service, health and reflection.
+func New(o Options) (*Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.ShutdownTimeout == 0 {
+		o.ShutdownTimeout = 10 * time.Second
+	}
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	validator, err := protovalidate.New()
+	if err != nil {
+		return nil, fmt.Errorf("grpcserver: protovalidate: %w", err)
+	}
+	policy := auth.Policy{}
+	var errTable []apierr.Mapping
+	for _, s := range o.Services {
+		maps.Copy(policy, s.Policy)
+		errTable = append(errTable, s.Errors...)
+	}
+	metrics := newMetrics(o.Registry)
+	g := grpc.NewServer(
+		grpc.ChainStreamInterceptor(auth.StreamServerInterceptor(o.Verifier, policy, o.Logger)),
+		grpc.ChainUnaryInterceptor(
+			recoverInterceptor(o.Logger),
+			metrics.interceptor(o.Logger),
+			auth.UnaryServerInterceptor(o.Verifier, policy, o.Logger),
+			validateInterceptor(validator),
+			apierr.UnaryServerInterceptor(errTable, o.Logger),
+		),
+	)
+	hs := health.NewServer()
+	healthpb.RegisterHealthServer(g, hs)
+	reflection.Register(g)
+	for _, s := range o.Services {
+		s.Register(g)
+	}
+	return &Server{grpc: g, health: hs, registry: o.Registry, opts: o}, nil
+}
+
+// GRPC returns the underlying server, e.g. to serve it on a bufconn listener in tests.
+func (s *Server) GRPC() *grpc.Server { return s.grpc }
+
+// Registry returns the metrics registry, for services that add their own metrics.
+func (s *Server) Registry() *prometheus.Registry { return s.registry }
+
+// Serve serves gRPC on lis, and the admin endpoints (/metrics, /healthz) on admin when it is not
+// nil, until ctx ends; then it marks every service NOT_SERVING, stops accepting calls, lets the
+// running ones finish within the shutdown timeout, and returns.
+func (s *Server) Serve(ctx context.Context, lis net.Listener, admin net.Listener) error {
+	s.setServing(healthpb.HealthCheckResponse_SERVING)
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := s.grpc.Serve(lis); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+			return fmt.Errorf("grpc: %w", err)
+		}
+		return nil
+	})
+	var adminSrv *http.Server
+	if admin != nil {
+		adminSrv = &http.Server{Handler: s.adminHandler(), ReadHeaderTimeout: 5 * time.Second}
+		g.Go(func() error {
+			if err := adminSrv.Serve(admin); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("admin http: %w", err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		<-ctx.Done()
+		s.shutdown(adminSrv)
+		return nil
+	})
+	return g.Wait()
+}
+
+func (s *Server) shutdown(adminSrv *http.Server) {
+	s.setServing(healthpb.HealthCheckResponse_NOT_SERVING)
+	done := make(chan struct{})
+	go func() {
+		s.grpc.GracefulStop()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(s.opts.ShutdownTimeout):
+		s.opts.Logger.Warn("graceful stop timed out; closing connections", "timeout", s.opts.ShutdownTimeout)
+		s.grpc.Stop()
+	}
+	if adminSrv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = adminSrv.Shutdown(ctx)
+	}
+}
+
+func (s *Server) setServing(st healthpb.HealthCheckResponse_ServingStatus) {
+	s.health.SetServingStatus("", st)
+	for _, svc := range s.opts.Services {
+		s.health.SetServingStatus(svc.Name, st)
+	}
+}
+
+func (s *Server) adminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		resp, err := s.health.Check(r.Context(), &healthpb.HealthCheckRequest{})
+		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+			http.Error(w, "not serving", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return mux
+}

@@ -1,0 +1,112 @@
+// Package storage opens the relational database a service keeps its state in: SQLite (a file, for
+// the embedded default) or PostgreSQL (for the distributed shape), behind one database/sql handle.
+//
+// Both engines accept the same SQL text with $1-style placeholders, so repositories write each
+// query once; the schema differs only where the engines do, in per-dialect migrations.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is a database handle that knows its dialect.
+type DB struct {
+	*sql.DB
+	Dialect Dialect
+}
+
+// Open opens the database that dsn names: a postgres:// or postgresql:// URL (or key=value DSN
+// starting with "host=") opens PostgreSQL; anything else is a SQLite file path, optionally
+// prefixed with "sqlite:" or "file:". The SQLite file's directory is created when missing.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if dsn == "" {
+		return nil, errors.New("storage: empty database DSN")
+	}
+	var db *DB
+	if isPostgres(dsn) {
+		conn, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("storage: open postgres: %w", err)
+		}
+		conn.SetMaxOpenConns(20)
+		db = &DB{DB: conn, Dialect: Postgres}
+	} else {
+		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("storage: create %s: %w", dir, err)
+			}
+		}
+		conn, err := sql.Open("sqlite", sqliteDSN(path))
+		if err != nil {
+			return nil, fmt.Errorf("storage: open sqlite: %w", err)
+		}
+		// WAL lets readers run beside the one writer; a few connections are plenty, and
+		// _txlock=immediate makes every transaction take the write lock up front, so two writers
+		// queue on busy_timeout instead of failing with SQLITE_BUSY half-way.
+		conn.SetMaxOpenConns(4)
+		db = &DB{DB: conn, Dialect: SQLite}
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("storage: connect to %s database: %w", db.Dialect, err)
+	}
+	return db, nil
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") ||
+		strings.HasPrefix(dsn, "host=")
+}
+
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_txlock=immediate" +
+		"&_pragma=journal_mode(WAL)" +
+		"&_pragma=busy_timeout(10000)" +
+		"&_pragma=synchronous(NORMAL)" +
+		"&_pragma=foreign_keys(ON)"
+}
+
+// InTx runs fn in a transaction and commits it when fn returns nil; any error or panic rolls it
+// back, so a change and the events written beside it land together or not at all.
+func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("storage: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("storage: commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of every module, as CI does, on a fresh machine: installs the pinned tools,
+# checks the generated code is current and the protos lint, starts a private PostgreSQL (from
+# Debian's packages when missing) so the contract tests run on both engines, then vets and
+# tests every module with the race detector.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n== %s (%ss)\n' "$*" "$SECONDS"; }
+
+step "tools"
+make --no-print-directory tools
+
+step "generated code is current"
+make --no-print-directory check-generated
+
+step "lint"
+make --no-print-directory lint
+
+if [ -z "${VIF_TEST_POSTGRES_DSN:-}" ]; then
+	step "private PostgreSQL"
+	pgdir=$(mktemp -d "${TMPDIR:-/tmp}/vif-pg.XXXXXX")
+	chmod 755 "$pgdir"
+	trap 'scripts/postgres.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
+	VIF_TEST_POSTGRES_DSN=$(scripts/postgres.sh start "$pgdir" "${VIF_TEST_POSTGRES_PORT:-55439}")
+	export VIF_TEST_POSTGRES_DSN
+fi
+export VIF_REQUIRE_POSTGRES=1
+
+step "vet"
+make --no-print-directory vet
+
+step "test"
+go test -race -count=1 -timeout 20m $(make --no-print-directory -s print-packages) "$@"
+
+step "done"

@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/vif71/vif/platform/storage"
+	"github.com/vif71/vif/services/directory/internal/domain"
+)
+
+const memberColumns = `network, id, organisation, display_name, role, domains, email, phone, revision, create_time, update_time`
+
+// Domains are stored as ",A,B," so that "has domain X" is LIKE '%,X,%' on both engines.
+func encodeDomains(ds []domain.Domain) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = string(d)
+	}
+	return "," + strings.Join(parts, ",") + ","
+}
+
+func decodeDomains(s string) []domain.Domain {
+	var out []domain.Domain
+	for _, p := range strings.Split(strings.Trim(s, ","), ",") {
+		if p != "" {
+			out = append(out, domain.Domain(p))
+		}
+	}
+	return out
+}
+
+func scanMember(row scanner) (*domain.Member, error) {
+	var m domain.Member
+	var domains string
+	err := row.Scan(&m.Network, &m.ID, &m.Organisation, &m.DisplayName, &m.Role, &domains, &m.Email, &m.Phone, &m.Revision, &m.CreateTime, &m.UpdateTime)
+	if err != nil {
+		return nil, err
+	}
+	m.Domains = decodeDomains(domains)
+	m.CreateTime, m.UpdateTime = m.CreateTime.UTC(), m.UpdateTime.UTC()
+	return &m, nil
+}
+
+type queryRower interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+func getMember(ctx context.Context, q queryRower, network, id, suffix string) (*domain.Member, error) {
+	m, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members WHERE network = $1 AND id = $2`+suffix, network, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.ErrNotFound
+	}
+	return m, err
+}
+
+func (s *Store) memberByRequest(ctx context.Context, q queryRower, requestID string) (*domain.Member, error) {
+	m, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members WHERE request_id = $1`, requestID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return m, err
+}
+
+// forShare keeps the organisation a new member points at from being deleted before the member
+// is written (PostgreSQL; SQLite transactions are serialised already).
+func (s *Store) forShare() string {
+	if s.db.Dialect == storage.Postgres {
+		return " FOR SHARE"
+	}
+	return ""
+}
+
+// CreateMember implements domain.Repository.
+func (s *Store) CreateMember(ctx context.Context, m *domain.Member, requestID string, check func(*domain.Organisation) (*domain.Event, error)) (*domain.Member, bool, error) {
+	var existing *domain.Member
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		if requestID != "" {
+			prev, err := s.memberByRequest(ctx, tx, requestID)
+			if err != nil || prev != nil {
+				existing = prev
+				return nil, err
+			}
+		}
+		org, err := getOrganisation(ctx, tx, m.Organisation, s.forShare())
+		if errors.Is(err, domain.ErrNotFound) {
+			org, err = nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		ev, err := check(org)
+		if err != nil {
+			return nil, err
+		}
+		m.CreateTime, m.UpdateTime = stored(m.CreateTime), stored(m.UpdateTime)
+		_, err = tx.ExecContext(ctx, `INSERT INTO members (`+memberColumns+`, request_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			m.Network, m.ID, m.Organisation, m.DisplayName, m.Role, encodeDomains(m.Domains), m.Email, m.Phone,
+			m.Revision, m.CreateTime, m.UpdateTime, nullable(requestID))
+		if err != nil {
+			return nil, err
+		}
+		return []*domain.Event{ev}, nil
+	})
+	if uniqueViolation(err) {
+		if requestID != "" {
+			// As for organisations: the winner of a race on this request id may have taken the
+			// same member id too.
+			prev, err := s.memberByRequest(ctx, s.db, requestID)
+			if err == nil && prev != nil {
+				return prev, false, nil
+			}
+		}
+		return nil, false, domain.ErrAlreadyExists
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if existing != nil {
+		return existing, false, nil
+	}
+	return m, true, nil
+}
+
+// GetMember implements domain.Repository.
+func (s *Store) GetMember(ctx context.Context, network, id string) (*domain.Member, error) {
+	return getMember(ctx, s.db, network, id, "")
+}
+
+// ListMembers implements domain.Repository. Members are ordered by network then id, which is
+// their resource name's order.
+func (s *Store) ListMembers(ctx context.Context, q domain.MemberQuery) ([]*domain.Member, int, error) {
+	var w where
+	if q.Network != "" {
+		w.add("network = ?", q.Network)
+	}
+	if q.Organisation != "" {
+		w.add("organisation = ?", q.Organisation)
+	}
+	if q.Domain != "" {
+		w.add("domains LIKE ?", "%,"+string(q.Domain)+",%")
+	}
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM members`+w.String(), w.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	if q.After != "" {
+		network, id, ok := splitMemberName(q.After)
+		if !ok {
+			return nil, 0, fmt.Errorf("bad resume key %q", q.After)
+		}
+		w.add("(network > ? OR (network = ? AND id > ?))", network, network, id)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+memberColumns+` FROM members`+w.String()+
+		fmt.Sprintf(` ORDER BY network, id LIMIT %d`, q.Limit), w.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*domain.Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, m)
+	}
+	return out, total, rows.Err()
+}
+
+func splitMemberName(name string) (network, id string, ok bool) {
+	parts := strings.Split(name, "/")
+	if len(parts) != 4 || parts[0] != "networks" || parts[2] != "members" {
+		return "", "", false
+	}
+	return parts[1], parts[3], true
+}
+
+// UpdateMember implements domain.Repository.
+func (s *Store) UpdateMember(ctx context.Context, network, id string, update func(*domain.Member, func(string) (bool, error)) (*domain.Event, error)) (*domain.Member, error) {
+	var updated *domain.Member
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		m, err := getMember(ctx, tx, network, id, s.forUpdate())
+		if err != nil {
+			return nil, err
+		}
+		orgExists := func(orgID string) (bool, error) {
+			_, err := getOrganisation(ctx, tx, orgID, s.forShare())
+			if errors.Is(err, domain.ErrNotFound) {
+				return false, nil
+			}
+			return err == nil, err
+		}
+		ev, err := update(m, orgExists)
+		if err != nil {
+			return nil, err
+		}
+		m.UpdateTime = stored(m.UpdateTime)
+		_, err = tx.ExecContext(ctx, `UPDATE members SET organisation = $3, display_name = $4, role = $5,
+			domains = $6, email = $7, phone = $8, revision = $9, update_time = $10 WHERE network = $1 AND id = $2`,
+			m.Network, m.ID, m.Organisation, m.DisplayName, m.Role, encodeDomains(m.Domains), m.Email, m.Phone,
+			m.Revision, m.UpdateTime)
+		if err != nil {
+			return nil, err
+		}
+		updated = m
+		return []*domain.Event{ev}, nil
+	})
+	return updated, err
+}
+
+// DeleteMember implements domain.Repository.
+func (s *Store) DeleteMember(ctx context.Context, network, id string, check func(*domain.Member) (*domain.Event, error)) error {
+	return s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		m, err := getMember(ctx, tx, network, id, s.forUpdate())
+		if err != nil {
+			return nil, err
+		}
+		ev, err := check(m)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM members WHERE network = $1 AND id = $2`, network, id); err != nil {
+			return nil, err
+		}
+		return []*domain.Event{ev}, nil
+	})
+}

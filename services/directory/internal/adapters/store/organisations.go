@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/vif71/vif/services/directory/internal/domain"
+)
+
+const orgColumns = `id, display_name, kind, siret, commune, address, illustrative, revision, create_time, update_time`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanOrganisation(row scanner) (*domain.Organisation, error) {
+	var o domain.Organisation
+	var kind string
+	err := row.Scan(&o.ID, &o.DisplayName, &kind, &o.SIRET, &o.Commune, &o.Address, &o.Illustrative, &o.Revision, &o.CreateTime, &o.UpdateTime)
+	if err != nil {
+		return nil, err
+	}
+	o.Kind = domain.OrganisationKind(kind)
+	o.CreateTime, o.UpdateTime = o.CreateTime.UTC(), o.UpdateTime.UTC()
+	return &o, nil
+}
+
+func getOrganisation(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, id, suffix string) (*domain.Organisation, error) {
+	o, err := scanOrganisation(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE id = $1`+suffix, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.ErrNotFound
+	}
+	return o, err
+}
+
+// CreateOrganisation implements domain.Repository.
+func (s *Store) CreateOrganisation(ctx context.Context, o *domain.Organisation, requestID string, ev *domain.Event) (*domain.Organisation, bool, error) {
+	var existing *domain.Organisation
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		if requestID != "" {
+			prev, err := s.organisationByRequest(ctx, tx, requestID)
+			if err != nil || prev != nil {
+				existing = prev
+				return nil, err
+			}
+		}
+		o.CreateTime, o.UpdateTime = stored(o.CreateTime), stored(o.UpdateTime)
+		_, err := tx.ExecContext(ctx, `INSERT INTO organisations (`+orgColumns+`, request_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			o.ID, o.DisplayName, string(o.Kind), o.SIRET, o.Commune, o.Address, o.Illustrative, o.Revision,
+			o.CreateTime, o.UpdateTime, nullable(requestID))
+		if err != nil {
+			return nil, err
+		}
+		return []*domain.Event{ev}, nil
+	})
+	if uniqueViolation(err) {
+		if requestID != "" {
+			// A concurrent call with the same request id may have won, on the request id or on
+			// the id it also chose (PostgreSQL may report either): return its result.
+			prev, err := s.organisationByRequest(ctx, s.db, requestID)
+			if err == nil && prev != nil {
+				return prev, false, nil
+			}
+		}
+		return nil, false, domain.ErrAlreadyExists
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if existing != nil {
+		return existing, false, nil
+	}
+	return o, true, nil
+}
+
+func (s *Store) organisationByRequest(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, requestID string) (*domain.Organisation, error) {
+	o, err := scanOrganisation(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE request_id = $1`, requestID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return o, err
+}
+
+// GetOrganisation implements domain.Repository.
+func (s *Store) GetOrganisation(ctx context.Context, id string) (*domain.Organisation, error) {
+	return getOrganisation(ctx, s.db, id, "")
+}
+
+// ListOrganisations implements domain.Repository.
+func (s *Store) ListOrganisations(ctx context.Context, q domain.OrganisationQuery) ([]*domain.Organisation, int, error) {
+	var w where
+	if q.Kind != "" {
+		w.add("kind = ?", string(q.Kind))
+	}
+	if q.Commune != "" {
+		w.add("commune = ?", q.Commune)
+	}
+	if q.SIRET != "" {
+		w.add("siret = ?", q.SIRET)
+	}
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations`+w.String(), w.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	if q.After != "" {
+		w.add("id > ?", q.After)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+orgColumns+` FROM organisations`+w.String()+
+		fmt.Sprintf(` ORDER BY id LIMIT %d`, q.Limit), w.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*domain.Organisation
+	for rows.Next() {
+		o, err := scanOrganisation(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, o)
+	}
+	return out, total, rows.Err()
+}
+
+// UpdateOrganisation implements domain.Repository.
+func (s *Store) UpdateOrganisation(ctx context.Context, id string, update func(*domain.Organisation) (*domain.Event, error)) (*domain.Organisation, error) {
+	var updated *domain.Organisation
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		o, err := getOrganisation(ctx, tx, id, s.forUpdate())
+		if err != nil {
+			return nil, err
+		}
+		ev, err := update(o)
+		if err != nil {
+			return nil, err
+		}
+		o.UpdateTime = stored(o.UpdateTime)
+		_, err = tx.ExecContext(ctx, `UPDATE organisations SET display_name = $2, kind = $3, siret = $4,
+			commune = $5, address = $6, revision = $7, update_time = $8 WHERE id = $1`,
+			o.ID, o.DisplayName, string(o.Kind), o.SIRET, o.Commune, o.Address, o.Revision, o.UpdateTime)
+		if err != nil {
+			return nil, err
+		}
+		updated = o
+		return []*domain.Event{ev}, nil
+	})
+	return updated, err
+}
+
+// DeleteOrganisation implements domain.Repository.
+func (s *Store) DeleteOrganisation(ctx context.Context, id string, check func(*domain.Organisation, int) (*domain.Event, error)) error {
+	return s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		o, err := getOrganisation(ctx, tx, id, s.forUpdate())
+		if err != nil {
+			return nil, err
+		}
+		var members int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE organisation = $1`, id).Scan(&members); err != nil {
+			return nil, err
+		}
+		ev, err := check(o, members)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM organisations WHERE id = $1`, id); err != nil {
+			return nil, err
+		}
+		return []*domain.Event{ev}, nil
+	})
+}

@@ -1,0 +1,42 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vif71/vif/platform/validation"
+	"github.com/vif71/vif/services/directory/internal/domain"
+)
+
+// CreateMember adds a professional to a network: the actor must be allowed to edit that network
+// (checked before anything is read), the network must exist, and so must the organisation.
+func (s *Service) CreateMember(ctx context.Context, actor domain.Actor, m domain.Member, requestID string) (*domain.Member, error) {
+	if !actor.CanEditNetwork(m.Network) {
+		return nil, fmt.Errorf("add a member to networks/%s: %w", m.Network, domain.ErrPermissionDenied)
+	}
+	if _, ok := s.ref.Network(m.Network); !ok {
+		return nil, fmt.Errorf("networks/%s: %w", m.Network, domain.ErrNotFound)
+	}
+	if m.ID == "" {
+		m.ID = "m-" + s.ids()
+	} else if !domain.ValidID(m.ID) {
+		return nil, validation.Field("member_id", "must be lowercase letters, digits and hyphens, at most 63")
+	}
+	if err := m.Validate(); err != nil {
+		return nil, validation.Prefix("member", err)
+	}
+	now := s.now().UTC()
+	m.CreateTime, m.UpdateTime, m.Revision = now, now, 1
+	created, _, err := s.repo.CreateMember(ctx, &m, requestID, func(org *domain.Organisation) (*domain.Event, error) {
+		if org == nil {
+			return nil, validation.Field("member.organisation", fmt.Sprintf("organisations/%s does not exist", m.Organisation))
+		}
+		ev := s.newEvent(domain.MemberCreated, m.Name())
+		ev.Member = &m
+		return ev, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", m.Name(), err)
+	}
+	return created, nil
+}

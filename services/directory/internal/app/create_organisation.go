@@ -1,0 +1,31 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vif71/vif/platform/validation"
+	"github.com/vif71/vif/services/directory/internal/domain"
+)
+
+// CreateOrganisation validates o and stores it with its "created" event. With a requestID that
+// was already used, it returns the organisation created then and changes nothing.
+func (s *Service) CreateOrganisation(ctx context.Context, o domain.Organisation, requestID string) (*domain.Organisation, error) {
+	if o.ID == "" {
+		o.ID = "org-" + s.ids()
+	} else if !domain.ValidID(o.ID) {
+		return nil, validation.Field("organisation_id", "must be lowercase letters, digits and hyphens, at most 63")
+	}
+	if err := o.Validate(referential{s.ref}); err != nil {
+		return nil, validation.Prefix("organisation", err)
+	}
+	now := s.now().UTC()
+	o.CreateTime, o.UpdateTime, o.Revision = now, now, 1
+	ev := s.newEvent(domain.OrganisationCreated, o.Name())
+	ev.Organisation = &o
+	created, _, err := s.repo.CreateOrganisation(ctx, &o, requestID, ev)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", o.Name(), err)
+	}
+	return created, nil
+}

@@ -1,0 +1,50 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+
+	"github.com/vif71/vif/services/directory/internal/domain"
+)
+
+// seedName marks the seed in the database so a restart does not add it again, nor bring back
+// an organisation an administrator deleted since.
+const seedName = "directory/organisations/v1"
+
+// SeedOrganisation is one organisation of the default data set.
+type SeedOrganisation struct {
+	ID           string
+	DisplayName  string
+	Kind         domain.OrganisationKind
+	Commune      string
+	Illustrative bool
+}
+
+// Seed creates the organisations of the default data set once per database. Each create is
+// idempotent (its request id derives from the organisation id), so a seed interrupted half-way
+// completes on the next start without duplicates. It reports whether it created anything.
+func (s *Service) Seed(ctx context.Context, orgs []SeedOrganisation) (bool, error) {
+	done, err := s.repo.Seeded(ctx, seedName)
+	if err != nil || done {
+		return false, err
+	}
+	for _, so := range orgs {
+		o := domain.Organisation{
+			ID: so.ID, DisplayName: so.DisplayName, Kind: so.Kind, Commune: so.Commune,
+			Illustrative: so.Illustrative,
+		}
+		if _, err := s.CreateOrganisation(ctx, o, seedRequestID(so.ID)); err != nil {
+			return false, fmt.Errorf("seed: %w", err)
+		}
+	}
+	return true, s.repo.MarkSeeded(ctx, seedName, s.now().UTC())
+}
+
+// seedRequestID derives a stable UUID-shaped request id from a seed organisation id.
+func seedRequestID(id string) string {
+	h := sha256.Sum256([]byte(seedName + "/" + id))
+	h[6] = (h[6] & 0x0f) | 0x50 // version 5 layout, name-based
+	h[8] = (h[8] & 0x3f) | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}

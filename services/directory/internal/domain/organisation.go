@@ -1,0 +1,104 @@
+package domain
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vif71/vif/platform/validation"
+)
+
+// OrganisationKind says what an organisation is. The values are the proto enum's names without
+// their ORGANISATION_KIND_ prefix.
+type OrganisationKind string
+
+// OrganisationKinds lists every kind, in the proto enum's order.
+var OrganisationKinds = []OrganisationKind{
+	"POLICE", "GENDARMERIE", "ISCG", "PREFECTURE", "DEPARTEMENT", "CAF", "COMMUNE", "EPCI",
+	"JUSTICE", "HEALTH", "EDUCATION", "ASSOCIATION", "PLIE", "REGIE", "MISSION_LOCALE",
+	"GARAGE_SOLIDAIRE", "CENTRE_SOCIAL", "FOYER_RURAL", "STATE_SERVICE", "OTHER",
+}
+
+// Valid reports whether k is a known kind.
+func (k OrganisationKind) Valid() bool { return slices.Contains(OrganisationKinds, k) }
+
+// idPattern is what a caller-chosen id (the last segment of a resource name) may look like.
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// ValidID reports whether id may be the last segment of an organisation's or member's name.
+func ValidID(id string) bool { return idPattern.MatchString(id) }
+
+// Organisation is an institution or association known to the directory.
+type Organisation struct {
+	ID           string
+	DisplayName  string
+	Kind         OrganisationKind
+	SIRET        string // empty when unknown
+	Commune      string // INSEE code, empty when unknown
+	Address      string
+	Illustrative bool
+	Revision     int64 // bumped by every change; the etag derives from it
+	CreateTime   time.Time
+	UpdateTime   time.Time
+}
+
+// Name is the organisation's resource name.
+func (o *Organisation) Name() string { return "organisations/" + o.ID }
+
+// Etag is the organisation's current etag.
+func (o *Organisation) Etag() string { return etag(o.Name(), o.Revision) }
+
+// OrganisationFields are the fields an update may change, by their API names.
+var OrganisationFields = []string{"display_name", "kind", "siret", "commune", "address"}
+
+// Validate checks the organisation's rules against the referential; field names are relative to
+// the organisation.
+func (o *Organisation) Validate(ref Referential) error {
+	var errs validation.Error
+	o.DisplayName = strings.TrimSpace(o.DisplayName)
+	switch {
+	case o.DisplayName == "":
+		errs.Add("display_name", "is required")
+	case len(o.DisplayName) > 200:
+		errs.Add("display_name", "must be at most 200 bytes")
+	}
+	if !o.Kind.Valid() {
+		errs.Add("kind", "is required: one of the ORGANISATION_KIND_ values other than UNSPECIFIED")
+	}
+	if o.SIRET != "" && !ValidSIRET(o.SIRET) {
+		errs.Add("siret", fmt.Sprintf("%q is not a valid SIRET: 14 digits with a valid Luhn key", o.SIRET))
+	}
+	if o.Commune != "" && !ref.HasCommune(o.Commune) {
+		errs.Add("commune", fmt.Sprintf("communes/%s is not a commune of the département's referential", o.Commune))
+	}
+	return errs.Err()
+}
+
+// Apply copies the fields named in mask from patch into o.
+func (o *Organisation) Apply(patch *Organisation, mask []string) {
+	for _, f := range mask {
+		switch f {
+		case "display_name":
+			o.DisplayName = patch.DisplayName
+		case "kind":
+			o.Kind = patch.Kind
+		case "siret":
+			o.SIRET = patch.SIRET
+		case "commune":
+			o.Commune = patch.Commune
+		case "address":
+			o.Address = patch.Address
+		}
+	}
+}
+
+// OrganisationQuery selects organisations for a list; empty fields do not filter.
+type OrganisationQuery struct {
+	Kind    OrganisationKind
+	Commune string
+	SIRET   string
+	After   string // resume after this id
+	Limit   int
+}

@@ -1,0 +1,52 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// Referential answers what the département's official referential says (read-only).
+type Referential interface {
+	HasCommune(inseeCode string) bool
+	HasNetwork(id string) bool
+}
+
+// Clock gives the time; tests inject a fixed one.
+type Clock func() time.Time
+
+// IDs makes new unique ids (for resources without a caller-chosen id, and for events).
+type IDs func() string
+
+// Repository stores organisations and members. Every write takes the events that describe it and
+// records them atomically with the change (the transactional outbox), or does neither.
+//
+// Updates and deletes are read-modify-write closures run inside the transaction, so the rule
+// (etag, state) is checked against the row as it is when written.
+type Repository interface {
+	// CreateOrganisation inserts o. When requestID is set and an organisation was already created
+	// with it, that organisation is returned with created=false and nothing is written. An id
+	// already taken gives ErrAlreadyExists.
+	CreateOrganisation(ctx context.Context, o *Organisation, requestID string, ev *Event) (_ *Organisation, created bool, _ error)
+	GetOrganisation(ctx context.Context, id string) (*Organisation, error)
+	ListOrganisations(ctx context.Context, q OrganisationQuery) (_ []*Organisation, total int, _ error)
+	// UpdateOrganisation loads the organisation, lets update change it and name the event, and
+	// writes both.
+	UpdateOrganisation(ctx context.Context, id string, update func(*Organisation) (*Event, error)) (*Organisation, error)
+	// DeleteOrganisation loads the organisation and the number of members that belong to it,
+	// lets check decide, and deletes it with the event.
+	DeleteOrganisation(ctx context.Context, id string, check func(o *Organisation, members int) (*Event, error)) error
+
+	// CreateMember inserts m after check has approved it against its organisation (read in the
+	// same transaction; nil when it does not exist). requestID as for organisations.
+	CreateMember(ctx context.Context, m *Member, requestID string, check func(org *Organisation) (*Event, error)) (_ *Member, created bool, _ error)
+	GetMember(ctx context.Context, network, id string) (*Member, error)
+	ListMembers(ctx context.Context, q MemberQuery) (_ []*Member, total int, _ error)
+	// UpdateMember loads the member, lets update change it (given a way to check the organisation
+	// it now names exists), and writes it with the event.
+	UpdateMember(ctx context.Context, network, id string, update func(m *Member, orgExists func(id string) (bool, error)) (*Event, error)) (*Member, error)
+	DeleteMember(ctx context.Context, network, id string, check func(*Member) (*Event, error)) error
+
+	// Seeded reports whether the seed named name was applied; MarkSeeded records that it was.
+	Seeded(ctx context.Context, name string) (bool, error)
+	MarkSeeded(ctx context.Context, name string, at time.Time) error
+}
