@@ -68,4 +68,3 @@ func (s *Set) Parse(args []string) error {
 	}
 	return nil
 }
-
