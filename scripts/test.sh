@@ -17,6 +17,21 @@ make --no-print-directory check-generated
 step "lint"
 make --no-print-directory lint
 
+# The compose file describes the distributed shape for people with Docker; no engine runs here,
+# but the client validates the file where it is installed.
+if docker compose version >/dev/null 2>&1; then compose=(docker compose)
+elif command -v docker-compose >/dev/null 2>&1; then compose=(docker-compose)
+else compose=()
+fi
+if [ ${#compose[@]} -gt 0 ]; then
+	step "docker-compose.yml"
+	mkdir -p secrets && created_pub=
+	[ -f secrets/auth.pub ] || { touch secrets/auth.pub; created_pub=1; }
+	"${compose[@]}" -f docker-compose.yml config -q
+	[ -z "$created_pub" ] || rm -f secrets/auth.pub
+	rmdir secrets 2>/dev/null || true
+fi
+
 if [ -z "${VIF_TEST_POSTGRES_DSN:-}" ]; then
 	step "private PostgreSQL"
 	pgdir=$(mktemp -d "${TMPDIR:-/tmp}/vif-pg.XXXXXX")
