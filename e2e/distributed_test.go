@@ -30,6 +30,7 @@ func TestDistributedShape(t *testing.T) {
 	bin := t.TempDir()
 	build(t, bin,
 		"./services/directory/cmd/directory",
+		"./services/funding/cmd/funding",
 		"./gateway/cmd/gateway",
 		"github.com/nats-io/nats-server/v2",
 	)
@@ -39,10 +40,12 @@ func TestDistributedShape(t *testing.T) {
 	startProcess(t, "nats-server", filepath.Join(bin, "nats-server"), nil,
 		"-a", "127.0.0.1", "-p", fmt.Sprint(natsPort), "-js", "-sd", filepath.Join(t.TempDir(), "js"))
 
-	// PostgreSQL when the test command started one (always in CI); a SQLite file otherwise.
-	dsn := storagetest.NewPostgresDatabase(t)
-	if dsn == "" {
-		dsn = filepath.Join(t.TempDir(), "directory.db")
+	// PostgreSQL when the test command started one (always in CI); SQLite files otherwise.
+	database := func(name string) string {
+		if dsn := storagetest.NewPostgresDatabase(t); dsn != "" {
+			return dsn
+		}
+		return filepath.Join(t.TempDir(), name+".db")
 	}
 	keyDir := t.TempDir()
 	key, err := auth.LoadOrCreatePrivateKey(filepath.Join(keyDir, "auth.key"))
@@ -57,12 +60,17 @@ func TestDistributedShape(t *testing.T) {
 	grpcAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	adminAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	directory := startProcess(t, "directory", filepath.Join(bin, "directory"), []string{
-		"VIF_GRPC_ADDR=" + grpcAddr, "VIF_ADMIN_ADDR=" + adminAddr, "VIF_DATABASE_URL=" + dsn,
+		"VIF_GRPC_ADDR=" + grpcAddr, "VIF_ADMIN_ADDR=" + adminAddr, "VIF_DATABASE_URL=" + database("directory"),
 		"VIF_NATS_URL=" + natsURL, "VIF_AUTH_PUBLIC_KEY=" + pubPath,
+	})
+	fundingAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	funding := startProcess(t, "funding", filepath.Join(bin, "funding"), []string{
+		"VIF_GRPC_ADDR=" + fundingAddr, fmt.Sprintf("VIF_ADMIN_ADDR=127.0.0.1:%d", freePort(t)), "VIF_DATABASE_URL=" + database("funding"),
+		"VIF_NATS_URL=" + natsURL, "VIF_AUTH_PUBLIC_KEY=" + pubPath, "VIF_DIRECTORY_ADDR=" + grpcAddr,
 	})
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	gateway := startProcess(t, "gateway", filepath.Join(bin, "gateway"), []string{
-		"VIF_HTTP_ADDR=" + httpAddr, "VIF_DIRECTORY_ADDR=" + grpcAddr,
+		"VIF_HTTP_ADDR=" + httpAddr, "VIF_DIRECTORY_ADDR=" + grpcAddr, "VIF_FUNDING_ADDR=" + fundingAddr,
 	})
 	base := "http://" + httpAddr
 	waitHealthy(t, base+"/healthz")
@@ -105,8 +113,39 @@ func TestDistributedShape(t *testing.T) {
 		}
 	}
 
+	// The funding service seeds its ISCG posts once it reaches the directory, in another process.
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		var plans struct {
+			FundingPlans []struct {
+				AnnualCostCents string
+				Contributions   []struct{ AmountCents string }
+			}
+		}
+		status := getJSON(t, "GET", base+"/v1/posts/-/plans", token, "", &plans)
+		if status == 200 && len(plans.FundingPlans) == 3 {
+			for _, p := range plans.FundingPlans {
+				var sum, cost int64
+				fmt.Sscan(p.AnnualCostCents, &cost)
+				for _, c := range p.Contributions {
+					var v int64
+					fmt.Sscan(c.AmountCents, &v)
+					sum += v
+				}
+				if sum != cost || cost == 0 {
+					t.Errorf("plan contributions add up to %d; want the cost %d", sum, cost)
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /v1/posts/-/plans = %d with %d plans; want the 3 seeded plans", status, len(plans.FundingPlans))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
 	// A graceful stop: SIGTERM, and each process exits 0.
-	for _, p := range []*process{gateway, directory} {
+	for _, p := range []*process{gateway, funding, directory} {
 		if err := p.stop(); err != nil {
 			t.Errorf("%s did not stop cleanly: %v\n%s", p.name, err, p.logs())
 		}

@@ -147,6 +147,22 @@ func TestEmbeddedDefault(t *testing.T) {
 		t.Fatal("no organisation.created event on NATS")
 	}
 
+	// The funding service seeds the article's three ISCG posts once the directory answers.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := call(t, "GET", base+"/v1/summaries/2024", reader, "")
+		if r.status == 200 && r.body["postCount"] == float64(3) {
+			if r.body["stateEffectiveShareBp"] != float64(3300) || r.body["totalCostCents"] != "13500000" {
+				t.Errorf("GET /v1/summaries/2024 = %v; want 33 %% of 13 500 000 cents", r.body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /v1/summaries/2024 = %d %v; want the 3 seeded posts", r.status, r.body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
 	// A second start reuses the data: nothing seeded twice, the new organisation still there.
 	stop()
 	in, _ = startEmbedded(t, dataDir)
@@ -155,8 +171,12 @@ func TestEmbeddedDefault(t *testing.T) {
 	if got, want := again.body["totalSize"], seeded.(float64)+1; got != want {
 		t.Errorf("organisations after restart = %v; want %v (no duplicate seed)", got, want)
 	}
-	if r := call(t, "GET", base+"/v1/organisations/cidff-71", tokenFor(t, dataDir, "--role", "reader"), ""); r.status != 200 {
+	reader = tokenFor(t, dataDir, "--role", "reader")
+	if r := call(t, "GET", base+"/v1/organisations/cidff-71", reader, ""); r.status != 200 {
 		t.Errorf("GET cidff-71 after restart = %d", r.status)
+	}
+	if r := call(t, "GET", base+"/v1/posts", reader, ""); r.status != 200 || r.body["totalSize"] != float64(3) {
+		t.Errorf("GET /v1/posts after restart = %d %v; want the 3 posts, not seeded twice", r.status, r.body["totalSize"])
 	}
 }
 

@@ -16,6 +16,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/vif71/vif/gateway"
 	"github.com/vif71/vif/platform/auth"
@@ -24,8 +26,8 @@ import (
 	"github.com/vif71/vif/platform/eventbus"
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/storage"
-	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
 	"github.com/vif71/vif/services/directory"
+	"github.com/vif71/vif/services/funding"
 )
 
 // Files in the data directory.
@@ -148,25 +150,19 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 		return nil, err
 	}
 
-	dirDB, err := storage.Open(ctx, filepath.Join(s.dataDir, "directory.db"))
+	grpcLis, err := listen(in, s.grpcAddr)
 	if err != nil {
 		return nil, err
 	}
-	in.closers = append(in.closers, func() { dirDB.Close() })
-	dir, err := directory.New(ctx, directory.Config{DB: dirDB, JetStream: js, Logger: s.log.With("service", "directory"), Seed: s.seed})
+	services, background, err := buildServices(ctx, in, s, js, dialAddr(grpcLis.Addr()))
 	if err != nil {
 		return nil, err
 	}
-
 	srv, err := grpcserver.New(grpcserver.Options{
 		Logger:   s.log,
 		Verifier: auth.Verifier{Key: key.Public().(ed25519.PublicKey)},
-		Services: []grpcserver.Service{dir.GRPC},
+		Services: services,
 	})
-	if err != nil {
-		return nil, err
-	}
-	grpcLis, err := listen(in, s.grpcAddr)
 	if err != nil {
 		return nil, err
 	}
@@ -187,19 +183,54 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 	g, ctx := errgroup.WithContext(ctx)
 	in.group = g
 	g.Go(func() error { return srv.Serve(ctx, grpcLis, adminLis) })
-	g.Go(func() error { return dir.Relay.Run(ctx) })
+	for _, bg := range background {
+		g.Go(func() error { return bg(ctx) })
+	}
+	target := dialAddr(grpcLis.Addr())
 	g.Go(func() error {
 		return gateway.RunListener(ctx, httpLis, gateway.Options{
-			Logger: s.log.With("component", "gateway"),
-			Backends: []gateway.Backend{{
-				Name:     "directory",
-				Addr:     dialAddr(grpcLis.Addr()),
-				Service:  directoryv1.DirectoryService_ServiceDesc.ServiceName,
-				Register: directoryv1.RegisterDirectoryServiceHandler,
-			}},
+			Logger:   s.log.With("component", "gateway"),
+			Backends: gateway.Backends(func(string) string { return target }),
 		})
 	})
 	return in, nil
+}
+
+// buildServices opens each service's SQLite file and builds it. Services that call others reach
+// them through target, this process's own gRPC server, as they would across the network.
+func buildServices(ctx context.Context, in *instance, s settings, js jetstream.JetStream, target string) ([]grpcserver.Service, []func(context.Context) error, error) {
+	open := func(name string) (*storage.DB, error) {
+		db, err := storage.Open(ctx, filepath.Join(s.dataDir, name+".db"))
+		if err != nil {
+			return nil, err
+		}
+		in.closers = append(in.closers, func() { db.Close() })
+		return db, nil
+	}
+	dirDB, err := open("directory")
+	if err != nil {
+		return nil, nil, err
+	}
+	dir, err := directory.New(ctx, directory.Config{DB: dirDB, JetStream: js, Logger: s.log.With("service", "directory"), Seed: s.seed})
+	if err != nil {
+		return nil, nil, err
+	}
+	self, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, nil, err
+	}
+	in.closers = append(in.closers, func() { self.Close() })
+	fundDB, err := open("funding")
+	if err != nil {
+		return nil, nil, err
+	}
+	fund, err := funding.New(ctx, funding.Config{DB: fundDB, JetStream: js, Directory: self, Logger: s.log.With("service", "funding"), Seed: s.seed})
+	if err != nil {
+		return nil, nil, err
+	}
+	services := []grpcserver.Service{dir.GRPC, fund.GRPC}
+	background := append([]func(context.Context) error{dir.Relay.Run}, fund.Background()...)
+	return services, background, nil
 }
 
 // listen opens a TCP listener that in closes if start fails before serving it.

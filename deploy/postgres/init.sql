@@ -1,2 +1,3 @@
 -- One database per service: each owns its schema and its outbox.
 CREATE DATABASE directory;
+CREATE DATABASE funding;

@@ -17,6 +17,8 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/config"
@@ -31,6 +33,8 @@ type Deps struct {
 	JetStream jetstream.JetStream
 	Logger    *slog.Logger
 	Seed      bool
+	// Peers are client connections to the other services this one calls, by name.
+	Peers map[string]*grpc.ClientConn
 }
 
 // Built is a service ready to serve: what to register on the gRPC server, and what to run
@@ -41,8 +45,14 @@ type Built struct {
 }
 
 // Run runs the service that build makes, with settings from args and getenv, until ctx ends.
-func Run(ctx context.Context, name string, args []string, getenv func(string) string, build func(context.Context, Deps) (Built, error)) error {
+// Each peer (another service it calls, e.g. "directory") gets a flag --<peer>-addr and a
+// variable VIF_<PEER>_ADDR.
+func Run(ctx context.Context, name string, args []string, getenv func(string) string, peers []string, build func(context.Context, Deps) (Built, error)) error {
 	cfg := config.New(name, getenv)
+	peerAddrs := map[string]*string{}
+	for _, p := range peers {
+		peerAddrs[p] = cfg.String(p+"-addr", "VIF_"+strings.ToUpper(p)+"_ADDR", "127.0.0.1:9090", "gRPC address of the "+p+" service")
+	}
 	grpcAddr := cfg.String("grpc-addr", "VIF_GRPC_ADDR", ":9090", "gRPC listen address")
 	adminAddr := cfg.String("admin-addr", "VIF_ADMIN_ADDR", ":9091", "admin listen address (/metrics, /healthz); empty to disable")
 	dsn := cfg.String("database", "VIF_DATABASE_URL", "", "postgres:// URL, or a SQLite file path")
@@ -93,7 +103,16 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 		return fmt.Errorf("jetstream: %w", err)
 	}
 
-	built, err := build(ctx, Deps{DB: db, JetStream: js, Logger: log, Seed: *seed})
+	conns := map[string]*grpc.ClientConn{}
+	for p, addr := range peerAddrs {
+		conn, err := grpc.NewClient(*addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			return fmt.Errorf("--%s-addr: %w", p, err)
+		}
+		defer conn.Close()
+		conns[p] = conn
+	}
+	built, err := build(ctx, Deps{DB: db, JetStream: js, Logger: log, Seed: *seed, Peers: conns})
 	if err != nil {
 		return err
 	}

@@ -1,5 +1,5 @@
 // Command protodump writes the third-party .proto files that vif's protos import
-// (google/api/*, buf/validate/validate.proto) from the descriptors compiled into the pinned Go
+// (google/api/*, google/type/date.proto, buf/validate/validate.proto) from the descriptors compiled into the pinned Go
 // modules, so that the sources buf compiles against are exactly what the runtime links in, and
 // nobody types them by hand or fetches them from a registry that CI cannot reach.
 //
@@ -18,6 +18,8 @@ import (
 
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
+	_ "google.golang.org/genproto/googleapis/api/httpbody"
+	_ "google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/protobuf/reflect/protoregistry"
 )
 
@@ -28,8 +30,10 @@ var files = []string{
 	"google/api/client.proto",
 	"google/api/field_behavior.proto",
 	"google/api/http.proto",
+	"google/api/httpbody.proto",
 	"google/api/launch_stage.proto",
 	"google/api/resource.proto",
+	"google/type/date.proto",
 }
 
 func main() {

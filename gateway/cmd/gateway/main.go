@@ -46,10 +46,10 @@ func options(args []string, getenv func(string) string) (gateway.Options, slog.L
 	maxBody := cfg.String("max-body-bytes", "VIF_MAX_BODY_BYTES", "1048576", "largest request body accepted, in bytes")
 	shutdown := cfg.Duration("shutdown-timeout", "VIF_SHUTDOWN_TIMEOUT", 0, "time left to requests in flight at shutdown (0: 10s)")
 	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
-	addrs := make([]*string, len(services))
-	for i, s := range services {
-		addrs[i] = cfg.String(s.name+"-addr", "VIF_"+strings.ToUpper(s.name)+"_ADDR", s.defaultAddr,
-			"gRPC address of the "+s.name+" service")
+	addrs := map[string]*string{}
+	for _, s := range gateway.Services {
+		addrs[s.Name] = cfg.String(s.Name+"-addr", "VIF_"+strings.ToUpper(s.Name)+"_ADDR", defaultAddr,
+			"gRPC address of the "+s.Name+" service")
 	}
 	if err := cfg.Parse(args); err != nil {
 		return gateway.Options{}, 0, err
@@ -65,7 +65,7 @@ func options(args []string, getenv func(string) string) (gateway.Options, slog.L
 	}
 	return gateway.Options{
 		Addr:            *httpAddr,
-		Backends:        backends(addrs),
+		Backends:        gateway.Backends(func(name string) string { return *addrs[name] }),
 		MaxBodyBytes:    limit,
 		ShutdownTimeout: *shutdown,
 	}, level, nil

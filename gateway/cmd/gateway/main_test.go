@@ -17,9 +17,14 @@ func TestOptionsDefaults(t *testing.T) {
 	if o.Addr != ":8080" || o.MaxBodyBytes != 1<<20 || level != slog.LevelInfo {
 		t.Errorf("options() = Addr %q, MaxBodyBytes %d, level %v; want :8080, 1 MiB, INFO", o.Addr, o.MaxBodyBytes, level)
 	}
-	if len(o.Backends) != 1 || o.Backends[0].Name != "directory" || o.Backends[0].Addr != "127.0.0.1:9090" ||
-		o.Backends[0].Service != "vif.directory.v1.DirectoryService" || o.Backends[0].Register == nil {
-		t.Errorf("options() backends = %+v; want directory at 127.0.0.1:9090", o.Backends)
+	want := map[string]string{"directory": "vif.directory.v1.DirectoryService", "funding": "vif.funding.v1.FundingService"}
+	if len(o.Backends) != len(want) {
+		t.Errorf("options() backends = %+v; want %v", o.Backends, want)
+	}
+	for _, b := range o.Backends {
+		if want[b.Name] != b.Service || b.Addr != "127.0.0.1:9090" || b.Register == nil {
+			t.Errorf("backend %+v; want %s at 127.0.0.1:9090", b, want[b.Name])
+		}
 	}
 }
 

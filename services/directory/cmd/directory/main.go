@@ -24,7 +24,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string) error {
-	return daemon.Run(ctx, "directory", args, getenv, func(ctx context.Context, d daemon.Deps) (daemon.Built, error) {
+	return daemon.Run(ctx, "directory", args, getenv, nil, func(ctx context.Context, d daemon.Deps) (daemon.Built, error) {
 		svc, err := directory.New(ctx, directory.Config{DB: d.DB, JetStream: d.JetStream, Logger: d.Logger, Seed: d.Seed})
 		if err != nil {
 			return daemon.Built{}, err

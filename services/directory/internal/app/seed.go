@@ -2,9 +2,9 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 
+	"github.com/vif71/vif/platform/aip"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
@@ -34,7 +34,7 @@ func (s *Service) Seed(ctx context.Context, orgs []SeedOrganisation) (bool, erro
 			ID: so.ID, DisplayName: so.DisplayName, Kind: so.Kind, Commune: so.Commune,
 			Illustrative: so.Illustrative,
 		}
-		if _, err := s.CreateOrganisation(ctx, o, seedRequestID(so.ID)); err != nil {
+		if _, err := s.CreateOrganisation(ctx, o, aip.DerivedRequestID(seedName+"/"+so.ID)); err != nil {
 			return false, fmt.Errorf("seed: %w", err)
 		}
 	}
@@ -42,9 +42,3 @@ func (s *Service) Seed(ctx context.Context, orgs []SeedOrganisation) (bool, erro
 }
 
 // seedRequestID derives a stable UUID-shaped request id from a seed organisation id.
-func seedRequestID(id string) string {
-	h := sha256.Sum256([]byte(seedName + "/" + id))
-	h[6] = (h[6] & 0x0f) | 0x50 // version 5 layout, name-based
-	h[8] = (h[8] & 0x3f) | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
-}

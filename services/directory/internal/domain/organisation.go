@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vif71/vif/platform/frid"
 	"github.com/vif71/vif/platform/validation"
 )
 
@@ -67,7 +68,7 @@ func (o *Organisation) Validate(ref Referential) error {
 	if !o.Kind.Valid() {
 		errs.Add("kind", "is required: one of the ORGANISATION_KIND_ values other than UNSPECIFIED")
 	}
-	if o.SIRET != "" && !ValidSIRET(o.SIRET) {
+	if o.SIRET != "" && !frid.ValidSIRET(o.SIRET) {
 		errs.Add("siret", fmt.Sprintf("%q is not a valid SIRET: 14 digits with a valid Luhn key", o.SIRET))
 	}
 	if o.Commune != "" && !ref.HasCommune(o.Commune) {

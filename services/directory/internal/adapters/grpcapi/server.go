@@ -4,13 +4,13 @@ package grpcapi
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"google.golang.org/protobuf/types/known/emptypb"
 
+	"github.com/vif71/vif/platform/aip"
 	"github.com/vif71/vif/platform/auth"
-	"github.com/vif71/vif/platform/filter"
-	"github.com/vif71/vif/platform/pagetoken"
 	"github.com/vif71/vif/platform/validation"
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
 	"github.com/vif71/vif/services/directory/internal/app"
@@ -38,30 +38,9 @@ func actorFrom(ctx context.Context) domain.Actor {
 	return a
 }
 
-// listQuery decodes a list request's page token against the query it must belong to and parses
-// its filter.
-func listQuery(method, parent, expr, token string, fields ...string) (after string, conds []filter.Condition, err error) {
-	conds, err = filter.Parse(expr, fields...)
-	if err != nil {
-		return "", nil, validation.Field("filter", err.Error())
-	}
-	after, err = pagetoken.Decode(token, pagetoken.Query(method, parent, expr))
-	if err != nil {
-		return "", nil, validation.Field("page_token", err.Error())
-	}
-	return after, conds, nil
-}
-
-func nextToken(method, parent, expr, after string) string {
-	if after == "" {
-		return ""
-	}
-	return pagetoken.Encode(after, pagetoken.Query(method, parent, expr))
-}
-
 // GetNetwork implements directoryv1.DirectoryServiceServer.
 func (s *Server) GetNetwork(_ context.Context, req *directoryv1.GetNetworkRequest) (*directoryv1.Network, error) {
-	id, err := lastSegment(req.GetName(), "networks/", "name")
+	id, err := aip.ID(req.GetName(), "networks/", "name")
 	if err != nil {
 		return nil, err
 	}
@@ -74,15 +53,12 @@ func (s *Server) GetNetwork(_ context.Context, req *directoryv1.GetNetworkReques
 
 // ListNetworks implements directoryv1.DirectoryServiceServer.
 func (s *Server) ListNetworks(_ context.Context, req *directoryv1.ListNetworksRequest) (*directoryv1.ListNetworksResponse, error) {
-	after, _, err := listQuery("ListNetworks", "", "", req.GetPageToken())
+	list, err := aip.ParseList("ListNetworks", "", "", req.GetPageToken(), req.GetPageSize())
 	if err != nil {
 		return nil, err
 	}
-	page := s.app.ListNetworks(after, pagetoken.Size(req.GetPageSize()))
-	resp := &directoryv1.ListNetworksResponse{
-		TotalSize:     int32(page.Total),
-		NextPageToken: nextToken("ListNetworks", "", "", page.NextAfter),
-	}
+	page := s.app.ListNetworks(list.After, list.Size)
+	resp := &directoryv1.ListNetworksResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
 	for _, n := range page.Items {
 		resp.Networks = append(resp.Networks, networkToProto(n))
 	}
@@ -91,7 +67,7 @@ func (s *Server) ListNetworks(_ context.Context, req *directoryv1.ListNetworksRe
 
 // GetCommune implements directoryv1.DirectoryServiceServer.
 func (s *Server) GetCommune(_ context.Context, req *directoryv1.GetCommuneRequest) (*directoryv1.Commune, error) {
-	code, err := lastSegment(req.GetName(), "communes/", "name")
+	code, err := aip.ID(req.GetName(), "communes/", "name")
 	if err != nil {
 		return nil, err
 	}
@@ -104,31 +80,28 @@ func (s *Server) GetCommune(_ context.Context, req *directoryv1.GetCommuneReques
 
 // ListCommunes implements directoryv1.DirectoryServiceServer.
 func (s *Server) ListCommunes(_ context.Context, req *directoryv1.ListCommunesRequest) (*directoryv1.ListCommunesResponse, error) {
-	after, conds, err := listQuery("ListCommunes", "", req.GetFilter(), req.GetPageToken(), "network", "epci", "postal_code")
+	list, err := aip.ParseList("ListCommunes", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), "network", "epci", "postal_code")
 	if err != nil {
 		return nil, err
 	}
 	var q app.CommuneQuery
 	var errs validation.Error
-	if v, ok := filter.Value(conds, "network"); ok {
-		if q.Network, err = lastSegment(v, "networks/", "filter"); err != nil {
+	if v, ok := list.Value("network"); ok {
+		if q.Network, err = aip.ID(v, "networks/", "filter"); err != nil {
 			errs.Add("filter", "network must be networks/{network}")
 		}
 	}
-	if v, ok := filter.Value(conds, "epci"); ok {
-		if q.EPCI, err = lastSegment(v, "epcis/", "filter"); err != nil {
+	if v, ok := list.Value("epci"); ok {
+		if q.EPCI, err = aip.ID(v, "epcis/", "filter"); err != nil {
 			errs.Add("filter", "epci must be epcis/{siren}")
 		}
 	}
-	q.PostalCode, _ = filter.Value(conds, "postal_code")
+	q.PostalCode, _ = list.Value("postal_code")
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	page := s.app.ListCommunes(q, after, pagetoken.Size(req.GetPageSize()))
-	resp := &directoryv1.ListCommunesResponse{
-		TotalSize:     int32(page.Total),
-		NextPageToken: nextToken("ListCommunes", "", req.GetFilter(), page.NextAfter),
-	}
+	page := s.app.ListCommunes(q, list.After, list.Size)
+	resp := &directoryv1.ListCommunesResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
 	for _, c := range page.Items {
 		resp.Communes = append(resp.Communes, communeToProto(c))
 	}
@@ -137,7 +110,7 @@ func (s *Server) ListCommunes(_ context.Context, req *directoryv1.ListCommunesRe
 
 // GetEpci implements directoryv1.DirectoryServiceServer.
 func (s *Server) GetEpci(_ context.Context, req *directoryv1.GetEpciRequest) (*directoryv1.Epci, error) {
-	siren, err := lastSegment(req.GetName(), "epcis/", "name")
+	siren, err := aip.ID(req.GetName(), "epcis/", "name")
 	if err != nil {
 		return nil, err
 	}
@@ -150,21 +123,18 @@ func (s *Server) GetEpci(_ context.Context, req *directoryv1.GetEpciRequest) (*d
 
 // ListEpcis implements directoryv1.DirectoryServiceServer.
 func (s *Server) ListEpcis(_ context.Context, req *directoryv1.ListEpcisRequest) (*directoryv1.ListEpcisResponse, error) {
-	after, conds, err := listQuery("ListEpcis", "", req.GetFilter(), req.GetPageToken(), "network")
+	list, err := aip.ParseList("ListEpcis", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), "network")
 	if err != nil {
 		return nil, err
 	}
 	var network string
-	if v, ok := filter.Value(conds, "network"); ok {
-		if network, err = lastSegment(v, "networks/", "filter"); err != nil {
+	if v, ok := list.Value("network"); ok {
+		if network, err = aip.ID(v, "networks/", "filter"); err != nil {
 			return nil, validation.Field("filter", "network must be networks/{network}")
 		}
 	}
-	page := s.app.ListEPCIs(network, after, pagetoken.Size(req.GetPageSize()))
-	resp := &directoryv1.ListEpcisResponse{
-		TotalSize:     int32(page.Total),
-		NextPageToken: nextToken("ListEpcis", "", req.GetFilter(), page.NextAfter),
-	}
+	page := s.app.ListEPCIs(network, list.After, list.Size)
+	resp := &directoryv1.ListEpcisResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
 	for _, e := range page.Items {
 		resp.Epcis = append(resp.Epcis, epciToProto(e))
 	}
@@ -184,7 +154,7 @@ func (s *Server) CreateOrganisation(ctx context.Context, req *directoryv1.Create
 
 // GetOrganisation implements directoryv1.DirectoryServiceServer.
 func (s *Server) GetOrganisation(ctx context.Context, req *directoryv1.GetOrganisationRequest) (*directoryv1.Organisation, error) {
-	id, err := lastSegment(req.GetName(), "organisations/", "name")
+	id, err := aip.ID(req.GetName(), "organisations/", "name")
 	if err != nil {
 		return nil, err
 	}
@@ -197,24 +167,24 @@ func (s *Server) GetOrganisation(ctx context.Context, req *directoryv1.GetOrgani
 
 // ListOrganisations implements directoryv1.DirectoryServiceServer.
 func (s *Server) ListOrganisations(ctx context.Context, req *directoryv1.ListOrganisationsRequest) (*directoryv1.ListOrganisationsResponse, error) {
-	after, conds, err := listQuery("ListOrganisations", "", req.GetFilter(), req.GetPageToken(), "kind", "commune", "siret")
+	list, err := aip.ParseList("ListOrganisations", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), "kind", "commune", "siret")
 	if err != nil {
 		return nil, err
 	}
-	q := domain.OrganisationQuery{After: after, Limit: pagetoken.Size(req.GetPageSize())}
+	q := domain.OrganisationQuery{After: list.After, Limit: list.Size}
 	var errs validation.Error
-	if v, ok := filter.Value(conds, "kind"); ok {
+	if v, ok := list.Value("kind"); ok {
 		q.Kind = domain.OrganisationKind(strings.TrimPrefix(v, kindPrefix))
 		if !q.Kind.Valid() {
-			errs.Add("filter", "kind must be one of the ORGANISATION_KIND_ values, got "+quote(v))
+			errs.Add("filter", "kind must be one of the ORGANISATION_KIND_ values, got "+strconv.Quote(v))
 		}
 	}
-	if v, ok := filter.Value(conds, "commune"); ok {
-		if q.Commune, err = lastSegment(v, "communes/", "filter"); err != nil {
+	if v, ok := list.Value("commune"); ok {
+		if q.Commune, err = aip.ID(v, "communes/", "filter"); err != nil {
 			errs.Add("filter", "commune must be communes/{insee_code}")
 		}
 	}
-	q.SIRET, _ = filter.Value(conds, "siret")
+	q.SIRET, _ = list.Value("siret")
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
@@ -222,10 +192,7 @@ func (s *Server) ListOrganisations(ctx context.Context, req *directoryv1.ListOrg
 	if err != nil {
 		return nil, err
 	}
-	resp := &directoryv1.ListOrganisationsResponse{
-		TotalSize:     int32(page.Total),
-		NextPageToken: nextToken("ListOrganisations", "", req.GetFilter(), page.NextAfter),
-	}
+	resp := &directoryv1.ListOrganisationsResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
 	for _, o := range page.Items {
 		resp.Organisations = append(resp.Organisations, organisationToProto(o))
 	}
@@ -234,11 +201,11 @@ func (s *Server) ListOrganisations(ctx context.Context, req *directoryv1.ListOrg
 
 // UpdateOrganisation implements directoryv1.DirectoryServiceServer.
 func (s *Server) UpdateOrganisation(ctx context.Context, req *directoryv1.UpdateOrganisationRequest) (*directoryv1.Organisation, error) {
-	id, err := lastSegment(req.GetOrganisation().GetName(), "organisations/", "organisation.name")
+	id, err := aip.ID(req.GetOrganisation().GetName(), "organisations/", "organisation.name")
 	if err != nil {
 		return nil, err
 	}
-	mask, err := resolveMask(req.GetUpdateMask(), req.GetOrganisation(), domain.OrganisationFields)
+	mask, err := aip.ResolveMask(req.GetUpdateMask(), req.GetOrganisation(), domain.OrganisationFields)
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +218,7 @@ func (s *Server) UpdateOrganisation(ctx context.Context, req *directoryv1.Update
 
 // DeleteOrganisation implements directoryv1.DirectoryServiceServer.
 func (s *Server) DeleteOrganisation(ctx context.Context, req *directoryv1.DeleteOrganisationRequest) (*emptypb.Empty, error) {
-	id, err := lastSegment(req.GetName(), "organisations/", "name")
+	id, err := aip.ID(req.GetName(), "organisations/", "name")
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +230,7 @@ func (s *Server) DeleteOrganisation(ctx context.Context, req *directoryv1.Delete
 
 // CreateMember implements directoryv1.DirectoryServiceServer.
 func (s *Server) CreateMember(ctx context.Context, req *directoryv1.CreateMemberRequest) (*directoryv1.Member, error) {
-	network, err := lastSegment(req.GetParent(), "networks/", "parent")
+	network, err := aip.ID(req.GetParent(), "networks/", "parent")
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +245,7 @@ func (s *Server) CreateMember(ctx context.Context, req *directoryv1.CreateMember
 
 // GetMember implements directoryv1.DirectoryServiceServer.
 func (s *Server) GetMember(ctx context.Context, req *directoryv1.GetMemberRequest) (*directoryv1.Member, error) {
-	network, id, err := memberName(req.GetName(), "name")
+	network, id, err := aip.Child(req.GetName(), "networks", "members", "name")
 	if err != nil {
 		return nil, err
 	}
@@ -291,28 +258,28 @@ func (s *Server) GetMember(ctx context.Context, req *directoryv1.GetMemberReques
 
 // ListMembers implements directoryv1.DirectoryServiceServer.
 func (s *Server) ListMembers(ctx context.Context, req *directoryv1.ListMembersRequest) (*directoryv1.ListMembersResponse, error) {
-	network, err := lastSegment(req.GetParent(), "networks/", "parent")
+	network, err := aip.ID(req.GetParent(), "networks/", "parent")
 	if err != nil {
 		return nil, err
 	}
 	if network == "-" {
 		network = ""
 	}
-	after, conds, err := listQuery("ListMembers", req.GetParent(), req.GetFilter(), req.GetPageToken(), "organisation", "domain")
+	list, err := aip.ParseList("ListMembers", req.GetParent(), req.GetFilter(), req.GetPageToken(), req.GetPageSize(), "organisation", "domain")
 	if err != nil {
 		return nil, err
 	}
-	q := domain.MemberQuery{Network: network, After: after, Limit: pagetoken.Size(req.GetPageSize())}
+	q := domain.MemberQuery{Network: network, After: list.After, Limit: list.Size}
 	var errs validation.Error
-	if v, ok := filter.Value(conds, "organisation"); ok {
-		if q.Organisation, err = lastSegment(v, "organisations/", "filter"); err != nil {
+	if v, ok := list.Value("organisation"); ok {
+		if q.Organisation, err = aip.ID(v, "organisations/", "filter"); err != nil {
 			errs.Add("filter", "organisation must be organisations/{organisation}")
 		}
 	}
-	if v, ok := filter.Value(conds, "domain"); ok {
+	if v, ok := list.Value("domain"); ok {
 		q.Domain = domain.Domain(strings.TrimPrefix(v, domainPrefix))
 		if !q.Domain.Valid() {
-			errs.Add("filter", "domain must be one of the DOMAIN_ values, got "+quote(v))
+			errs.Add("filter", "domain must be one of the DOMAIN_ values, got "+strconv.Quote(v))
 		}
 	}
 	if err := errs.Err(); err != nil {
@@ -322,10 +289,7 @@ func (s *Server) ListMembers(ctx context.Context, req *directoryv1.ListMembersRe
 	if err != nil {
 		return nil, err
 	}
-	resp := &directoryv1.ListMembersResponse{
-		TotalSize:     int32(page.Total),
-		NextPageToken: nextToken("ListMembers", req.GetParent(), req.GetFilter(), page.NextAfter),
-	}
+	resp := &directoryv1.ListMembersResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
 	for _, m := range page.Items {
 		resp.Members = append(resp.Members, memberToProto(m))
 	}
@@ -334,11 +298,11 @@ func (s *Server) ListMembers(ctx context.Context, req *directoryv1.ListMembersRe
 
 // UpdateMember implements directoryv1.DirectoryServiceServer.
 func (s *Server) UpdateMember(ctx context.Context, req *directoryv1.UpdateMemberRequest) (*directoryv1.Member, error) {
-	network, id, err := memberName(req.GetMember().GetName(), "member.name")
+	network, id, err := aip.Child(req.GetMember().GetName(), "networks", "members", "member.name")
 	if err != nil {
 		return nil, err
 	}
-	mask, err := resolveMask(req.GetUpdateMask(), req.GetMember(), domain.MemberFields)
+	mask, err := aip.ResolveMask(req.GetUpdateMask(), req.GetMember(), domain.MemberFields)
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +315,7 @@ func (s *Server) UpdateMember(ctx context.Context, req *directoryv1.UpdateMember
 
 // DeleteMember implements directoryv1.DirectoryServiceServer.
 func (s *Server) DeleteMember(ctx context.Context, req *directoryv1.DeleteMemberRequest) (*emptypb.Empty, error) {
-	network, id, err := memberName(req.GetName(), "name")
+	network, id, err := aip.Child(req.GetName(), "networks", "members", "name")
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,8 @@
-package domain
+// Package frid validates the French identifiers the services exchange: SIRET and SIREN numbers
+// (INSEE's company register, with their Luhn keys) and INSEE commune codes.
+package frid
+
+import "regexp"
 
 // laPosteSIREN is the one SIREN whose establishments' SIRET numbers do not satisfy the Luhn
 // check: INSEE gives La Poste's thousands of establishments numbers whose digits sum to a
@@ -51,3 +55,10 @@ func allDigits(s string) bool {
 	}
 	return true
 }
+
+var communePattern = regexp.MustCompile(`^(2[AB]|[0-9]{2})[0-9]{3}$`)
+
+// ValidCommuneCode reports whether s has the form of an INSEE commune code: five characters, the
+// département first ("71076"; Corsica's are 2A and 2B). Whether the commune exists is for the
+// referential to say.
+func ValidCommuneCode(s string) bool { return communePattern.MatchString(s) }

@@ -1,4 +1,4 @@
-package domain
+package frid
 
 import "testing"
 
@@ -37,6 +37,17 @@ func TestValidSIREN(t *testing.T) {
 	for _, tt := range tests {
 		if got := ValidSIREN(tt.in); got != tt.want {
 			t.Errorf("ValidSIREN(%q) = %v; want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestValidCommuneCode(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{{"71076", true}, {"2A004", true}, {"2B033", true}, {"2C001", false}, {"7107", false}, {"71100 ", false}, {"", false}} {
+		if got := ValidCommuneCode(tt.in); got != tt.want {
+			t.Errorf("ValidCommuneCode(%q) = %v; want %v", tt.in, got, tt.want)
 		}
 	}
 }

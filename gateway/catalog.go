@@ -1,0 +1,34 @@
+package gateway
+
+import (
+	"context"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc"
+
+	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
+	fundingv1 "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
+)
+
+// Service is a gRPC service of the suite that the gateway exposes.
+type Service struct {
+	Name     string // e.g. "directory": its address comes from --<name>-addr or VIF_<NAME>_ADDR
+	FullName string // the gRPC service name that /healthz checks
+	Register func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error
+}
+
+// Services are every service the gateway exposes: a new service is one more line here, and both
+// the gateway binary and the all-in-one binary pick it up.
+var Services = []Service{
+	{"directory", directoryv1.DirectoryService_ServiceDesc.ServiceName, directoryv1.RegisterDirectoryServiceHandler},
+	{"funding", fundingv1.FundingService_ServiceDesc.ServiceName, fundingv1.RegisterFundingServiceHandler},
+}
+
+// Backends returns every service as a backend at the address addr gives for its name.
+func Backends(addr func(name string) string) []Backend {
+	bs := make([]Backend, len(Services))
+	for i, s := range Services {
+		bs[i] = Backend{Name: s.Name, Addr: addr(s.Name), Service: s.FullName, Register: s.Register}
+	}
+	return bs
+}

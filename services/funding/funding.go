@@ -1,0 +1,125 @@
+// Package funding assembles the funding service: its store, its use cases, its client of the
+// directory, its gRPC face, its outbox relay and its seed. Both cmd/funding and the all-in-one
+// binary (cmd/vif) build it from here.
+package funding
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/grpc"
+
+	"github.com/vif71/vif/platform/grpcserver"
+	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/storage"
+	fundingv1 "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
+	"github.com/vif71/vif/services/funding/internal/adapters/directoryclient"
+	"github.com/vif71/vif/services/funding/internal/adapters/grpcapi"
+	"github.com/vif71/vif/services/funding/internal/adapters/store"
+	"github.com/vif71/vif/services/funding/internal/app"
+	"github.com/vif71/vif/services/funding/internal/domain"
+)
+
+// Config is what the service needs from its host.
+type Config struct {
+	DB        *storage.DB
+	JetStream jetstream.JetStream
+	// Directory is a connection to the directory service's gRPC server.
+	Directory grpc.ClientConnInterface
+	Logger    *slog.Logger
+	// Seed creates the article's three ISCG posts and their funders once, as soon as the
+	// directory answers.
+	Seed  bool
+	Now   func() time.Time
+	NewID func() string
+	Relay outbox.RelayOptions
+}
+
+// Service is a ready funding service.
+type Service struct {
+	GRPC  grpcserver.Service
+	Relay *outbox.Relay
+	app   *app.Service
+	log   *slog.Logger
+	seed  bool
+}
+
+// New migrates the database and wires the service.
+func New(ctx context.Context, c Config) (*Service, error) {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.NewID == nil {
+		c.NewID = outbox.NewID
+	}
+	if c.Relay.Logger == nil {
+		c.Relay.Logger = c.Logger.With("relay", "funding")
+	}
+	relay := outbox.NewRelay(c.DB, c.JetStream, c.Relay)
+	st, err := store.Open(ctx, c.DB, grpcapi.EncodeEvent, relay.Notify)
+	if err != nil {
+		return nil, fmt.Errorf("funding: store: %w", err)
+	}
+	newID := func() string { return strings.ToLower(c.NewID()) }
+	svc := app.New(st, directoryclient.New(c.Directory), c.Now, newID)
+	server := grpcapi.NewServer(svc)
+	return &Service{
+		GRPC: grpcserver.Service{
+			Name:     fundingv1.FundingService_ServiceDesc.ServiceName,
+			Register: func(r grpc.ServiceRegistrar) { fundingv1.RegisterFundingServiceServer(r, server) },
+			Policy:   grpcapi.Policy,
+			Errors:   grpcapi.Errors,
+		},
+		Relay: relay,
+		app:   svc,
+		log:   c.Logger,
+		seed:  c.Seed,
+	}, nil
+}
+
+// Background returns what runs beside the server: the relay, and the seed when asked for.
+func (s *Service) Background() []func(context.Context) error {
+	bg := []func(context.Context) error{s.Relay.Run}
+	if s.seed {
+		bg = append(bg, s.runSeed)
+	}
+	return bg
+}
+
+// runSeed seeds once the directory answers: in the embedded default the directory is served by
+// the same process, which starts serving after this is built; in the distributed shape it may
+// start later. Validation errors are not retried: they are bugs in the seed.
+func (s *Service) runSeed(ctx context.Context) error {
+	wait := 200 * time.Millisecond
+	for {
+		seeded, err := s.app.Seed(ctx, app.DefaultPosts)
+		switch {
+		case err == nil:
+			if seeded {
+				s.log.Info("seeded the funding service", "posts", len(app.DefaultPosts))
+			}
+			return nil
+		case errors.Is(err, domain.ErrDirectoryUnavailable):
+			s.log.Info("funding seed waits for the directory", "err", err, "retry_in", wait)
+		case ctx.Err() != nil:
+			return nil
+		default:
+			s.log.Error("funding seed failed", "err", err)
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}

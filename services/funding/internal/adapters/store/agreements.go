@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/vif71/vif/services/funding/internal/domain"
+)
+
+const agreementColumns = `id, post, year, state, reference, purpose, sign_date, start_date, close_date, total_cents, revision, create_time, update_time`
+
+var agreementFilters = map[string]filterColumn{
+	"state": {column: "state"},
+	"year":  {column: "year", integer: true},
+	"post":  {column: "post"},
+}
+
+func scanAgreement(row scanner) (*domain.Agreement, error) {
+	var a domain.Agreement
+	var state, sign, start, closed string
+	err := row.Scan(&a.ID, &a.Post, &a.Year, &state, &a.Reference, &a.Purpose, &sign, &start, &closed,
+		&a.TotalCents, &a.Revision, &a.CreateTime, &a.UpdateTime)
+	if err != nil {
+		return nil, err
+	}
+	a.State = domain.AgreementState(state)
+	a.SignDate, a.StartDate, a.CloseDate = domain.Date(sign), domain.Date(start), domain.Date(closed)
+	a.CreateTime, a.UpdateTime = a.CreateTime.UTC(), a.UpdateTime.UTC()
+	return &a, nil
+}
+
+func getAgreement(ctx context.Context, q querier, id, suffix string) (*domain.Agreement, error) {
+	a, err := scanAgreement(q.QueryRowContext(ctx, `SELECT `+agreementColumns+` FROM agreements WHERE id = $1`+suffix, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.ErrNotFound
+	}
+	return a, err
+}
+
+func agreementByRequest(ctx context.Context, q querier, requestID string) (*domain.Agreement, error) {
+	a, err := scanAgreement(q.QueryRowContext(ctx, `SELECT `+agreementColumns+` FROM agreements WHERE request_id = $1`, requestID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return a, err
+}
+
+// planTaken is the error of a second agreement for one plan, which UNIQUE (post, year) refuses.
+func planTaken(post string, year int32) error {
+	return fmt.Errorf("%s already has an agreement: %w", domain.PlanName(post, year), domain.ErrAlreadyExists)
+}
+
+// CreateAgreement implements domain.Repository. check sees the plan (nil when missing) and
+// whether it has an agreement already; should it approve a second agreement all the same, the
+// store refuses it with ErrAlreadyExists, as it does a taken id. A repeated request id returns
+// the agreement it created, without calling check.
+func (s *Store) CreateAgreement(ctx context.Context, a *domain.Agreement, requestID string, check func(plan *domain.Plan, taken bool) (*domain.Event, error)) (*domain.Agreement, bool, error) {
+	var existing *domain.Agreement
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		if requestID != "" {
+			prev, err := agreementByRequest(ctx, tx, requestID)
+			if err != nil || prev != nil {
+				existing = prev
+				return nil, err
+			}
+		}
+		plan, err := getPlan(ctx, tx, a.Post, a.Year, s.forShare())
+		if err != nil {
+			return nil, err
+		}
+		var agreements int
+		err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM agreements WHERE post = $1 AND year = $2`, a.Post, a.Year).Scan(&agreements)
+		if err != nil {
+			return nil, err
+		}
+		ev, err := check(plan, agreements > 0)
+		if err != nil {
+			return nil, err
+		}
+		if agreements > 0 {
+			return nil, planTaken(a.Post, a.Year)
+		}
+		a.CreateTime, a.UpdateTime = stored(a.CreateTime), stored(a.UpdateTime)
+		_, err = tx.ExecContext(ctx, `INSERT INTO agreements (`+agreementColumns+`, request_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			a.ID, a.Post, a.Year, string(a.State), a.Reference, a.Purpose, string(a.SignDate), string(a.StartDate),
+			string(a.CloseDate), a.TotalCents, a.Revision, a.CreateTime, a.UpdateTime, nullable(requestID))
+		if err != nil {
+			return nil, err
+		}
+		return []*domain.Event{ev}, nil
+	})
+	if uniqueViolation(err) {
+		if requestID != "" {
+			// A concurrent call with this request id won the race: return its agreement.
+			if prev, err := agreementByRequest(ctx, s.db, requestID); err == nil && prev != nil {
+				return prev, false, nil
+			}
+		}
+		// The id, or the plan, was taken by a concurrent call; the engines do not say which.
+		return nil, false, fmt.Errorf("the id, or %s's agreement, was taken: %w", domain.PlanName(a.Post, a.Year), domain.ErrAlreadyExists)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if existing != nil {
+		return existing, false, nil
+	}
+	return a, true, nil
+}
+
+// GetAgreement implements domain.Repository.
+func (s *Store) GetAgreement(ctx context.Context, id string) (*domain.Agreement, error) {
+	return getAgreement(ctx, s.db, id, "")
+}
+
+// ListAgreements implements domain.Repository: filters state, year and post; ordered and resumed
+// by id.
+func (s *Store) ListAgreements(ctx context.Context, q domain.Query) ([]*domain.Agreement, int, error) {
+	var w where
+	if err := applyFilters(&w, "agreements", q.Filters, agreementFilters); err != nil {
+		return nil, 0, err
+	}
+	resume := func(w *where) error {
+		if q.After != "" {
+			w.add("id > ?", q.After)
+		}
+		return nil
+	}
+	return readPage(ctx, s.db, "agreements", agreementColumns, &w, resume, "id", q.Limit, scanAgreement)
+}
+
+// TransitionAgreement implements domain.Repository. The contributions change returns are
+// inserted in the same transaction as the agreement's new state; one that exists already fails
+// the whole change with ErrAlreadyExists.
+func (s *Store) TransitionAgreement(ctx context.Context, id string, change func(a *domain.Agreement, plan *domain.Plan) ([]*domain.Contribution, *domain.Event, error)) (*domain.Agreement, error) {
+	var updated *domain.Agreement
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		// An agreement's post and year never change: read them unlocked to lock the plan first,
+		// in the store's lock order, then lock the agreement.
+		a, err := getAgreement(ctx, tx, id, "")
+		if err != nil {
+			return nil, err
+		}
+		plan, err := getPlan(ctx, tx, a.Post, a.Year, s.forShare())
+		if err != nil {
+			return nil, err
+		}
+		if a, err = getAgreement(ctx, tx, id, s.forUpdate()); err != nil {
+			return nil, err
+		}
+		post, year := a.Post, a.Year
+		contributions, ev, err := change(a, plan)
+		if err != nil {
+			return nil, err
+		}
+		a.ID, a.Post, a.Year = id, post, year
+		a.UpdateTime = stored(a.UpdateTime)
+		_, err = tx.ExecContext(ctx, `UPDATE agreements SET state = $2, reference = $3, purpose = $4, sign_date = $5,
+			start_date = $6, close_date = $7, total_cents = $8, revision = $9, update_time = $10 WHERE id = $1`,
+			id, string(a.State), a.Reference, a.Purpose, string(a.SignDate), string(a.StartDate), string(a.CloseDate),
+			a.TotalCents, a.Revision, a.UpdateTime)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range contributions {
+			if err := insertContribution(ctx, tx, c); err != nil {
+				if uniqueViolation(err) {
+					return nil, fmt.Errorf("%s: %w", c.Name(), domain.ErrAlreadyExists)
+				}
+				return nil, err
+			}
+		}
+		updated = a
+		return []*domain.Event{ev}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return updated, nil
+}

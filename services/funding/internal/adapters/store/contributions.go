@@ -1,0 +1,244 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/vif71/vif/services/funding/internal/domain"
+)
+
+// Payments are rows of their own, numbered 1, 2, … per contribution (seq), so that a
+// contribution's Payments read back oldest first and a payment's request id can be UNIQUE.
+
+const contributionColumns = `agreement, funder, funder_kind, year, amount_cents, called_cents, paid_cents, revision, update_time`
+
+var contributionFilters = map[string]filterColumn{
+	"agreement": {column: "agreement"},
+	"funder":    {column: "funder"},
+	"year":      {column: "year", integer: true},
+}
+
+func scanContribution(row scanner) (*domain.Contribution, error) {
+	var c domain.Contribution
+	var kind string
+	err := row.Scan(&c.Agreement, &c.Funder, &kind, &c.Year, &c.AmountCents, &c.CalledCents, &c.PaidCents,
+		&c.Revision, &c.UpdateTime)
+	if err != nil {
+		return nil, err
+	}
+	c.FunderKind = domain.FunderKind(kind)
+	c.UpdateTime = c.UpdateTime.UTC()
+	return &c, nil
+}
+
+// contributionKey identifies a contribution among others.
+type contributionKey struct{ agreement, funder string }
+
+func keyOf(c *domain.Contribution) contributionKey { return contributionKey{c.Agreement, c.Funder} }
+
+// paymentsWhere reads the payments w selects, grouped by contribution, oldest first.
+func paymentsWhere(ctx context.Context, q querier, w *where) (map[contributionKey][]domain.Payment, error) {
+	type row struct {
+		key contributionKey
+		p   domain.Payment
+	}
+	rows, err := collect(ctx, q, `SELECT agreement, funder, amount_cents, payment_date, reference FROM payments`+w.String()+
+		` ORDER BY agreement, funder, seq`, w.args, func(sc scanner) (row, error) {
+		var r row
+		var date string
+		err := sc.Scan(&r.key.agreement, &r.key.funder, &r.p.AmountCents, &date, &r.p.Reference)
+		r.p.Date = domain.Date(date)
+		return r, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[contributionKey][]domain.Payment)
+	for _, r := range rows {
+		out[r.key] = append(out[r.key], r.p)
+	}
+	return out, nil
+}
+
+// attachPayments loads the payments of cs into them.
+func attachPayments(ctx context.Context, q querier, cs []*domain.Contribution) error {
+	agreements := make([]string, 0, len(cs))
+	for _, c := range cs {
+		agreements = append(agreements, c.Agreement)
+	}
+	agreements = slices.Compact(slices.Sorted(slices.Values(agreements)))
+	for _, chunk := range chunks(agreements) {
+		var w where
+		w.in("agreement", chunk)
+		payments, err := paymentsWhere(ctx, q, &w)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if ps, ok := payments[keyOf(c)]; ok {
+				c.Payments = ps
+			}
+		}
+	}
+	return nil
+}
+
+// getContribution reads a contribution with its payments; suffix locks its row.
+func getContribution(ctx context.Context, q querier, agreement, funder, suffix string) (*domain.Contribution, error) {
+	c, err := scanContribution(q.QueryRowContext(ctx, `SELECT `+contributionColumns+` FROM contributions
+		WHERE agreement = $1 AND funder = $2`+suffix, agreement, funder))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, attachPayments(ctx, q, []*domain.Contribution{c})
+}
+
+func contributionName(agreement, funder string) string {
+	return (&domain.Contribution{Agreement: agreement, Funder: funder}).Name()
+}
+
+// insertContribution writes a new contribution with the payments it holds (none, normally).
+func insertContribution(ctx context.Context, tx *sql.Tx, c *domain.Contribution) error {
+	c.UpdateTime = stored(c.UpdateTime)
+	_, err := tx.ExecContext(ctx, `INSERT INTO contributions (`+contributionColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		c.Agreement, c.Funder, string(c.FunderKind), c.Year, c.AmountCents, c.CalledCents, c.PaidCents,
+		c.Revision, c.UpdateTime)
+	if err != nil {
+		return err
+	}
+	for i, p := range c.Payments {
+		if err := insertPayment(ctx, tx, c, int64(i+1), p, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertPayment(ctx context.Context, tx *sql.Tx, c *domain.Contribution, seq int64, p domain.Payment, requestID string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO payments (agreement, funder, seq, amount_cents, payment_date, reference, request_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		c.Agreement, c.Funder, seq, p.AmountCents, string(p.Date), p.Reference, nullable(requestID))
+	return err
+}
+
+// GetContribution implements domain.Repository.
+func (s *Store) GetContribution(ctx context.Context, agreement, funder string) (*domain.Contribution, error) {
+	return getContribution(ctx, s.db, agreement, funder, "")
+}
+
+// ListContributions implements domain.Repository: filters agreement, funder and year; ordered
+// by agreement then funder and resumed after a key "agreement/funder".
+func (s *Store) ListContributions(ctx context.Context, q domain.Query) ([]*domain.Contribution, int, error) {
+	var w where
+	if err := applyFilters(&w, "contributions", q.Filters, contributionFilters); err != nil {
+		return nil, 0, err
+	}
+	resume := func(w *where) error {
+		if q.After == "" {
+			return nil
+		}
+		agreement, funder, ok := strings.Cut(q.After, "/")
+		if !ok {
+			return fmt.Errorf("store: contributions resume key %q is not agreement/funder", q.After)
+		}
+		w.add("(agreement > ? OR (agreement = ? AND funder > ?))", agreement, agreement, funder)
+		return nil
+	}
+	cs, total, err := readPage(ctx, s.db, "contributions", contributionColumns, &w, resume, "agreement, funder", q.Limit, scanContribution)
+	if err != nil {
+		return nil, 0, err
+	}
+	return cs, total, attachPayments(ctx, s.db, cs)
+}
+
+// UpdateContribution implements domain.Repository.
+//
+// A payment is recorded by the event change returns: its Payment becomes a new payment row,
+// with requestID, in the same transaction. With a requestID, change must record a payment; one
+// already recorded for this contribution returns the contribution as it is without calling
+// change, and one recorded for another contribution gives ErrAlreadyExists.
+func (s *Store) UpdateContribution(ctx context.Context, agreement, funder, requestID string, change func(c *domain.Contribution, state domain.AgreementState) (*domain.Event, error)) (*domain.Contribution, error) {
+	var updated *domain.Contribution
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		var state string
+		err := tx.QueryRowContext(ctx, `SELECT state FROM agreements WHERE id = $1`+s.forShare(), agreement).Scan(&state)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, domain.ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		// The contribution's lock serialises its writers, so the request id check below sees
+		// every payment committed before.
+		c, err := getContribution(ctx, tx, agreement, funder, s.forUpdate())
+		if err != nil {
+			return nil, err
+		}
+		if requestID != "" {
+			var paid contributionKey
+			err := tx.QueryRowContext(ctx, `SELECT agreement, funder FROM payments WHERE request_id = $1`, requestID).
+				Scan(&paid.agreement, &paid.funder)
+			switch {
+			case err == nil && paid == keyOf(c):
+				updated = c
+				return nil, nil
+			case err == nil:
+				return nil, fmt.Errorf("request id %q was used for %s: %w", requestID,
+					contributionName(paid.agreement, paid.funder), domain.ErrAlreadyExists)
+			case !errors.Is(err, sql.ErrNoRows):
+				return nil, err
+			}
+		}
+		payments := slices.Clone(c.Payments)
+		ev, err := change(c, domain.AgreementState(state))
+		if err != nil {
+			return nil, err
+		}
+		if ev == nil {
+			return nil, errNoEvent
+		}
+		if requestID != "" && ev.Payment == nil {
+			return nil, errors.New("store: a request id is for recording a payment, and the change records none")
+		}
+		c.Agreement, c.Funder = agreement, funder
+		c.UpdateTime = stored(c.UpdateTime)
+		_, err = tx.ExecContext(ctx, `UPDATE contributions SET funder_kind = $3, year = $4, amount_cents = $5,
+			called_cents = $6, paid_cents = $7, revision = $8, update_time = $9 WHERE agreement = $1 AND funder = $2`,
+			agreement, funder, string(c.FunderKind), c.Year, c.AmountCents, c.CalledCents, c.PaidCents, c.Revision, c.UpdateTime)
+		if err != nil {
+			return nil, err
+		}
+		if ev.Payment != nil {
+			var last int64
+			err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM payments WHERE agreement = $1 AND funder = $2`,
+				agreement, funder).Scan(&last)
+			if err != nil {
+				return nil, err
+			}
+			if err := insertPayment(ctx, tx, c, last+1, *ev.Payment, requestID); err != nil {
+				return nil, err
+			}
+			// What a later read gives, whether or not change appended the payment itself.
+			payments = append(payments, *ev.Payment)
+		}
+		c.Payments = payments
+		updated = c
+		return []*domain.Event{ev}, nil
+	})
+	if uniqueViolation(err) && requestID != "" {
+		// Only a concurrent payment of another contribution with this request id gets here.
+		return nil, fmt.Errorf("request id %q was used for another contribution: %w", requestID, domain.ErrAlreadyExists)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return updated, nil
+}

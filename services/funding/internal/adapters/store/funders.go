@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+
+	"github.com/vif71/vif/services/funding/internal/domain"
+)
+
+const funderColumns = `id, display_name, kind, epci, commune, organisation, siret, illustrative, revision, create_time, update_time`
+
+var funderFilters = map[string]filterColumn{
+	"kind":         {column: "kind"},
+	"epci":         {column: "epci"},
+	"organisation": {column: "organisation"},
+}
+
+func scanFunder(row scanner) (*domain.Funder, error) {
+	var f domain.Funder
+	var kind string
+	err := row.Scan(&f.ID, &f.DisplayName, &kind, &f.EPCI, &f.Commune, &f.Organisation, &f.SIRET,
+		&f.Illustrative, &f.Revision, &f.CreateTime, &f.UpdateTime)
+	if err != nil {
+		return nil, err
+	}
+	f.Kind = domain.FunderKind(kind)
+	f.CreateTime, f.UpdateTime = f.CreateTime.UTC(), f.UpdateTime.UTC()
+	return &f, nil
+}
+
+func getFunder(ctx context.Context, q querier, id, suffix string) (*domain.Funder, error) {
+	f, err := scanFunder(q.QueryRowContext(ctx, `SELECT `+funderColumns+` FROM funders WHERE id = $1`+suffix, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.ErrNotFound
+	}
+	return f, err
+}
+
+func funderByRequest(ctx context.Context, q querier, requestID string) (*domain.Funder, error) {
+	f, err := scanFunder(q.QueryRowContext(ctx, `SELECT `+funderColumns+` FROM funders WHERE request_id = $1`, requestID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return f, err
+}
+
+// fundersByID returns the funders of ids that exist, keyed by id.
+func fundersByID(ctx context.Context, q querier, ids []string) (map[string]*domain.Funder, error) {
+	out := make(map[string]*domain.Funder, len(ids))
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	for _, chunk := range chunks(ids) {
+		var w where
+		w.in("id", chunk)
+		fs, err := collect(ctx, q, `SELECT `+funderColumns+` FROM funders`+w.String(), w.args, scanFunder)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			out[f.ID] = f
+		}
+	}
+	return out, nil
+}
+
+// CreateFunder implements domain.Repository.
+func (s *Store) CreateFunder(ctx context.Context, f *domain.Funder, requestID string, ev *domain.Event) (*domain.Funder, bool, error) {
+	var existing *domain.Funder
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		if requestID != "" {
+			prev, err := funderByRequest(ctx, tx, requestID)
+			if err != nil || prev != nil {
+				existing = prev
+				return nil, err
+			}
+		}
+		f.CreateTime, f.UpdateTime = stored(f.CreateTime), stored(f.UpdateTime)
+		_, err := tx.ExecContext(ctx, `INSERT INTO funders (`+funderColumns+`, request_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			f.ID, f.DisplayName, string(f.Kind), f.EPCI, f.Commune, f.Organisation, f.SIRET, f.Illustrative,
+			f.Revision, f.CreateTime, f.UpdateTime, nullable(requestID))
+		if err != nil {
+			return nil, err
+		}
+		return []*domain.Event{ev}, nil
+	})
+	if uniqueViolation(err) {
+		if requestID != "" {
+			// A concurrent call with the same request id may have won, on the request id or on
+			// the id it also chose (PostgreSQL may report either): return its result.
+			if prev, err := funderByRequest(ctx, s.db, requestID); err == nil && prev != nil {
+				return prev, false, nil
+			}
+		}
+		return nil, false, domain.ErrAlreadyExists
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if existing != nil {
+		return existing, false, nil
+	}
+	return f, true, nil
+}
+
+// GetFunder implements domain.Repository.
+func (s *Store) GetFunder(ctx context.Context, id string) (*domain.Funder, error) {
+	return getFunder(ctx, s.db, id, "")
+}
+
+// ListFunders implements domain.Repository: filters kind, epci and organisation; ordered and
+// resumed by id.
+func (s *Store) ListFunders(ctx context.Context, q domain.Query) ([]*domain.Funder, int, error) {
+	var w where
+	if err := applyFilters(&w, "funders", q.Filters, funderFilters); err != nil {
+		return nil, 0, err
+	}
+	resume := func(w *where) error {
+		if q.After != "" {
+			w.add("id > ?", q.After)
+		}
+		return nil
+	}
+	return readPage(ctx, s.db, "funders", funderColumns, &w, resume, "id", q.Limit, scanFunder)
+}
+
+// UpdateFunder implements domain.Repository.
+func (s *Store) UpdateFunder(ctx context.Context, id string, update func(*domain.Funder) (*domain.Event, error)) (*domain.Funder, error) {
+	var updated *domain.Funder
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		f, err := getFunder(ctx, tx, id, s.forUpdate())
+		if err != nil {
+			return nil, err
+		}
+		ev, err := update(f)
+		if err != nil {
+			return nil, err
+		}
+		f.ID = id
+		f.UpdateTime = stored(f.UpdateTime)
+		_, err = tx.ExecContext(ctx, `UPDATE funders SET display_name = $2, kind = $3, epci = $4, commune = $5,
+			organisation = $6, siret = $7, illustrative = $8, revision = $9, update_time = $10 WHERE id = $1`,
+			id, f.DisplayName, string(f.Kind), f.EPCI, f.Commune, f.Organisation, f.SIRET, f.Illustrative,
+			f.Revision, f.UpdateTime)
+		if err != nil {
+			return nil, err
+		}
+		updated = f
+		return []*domain.Event{ev}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return updated, nil
+}
+
+// FundersByEPCI implements domain.Repository. Should two EPCI funders name one SIREN, the one
+// with the smaller id answers for it, so the result does not depend on the engine.
+func (s *Store) FundersByEPCI(ctx context.Context, sirens []string) (map[string]*domain.Funder, error) {
+	out := make(map[string]*domain.Funder, len(sirens))
+	sirens = slices.Compact(slices.Sorted(slices.Values(sirens)))
+	for _, chunk := range chunks(sirens) {
+		var w where
+		w.add("kind = ?", string(domain.KindEPCI))
+		w.in("epci", chunk)
+		fs, err := collect(ctx, s.db, `SELECT `+funderColumns+` FROM funders`+w.String()+` ORDER BY id`, w.args, scanFunder)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			if _, seen := out[f.EPCI]; !seen {
+				out[f.EPCI] = f
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/vif71/vif/services/funding/internal/domain"
+)
+
+const postColumns = `id, display_name, network, host_organisation, fte_thousandths, start_date, end_date, illustrative, revision, create_time, update_time`
+
+var postFilters = map[string]filterColumn{
+	"network":           {column: "network"},
+	"host_organisation": {column: "host_organisation"},
+}
+
+func scanPost(row scanner) (*domain.Post, error) {
+	var p domain.Post
+	var start, end string
+	err := row.Scan(&p.ID, &p.DisplayName, &p.Network, &p.HostOrganisation, &p.FTEThousandths, &start, &end,
+		&p.Illustrative, &p.Revision, &p.CreateTime, &p.UpdateTime)
+	if err != nil {
+		return nil, err
+	}
+	p.StartDate, p.EndDate = domain.Date(start), domain.Date(end)
+	p.CreateTime, p.UpdateTime = p.CreateTime.UTC(), p.UpdateTime.UTC()
+	return &p, nil
+}
+
+func getPost(ctx context.Context, q querier, id, suffix string) (*domain.Post, error) {
+	p, err := scanPost(q.QueryRowContext(ctx, `SELECT `+postColumns+` FROM posts WHERE id = $1`+suffix, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.ErrNotFound
+	}
+	return p, err
+}
+
+func postByRequest(ctx context.Context, q querier, requestID string) (*domain.Post, error) {
+	p, err := scanPost(q.QueryRowContext(ctx, `SELECT `+postColumns+` FROM posts WHERE request_id = $1`, requestID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return p, err
+}
+
+// CreatePost implements domain.Repository.
+func (s *Store) CreatePost(ctx context.Context, p *domain.Post, requestID string, ev *domain.Event) (*domain.Post, bool, error) {
+	var existing *domain.Post
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		if requestID != "" {
+			prev, err := postByRequest(ctx, tx, requestID)
+			if err != nil || prev != nil {
+				existing = prev
+				return nil, err
+			}
+		}
+		p.CreateTime, p.UpdateTime = stored(p.CreateTime), stored(p.UpdateTime)
+		_, err := tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`, request_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			p.ID, p.DisplayName, p.Network, p.HostOrganisation, p.FTEThousandths, string(p.StartDate), string(p.EndDate),
+			p.Illustrative, p.Revision, p.CreateTime, p.UpdateTime, nullable(requestID))
+		if err != nil {
+			return nil, err
+		}
+		return []*domain.Event{ev}, nil
+	})
+	if uniqueViolation(err) {
+		if requestID != "" {
+			// As for funders: the winner of a race on this request id may have taken the id too.
+			if prev, err := postByRequest(ctx, s.db, requestID); err == nil && prev != nil {
+				return prev, false, nil
+			}
+		}
+		return nil, false, domain.ErrAlreadyExists
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if existing != nil {
+		return existing, false, nil
+	}
+	return p, true, nil
+}
+
+// GetPost implements domain.Repository.
+func (s *Store) GetPost(ctx context.Context, id string) (*domain.Post, error) {
+	return getPost(ctx, s.db, id, "")
+}
+
+// ListPosts implements domain.Repository: filters network and host_organisation; ordered and
+// resumed by id.
+func (s *Store) ListPosts(ctx context.Context, q domain.Query) ([]*domain.Post, int, error) {
+	var w where
+	if err := applyFilters(&w, "posts", q.Filters, postFilters); err != nil {
+		return nil, 0, err
+	}
+	resume := func(w *where) error {
+		if q.After != "" {
+			w.add("id > ?", q.After)
+		}
+		return nil
+	}
+	return readPage(ctx, s.db, "posts", postColumns, &w, resume, "id", q.Limit, scanPost)
+}
+
+// UpdatePost implements domain.Repository.
+func (s *Store) UpdatePost(ctx context.Context, id string, update func(*domain.Post) (*domain.Event, error)) (*domain.Post, error) {
+	var updated *domain.Post
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		p, err := getPost(ctx, tx, id, s.forUpdate())
+		if err != nil {
+			return nil, err
+		}
+		ev, err := update(p)
+		if err != nil {
+			return nil, err
+		}
+		p.ID = id
+		p.UpdateTime = stored(p.UpdateTime)
+		_, err = tx.ExecContext(ctx, `UPDATE posts SET display_name = $2, network = $3, host_organisation = $4,
+			fte_thousandths = $5, start_date = $6, end_date = $7, illustrative = $8, revision = $9, update_time = $10
+			WHERE id = $1`,
+			id, p.DisplayName, p.Network, p.HostOrganisation, p.FTEThousandths, string(p.StartDate), string(p.EndDate),
+			p.Illustrative, p.Revision, p.UpdateTime)
+		if err != nil {
+			return nil, err
+		}
+		updated = p
+		return []*domain.Event{ev}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return updated, nil
+}

@@ -1,0 +1,99 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/vif71/vif/platform/aip"
+	"github.com/vif71/vif/services/funding/internal/domain"
+)
+
+const seedName = "funding/iscg/v1"
+
+// SeedPost is an ISCG post of the default data set, with its first plan.
+type SeedPost struct {
+	ID, DisplayName, Network, Host string
+	StartDate                      domain.Date
+	Year                           int32
+	AnnualCostCents                int64
+	DepartementShareBP             int32
+}
+
+// DefaultPosts are the three ISCG posts the source article names. The article gives neither
+// costs nor dates nor the split of the remainder: those are illustrative (a full-time post at
+// 45 000 €, the State's 33 %, the Département half of the rest, the EPCIs of the network the
+// other half pro rata to population). The Creusot-Autun post is attached to the Bassin Minier
+// network, which covers Le Creusot (the networks are a partition by EPCI, see the directory).
+var DefaultPosts = []SeedPost{
+	{ID: "iscg-charolais-brionnais", DisplayName: "ISCG du Charolais-Brionnais", Network: "charolais-brionnais", Host: "gendarmerie-charolles", StartDate: "2021-01-01", Year: 2024, AnnualCostCents: 4500000, DepartementShareBP: 5000},
+	{ID: "iscg-creusot-autun", DisplayName: "ISCG du Creusot-Autun", Network: "bassin-minier", Host: "police-le-creusot", StartDate: "2021-01-01", Year: 2024, AnnualCostCents: 4500000, DepartementShareBP: 5000},
+	{ID: "iscg-louhannais", DisplayName: "ISCG du Louhannais", Network: "louhannais", Host: "gendarmerie-louhans", StartDate: "2022-01-01", Year: 2024, AnnualCostCents: 4500000, DepartementShareBP: 5000},
+}
+
+// Seed creates, once per database, the State and Département funders, a funder for each EPCI of
+// the seeded posts' networks, the posts and their plans. It needs the directory; it is run in the
+// background until the directory answers. Every create is idempotent (request ids derive from
+// the resource), so an interrupted seed completes on the next try.
+func (s *Service) Seed(ctx context.Context, posts []SeedPost) (bool, error) {
+	done, err := s.repo.Seeded(ctx, seedName)
+	if err != nil || done {
+		return false, err
+	}
+	base := []domain.Funder{
+		{ID: "etat", DisplayName: "État — Préfecture de Saône-et-Loire (FIPD)", Kind: domain.KindState, Organisation: "prefecture-71", Illustrative: true},
+		{ID: "departement-71", DisplayName: "Département de Saône-et-Loire", Kind: domain.KindDepartement, Organisation: "departement-71", Illustrative: true},
+	}
+	for _, f := range base {
+		if _, err := s.seedFunder(ctx, f); err != nil {
+			return false, err
+		}
+	}
+	for _, sp := range posts {
+		sirens, err := s.dir.NetworkEPCIs(ctx, sp.Network)
+		if err != nil {
+			return false, fmt.Errorf("seed %s: network %s: %w", sp.ID, sp.Network, err)
+		}
+		for _, siren := range sirens {
+			info, err := s.dir.EPCI(ctx, siren)
+			if err != nil {
+				return false, fmt.Errorf("seed: epcis/%s: %w", siren, err)
+			}
+			f := domain.Funder{ID: "epci-" + siren, DisplayName: info.Name, Kind: domain.KindEPCI, EPCI: siren, Illustrative: true}
+			if _, err := s.seedFunder(ctx, f); err != nil {
+				return false, err
+			}
+		}
+		post := domain.Post{
+			ID: sp.ID, DisplayName: sp.DisplayName, Network: sp.Network, HostOrganisation: sp.Host,
+			FTEThousandths: 1000, StartDate: sp.StartDate, Illustrative: true,
+		}
+		if _, err := s.CreatePost(ctx, post, aip.DerivedRequestID(seedName+"/post/"+sp.ID)); err != nil {
+			return false, fmt.Errorf("seed: %w", err)
+		}
+		plan := domain.Plan{
+			Post: sp.ID, Year: sp.Year, AnnualCostCents: sp.AnnualCostCents,
+			StateShareBP: domain.DefaultStateShareBP, StateFunder: "etat",
+			Rule: domain.RulePopulation, DepartementFunder: "departement-71", DepartementShareBP: sp.DepartementShareBP,
+			Illustrative: true,
+		}
+		if _, err := s.CreatePlan(ctx, plan, aip.DerivedRequestID(fmt.Sprintf("%s/plan/%s/%d", seedName, sp.ID, sp.Year))); err != nil {
+			return false, fmt.Errorf("seed: %w", err)
+		}
+	}
+	return true, s.repo.MarkSeeded(ctx, seedName, s.now())
+}
+
+// seedFunder creates f unless a funder with its id exists (an EPCI shared by two networks).
+func (s *Service) seedFunder(ctx context.Context, f domain.Funder) (*domain.Funder, error) {
+	if existing, err := s.repo.GetFunder(ctx, f.ID); err == nil {
+		return existing, nil
+	} else if !errors.Is(err, domain.ErrNotFound) {
+		return nil, err
+	}
+	created, err := s.CreateFunder(ctx, f, aip.DerivedRequestID(seedName+"/funder/"+f.ID))
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	return created, nil
+}
