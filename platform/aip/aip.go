@@ -105,6 +105,7 @@ func ResolveMask(mask *fieldmaskpb.FieldMask, msg proto.Message, updatable []str
 	var errs validation.Error
 	var out []string
 	for _, p := range paths {
+		p = snakeCase(p)
 		if !slices.Contains(updatable, p) {
 			errs.Add("update_mask", quote(p)+" cannot be updated; updatable fields: "+strings.Join(updatable, ", "))
 			continue
@@ -117,6 +118,20 @@ func ResolveMask(mask *fieldmaskpb.FieldMask, msg proto.Message, updatable []str
 }
 
 func quote(s string) string { return `"` + s + `"` }
+
+// snakeCase turns a lowerCamelCase path ("annualCostCents", as proto3 JSON writes field masks and
+// as REST clients send them in ?updateMask=) into the proto field name ("annual_cost_cents").
+func snakeCase(path string) string {
+	var b strings.Builder
+	for _, r := range path {
+		if r >= 'A' && r <= 'Z' {
+			b.WriteByte('_')
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 // DerivedRequestID returns a request_id (AIP-155: a UUID) derived from key, for callers that must
 // repeat a create after a crash without knowing whether it went through, such as a seed: the

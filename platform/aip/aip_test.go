@@ -77,6 +77,10 @@ func TestResolveMask(t *testing.T) {
 	if got, err := ResolveMask(&fieldmaskpb.FieldMask{Paths: []string{"*"}}, msg, updatable); err != nil || !slices.Equal(got, updatable) {
 		t.Errorf(`mask "*" = %v, %v; want every updatable field`, got, err)
 	}
+	camel := []string{"annual_cost_cents", "state_share_bp"}
+	if got, err := ResolveMask(&fieldmaskpb.FieldMask{Paths: []string{"annualCostCents", "state_share_bp"}}, msg, camel); err != nil || !slices.Equal(got, camel) {
+		t.Errorf("lowerCamelCase mask = %v, %v; want %v", got, err, camel)
+	}
 	if _, err := ResolveMask(&fieldmaskpb.FieldMask{Paths: []string{"create_time"}}, msg, updatable); violatedField(err) != "update_mask" {
 		t.Errorf("mask naming a field that cannot change = %v; want a violation on update_mask", err)
 	}

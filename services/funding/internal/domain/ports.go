@@ -32,7 +32,8 @@ type EPCIInfo struct {
 	Population int64
 }
 
-// Query selects a page of resources; empty fields do not filter.
+// Query selects a page of resources; empty fields do not filter, and a Limit of 0 or less
+// means every row.
 type Query struct {
 	Filters map[string]string // column-level filters the edge has validated, e.g. "kind"
 	After   string            // resume after this key
@@ -43,6 +44,8 @@ type Query struct {
 // (the transactional outbox), or does nothing. Read-modify-write goes through closures run inside
 // the transaction.
 type Repository interface {
+	// CreateFunder inserts f; an id already taken, or a second funder for the same EPCI, gives
+	// ErrAlreadyExists.
 	CreateFunder(ctx context.Context, f *Funder, requestID string, ev *Event) (_ *Funder, created bool, _ error)
 	GetFunder(ctx context.Context, id string) (*Funder, error)
 	ListFunders(ctx context.Context, q Query) (_ []*Funder, total int, _ error) // filters: kind, epci, organisation
@@ -77,8 +80,9 @@ type Repository interface {
 	GetContribution(ctx context.Context, agreement, funder string) (*Contribution, error)
 	ListContributions(ctx context.Context, q Query) (_ []*Contribution, total int, _ error) // filters: agreement, funder, year; key "agreement/funder"
 	// UpdateContribution loads the contribution and its agreement's state, lets change update it,
-	// and writes it with the event. With a requestID already used for this contribution, it
-	// returns the contribution as it is and changes nothing.
+	// and writes it with the event. A requestID identifies a payment (the event's Payment): when a
+	// payment with it was already recorded for this contribution, it returns the contribution as
+	// it is and changes nothing; used for another contribution, it gives ErrAlreadyExists.
 	UpdateContribution(ctx context.Context, agreement, funder, requestID string, change func(c *Contribution, state AgreementState) (*Event, error)) (*Contribution, error)
 
 	// PlansOfYear returns every plan of a year, and AgreementsOfYear every agreement, with the

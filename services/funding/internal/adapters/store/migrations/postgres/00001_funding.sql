@@ -18,6 +18,8 @@ CREATE TABLE funders (
 );
 CREATE INDEX funders_kind ON funders (kind, id);
 CREATE INDEX funders_epci ON funders (epci, id);
+-- One funder per EPCI: a plan split pro rata to population finds the funder of each EPCI.
+CREATE UNIQUE INDEX funders_one_per_epci ON funders (epci) WHERE kind = 'EPCI';
 CREATE INDEX funders_organisation ON funders (organisation, id);
 
 CREATE TABLE posts (
