@@ -11,7 +11,7 @@ PROTOC_GEN_GRPC_VERSION := v1.6.2
 GRPC_GATEWAY_VERSION   := v2.33.0
 
 # Every module's packages, as go test accepts them from the workspace root.
-PACKAGES := ./... ./platform/... ./proto/gen/go/... ./services/directory/... ./services/funding/... ./gateway/... ./tools/...
+PACKAGES := ./... ./platform/... ./proto/gen/go/... ./services/directory/... ./services/funding/... ./services/fleet/... ./services/statistics/... ./gateway/... ./tools/...
 
 .PHONY: run test tools generate check-generated lint vet refdata
 

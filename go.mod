@@ -48,6 +48,7 @@ require (
 	github.com/prometheus/procfs v0.23.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/sethvargo/go-retry v0.5.0 // indirect
+	github.com/vif71/vif/services/fleet v0.0.0
 	github.com/vif71/vif/services/funding v0.0.0
 	go.uber.org/multierr v1.11.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
@@ -76,3 +77,5 @@ replace github.com/vif71/vif/services/directory => ./services/directory
 replace github.com/vif71/vif/gateway => ./gateway
 
 replace github.com/vif71/vif/services/funding => ./services/funding
+
+replace github.com/vif71/vif/services/fleet => ./services/fleet

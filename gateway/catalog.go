@@ -7,6 +7,7 @@ import (
 	"google.golang.org/grpc"
 
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
+	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
 	fundingv1 "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
 )
 
@@ -22,6 +23,7 @@ type Service struct {
 var Services = []Service{
 	{"directory", directoryv1.DirectoryService_ServiceDesc.ServiceName, directoryv1.RegisterDirectoryServiceHandler},
 	{"funding", fundingv1.FundingService_ServiceDesc.ServiceName, fundingv1.RegisterFundingServiceHandler},
+	{"fleet", fleetv1.FleetService_ServiceDesc.ServiceName, fleetv1.RegisterFleetServiceHandler},
 }
 
 // Backends returns every service as a backend at the address addr gives for its name.

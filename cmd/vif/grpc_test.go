@@ -39,7 +39,7 @@ func TestGRPCReflectionAndHealth(t *testing.T) {
 	for _, s := range resp.GetListServicesResponse().GetService() {
 		services = append(services, s.GetName())
 	}
-	for _, want := range []string{"vif.directory.v1.DirectoryService", "vif.funding.v1.FundingService", "grpc.health.v1.Health"} {
+	for _, want := range []string{"vif.directory.v1.DirectoryService", "vif.funding.v1.FundingService", "vif.fleet.v1.FleetService", "grpc.health.v1.Health"} {
 		if !slices.Contains(services, want) {
 			t.Errorf("reflection lists %v; want %s among them", services, want)
 		}

@@ -24,6 +24,7 @@ func main() {
 const usage = `usage:
   vif [serve] [flags]   run everything on this machine (see vif serve --help)
   vif token --role R    print a bearer token for the instance in --data-dir
+  vif events tail [S]   print the events on subject S (default vif.>), resuming where it stopped
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -36,6 +37,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return serve(ctx, args, getenv, stdout)
 	case "token":
 		return token(args, getenv, stdout)
+	case "events":
+		return events(ctx, args, getenv, stdout)
 	case "help":
 		_, err := io.WriteString(stdout, usage)
 		return err

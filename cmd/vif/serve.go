@@ -27,6 +27,7 @@ import (
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory"
+	"github.com/vif71/vif/services/fleet"
 	"github.com/vif71/vif/services/funding"
 )
 
@@ -228,8 +229,17 @@ func buildServices(ctx context.Context, in *instance, s settings, js jetstream.J
 	if err != nil {
 		return nil, nil, err
 	}
-	services := []grpcserver.Service{dir.GRPC, fund.GRPC}
+	fleetDB, err := open("fleet")
+	if err != nil {
+		return nil, nil, err
+	}
+	cars, err := fleet.New(ctx, fleet.Config{DB: fleetDB, JetStream: js, Directory: self, Logger: s.log.With("service", "fleet"), Seed: s.seed})
+	if err != nil {
+		return nil, nil, err
+	}
+	services := []grpcserver.Service{dir.GRPC, fund.GRPC, cars.GRPC}
 	background := append([]func(context.Context) error{dir.Relay.Run}, fund.Background()...)
+	background = append(background, cars.Background()...)
 	return services, background, nil
 }
 

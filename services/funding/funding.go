@@ -16,6 +16,7 @@ import (
 
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/seeding"
 	"github.com/vif71/vif/platform/storage"
 	fundingv1 "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
 	"github.com/vif71/vif/services/funding/internal/adapters/directoryclient"
@@ -94,32 +95,9 @@ func (s *Service) Background() []func(context.Context) error {
 	return bg
 }
 
-// runSeed seeds once the directory answers: in the embedded default the directory is served by
-// the same process, which starts serving after this is built; in the distributed shape it may
-// start later. Validation errors are not retried: they are bugs in the seed.
+// runSeed seeds once the directory answers.
 func (s *Service) runSeed(ctx context.Context) error {
-	wait := 200 * time.Millisecond
-	for {
-		seeded, err := s.app.Seed(ctx, app.DefaultPosts)
-		switch {
-		case err == nil:
-			if seeded {
-				s.log.Info("seeded the funding service", "posts", len(app.DefaultPosts))
-			}
-			return nil
-		case errors.Is(err, domain.ErrDirectoryUnavailable):
-			s.log.Info("funding seed waits for the directory", "err", err, "retry_in", wait)
-		case ctx.Err() != nil:
-			return nil
-		default:
-			s.log.Error("funding seed failed", "err", err)
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 5*time.Second)
-	}
+	return seeding.Run(ctx, s.log, func(ctx context.Context) (bool, error) {
+		return s.app.Seed(ctx, app.DefaultPosts)
+	}, func(err error) bool { return errors.Is(err, domain.ErrDirectoryUnavailable) })
 }

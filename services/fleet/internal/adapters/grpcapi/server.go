@@ -1,0 +1,343 @@
+// Package grpcapi serves the fleet over gRPC: it translates between the API's protobuf messages
+// and the domain, and nothing else. Protobuf types stop here.
+package grpcapi
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"github.com/vif71/vif/platform/aip"
+	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/validation"
+	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
+	"github.com/vif71/vif/services/fleet/internal/app"
+	"github.com/vif71/vif/services/fleet/internal/domain"
+)
+
+// Server implements fleetv1.FleetServiceServer.
+type Server struct {
+	fleetv1.UnimplementedFleetServiceServer
+	app *app.Service
+}
+
+// NewServer returns the gRPC face of svc.
+func NewServer(svc *app.Service) *Server { return &Server{app: svc} }
+
+func actorFrom(ctx context.Context) domain.Actor {
+	c, ok := auth.FromContext(ctx)
+	if !ok {
+		return domain.Actor{}
+	}
+	a := domain.Actor{Subject: c.Subject}
+	if c.Role == auth.RoleBeneficiary {
+		a.Organisation = c.Organisation
+	}
+	return a
+}
+
+type converter func(string) (string, error)
+
+func query(list aip.List, convert map[string]converter) (domain.Query, error) {
+	q := domain.Query{After: list.After, Limit: list.Size, Filters: map[string]string{}}
+	var errs validation.Error
+	for _, c := range list.Conds {
+		v, err := convert[c.Field](c.Value)
+		if err != nil {
+			errs.Add("filter", err.Error())
+			continue
+		}
+		q.Filters[c.Field] = v
+	}
+	return q, errs.Err()
+}
+
+func fields(convert map[string]converter) []string {
+	out := make([]string, 0, len(convert))
+	for k := range convert {
+		out = append(out, k)
+	}
+	return out
+}
+
+func idOf(prefix string) converter {
+	return func(v string) (string, error) { return aip.ID(v, prefix, "filter") }
+}
+
+func oneOf(prefix string, allowed []string) converter {
+	return func(v string) (string, error) {
+		s := trimPrefix(v, prefix)
+		if !slices.Contains(allowed, s) {
+			return "", validation.Field("filter", "unknown value "+strconv.Quote(v))
+		}
+		return s, nil
+	}
+}
+
+func text(v string) (string, error) { return v, nil }
+
+func vehicleStates() []string {
+	return []string{string(domain.InService), string(domain.Retired), string(domain.Reserved), string(domain.Ceded), string(domain.Scrapped)}
+}
+
+func cessionStates() []string {
+	out := make([]string, len(domain.CessionStates))
+	for i, s := range domain.CessionStates {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// RegisterVehicle implements fleetv1.FleetServiceServer.
+func (s *Server) RegisterVehicle(ctx context.Context, req *fleetv1.RegisterVehicleRequest) (*fleetv1.Vehicle, error) {
+	v := vehicleFromProto(req.GetVehicle())
+	v.ID = req.GetVehicleId()
+	if st := req.GetInitialState(); st != fleetv1.VehicleState_VEHICLE_STATE_UNSPECIFIED {
+		v.State = domain.VehicleState(trimPrefix(st.String(), vehicleStatePrefix))
+	}
+	created, err := s.app.RegisterVehicle(ctx, v, readingFromProto(req.GetInitialReading()), req.GetRequestId())
+	if err != nil {
+		return nil, err
+	}
+	return vehicleToProto(created), nil
+}
+
+// GetVehicle implements fleetv1.FleetServiceServer.
+func (s *Server) GetVehicle(ctx context.Context, req *fleetv1.GetVehicleRequest) (*fleetv1.Vehicle, error) {
+	id, err := aip.ID(req.GetName(), "vehicles/", "name")
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.app.GetVehicle(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return vehicleToProto(v), nil
+}
+
+var vehicleFilters = map[string]converter{
+	"state": oneOf(vehicleStatePrefix, vehicleStates()),
+	"make":  text,
+	"vin":   text,
+	"plate": text,
+}
+
+// ListVehicles implements fleetv1.FleetServiceServer.
+func (s *Server) ListVehicles(ctx context.Context, req *fleetv1.ListVehiclesRequest) (*fleetv1.ListVehiclesResponse, error) {
+	list, err := aip.ParseList("ListVehicles", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), fields(vehicleFilters)...)
+	if err != nil {
+		return nil, err
+	}
+	q, err := query(list, vehicleFilters)
+	if err != nil {
+		return nil, err
+	}
+	page, err := s.app.ListVehicles(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	resp := &fleetv1.ListVehiclesResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
+	for _, v := range page.Items {
+		resp.Vehicles = append(resp.Vehicles, vehicleToProto(v))
+	}
+	return resp, nil
+}
+
+// UpdateVehicle implements fleetv1.FleetServiceServer.
+func (s *Server) UpdateVehicle(ctx context.Context, req *fleetv1.UpdateVehicleRequest) (*fleetv1.Vehicle, error) {
+	id, err := aip.ID(req.GetVehicle().GetName(), "vehicles/", "vehicle.name")
+	if err != nil {
+		return nil, err
+	}
+	mask, err := aip.ResolveMask(req.GetUpdateMask(), req.GetVehicle(), domain.VehicleFields)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.app.UpdateVehicle(ctx, id, vehicleFromProto(req.GetVehicle()), mask, req.GetVehicle().GetEtag())
+	if err != nil {
+		return nil, err
+	}
+	return vehicleToProto(v), nil
+}
+
+// RecordOdometerReading implements fleetv1.FleetServiceServer.
+func (s *Server) RecordOdometerReading(ctx context.Context, req *fleetv1.RecordOdometerReadingRequest) (*fleetv1.Vehicle, error) {
+	id, err := aip.ID(req.GetName(), "vehicles/", "name")
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.app.RecordOdometer(ctx, id, *readingFromProto(req.GetReading()), req.GetEtag())
+	if err != nil {
+		return nil, err
+	}
+	return vehicleToProto(v), nil
+}
+
+// RetireVehicle implements fleetv1.FleetServiceServer.
+func (s *Server) RetireVehicle(ctx context.Context, req *fleetv1.RetireVehicleRequest) (*fleetv1.Vehicle, error) {
+	id, err := aip.ID(req.GetName(), "vehicles/", "name")
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.app.RetireVehicle(ctx, id, dateFromProto(req.GetRetireDate()), req.GetEtag())
+	if err != nil {
+		return nil, err
+	}
+	return vehicleToProto(v), nil
+}
+
+// ScrapVehicle implements fleetv1.FleetServiceServer.
+func (s *Server) ScrapVehicle(ctx context.Context, req *fleetv1.ScrapVehicleRequest) (*fleetv1.Vehicle, error) {
+	id, err := aip.ID(req.GetName(), "vehicles/", "name")
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.app.ScrapVehicle(ctx, id, dateFromProto(req.GetScrapDate()), req.GetEtag())
+	if err != nil {
+		return nil, err
+	}
+	return vehicleToProto(v), nil
+}
+
+// ProposeCession implements fleetv1.FleetServiceServer.
+func (s *Server) ProposeCession(ctx context.Context, req *fleetv1.ProposeCessionRequest) (*fleetv1.Cession, error) {
+	c := domain.Cession{
+		ID:          req.GetCessionId(),
+		Vehicle:     trimPrefix(req.GetCession().GetVehicle(), "vehicles/"),
+		Beneficiary: trimPrefix(req.GetCession().GetBeneficiary(), "organisations/"),
+		Note:        req.GetCession().GetNote(),
+	}
+	created, err := s.app.ProposeCession(ctx, c, dateFromProto(req.GetProposeDate()), req.GetRequestId())
+	if err != nil {
+		return nil, err
+	}
+	return cessionToProto(created), nil
+}
+
+// GetCession implements fleetv1.FleetServiceServer.
+func (s *Server) GetCession(ctx context.Context, req *fleetv1.GetCessionRequest) (*fleetv1.Cession, error) {
+	id, err := aip.ID(req.GetName(), "cessions/", "name")
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.app.GetCession(ctx, actorFrom(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	return cessionToProto(c), nil
+}
+
+var cessionFilters = map[string]converter{
+	"state":            oneOf(cessionStatePrefix, cessionStates()),
+	"beneficiary":      idOf("organisations/"),
+	"beneficiary_kind": oneOf("", domain.BeneficiaryKinds),
+	"vehicle":          idOf("vehicles/"),
+	"overdue": func(v string) (string, error) {
+		if v != "true" {
+			return "", validation.Field("filter", `overdue only accepts "true"`)
+		}
+		return v, nil
+	},
+}
+
+// ListCessions implements fleetv1.FleetServiceServer.
+func (s *Server) ListCessions(ctx context.Context, req *fleetv1.ListCessionsRequest) (*fleetv1.ListCessionsResponse, error) {
+	window := string(dateFromProto(req.GetStartDate())) + "/" + string(dateFromProto(req.GetEndDate()))
+	list, err := aip.ParseList("ListCessions", window, req.GetFilter(), req.GetPageToken(), req.GetPageSize(), fields(cessionFilters)...)
+	if err != nil {
+		return nil, err
+	}
+	base, err := query(list, cessionFilters)
+	if err != nil {
+		return nil, err
+	}
+	_, overdue := base.Filters["overdue"]
+	delete(base.Filters, "overdue")
+	q := domain.CessionQuery{Query: base}
+	if req.GetStartDate() != nil || req.GetEndDate() != nil {
+		q.HandedOverFrom, q.HandedOverTo = dateFromProto(req.GetStartDate()), dateFromProto(req.GetEndDate())
+		var errs validation.Error
+		if !q.HandedOverFrom.Valid() {
+			errs.Add("start_date", "a window needs a valid start date")
+		}
+		if !q.HandedOverTo.Valid() {
+			errs.Add("end_date", "a window needs a valid end date")
+		}
+		if err := errs.Err(); err != nil {
+			return nil, err
+		}
+	}
+	page, err := s.app.ListCessions(ctx, actorFrom(ctx), q, overdue)
+	if err != nil {
+		return nil, err
+	}
+	resp := &fleetv1.ListCessionsResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
+	for _, c := range page.Items {
+		resp.Cessions = append(resp.Cessions, cessionToProto(c))
+	}
+	return resp, nil
+}
+
+// CountCessions implements fleetv1.FleetServiceServer.
+func (s *Server) CountCessions(ctx context.Context, req *fleetv1.CountCessionsRequest) (*fleetv1.CountCessionsResponse, error) {
+	total, byKind, err := s.app.CountCessions(ctx, dateFromProto(req.GetStartDate()), dateFromProto(req.GetEndDate()))
+	if err != nil {
+		return nil, err
+	}
+	resp := &fleetv1.CountCessionsResponse{Total: int32(total)}
+	for _, k := range byKind {
+		resp.ByBeneficiaryKind = append(resp.ByBeneficiaryKind, &fleetv1.KindCount{BeneficiaryKind: k.Kind, Count: int32(k.Count)})
+	}
+	return resp, nil
+}
+
+func (s *Server) cession(id string, err error, do func(string) (*domain.Cession, error)) (*fleetv1.Cession, error) {
+	if err != nil {
+		return nil, err
+	}
+	c, err := do(id)
+	if err != nil {
+		return nil, err
+	}
+	return cessionToProto(c), nil
+}
+
+// ApproveCession implements fleetv1.FleetServiceServer.
+func (s *Server) ApproveCession(ctx context.Context, req *fleetv1.ApproveCessionRequest) (*fleetv1.Cession, error) {
+	id, err := aip.ID(req.GetName(), "cessions/", "name")
+	return s.cession(id, err, func(id string) (*domain.Cession, error) {
+		return s.app.ApproveCession(ctx, id, dateFromProto(req.GetApproveDate()), req.GetEtag())
+	})
+}
+
+// RejectCession implements fleetv1.FleetServiceServer.
+func (s *Server) RejectCession(ctx context.Context, req *fleetv1.RejectCessionRequest) (*fleetv1.Cession, error) {
+	id, err := aip.ID(req.GetName(), "cessions/", "name")
+	return s.cession(id, err, func(id string) (*domain.Cession, error) {
+		return s.app.RejectCession(ctx, id, req.GetReason(), dateFromProto(req.GetRejectDate()), req.GetEtag())
+	})
+}
+
+// HandOverCession implements fleetv1.FleetServiceServer.
+func (s *Server) HandOverCession(ctx context.Context, req *fleetv1.HandOverCessionRequest) (*fleetv1.Cession, error) {
+	id, err := aip.ID(req.GetName(), "cessions/", "name")
+	return s.cession(id, err, func(id string) (*domain.Cession, error) {
+		return s.app.HandOverCession(ctx, id, handoverFromProto(req.GetHandover()), req.GetEtag())
+	})
+}
+
+// DeclareCession implements fleetv1.FleetServiceServer.
+func (s *Server) DeclareCession(ctx context.Context, req *fleetv1.DeclareCessionRequest) (*fleetv1.Cession, error) {
+	id, err := aip.ID(req.GetName(), "cessions/", "name")
+	return s.cession(id, err, func(id string) (*domain.Cession, error) {
+		return s.app.DeclareCession(ctx, id, dateFromProto(req.GetDeclareDate()), req.GetEtag())
+	})
+}
+
+// CancelCession implements fleetv1.FleetServiceServer.
+func (s *Server) CancelCession(ctx context.Context, req *fleetv1.CancelCessionRequest) (*fleetv1.Cession, error) {
+	id, err := aip.ID(req.GetName(), "cessions/", "name")
+	return s.cession(id, err, func(id string) (*domain.Cession, error) {
+		return s.app.CancelCession(ctx, id, req.GetReason(), dateFromProto(req.GetCancelDate()), req.GetEtag())
+	})
+}

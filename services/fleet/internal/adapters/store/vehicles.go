@@ -1,0 +1,239 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/vif71/vif/services/fleet/internal/domain"
+)
+
+const vehicleColumns = `id, vin, plate, make, model, first_registration_date, state, readings, illustrative,
+	revision, create_time, update_time`
+
+var vehicleFilters = map[string]string{
+	"state": "state",
+	"make":  "make",
+	"vin":   "vin",
+	"plate": "plate",
+}
+
+// A vehicle's odometer readings are a JSON array in its readings column, oldest first:
+// [{"date": "2024-05-02", "km": 48210}, ...]. They are always read and written with the vehicle,
+// never queried on their own, and a vehicle has a few a year: one row keeps every write of a
+// vehicle a single statement and every read (lists included) a single query. The shape below,
+// not the domain's Go field names, is the stored format.
+type readingJSON struct {
+	Date string `json:"date"`
+	KM   int64  `json:"km"`
+}
+
+func encodeReadings(rs []domain.OdometerReading) (string, error) {
+	out := make([]readingJSON, len(rs))
+	for i, r := range rs {
+		out[i] = readingJSON{Date: string(r.Date), KM: r.KM}
+	}
+	return encodeJSON(out)
+}
+
+func decodeReadings(s string) ([]domain.OdometerReading, error) {
+	rs, err := decodeJSON[readingJSON](s, "vehicles.readings")
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.OdometerReading
+	for _, r := range rs {
+		out = append(out, domain.OdometerReading{Date: domain.Date(r.Date), KM: r.KM})
+	}
+	return out, nil
+}
+
+// encodeJSON writes a list column; an empty list is "[]".
+func encodeJSON[T any](v []T) (string, error) {
+	if len(v) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// decodeJSON reads a list column; an empty list gives nil, as the domain leaves an unset list.
+func decodeJSON[T any](s, column string) ([]T, error) {
+	var v []T
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", column, err)
+	}
+	if len(v) == 0 {
+		return nil, nil
+	}
+	return v, nil
+}
+
+func scanVehicle(row scanner) (*domain.Vehicle, error) {
+	var v domain.Vehicle
+	var firstRegistration, state, readings string
+	err := row.Scan(&v.ID, &v.VIN, &v.Plate, &v.Make, &v.Model, &firstRegistration, &state, &readings,
+		&v.Illustrative, &v.Revision, &v.CreateTime, &v.UpdateTime)
+	if err != nil {
+		return nil, err
+	}
+	v.FirstRegistrationDate, v.State = domain.Date(firstRegistration), domain.VehicleState(state)
+	if v.Readings, err = decodeReadings(readings); err != nil {
+		return nil, err
+	}
+	v.CreateTime, v.UpdateTime = v.CreateTime.UTC(), v.UpdateTime.UTC()
+	return &v, nil
+}
+
+func getVehicle(ctx context.Context, q querier, id, suffix string) (*domain.Vehicle, error) {
+	v, err := scanVehicle(q.QueryRowContext(ctx, `SELECT `+vehicleColumns+` FROM vehicles WHERE id = $1`+suffix, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.ErrNotFound
+	}
+	return v, err
+}
+
+// vehicleByRequest returns the vehicle registered with requestID, or nil when there is none.
+func vehicleByRequest(ctx context.Context, q querier, requestID string) (*domain.Vehicle, error) {
+	v, err := scanVehicle(q.QueryRowContext(ctx, `SELECT `+vehicleColumns+` FROM vehicles WHERE request_id = $1`, requestID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return v, err
+}
+
+func vehicleName(id string) string { return (&domain.Vehicle{ID: id}).Name() }
+
+// vinTaken is the error of a VIN another vehicle holds.
+func vinTaken(vin string) error {
+	return fmt.Errorf("VIN %s is registered already: %w", vin, domain.ErrAlreadyExists)
+}
+
+func insertVehicle(ctx context.Context, tx *sql.Tx, v *domain.Vehicle, requestID string) error {
+	readings, err := encodeReadings(v.Readings)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO vehicles (`+vehicleColumns+`, request_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		v.ID, v.VIN, v.Plate, v.Make, v.Model, string(v.FirstRegistrationDate), string(v.State), readings,
+		v.Illustrative, v.Revision, v.CreateTime, v.UpdateTime, nullable(requestID))
+	return err
+}
+
+// updateVehicle writes every field of v but its id and creation time, which never change.
+func updateVehicle(ctx context.Context, tx *sql.Tx, v *domain.Vehicle) error {
+	readings, err := encodeReadings(v.Readings)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE vehicles SET vin = $2, plate = $3, make = $4, model = $5,
+		first_registration_date = $6, state = $7, readings = $8, illustrative = $9, revision = $10, update_time = $11
+		WHERE id = $1`,
+		v.ID, v.VIN, v.Plate, v.Make, v.Model, string(v.FirstRegistrationDate), string(v.State), readings,
+		v.Illustrative, v.Revision, v.UpdateTime)
+	if violates(err, vinKey) {
+		return vinTaken(v.VIN)
+	}
+	return err
+}
+
+// changeVehicle runs change on v, read in this transaction, and writes v back: the id and
+// creation time stay as read, the update time is kept as stored.
+func changeVehicle(ctx context.Context, tx *sql.Tx, v *domain.Vehicle, change func() ([]*domain.Event, error)) ([]*domain.Event, error) {
+	id, created := v.ID, v.CreateTime
+	events, err := change()
+	if err != nil {
+		return nil, err
+	}
+	if events, err = approved(events); err != nil {
+		return nil, err
+	}
+	v.ID, v.CreateTime, v.UpdateTime = id, created, stored(v.UpdateTime)
+	if err := updateVehicle(ctx, tx, v); err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+// RegisterVehicle implements domain.Repository. A repeated request id returns the vehicle it
+// registered and writes nothing; events must describe the registration (at least one).
+func (s *Store) RegisterVehicle(ctx context.Context, v *domain.Vehicle, requestID string, events []*domain.Event) (*domain.Vehicle, bool, error) {
+	if _, err := approved(events); err != nil {
+		return nil, false, err
+	}
+	var existing *domain.Vehicle
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		if requestID != "" {
+			prev, err := vehicleByRequest(ctx, tx, requestID)
+			if err != nil || prev != nil {
+				existing = prev
+				return nil, err
+			}
+		}
+		v.CreateTime, v.UpdateTime = stored(v.CreateTime), stored(v.UpdateTime)
+		if err := insertVehicle(ctx, tx, v, requestID); err != nil {
+			return nil, err
+		}
+		return events, nil
+	})
+	if uniqueViolation(err) {
+		if requestID != "" {
+			// A concurrent call with this request id won the race, on the request id or on the
+			// id or VIN it also chose (PostgreSQL may report either): return its vehicle.
+			if prev, lookupErr := vehicleByRequest(ctx, s.db, requestID); lookupErr == nil && prev != nil {
+				return prev, false, nil
+			}
+		}
+		if violates(err, vinKey) {
+			return nil, false, vinTaken(v.VIN)
+		}
+		return nil, false, domain.ErrAlreadyExists
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if existing != nil {
+		return existing, false, nil
+	}
+	return v, true, nil
+}
+
+// GetVehicle implements domain.Repository.
+func (s *Store) GetVehicle(ctx context.Context, id string) (*domain.Vehicle, error) {
+	return getVehicle(ctx, s.db, id, "")
+}
+
+// ListVehicles implements domain.Repository: filters state, make, vin and plate; ordered and
+// resumed by id.
+func (s *Store) ListVehicles(ctx context.Context, q domain.Query) ([]*domain.Vehicle, int, error) {
+	var w where
+	if err := applyFilters(&w, "vehicles", q.Filters, vehicleFilters); err != nil {
+		return nil, 0, err
+	}
+	return readPage(ctx, s.db, "vehicles", vehicleColumns, &w, q.After, q.Limit, scanVehicle)
+}
+
+// UpdateVehicle implements domain.Repository. A VIN another vehicle holds gives
+// ErrAlreadyExists, naming the VIN.
+func (s *Store) UpdateVehicle(ctx context.Context, id string, update func(*domain.Vehicle) ([]*domain.Event, error)) (*domain.Vehicle, error) {
+	var updated *domain.Vehicle
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		v, err := getVehicle(ctx, tx, id, s.forUpdate())
+		if err != nil {
+			return nil, err
+		}
+		events, err := changeVehicle(ctx, tx, v, func() ([]*domain.Event, error) { return update(v) })
+		if err != nil {
+			return nil, err
+		}
+		updated = v
+		return events, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return updated, nil
+}

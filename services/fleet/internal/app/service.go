@@ -1,0 +1,55 @@
+// Package app holds the fleet service's use cases. It depends on the domain only: no SQL, no
+// protobuf.
+package app
+
+import (
+	"time"
+
+	"github.com/vif71/vif/services/fleet/internal/domain"
+)
+
+// Service runs the fleet use cases.
+type Service struct {
+	repo domain.Repository
+	dir  domain.Directory
+	now  domain.Clock
+	ids  domain.IDs
+}
+
+// New returns a Service; times are kept in UTC to the microsecond, as both databases store them.
+func New(repo domain.Repository, dir domain.Directory, now domain.Clock, ids domain.IDs) *Service {
+	clock := func() time.Time { return now().UTC().Truncate(time.Microsecond) }
+	return &Service{repo: repo, dir: dir, now: clock, ids: ids}
+}
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items     []T
+	Total     int
+	NextAfter string
+}
+
+func page[T any](limit int, list func(limit int) ([]T, int, error), key func(T) string) (Page[T], error) {
+	limit = max(limit, 1)
+	items, total, err := list(limit + 1)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	p := Page[T]{Items: items, Total: total}
+	if len(items) > limit {
+		p.Items = items[:limit]
+		p.NextAfter = key(items[limit-1])
+	}
+	return p, nil
+}
+
+func (s *Service) vehicleEvent(t domain.EventType, v *domain.Vehicle, previous domain.VehicleState) *domain.Event {
+	return &domain.Event{ID: s.ids(), Type: t, Time: s.now(), Vehicle: v, PreviousVehicleState: previous}
+}
+
+func (s *Service) cessionEvent(t domain.EventType, c *domain.Cession, previous domain.CessionState) *domain.Event {
+	return &domain.Event{ID: s.ids(), Type: t, Time: s.now(), Cession: c, PreviousCessionState: previous}
+}
+
+// today is the current day, for deadlines.
+func (s *Service) today() domain.Date { return domain.Date(s.now().Format(time.DateOnly)) }

@@ -1,0 +1,16 @@
+package domain
+
+import "errors"
+
+// The fleet's errors. The gRPC edge maps each to a code and a reason; wrap them with the resource
+// name.
+var (
+	ErrNotFound             = errors.New("not found")
+	ErrAlreadyExists        = errors.New("already exists")
+	ErrEtagMismatch         = errors.New("etag does not match the current state: read the resource again and retry")
+	ErrWrongState           = errors.New("not allowed in the current state")
+	ErrPermissionDenied     = errors.New("permission denied")
+	ErrDirectoryUnavailable = errors.New("the directory service is unavailable; nothing was changed, retry later")
+	// ErrVehicleTaken means another cession is open for the vehicle: a vehicle has at most one.
+	ErrVehicleTaken = errors.New("the vehicle already has an open cession")
+)

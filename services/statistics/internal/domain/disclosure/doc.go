@@ -1,0 +1,86 @@
+// Package disclosure decides which cells of a published table of counts must be hidden so that no
+// victim can be singled out.
+//
+// # The rule
+//
+// A [Table] is a list of non-negative counts tied by additive [Relation]s: row and column totals,
+// a grand total, the sub-totals of a period hierarchy (months → quarters → year), a breakdown
+// summing to its total. [Protect] hides:
+//
+//   - primary cells: every count from 1 to threshold-1 ([DefaultThreshold] is 5; 0 is published);
+//   - complementary (secondary) cells: enough other cells that no hidden cell can be recomputed
+//     exactly from the published cells and the relations.
+//
+// A hidden cell is a flag in the result, never a fake number: the service prints "hidden" (or
+// the statistician's usual symbol) instead of the value.
+//
+// # The criterion
+//
+// Exact derivability: hidden cell i is determined when the unit vector e_i lies in the row space
+// of the relations' coefficient matrix restricted to the hidden columns; equivalently, when every
+// real solution of the relations that agrees with the published cells gives cell i the same
+// value. [Derivable] computes this with exact integer elimination (never floats). [Protect]'s
+// result makes Derivable empty, and tests use Derivable as the oracle (itself checked against
+// certified witnesses, see the tests).
+//
+// [Disclosed] is a slightly stronger check, meant as the service's last safety net before
+// publishing: it also lets the attacker use non-negativity in the one case the product names. When
+// a relation's total is known and equals the sum of its known parts, its hidden parts sum to 0,
+// so each of them is 0; those cells then count as known and the analysis starts again, to a
+// fixed point. A primary cell (≥ 1) can never be forced this way, but a hidden 0 could, and it
+// could then unlock another cell. Protect avoids the whole case by never hiding a 0: every
+// hidden cell of its result is ≥ 1, so the hidden parts of any relation sum to at least 1 and
+// Disclosed equals Derivable on its output.
+//
+// # The heuristic of Protect
+//
+// Optimal secondary suppression is an integer programme; Protect is a greedy, deterministic,
+// safe approximation:
+//
+//  1. Hide the primary cells.
+//  2. While some primary cell is derivable: its derivation is a combination of relations that
+//     expresses it from published cells. Among the published cells those derivations use (the
+//     cells of the relations that expose it), hide the smallest positive count, ties broken by
+//     lowest index. Zeros are never chosen (see above); a derivation of a count ≥ 1 always uses
+//     a published count ≥ 1, so each step hides a new cell and the loop ends.
+//  3. Publish again every complementary cell that has become derivable: an attacker knows it
+//     already, hiding it protects nothing and loses information.
+//  4. Pruning: try to publish each complementary cell again, largest count first (ties by
+//     lowest index); keep it published if no primary cell becomes derivable. Because publishing
+//     more never makes fewer cells derivable, a cell refused once stays needed, so the result is
+//     locally minimal: publishing any single complementary cell would expose a primary one.
+//
+// It is not optimal (it may hide more, or larger, counts than a solver would), only safe and
+// reproducible: the same table always gives the same result.
+//
+// # Building tables
+//
+// [Grid] builds rows × columns with row totals, column totals and the grand total; [Tree] builds a
+// tree of sums (12 months → 4 quarters → 1 year, several levels allowed); [Cross] builds the
+// cross product of two trees, which is the shape of a breakdown by periods that roll up: for
+// every row node and every column node there is one cell, every cell of an inner row node is the
+// sum of its children's cells in the same column, and every cell of an inner column node is the
+// sum of its children's cells in the same row. A Grid is the Cross of two one-level trees.
+//
+// To build another shape by hand, put each distinct figure in Cells exactly once and write every
+// additive relation against those indexes. The rule that matters: a figure that appears in two
+// relation sets is the SAME cell index in both. In a breakdown × months table whose months roll
+// up, the cell "physical violence, March" is a part of the row relation (physical violence, Q1)
+// and of the column relation (total, March); if it were copied into two cells, each relation set
+// would be protected alone and a hidden cell could be recovered by combining them.
+//
+// # Known limits
+//
+//   - Interval attacks are out of scope: exact derivability ignores that counts are
+//     non-negative integers (beyond the zero-sum rule of Disclosed), so a hidden cell may be
+//     bounded tightly, e.g. known to lie in [0, 2], without being determined. A stricter
+//     product rule (protection intervals, as in τ-ARGUS) would need linear programming.
+//   - The relations given are all the attacker is assumed to know. Tables published separately
+//     but sharing totals (the same network by sex and by age band, successive releases that
+//     revise a period) must be protected as one Table, or a hidden cell may be recovered by
+//     differencing across them.
+//   - Only counts are protected (threshold rule); magnitude tables and dominance rules are not.
+//   - Protect redoes a dense elimination at each step; it is meant for the service's tables
+//     (hundreds of cells: a 13-category breakdown by 12 months → quarters → year, 238 cells,
+//     takes about 5 ms; see bench_test.go), not for tables of tens of thousands of cells.
+package disclosure
