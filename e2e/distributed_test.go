@@ -31,6 +31,7 @@ func TestDistributedShape(t *testing.T) {
 	build(t, bin,
 		"./services/directory/cmd/directory",
 		"./services/funding/cmd/funding",
+		"./services/fleet/cmd/fleet",
 		"./gateway/cmd/gateway",
 		"github.com/nats-io/nats-server/v2",
 	)
@@ -68,9 +69,15 @@ func TestDistributedShape(t *testing.T) {
 		"VIF_GRPC_ADDR=" + fundingAddr, fmt.Sprintf("VIF_ADMIN_ADDR=127.0.0.1:%d", freePort(t)), "VIF_DATABASE_URL=" + database("funding"),
 		"VIF_NATS_URL=" + natsURL, "VIF_AUTH_PUBLIC_KEY=" + pubPath, "VIF_DIRECTORY_ADDR=" + grpcAddr,
 	})
+	fleetAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	fleet := startProcess(t, "fleet", filepath.Join(bin, "fleet"), []string{
+		"VIF_GRPC_ADDR=" + fleetAddr, fmt.Sprintf("VIF_ADMIN_ADDR=127.0.0.1:%d", freePort(t)), "VIF_DATABASE_URL=" + database("fleet"),
+		"VIF_NATS_URL=" + natsURL, "VIF_AUTH_PUBLIC_KEY=" + pubPath, "VIF_DIRECTORY_ADDR=" + grpcAddr,
+	})
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	gateway := startProcess(t, "gateway", filepath.Join(bin, "gateway"), []string{
 		"VIF_HTTP_ADDR=" + httpAddr, "VIF_DIRECTORY_ADDR=" + grpcAddr, "VIF_FUNDING_ADDR=" + fundingAddr,
+		"VIF_FLEET_ADDR=" + fleetAddr,
 	})
 	base := "http://" + httpAddr
 	waitHealthy(t, base+"/healthz")
@@ -144,8 +151,22 @@ func TestDistributedShape(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 
+	// The fleet seeds the article's 17 cessions once it reaches the directory.
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		var cessions struct{ TotalSize int }
+		status := getJSON(t, "GET", base+"/v1/cessions", token, "", &cessions)
+		if status == 200 && cessions.TotalSize == 17 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /v1/cessions = %d with %d cessions; want the 17 seeded", status, cessions.TotalSize)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
 	// A graceful stop: SIGTERM, and each process exits 0.
-	for _, p := range []*process{gateway, funding, directory} {
+	for _, p := range []*process{gateway, fleet, funding, directory} {
 		if err := p.stop(); err != nil {
 			t.Errorf("%s did not stop cleanly: %v\n%s", p.name, err, p.logs())
 		}

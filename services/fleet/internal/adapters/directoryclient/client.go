@@ -21,7 +21,9 @@ import (
 const Timeout = 3 * time.Second
 
 // Client implements domain.Directory.
-type Client struct{ dir directoryv1.DirectoryServiceClient }
+type Client struct {
+	dir directoryv1.DirectoryServiceClient
+}
 
 var _ domain.Directory = (*Client)(nil)
 
