@@ -32,6 +32,7 @@ func TestDistributedShape(t *testing.T) {
 		"./services/directory/cmd/directory",
 		"./services/funding/cmd/funding",
 		"./services/fleet/cmd/fleet",
+		"./services/statistics/cmd/statistics",
 		"./gateway/cmd/gateway",
 		"github.com/nats-io/nats-server/v2",
 	)
@@ -74,10 +75,15 @@ func TestDistributedShape(t *testing.T) {
 		"VIF_GRPC_ADDR=" + fleetAddr, fmt.Sprintf("VIF_ADMIN_ADDR=127.0.0.1:%d", freePort(t)), "VIF_DATABASE_URL=" + database("fleet"),
 		"VIF_NATS_URL=" + natsURL, "VIF_AUTH_PUBLIC_KEY=" + pubPath, "VIF_DIRECTORY_ADDR=" + grpcAddr,
 	})
+	statsAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	stats := startProcess(t, "statistics", filepath.Join(bin, "statistics"), []string{
+		"VIF_GRPC_ADDR=" + statsAddr, fmt.Sprintf("VIF_ADMIN_ADDR=127.0.0.1:%d", freePort(t)), "VIF_DATABASE_URL=" + database("statistics"),
+		"VIF_NATS_URL=" + natsURL, "VIF_AUTH_PUBLIC_KEY=" + pubPath, "VIF_DIRECTORY_ADDR=" + grpcAddr,
+	})
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	gateway := startProcess(t, "gateway", filepath.Join(bin, "gateway"), []string{
 		"VIF_HTTP_ADDR=" + httpAddr, "VIF_DIRECTORY_ADDR=" + grpcAddr, "VIF_FUNDING_ADDR=" + fundingAddr,
-		"VIF_FLEET_ADDR=" + fleetAddr,
+		"VIF_FLEET_ADDR=" + fleetAddr, "VIF_STATISTICS_ADDR=" + statsAddr,
 	})
 	base := "http://" + httpAddr
 	waitHealthy(t, base+"/healthz")
@@ -165,8 +171,32 @@ func TestDistributedShape(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 
+	// The statistics service seeds its illustrative reports once it reaches the directory; the
+	// public sees the département's 2022 protected, above the article's 1,100 victims.
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		var series struct {
+			View    string
+			Periods []struct {
+				Figures struct{ VictimsSupported struct{ Value string } }
+			}
+		}
+		status := getJSON(t, "GET", base+"/v1/networks/-/series?granularity=GRANULARITY_YEAR&startPeriod=2022&endPeriod=2022", "", "", &series)
+		var victims int
+		if status == 200 && len(series.Periods) == 1 {
+			fmt.Sscan(series.Periods[0].Figures.VictimsSupported.Value, &victims)
+		}
+		if victims > 1100 && series.View == "VIEW_PROTECTED" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /v1/networks/-/series = %d %+v; want the seeded 2022, protected, above 1,100", status, series)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
 	// A graceful stop: SIGTERM, and each process exits 0.
-	for _, p := range []*process{gateway, fleet, funding, directory} {
+	for _, p := range []*process{gateway, stats, fleet, funding, directory} {
 		if err := p.stop(); err != nil {
 			t.Errorf("%s did not stop cleanly: %v\n%s", p.name, err, p.logs())
 		}

@@ -9,6 +9,7 @@ import (
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
 	fundingv1 "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
+	statisticsv1 "github.com/vif71/vif/proto/gen/go/vif/statistics/v1"
 )
 
 // Service is a gRPC service of the suite that the gateway exposes.
@@ -24,6 +25,7 @@ var Services = []Service{
 	{"directory", directoryv1.DirectoryService_ServiceDesc.ServiceName, directoryv1.RegisterDirectoryServiceHandler},
 	{"funding", fundingv1.FundingService_ServiceDesc.ServiceName, fundingv1.RegisterFundingServiceHandler},
 	{"fleet", fleetv1.FleetService_ServiceDesc.ServiceName, fleetv1.RegisterFleetServiceHandler},
+	{"statistics", statisticsv1.StatisticsService_ServiceDesc.ServiceName, statisticsv1.RegisterStatisticsServiceHandler},
 }
 
 // Backends returns every service as a backend at the address addr gives for its name.

@@ -29,6 +29,7 @@ import (
 	"github.com/vif71/vif/services/directory"
 	"github.com/vif71/vif/services/fleet"
 	"github.com/vif71/vif/services/funding"
+	"github.com/vif71/vif/services/statistics"
 )
 
 // Files in the data directory.
@@ -41,6 +42,7 @@ const (
 type settings struct {
 	dataDir, httpAddr, grpcAddr, natsAddr, adminAddr string
 	seed                                             bool
+	threshold                                        int64
 	log                                              *slog.Logger
 }
 
@@ -53,6 +55,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	natsAddr := cfg.String("nats-addr", "VIF_NATS_ADDR", "127.0.0.1:4222", "embedded NATS listen address, for outside subscribers")
 	adminAddr := cfg.String("admin-addr", "VIF_ADMIN_ADDR", "127.0.0.1:9091", "admin listen address (/metrics, /healthz); empty to disable")
 	seed := cfg.Bool("seed", "VIF_SEED", true, "create the Saône-et-Loire data set on the first start")
+	threshold := cfg.Int64("disclosure-threshold", "VIF_DISCLOSURE_THRESHOLD", statistics.DefaultThreshold, "statistics: counts from 1 to this minus 1 are hidden from callers not entitled to raw counts")
 	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
 	if err := cfg.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -60,13 +63,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return err
 	}
+	if *threshold < 1 {
+		return fmt.Errorf("--disclosure-threshold %d: want at least 1", *threshold)
+	}
 	log, err := daemon.NewLogger(*logLevel)
 	if err != nil {
 		return err
 	}
 	inst, err := start(ctx, settings{
 		dataDir: *dataDir, httpAddr: *httpAddr, grpcAddr: *grpcAddr, natsAddr: *natsAddr,
-		adminAddr: *adminAddr, seed: *seed, log: log,
+		adminAddr: *adminAddr, seed: *seed, threshold: *threshold, log: log,
 	})
 	if err != nil {
 		return err
@@ -237,9 +243,20 @@ func buildServices(ctx context.Context, in *instance, s settings, js jetstream.J
 	if err != nil {
 		return nil, nil, err
 	}
-	services := []grpcserver.Service{dir.GRPC, fund.GRPC, cars.GRPC}
+	statsDB, err := open("statistics")
+	if err != nil {
+		return nil, nil, err
+	}
+	stats, err := statistics.New(ctx, statistics.Config{
+		DB: statsDB, JetStream: js, Directory: self, Logger: s.log.With("service", "statistics"), Seed: s.seed, Threshold: s.threshold,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	services := []grpcserver.Service{dir.GRPC, fund.GRPC, cars.GRPC, stats.GRPC}
 	background := append([]func(context.Context) error{dir.Relay.Run}, fund.Background()...)
 	background = append(background, cars.Background()...)
+	background = append(background, stats.Background()...)
 	return services, background, nil
 }
 

@@ -2,3 +2,4 @@
 CREATE DATABASE directory;
 CREATE DATABASE funding;
 CREATE DATABASE fleet;
+CREATE DATABASE statistics;

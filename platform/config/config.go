@@ -45,6 +45,19 @@ func (s *Set) Bool(name, env string, def bool, usage string) *bool {
 	return s.FlagSet.Bool(name, def, usage+" (env "+env+")")
 }
 
+// Int64 defines an integer flag whose default comes from env when set.
+func (s *Set) Int64(name, env string, def int64, usage string) *int64 {
+	if v := s.getenv(env); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			s.errs = append(s.errs, fmt.Sprintf("%s=%q is not a whole number", env, v))
+		} else {
+			def = n
+		}
+	}
+	return s.FlagSet.Int64(name, def, usage+" (env "+env+")")
+}
+
 // Duration defines a duration flag whose default comes from env when set.
 func (s *Set) Duration(name, env string, def time.Duration, usage string) *time.Duration {
 	if v := s.getenv(env); v != "" {

@@ -17,7 +17,7 @@ func TestOptionsDefaults(t *testing.T) {
 	if o.Addr != ":8080" || o.MaxBodyBytes != 1<<20 || level != slog.LevelInfo {
 		t.Errorf("options() = Addr %q, MaxBodyBytes %d, level %v; want :8080, 1 MiB, INFO", o.Addr, o.MaxBodyBytes, level)
 	}
-	want := map[string]string{"directory": "vif.directory.v1.DirectoryService", "funding": "vif.funding.v1.FundingService", "fleet": "vif.fleet.v1.FleetService"}
+	want := map[string]string{"directory": "vif.directory.v1.DirectoryService", "funding": "vif.funding.v1.FundingService", "fleet": "vif.fleet.v1.FleetService", "statistics": "vif.statistics.v1.StatisticsService"}
 	if len(o.Backends) != len(want) {
 		t.Errorf("options() backends = %+v; want %v", o.Backends, want)
 	}

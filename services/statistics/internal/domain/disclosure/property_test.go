@@ -1,6 +1,7 @@
 package disclosure
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -156,6 +157,67 @@ func TestProtectProperties(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// ProtectWith keeps every fate it is given, and what it hides is as safe as what Protect hides:
+// nothing hidden is derivable. Fates are drawn at random (MustPublish only on counts that need no
+// protection); a draw where published cells alone expose a hidden one must say so.
+func TestProtectWithKeepsFates(t *testing.T) {
+	for _, sh := range shapes {
+		draw := sh.draw
+		t.Run(sh.name, func(t *testing.T) {
+			rapid.Check(t, func(t *rapid.T) {
+				tab := draw(t, 1, 30)
+				threshold := drawThreshold(t)
+				fates := make([]Fate, len(tab.Cells))
+				for i, v := range tab.Cells {
+					fates[i] = rapid.SampledFrom([]Fate{Free, Free, MustHide, MustPublish}).Draw(t, fmt.Sprint("fate ", i))
+					if fates[i] == MustPublish && v >= 1 && v < threshold {
+						fates[i] = Free
+					}
+				}
+				hidden, err := ProtectWith(tab, threshold, fates)
+				if errors.Is(err, ErrNoComplement) {
+					return
+				}
+				if err != nil {
+					t.Fatalf("ProtectWith: %v", err)
+				}
+				for i, v := range tab.Cells {
+					switch {
+					case fates[i] == MustHide && !hidden[i]:
+						t.Fatalf("cell %d must be hidden but is published", i)
+					case fates[i] == MustPublish && hidden[i]:
+						t.Fatalf("cell %d must be published but is hidden", i)
+					case v >= 1 && v < threshold && !hidden[i]:
+						t.Fatalf("cell %d = %d < %d is published", i, v, threshold)
+					case fates[i] == Free && hidden[i] && v == 0:
+						t.Fatalf("free cell %d = 0 is hidden", i)
+					}
+				}
+				if d := Derivable(tab, hidden); len(d) != 0 {
+					t.Fatalf("Derivable = %v; want none (hidden %v, fates %v)", d, hiddenCells(hidden), fates)
+				}
+			})
+		})
+	}
+}
+
+func TestProtectWithRefusesAPublishedSmallCount(t *testing.T) {
+	tab, _ := Grid([][]int64{{3, 10}, {12, 14}})
+	fates := make([]Fate, len(tab.Cells))
+	fates[0] = MustPublish
+	if _, err := ProtectWith(tab, DefaultThreshold, fates); !errors.Is(err, ErrInvalidTable) {
+		t.Errorf("ProtectWith(3 must be published) = %v; want ErrInvalidTable", err)
+	}
+}
+
+func TestProtectWithReportsWhenOnlyPublishedCellsExposeAHiddenOne(t *testing.T) {
+	// 3 + 10 = 13: hiding 3 needs 10 or 13 hidden, and both must be published.
+	tab := Table{Cells: []int64{3, 10, 13}, Relations: []Relation{{Total: 2, Parts: []int{0, 1}}}}
+	if _, err := ProtectWith(tab, DefaultThreshold, []Fate{Free, MustPublish, MustPublish}); !errors.Is(err, ErrNoComplement) {
+		t.Errorf("ProtectWith = %v; want ErrNoComplement", err)
 	}
 }
 

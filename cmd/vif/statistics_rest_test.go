@@ -1,0 +1,85 @@
+package main
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestStatisticsOverREST reads and writes the statistics through the gateway of the embedded
+// default: the public's protected figures, a coordinator's report and its correction, the
+// national comparison, and bad input as a 400 naming the field.
+func TestStatisticsOverREST(t *testing.T) {
+	dataDir := t.TempDir()
+	in, _ := startEmbedded(t, dataDir)
+	base := "http://" + in.httpAddr
+	coordinator := tokenFor(t, dataDir, "--role", "coordinator", "--network", "louhannais")
+	reader := tokenFor(t, dataDir, "--role", "reader")
+
+	// The seed writes the national figures last.
+	deadline := time.Now().Add(30 * time.Second)
+	for call(t, "GET", base+"/v1/nationalFigures", "", "").body["totalSize"] != 2.0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the statistics seed did not finish in 30 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	yearly := "/v1/networks/-/series" + query("granularity", "GRANULARITY_YEAR", "startPeriod", "2021", "endPeriod", "2022")
+	series := call(t, "GET", base+yearly, "", "")
+	if periods, _ := series.body["periods"].([]any); series.status != 200 || len(periods) != 2 {
+		t.Fatalf("GET %s = %d %v; want the seeded years", yearly, series.status, series.body)
+	}
+	if series.body["view"] != "VIEW_PROTECTED" || series.body["threshold"] != "5" {
+		t.Errorf("public series view %v threshold %v; want VIEW_PROTECTED and \"5\"", series.body["view"], series.body["threshold"])
+	}
+	p2022 := series.body["periods"].([]any)[1].(map[string]any)
+	victims := p2022["figures"].(map[string]any)["victimsSupported"].(map[string]any)
+	if p2022["period"] != "2022" || victims["value"] == nil || p2022["victimsChangePercent"].(map[string]any)["value"] == nil {
+		t.Errorf("public 2022 = %v; want the département's victims and their change published", p2022)
+	}
+
+	steps := []struct {
+		method, path, token, body string
+		want                      int
+		field                     string
+	}{
+		{"POST", "/v1/networks/louhannais/reports", "", `{"period":"2024-01","counts":{"victimsSupported":"12"}}`, 401, ""},
+		{"POST", "/v1/networks/louhannais/reports", reader, `{"period":"2024-01","counts":{"victimsSupported":"12"}}`, 403, ""},
+		{"POST", "/v1/networks/chalonnais/reports", coordinator, `{"period":"2024-01","counts":{"victimsSupported":"12"}}`, 403, ""},
+		{"POST", "/v1/networks/louhannais/reports", coordinator, `{"period":"2024-01","counts":{"victimsSupported":"12","bySex":[{"sex":"SEX_FEMALE","count":"13"}]}}`, 400, "counts.by_sex"},
+		{"POST", "/v1/networks/louhannais/reports", coordinator, `{"period":"2024-1","counts":{"victimsSupported":"12"}}`, 400, "period"},
+		{"POST", "/v1/networks/louhannais/reports", coordinator, `{"period":"2024-01","counts":{"victimsSupported":"12","name":"Jane"}}`, 400, ""},
+		{"GET", "/v1/networks/louhannais/reports/2024-01", coordinator, "", 404, ""},
+		{"POST", "/v1/networks/louhannais/reports", coordinator, `{"period":"2024-01","counts":{"victimsSupported":"12","bySex":[{"sex":"SEX_FEMALE","count":"11"}]}}`, 200, ""},
+		{"POST", "/v1/networks/louhannais/reports", coordinator, `{"period":"2024-01","counts":{"victimsSupported":"3"}}`, 200, ""},
+		{"GET", "/v1/networks/-/series?granularity=GRANULARITY_DECADE&startPeriod=2020&endPeriod=2021", "", "", 400, ""},
+		{"GET", "/v1/networks/-/series?granularity=GRANULARITY_YEAR&startPeriod=2022&endPeriod=2021", "", "", 400, "end_period"},
+	}
+	for _, s := range steps {
+		r := call(t, s.method, base+s.path, s.token, s.body)
+		if r.status != s.want {
+			t.Errorf("%s %s %s = %d %v; want %d", s.method, s.path, s.body, r.status, r.body, s.want)
+			continue
+		}
+		if _, fields := errorDetails(r); s.field != "" && !slices.Contains(fields, s.field) {
+			t.Errorf("%s %s %s: fields %v; want %q", s.method, s.path, s.body, fields, s.field)
+		}
+	}
+
+	own := call(t, "GET", base+"/v1/networks/louhannais/reports/2024-01", coordinator, "")
+	ownVictims, _ := own.body["figures"].(map[string]any)["victimsSupported"].(map[string]any)
+	if own.status != 200 || own.body["revision"] != "2" || own.body["view"] != "VIEW_RAW" || ownVictims["value"] != "3" {
+		t.Errorf("the coordinator's corrected report = %d %v; want revision 2, raw, 3 victims", own.status, own.body)
+	}
+	public := call(t, "GET", base+"/v1/networks/louhannais/reports/2024-01", "", "")
+	pubVictims, _ := public.body["figures"].(map[string]any)["victimsSupported"].(map[string]any)
+	if public.status != 200 || public.body["view"] != "VIEW_PROTECTED" || pubVictims["hidden"] != true || pubVictims["value"] != nil {
+		t.Errorf("the public's view of a report of 3 victims = %d %v; want it hidden, with no value", public.status, public.body)
+	}
+
+	cmp := call(t, "GET", base+"/v1/networks/-/nationalComparison?startYear=2022&endYear=2022", "", "")
+	years, _ := cmp.body["years"].([]any)
+	if cmp.status != 200 || len(years) != 1 || years[0].(map[string]any)["nationalChangePercent"].(map[string]any)["value"] != 21.0 {
+		t.Errorf("national comparison 2022 = %d %v; want the national +21 %%", cmp.status, cmp.body)
+	}
+}

@@ -1,0 +1,425 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/vif71/vif/platform/storage/storagetest"
+	"github.com/vif71/vif/services/statistics/internal/domain"
+)
+
+type contractCase struct {
+	name string
+	run  func(t *testing.T, f *fixture)
+}
+
+// TestRepositoryContract runs every case of the repository's contract against each engine
+// storagetest offers, on a fresh database per case, through the domain.Repository interface.
+// Every case ends by checking the outbox against the writes that succeeded.
+func TestRepositoryContract(t *testing.T) {
+	cases := slices.Concat(reportCases, latestReportsCases, figureCases, concurrencyCases, []contractCase{
+		{"seeded is false until marked and marking twice is harmless", seededAndMarkSeeded},
+	})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, d := range storagetest.Databases(t) {
+				t.Run(d.Name, func(t *testing.T) {
+					f := newFixture(t, d.DB)
+					tc.run(t, f)
+					f.checkOutbox(t)
+				})
+			}
+		})
+	}
+}
+
+var reportCases = []contractCase{
+	{"the first submission is revision 1, the latest, and emits report.submitted", firstSubmissionIsRevisionOne},
+	{"a second submission is revision 2, the latest, and emits report.revised", secondSubmissionIsRevisionTwo},
+	{"earlier revisions stay readable newest first, in pages before a revision", revisionsNewestFirstInPages},
+	{"a report without revisions is ErrNotFound", unknownReportIsNotFound},
+	{"a retried request id returns the first revision and writes neither a row nor an event", retriedRequestIDReturnsFirstRevision},
+	{"a refused submission writes nothing and takes no revision", refusedSubmissionWritesNothing},
+	{"an event the outbox refuses rolls the report back", outboxRefusalRollsBack},
+	{"counts round-trip exactly, every bucket of every dimension", countsRoundTrip},
+	{"stored counts that no longer check are an error, not figures", corruptCountsAreAnError},
+	{"submit times come back in UTC to the microsecond", submitTimesInUTCToTheMicrosecond},
+}
+
+func firstSubmissionIsRevisionOne(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	p := domain.QuarterPeriod(2024, 2)
+	r := f.report("chalonnais", p, 1)
+	got := f.submit(t, r, "req-1")
+	if got.Revision != 1 || !sameReport(got, r) {
+		t.Fatalf("SubmitReport(%q) = %+v; want revision 1, the report given", r.Name(), got)
+	}
+	latest, err := f.repo.LatestReport(ctx, "chalonnais", p)
+	if err != nil || !sameReport(latest, got) {
+		t.Errorf("LatestReport(%q, %s) = %+v, %v; want %+v", "chalonnais", p, latest, err, got)
+	}
+	revs, err := f.repo.ReportRevisions(ctx, "chalonnais", p, 0, 0)
+	if err != nil || !sameReports(revs, []*domain.Report{got}) {
+		t.Errorf("ReportRevisions(%q, %s, 0, 0) = %q, %v; want %q", "chalonnais", p, revisionKeys(revs), err, revisionKeys([]*domain.Report{got}))
+	}
+	if n := f.count(t, "outbox", "subject = $1", subjectPrefix+string(domain.ReportSubmitted)); n != 1 {
+		t.Errorf("report.submitted events = %d; want 1", n)
+	}
+}
+
+func secondSubmissionIsRevisionTwo(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	p := domain.MonthPeriod(2024, 3)
+	first := f.submit(t, f.report("maconnais", p, 1), "")
+	second := f.submit(t, f.report("maconnais", p, 2), "")
+	if first.Revision != 1 || second.Revision != 2 {
+		t.Fatalf("SubmitReport twice gave revisions %d, %d; want 1, 2", first.Revision, second.Revision)
+	}
+	latest, err := f.repo.LatestReport(ctx, "maconnais", p)
+	if err != nil || !sameReport(latest, second) {
+		t.Errorf("LatestReport(%q, %s) = %+v, %v; want revision 2 %+v", "maconnais", p, latest, err, second)
+	}
+	if n := f.count(t, "reports", "latest"); n != 1 {
+		t.Errorf("rows marked latest = %d; want 1", n)
+	}
+	// Another period and another network of the same period start their own revisions.
+	if r := f.submit(t, f.report("maconnais", domain.MonthPeriod(2024, 4), 3), ""); r.Revision != 1 {
+		t.Errorf("SubmitReport(%q) revision = %d; want 1", r.Name(), r.Revision)
+	}
+	if r := f.submit(t, f.report("autunois", p, 4), ""); r.Revision != 1 {
+		t.Errorf("SubmitReport(%q) revision = %d; want 1", r.Name(), r.Revision)
+	}
+	if n := f.count(t, "outbox", "subject = $1", subjectPrefix+string(domain.ReportRevised)); n != 1 {
+		t.Errorf("report.revised events = %d; want 1", n)
+	}
+}
+
+func revisionsNewestFirstInPages(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	p := domain.YearPeriod(2023)
+	revs := f.submitN(t, "bressan", p, 10, 5) // revisions 1..5, oldest first
+	f.submitN(t, "bressan", domain.QuarterPeriod(2023, 1), 20, 2)
+	newest := slices.Clone(revs)
+	slices.Reverse(newest)
+	tests := []struct {
+		before int64
+		limit  int
+		want   []*domain.Report
+	}{
+		{0, 0, newest},
+		{0, 2, newest[:2]},
+		{4, 2, newest[2:4]},
+		{2, 2, newest[4:]},
+		{6, 0, newest},
+		{1, 2, []*domain.Report{}},
+		{1, 0, []*domain.Report{}},
+	}
+	for _, tt := range tests {
+		got, err := f.repo.ReportRevisions(ctx, "bressan", p, tt.before, tt.limit)
+		if err != nil || got == nil || !sameReports(got, tt.want) {
+			t.Errorf("ReportRevisions(%q, %s, %d, %d) = %q, %v; want %q, nil (an empty page is not nil)",
+				"bressan", p, tt.before, tt.limit, revisionKeys(got), err, revisionKeys(tt.want))
+		}
+	}
+	// Paging from the latest by the last revision of each page visits every revision once.
+	var seen []*domain.Report
+	before := int64(0)
+	for range 10 {
+		page, err := f.repo.ReportRevisions(ctx, "bressan", p, before, 2)
+		if err != nil {
+			t.Fatalf("ReportRevisions(%q, %s, %d, 2) = %v", "bressan", p, before, err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		seen = append(seen, page...)
+		before = page[len(page)-1].Revision
+	}
+	if !sameReports(seen, newest) {
+		t.Errorf("ReportRevisions pages of 2 = %q; want %q", revisionKeys(seen), revisionKeys(newest))
+	}
+}
+
+func unknownReportIsNotFound(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	f.submit(t, f.report("louhannais", domain.YearPeriod(2022), 1), "")
+	for _, q := range []struct {
+		network string
+		p       domain.Period
+	}{
+		{"louhannais", domain.YearPeriod(2021)},
+		{"louhannais", domain.QuarterPeriod(2022, 1)}, // same year and first month, other length
+		{"louhannais", domain.MonthPeriod(2022, 1)},
+		{"charolais", domain.YearPeriod(2022)},
+		{"louhannais", domain.Period{}},
+	} {
+		if r, err := f.repo.LatestReport(ctx, q.network, q.p); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("LatestReport(%q, %q) = %+v, %v; want ErrNotFound", q.network, q.p, r, err)
+		}
+		for _, before := range []int64{0, 5} {
+			if revs, err := f.repo.ReportRevisions(ctx, q.network, q.p, before, 10); !errors.Is(err, domain.ErrNotFound) {
+				t.Errorf("ReportRevisions(%q, %q, %d, 10) = %q, %v; want ErrNotFound", q.network, q.p, before, revisionKeys(revs), err)
+			}
+		}
+	}
+}
+
+func retriedRequestIDReturnsFirstRevision(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	p := domain.MonthPeriod(2025, 1)
+	first := f.submit(t, f.report("creusot", p, 1), "req-a")
+
+	asked := false
+	retry := f.report("creusot", p, 2) // other counts: the retry must not store them
+	got, created, err := f.repo.SubmitReport(ctx, retry, "req-a", func(r *domain.Report) []*domain.Event {
+		asked = true
+		return []*domain.Event{f.event(domain.ReportRevised)}
+	})
+	if err != nil || created || !sameReport(got, first) {
+		t.Fatalf("SubmitReport(%q, %q) again = %+v, created %v, %v; want the first revision %+v, not created", retry.Name(), "req-a", got, created, err, first)
+	}
+	if asked {
+		t.Errorf("SubmitReport(%q, %q) again asked for events; want a replay without events", retry.Name(), "req-a")
+	}
+	// A request id names one call, whatever report a retry claims to submit.
+	other := f.report("creusot", domain.MonthPeriod(2025, 2), 3)
+	if got, created, err := f.repo.SubmitReport(ctx, other, "req-a", f.reportEvents(new([]*domain.Event))); err != nil || created || !sameReport(got, first) {
+		t.Errorf("SubmitReport(%q, %q) = %+v, created %v, %v; want the revision submitted with it, not created", other.Name(), "req-a", got, created, err)
+	}
+	if n := f.count(t, "reports", ""); n != 1 {
+		t.Errorf("report rows = %d; want 1", n)
+	}
+	// Without a request id, and with another one, submissions are new revisions.
+	if r := f.submit(t, f.report("creusot", p, 4), ""); r.Revision != 2 {
+		t.Errorf("SubmitReport(%q, no request id) revision = %d; want 2", r.Name(), r.Revision)
+	}
+	if r := f.submit(t, f.report("creusot", p, 5), ""); r.Revision != 3 {
+		t.Errorf("SubmitReport(%q, no request id) revision = %d; want 3", r.Name(), r.Revision)
+	}
+	if r := f.submit(t, f.report("creusot", p, 6), "req-b"); r.Revision != 4 {
+		t.Errorf("SubmitReport(%q, %q) revision = %d; want 4", r.Name(), "req-b", r.Revision)
+	}
+	if got, created, err := f.repo.SubmitReport(ctx, f.report("creusot", p, 7), "req-b", f.reportEvents(new([]*domain.Event))); err != nil || created || got.Revision != 4 {
+		t.Errorf("SubmitReport(%q, %q) again = %+v, created %v, %v; want revision 4, not created", p, "req-b", got, created, err)
+	}
+}
+
+func refusedSubmissionWritesNothing(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	p := domain.QuarterPeriod(2024, 4)
+	ok := f.report("tournugeois", p, 1)
+	badCounts := func(change func(*domain.Counts)) *domain.Report {
+		r := f.report("tournugeois", p, 2)
+		change(&r.Counts)
+		return r
+	}
+	oneEvent := func(r *domain.Report) []*domain.Event { return []*domain.Event{f.event(domain.ReportSubmitted)} }
+	tests := []struct {
+		name   string
+		r      *domain.Report
+		events func(*domain.Report) []*domain.Event
+	}{
+		{"no events", ok, func(*domain.Report) []*domain.Event { return nil }},
+		{"an empty list of events", ok, func(*domain.Report) []*domain.Event { return []*domain.Event{} }},
+		{"a nil event", ok, func(r *domain.Report) []*domain.Event { return []*domain.Event{oneEvent(r)[0], nil} }},
+		{"no events closure", ok, nil},
+		{"a bucket more than the victims", badCounts(func(c *domain.Counts) { c.Breakdowns[1][0] += 1 }), oneEvent},
+		{"a negative count", badCounts(func(c *domain.Counts) { c.Children = -1 }), oneEvent},
+		{"a missing dimension", badCounts(func(c *domain.Counts) { c.Breakdowns = c.Breakdowns[:3] }), oneEvent},
+		{"a missing bucket", badCounts(func(c *domain.Counts) { c.Breakdowns[0] = c.Breakdowns[0][1:] }), oneEvent},
+		{"no counts at all", badCounts(func(c *domain.Counts) { *c = domain.Counts{} }), oneEvent},
+		{"no period", &domain.Report{Network: "tournugeois", Counts: domain.ZeroCounts(), SubmitTime: f.now()}, oneEvent},
+		{"no network", &domain.Report{Period: p, Counts: domain.ZeroCounts(), SubmitTime: f.now()}, oneEvent},
+	}
+	for _, tt := range tests {
+		got, created, err := f.repo.SubmitReport(ctx, tt.r, "req-"+tt.name, tt.events)
+		if err == nil || created || got != nil {
+			t.Errorf("SubmitReport(%s) = %+v, created %v, %v; want an error", tt.name, got, created, err)
+		}
+		if errors.Is(err, domain.ErrConcurrentRevision) {
+			t.Errorf("SubmitReport(%s) = %v; want an error other than ErrConcurrentRevision", tt.name, err)
+		}
+	}
+	if n := f.count(t, "reports", ""); n != 0 {
+		t.Errorf("report rows after refusals = %d; want 0", n)
+	}
+	if r, err := f.repo.LatestReport(ctx, "tournugeois", p); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("LatestReport(%q, %s) after refusals = %+v, %v; want ErrNotFound", "tournugeois", p, r, err)
+	}
+	// The refusals took no revision, and their request ids are free.
+	if r := f.submit(t, f.report("tournugeois", p, 3), "req-no events"); r.Revision != 1 {
+		t.Errorf("SubmitReport(%q) after refusals revision = %d; want 1", r.Name(), r.Revision)
+	}
+}
+
+func outboxRefusalRollsBack(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	p := domain.MonthPeriod(2024, 6)
+	first := f.submit(t, f.report("autunois", p, 1), "")
+	r := f.report("autunois", p, 2)
+	// An event without a type makes the subject "vif.statistics.v1.", which the outbox refuses.
+	got, created, err := f.repo.SubmitReport(ctx, r, "req-x", func(*domain.Report) []*domain.Event {
+		return []*domain.Event{f.event("")}
+	})
+	if err == nil || created {
+		t.Fatalf("SubmitReport(%q) with an invalid event = %+v, created %v, %v; want an error", r.Name(), got, created, err)
+	}
+	if n := f.count(t, "reports", ""); n != 1 {
+		t.Errorf("report rows = %d; want 1, the first revision only", n)
+	}
+	if latest, err := f.repo.LatestReport(ctx, "autunois", p); err != nil || !sameReport(latest, first) {
+		t.Errorf("LatestReport(%q, %s) = %+v, %v; want still the first revision %+v", "autunois", p, latest, err, first)
+	}
+	if second := f.submit(t, f.report("autunois", p, 3), "req-x"); second.Revision != 2 {
+		t.Errorf("SubmitReport(%q) after the rollback revision = %d; want 2", second.Name(), second.Revision)
+	}
+}
+
+func countsRoundTrip(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	allUnknown := domain.ZeroCounts()
+	allUnknown.Victims = 41
+	for d := range allUnknown.Breakdowns {
+		allUnknown.Breakdowns[d][len(allUnknown.Breakdowns[d])-1] = 41
+	}
+	maximal := domain.ZeroCounts()
+	maximal.Victims, maximal.Children = domain.MaxCount, domain.MaxCount
+	for d := range maximal.Breakdowns {
+		maximal.Breakdowns[d][0] = domain.MaxCount
+	}
+	submission, err := domain.NewCounts(domain.Submission{
+		Victims: 25, Children: 9,
+		Breakdowns: [][]domain.BucketCount{
+			{{Bucket: "PHYSICAL", Count: 10}, {Bucket: "SEXUAL", Count: 4}},
+			{{Bucket: "FEMALE", Count: 22}, {Bucket: "MALE", Count: 2}},
+			{{Bucket: "25_TO_34", Count: 11}},
+			{{Bucket: "JUSTICE", Count: 25}},
+		},
+	})
+	if err != nil {
+		t.Fatalf("NewCounts = %v", err)
+	}
+	all := []domain.Counts{domain.ZeroCounts(), allUnknown, maximal, submission, sampleCounts(7), sampleCounts(8)}
+	p := domain.YearPeriod(2021)
+	var stored []*domain.Report
+	for i, c := range all {
+		r := f.report("charolais", domain.MonthPeriod(2021, i+1), int64(i))
+		r.Counts = c
+		f.submit(t, r, "")
+		revision := f.report("charolais", p, int64(i))
+		revision.Counts = c
+		stored = append(stored, f.submit(t, revision, ""))
+	}
+	for i, c := range all {
+		got, err := f.repo.LatestReport(ctx, "charolais", domain.MonthPeriod(2021, i+1))
+		if err != nil || !equalCounts(got.Counts, c) {
+			t.Errorf("LatestReport(%q, 2021-%02d) counts = %+v, %v; want %+v", "charolais", i+1, countsOf(got), err, c)
+		}
+	}
+	revs, err := f.repo.ReportRevisions(ctx, "charolais", p, 0, 0)
+	slices.Reverse(stored)
+	if err != nil || !sameReports(revs, stored) {
+		t.Errorf("ReportRevisions(%q, %s) = %q, %v; want %q with their counts", "charolais", p, revisionKeys(revs), err, revisionKeys(stored))
+	}
+	latest, err := f.repo.LatestReports(ctx, "charolais", 2021, 2021)
+	if err != nil || len(latest) != len(all)+1 || !equalCounts(latest[0].Counts, all[len(all)-1]) {
+		t.Fatalf("LatestReports(%q, 2021, 2021) = %q, %v; want the year's latest revision then %d months", "charolais", revisionKeys(latest), err, len(all))
+	}
+	for i, c := range all {
+		if got := latest[i+1].Counts; !equalCounts(got, c) {
+			t.Errorf("LatestReports(%q, 2021, 2021)[%d] counts = %+v; want %+v", "charolais", i+1, got, c)
+		}
+	}
+
+	// The stored format is the documented JSON, whatever the domain's Go names.
+	var text string
+	err = f.db.QueryRowContext(ctx, `SELECT counts FROM reports WHERE network = $1 AND period = $2`, "charolais", "2021-02").Scan(&text)
+	const want = `{"victims":41,"children":0,"breakdowns":[[0,0,0,0,0,41],[0,0,41],[0,0,0,0,0,0,0,41],[0,0,0,0,0,0,0,41]]}`
+	if err != nil || text != want {
+		t.Errorf("stored counts of 2021-02 = %s, %v; want %s", text, err, want)
+	}
+}
+
+func equalCounts(got, want domain.Counts) bool {
+	return got.Victims == want.Victims && got.Children == want.Children &&
+		slices.EqualFunc(got.Breakdowns, want.Breakdowns, slices.Equal[[]int64])
+}
+
+func countsOf(r *domain.Report) any {
+	if r == nil {
+		return nil
+	}
+	return r.Counts
+}
+
+func corruptCountsAreAnError(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	p := domain.YearPeriod(2020)
+	f.submit(t, f.report("chalonnais", p, 1), "")
+	for _, counts := range []string{
+		`{"victims":5,"children":0,"breakdowns":[[5],[5],[5],[5]]}`,                                           // buckets missing
+		`{"victims":5,"children":0,"breakdowns":[[0,0,0,0,0,4],[0,0,5],[0,0,0,0,0,0,0,5],[0,0,0,0,0,0,0,5]]}`, // sums to 4
+		`not json`,
+	} {
+		if _, err := f.db.ExecContext(ctx, `UPDATE reports SET counts = $1`, counts); err != nil {
+			t.Fatalf("corrupt counts: %v", err)
+		}
+		if r, err := f.repo.LatestReport(ctx, "chalonnais", p); err == nil || errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("LatestReport(%q, %s) with counts %s = %+v, %v; want an error", "chalonnais", p, counts, r, err)
+		}
+		if rs, err := f.repo.LatestReports(ctx, "", 2020, 2020); err == nil {
+			t.Errorf("LatestReports(all, 2020, 2020) with counts %s = %q, nil; want an error", counts, revisionKeys(rs))
+		}
+	}
+}
+
+func submitTimesInUTCToTheMicrosecond(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	p := domain.MonthPeriod(2026, 2)
+	r := f.report("maconnais", p, 1)
+	given := t0.Add(123_456_789 * time.Nanosecond).In(fixedParis) // nanoseconds, and not in UTC
+	r.SubmitTime = given
+	want := given.UTC().Truncate(time.Microsecond)
+	got := f.submit(t, r, "")
+	if !got.SubmitTime.Equal(want) || got.SubmitTime.Location() != want.Location() {
+		t.Errorf("SubmitReport(%q).SubmitTime = %v; want %v", r.Name(), got.SubmitTime, want)
+	}
+	read, err := f.repo.LatestReport(ctx, "maconnais", p)
+	if err != nil || !read.SubmitTime.Equal(want) || read.SubmitTime.Location() != want.Location() {
+		t.Errorf("LatestReport(%q, %s).SubmitTime = %v, %v; want %v", "maconnais", p, timeOf(read), err, want)
+	}
+	if !sameReport(read, got) {
+		t.Errorf("LatestReport(%q, %s) = %+v; want what SubmitReport returned %+v", "maconnais", p, read, got)
+	}
+}
+
+func timeOf(r *domain.Report) any {
+	if r == nil {
+		return nil
+	}
+	return r.SubmitTime
+}
+
+func seededAndMarkSeeded(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	if done, err := f.repo.Seeded(ctx, "seed-a"); done || err != nil {
+		t.Fatalf("Seeded(%q) before marking = %v, %v; want false, nil", "seed-a", done, err)
+	}
+	for range 2 {
+		if err := f.repo.MarkSeeded(ctx, "seed-a", f.now()); err != nil {
+			t.Fatalf("MarkSeeded(%q) = %v", "seed-a", err)
+		}
+	}
+	tests := []struct {
+		name string
+		want bool
+	}{{"seed-a", true}, {"seed-b", false}}
+	for _, tt := range tests {
+		if done, err := f.repo.Seeded(ctx, tt.name); done != tt.want || err != nil {
+			t.Errorf("Seeded(%q) = %v, %v; want %v, nil", tt.name, done, err, tt.want)
+		}
+	}
+}

@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/vif71/vif/services/statistics/internal/domain"
+)
+
+const figureColumns = `year, value, source, source_url, illustrative, create_time`
+
+func scanFigure(row scanner) (*domain.NationalFigure, error) {
+	var f domain.NationalFigure
+	if err := row.Scan(&f.Year, &f.Value, &f.Source, &f.SourceURL, &f.Illustrative, &f.CreateTime); err != nil {
+		return nil, err
+	}
+	f.CreateTime = f.CreateTime.UTC()
+	return &f, nil
+}
+
+// figureByRequest returns the figure created with requestID, or nil when there is none.
+func figureByRequest(ctx context.Context, q querier, requestID string) (*domain.NationalFigure, error) {
+	f, err := scanFigure(q.QueryRowContext(ctx, `SELECT `+figureColumns+` FROM national_figures WHERE request_id = $1`, requestID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return f, err
+}
+
+// CreateNationalFigure implements domain.Repository. A taken year gives ErrAlreadyExists, wrapped
+// with the reason but not the figure's name, which the caller adds; a used request id returns the
+// figure created with it and writes nothing.
+func (s *Store) CreateNationalFigure(ctx context.Context, f *domain.NationalFigure, requestID string, events []*domain.Event) (*domain.NationalFigure, bool, error) {
+	if _, err := approved(events); err != nil {
+		return nil, false, err
+	}
+	var existing *domain.NationalFigure
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		if requestID != "" {
+			prev, err := figureByRequest(ctx, tx, requestID)
+			if err != nil || prev != nil {
+				existing = prev
+				return nil, err
+			}
+		}
+		f.CreateTime = stored(f.CreateTime)
+		_, err := tx.ExecContext(ctx, `INSERT INTO national_figures (`+figureColumns+`, request_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			f.Year, f.Value, f.Source, f.SourceURL, f.Illustrative, f.CreateTime, nullable(requestID))
+		if err != nil {
+			return nil, err
+		}
+		return events, nil
+	})
+	if uniqueViolation(err) {
+		if requestID != "" {
+			// A concurrent call with this request id won the race: return its figure.
+			if prev, lookupErr := figureByRequest(ctx, s.db, requestID); lookupErr == nil && prev != nil {
+				return prev, false, nil
+			}
+		}
+		if violates(err, figureYearKey) {
+			return nil, false, fmt.Errorf("its year is taken: %w", domain.ErrAlreadyExists)
+		}
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if existing != nil {
+		return existing, false, nil
+	}
+	return f, true, nil
+}
+
+// GetNationalFigure implements domain.Repository.
+func (s *Store) GetNationalFigure(ctx context.Context, year int) (*domain.NationalFigure, error) {
+	f, err := scanFigure(s.db.QueryRowContext(ctx, `SELECT `+figureColumns+` FROM national_figures WHERE year = $1`, year))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.ErrNotFound
+	}
+	return f, err
+}
+
+// ListNationalFigures implements domain.Repository: by year, resumed after afterYear; the total
+// counts every figure, whatever the page.
+func (s *Store) ListNationalFigures(ctx context.Context, afterYear, limit int) ([]*domain.NationalFigure, int, error) {
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM national_figures`).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	out, err := collect(ctx, s.db, `SELECT `+figureColumns+` FROM national_figures WHERE year > $1 ORDER BY year`+limitClause(limit),
+		[]any{afterYear}, scanFigure)
+	return out, total, err
+}

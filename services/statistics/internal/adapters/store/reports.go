@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/vif71/vif/services/statistics/internal/domain"
+)
+
+// The columns a read needs: the period is rebuilt from its numbers, which the hot read scans
+// faster than it would parse the text (the text column is there for people and for the key).
+const reportColumns = `network, year, granularity, first_month, revision, counts, illustrative, submit_time, submitted_by`
+
+// periodOf rebuilds a period from its stored numbers, refusing any that no period has.
+func periodOf(year, granularity, firstMonth int) (domain.Period, error) {
+	switch g := domain.Granularity(granularity); {
+	case g == domain.Year && firstMonth == 1:
+		return domain.YearPeriod(year), nil
+	case g == domain.Quarter && firstMonth%3 == 1:
+		return domain.QuarterPeriod(year, (firstMonth+2)/3), nil
+	case g == domain.Month && firstMonth >= 1 && firstMonth <= 12:
+		return domain.MonthPeriod(year, firstMonth), nil
+	}
+	return domain.Period{}, fmt.Errorf("store: reports: no period of year %d, granularity %d, first month %d", year, granularity, firstMonth)
+}
+
+func scanReport(row scanner) (*domain.Report, error) {
+	var r domain.Report
+	var year, granularity, firstMonth int
+	var counts string
+	err := row.Scan(&r.Network, &year, &granularity, &firstMonth, &r.Revision, &counts, &r.Illustrative, &r.SubmitTime, &r.SubmittedBy)
+	if err != nil {
+		return nil, err
+	}
+	if r.Period, err = periodOf(year, granularity, firstMonth); err != nil {
+		return nil, err
+	}
+	if r.Counts, err = decodeCounts(counts); err != nil {
+		return nil, fmt.Errorf("%s revision %d: %w", r.Name(), r.Revision, err)
+	}
+	r.SubmitTime = r.SubmitTime.UTC()
+	return &r, nil
+}
+
+// reportByRequest returns the revision submitted with requestID, or nil when there is none.
+func reportByRequest(ctx context.Context, q querier, requestID string) (*domain.Report, error) {
+	r, err := scanReport(q.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE request_id = $1`, requestID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return r, err
+}
+
+func insertReport(ctx context.Context, tx *sql.Tx, r *domain.Report, counts, requestID string) error {
+	p := r.Period
+	_, err := tx.ExecContext(ctx, `INSERT INTO reports (network, period, revision, year, granularity, first_month,
+		counts, illustrative, submit_time, submitted_by, latest, request_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, TRUE, $11)`,
+		r.Network, p.String(), r.Revision, p.Year(), int(p.Granularity()), p.FirstMonth(),
+		counts, r.Illustrative, r.SubmitTime, r.SubmittedBy, nullable(requestID))
+	return err
+}
+
+// SubmitReport implements domain.Repository. The counts must pass Counts.Check; events is asked
+// for the change's events once r holds its revision and its stored submit time, and must give at
+// least one. A used request id returns the revision submitted with it (whatever report it was
+// for), without asking events. Of concurrent submissions of one report the first to commit wins
+// each revision; the others get ErrConcurrentRevision, or, when they share its request id, the
+// winner's revision.
+func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, requestID string, events func(*domain.Report) []*domain.Event) (*domain.Report, bool, error) {
+	if r.Network == "" || r.Period.IsZero() {
+		return nil, false, errors.New("store: a report needs a network and a period")
+	}
+	if events == nil {
+		return nil, false, errNoEvent
+	}
+	counts, err := encodeCounts(r.Counts)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", r.Name(), err)
+	}
+	var existing *domain.Report
+	var revision int64
+	err = s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		if requestID != "" {
+			prev, err := reportByRequest(ctx, tx, requestID)
+			if err != nil || prev != nil {
+				existing = prev
+				return nil, err
+			}
+		}
+		var latest int64
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(revision), 0) FROM reports WHERE network = $1 AND period = $2`,
+			r.Network, r.Period.String()).Scan(&latest)
+		if err != nil {
+			return nil, err
+		}
+		revision = latest + 1
+		r.Revision, r.SubmitTime = revision, stored(r.SubmitTime)
+		evs, err := approved(events(r))
+		if err != nil {
+			return nil, err
+		}
+		if latest > 0 {
+			// Before the insert: reports_latest admits one latest row per report. On PostgreSQL a
+			// concurrent submission that read the same latest revision waits here for this one,
+			// then fails on the primary key with the revision this one took.
+			_, err := tx.ExecContext(ctx, `UPDATE reports SET latest = FALSE WHERE network = $1 AND period = $2 AND revision = $3`,
+				r.Network, r.Period.String(), latest)
+			if err != nil {
+				return nil, err
+			}
+		}
+		if err := insertReport(ctx, tx, r, counts, requestID); err != nil {
+			return nil, err
+		}
+		return evs, nil
+	})
+	if uniqueViolation(err) {
+		if requestID != "" {
+			// A concurrent call with this request id won the race, on the request id or on the
+			// revision it also took (PostgreSQL may report either): return its revision.
+			if prev, lookupErr := reportByRequest(ctx, s.db, requestID); lookupErr == nil && prev != nil {
+				return prev, false, nil
+			}
+		}
+		if violates(err, reportKey) || violates(err, latestReportKey) {
+			return nil, false, fmt.Errorf("%s revision %d: %w", r.Name(), revision, domain.ErrConcurrentRevision)
+		}
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if existing != nil {
+		return existing, false, nil
+	}
+	return r, true, nil
+}
+
+// LatestReport implements domain.Repository: one probe of reports_latest.
+func (s *Store) LatestReport(ctx context.Context, network string, p domain.Period) (*domain.Report, error) {
+	r, err := scanReport(s.db.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports
+		WHERE latest AND network = $1 AND year = $2 AND first_month = $3 AND granularity = $4`,
+		network, p.Year(), p.FirstMonth(), int(p.Granularity())))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.ErrNotFound
+	}
+	return r, err
+}
+
+// ReportRevisions implements domain.Repository. An empty page of a report that exists (every
+// revision at or after beforeRevision) is an empty list, not ErrNotFound.
+func (s *Store) ReportRevisions(ctx context.Context, network string, p domain.Period, beforeRevision int64, limit int) ([]*domain.Report, error) {
+	query := `SELECT ` + reportColumns + ` FROM reports WHERE network = $1 AND period = $2`
+	args := []any{network, p.String()}
+	if beforeRevision > 0 {
+		query += ` AND revision < $3`
+		args = append(args, beforeRevision)
+	}
+	out, err := collect(ctx, s.db, query+` ORDER BY revision DESC`+limitClause(limit), args, scanReport)
+	if err != nil || len(out) > 0 {
+		return out, err
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE network = $1 AND period = $2`,
+		network, p.String()).Scan(&n); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, domain.ErrNotFound
+	}
+	return []*domain.Report{}, nil
+}
+
+// LatestReports implements domain.Repository, in one query on reports_latest (see the package
+// doc): by network, then period start, then longest period first.
+func (s *Store) LatestReports(ctx context.Context, network string, from, to int) ([]*domain.Report, error) {
+	query := `SELECT ` + reportColumns + ` FROM reports WHERE latest AND year BETWEEN $1 AND $2`
+	args := []any{from, to}
+	if network != "" {
+		query += ` AND network = $3`
+		args = append(args, network)
+	}
+	return collect(ctx, s.db, query+` ORDER BY network, year, first_month, granularity`, args, scanReport)
+}

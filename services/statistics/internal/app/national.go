@@ -1,0 +1,58 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/vif71/vif/platform/validation"
+	"github.com/vif71/vif/services/statistics/internal/domain"
+)
+
+// CreateNationalFigure enters one year of the national reference series. A retry with the same
+// requestID returns the figure it created.
+func (s *Service) CreateNationalFigure(ctx context.Context, f domain.NationalFigure, requestID string) (*domain.NationalFigure, error) {
+	f.Source, f.SourceURL = strings.TrimSpace(f.Source), strings.TrimSpace(f.SourceURL)
+	var errs validation.Error
+	if f.Source == "" {
+		errs.Add("national_figure.source", "is required: the publisher, the title and the date of the figure")
+	}
+	if f.Year < domain.FirstYear || f.Year > s.now().Year() {
+		errs.Add("year", fmt.Sprintf("must be from %d to this year", domain.FirstYear))
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	f.CreateTime = s.now()
+	created, _, err := s.repo.CreateNationalFigure(ctx, &f, requestID, []*domain.Event{{
+		ID: s.ids(), Type: domain.NationalFigureCreated, Time: f.CreateTime, NationalFigure: &f,
+	}})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Name(), err)
+	}
+	return created, nil
+}
+
+// GetNationalFigure returns one year of the national series.
+func (s *Service) GetNationalFigure(ctx context.Context, year int) (*domain.NationalFigure, error) {
+	f, err := s.repo.GetNationalFigure(ctx, year)
+	if err != nil {
+		return nil, fmt.Errorf("nationalFigures/%d: %w", year, err)
+	}
+	return f, nil
+}
+
+// ListNationalFigures returns the national series after year after (0: from the first), by year.
+func (s *Service) ListNationalFigures(ctx context.Context, after, limit int) (Page[*domain.NationalFigure], error) {
+	limit = max(limit, 1)
+	fs, total, err := s.repo.ListNationalFigures(ctx, after, limit+1)
+	if err != nil {
+		return Page[*domain.NationalFigure]{}, err
+	}
+	out := Page[*domain.NationalFigure]{Items: fs, Total: total}
+	if len(fs) > limit {
+		out.Items = fs[:limit]
+		out.Next = int64(fs[limit-1].Year)
+	}
+	return out, nil
+}

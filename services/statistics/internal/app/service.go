@@ -1,0 +1,71 @@
+// Package app holds the statistics service's use cases. It depends on the domain only: no SQL,
+// no protobuf.
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vif71/vif/services/statistics/internal/domain"
+)
+
+// Service runs the statistics use cases.
+type Service struct {
+	repo      domain.Repository
+	dir       domain.Directory
+	now       domain.Clock
+	ids       domain.IDs
+	threshold int64
+}
+
+// New returns a Service protecting figures at threshold (domain.DefaultThreshold when < 1);
+// times are kept in UTC to the microsecond, as both databases store them.
+func New(repo domain.Repository, dir domain.Directory, now domain.Clock, ids domain.IDs, threshold int64) *Service {
+	if threshold < 1 {
+		threshold = domain.DefaultThreshold
+	}
+	clock := func() time.Time { return now().UTC().Truncate(time.Microsecond) }
+	return &Service{repo: repo, dir: dir, now: clock, ids: ids, threshold: threshold}
+}
+
+// Threshold is the threshold of disclosure control.
+func (s *Service) Threshold() int64 { return s.threshold }
+
+// networks returns the directory's networks by id.
+func (s *Service) networks(ctx context.Context) (map[string]domain.Network, []domain.Network, error) {
+	list, err := s.dir.Networks(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	byID := make(map[string]domain.Network, len(list))
+	for _, n := range list {
+		byID[n.ID] = n
+	}
+	return byID, list, nil
+}
+
+// publisher prepares the answers to actor over the years from..to, from every network's latest
+// reports: the protection of any figure depends on all of them.
+func (s *Service) publisher(ctx context.Context, actor domain.Actor, networks []domain.Network, from, to int) (*domain.Publisher, error) {
+	reports, err := s.repo.LatestReports(ctx, "", from, to)
+	if err != nil {
+		return nil, err
+	}
+	return domain.NewPublisher(reports, networks, s.threshold, actor), nil
+}
+
+// checkScope refuses a network that neither the directory nor the reports know.
+func (s *Service) checkScope(ctx context.Context, scope string, known map[string]domain.Network) error {
+	if _, ok := known[scope]; ok || scope == "" {
+		return nil
+	}
+	rs, err := s.repo.LatestReports(ctx, scope, domain.FirstYear, 9999)
+	if err != nil {
+		return err
+	}
+	if len(rs) == 0 {
+		return fmt.Errorf("networks/%s: %w", scope, domain.ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,48 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// Clock gives the time; tests inject a fixed one.
+type Clock func() time.Time
+
+// IDs makes new unique ids.
+type IDs func() string
+
+// Directory answers what the directory service knows of the networks.
+type Directory interface {
+	// Networks lists every network with its population; ErrDirectoryUnavailable when the
+	// directory cannot be reached.
+	Networks(ctx context.Context) ([]Network, error)
+}
+
+// Repository stores reports and the national series. Every write records its events in the same
+// transaction (the transactional outbox), or does nothing.
+type Repository interface {
+	// SubmitReport stores r as the next revision of its report (1 for the first): it sets
+	// r.Revision, asks events for the change's events and writes both. A used requestID returns
+	// the revision stored then and writes nothing (created is false). Two submissions of the same
+	// report at once may give one of them ErrConcurrentRevision.
+	SubmitReport(ctx context.Context, r *Report, requestID string, events func(*Report) []*Event) (_ *Report, created bool, _ error)
+	// LatestReport returns the latest revision of a network's report for a period.
+	LatestReport(ctx context.Context, network string, p Period) (*Report, error)
+	// ReportRevisions returns a report's revisions older than beforeRevision (0: from the latest),
+	// newest first, at most limit (0: all); ErrNotFound when the report has none at all.
+	ReportRevisions(ctx context.Context, network string, p Period, beforeRevision int64, limit int) ([]*Report, error)
+	// LatestReports returns the latest revision of every report of the years from..to (inclusive),
+	// of one network or, when network is "", of all.
+	LatestReports(ctx context.Context, network string, from, to int) ([]*Report, error)
+
+	// CreateNationalFigure stores f with its events; a taken year gives ErrAlreadyExists; a used
+	// requestID returns the figure created then.
+	CreateNationalFigure(ctx context.Context, f *NationalFigure, requestID string, events []*Event) (_ *NationalFigure, created bool, _ error)
+	GetNationalFigure(ctx context.Context, year int) (*NationalFigure, error)
+	// ListNationalFigures returns the figures after year afterYear (0: from the first), by year,
+	// at most limit (0: all), and how many there are in all.
+	ListNationalFigures(ctx context.Context, afterYear, limit int) (_ []*NationalFigure, total int, _ error)
+
+	Seeded(ctx context.Context, name string) (bool, error)
+	MarkSeeded(ctx context.Context, name string, at time.Time) error
+}
