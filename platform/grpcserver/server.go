@@ -39,6 +39,8 @@ type Service struct {
 	Policy auth.Policy
 	// Errors maps the service's domain errors to gRPC codes.
 	Errors []apierr.Mapping
+	// Collectors are the service's own metrics (its outbox's backlog), served on /metrics.
+	Collectors []prometheus.Collector
 }
 
 // Options configure a Server.
@@ -83,6 +85,13 @@ func New(o Options) (*Server, error) {
 	for _, s := range o.Services {
 		maps.Copy(policy, s.Policy)
 		errTable = append(errTable, s.Errors...)
+	}
+	for _, s := range o.Services {
+		for _, c := range s.Collectors {
+			if err := o.Registry.Register(c); err != nil {
+				return nil, fmt.Errorf("grpcserver: metrics of %s: %w", s.Name, err)
+			}
+		}
 	}
 	metrics := newMetrics(o.Registry)
 	g := grpc.NewServer(

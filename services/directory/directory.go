@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 
 	"github.com/vif71/vif/platform/grpcserver"
@@ -84,6 +85,8 @@ func New(ctx context.Context, c Config) (*Service, error) {
 			Register: func(r grpc.ServiceRegistrar) { directoryv1.RegisterDirectoryServiceServer(r, server) },
 			Policy:   grpcapi.Policy,
 			Errors:   grpcapi.Errors,
+			// The outbox's backlog: it grows while NATS is unreachable.
+			Collectors: []prometheus.Collector{relay.Collector("directory")},
 		},
 		Relay: relay,
 		app:   svc,

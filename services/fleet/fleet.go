@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 
 	"github.com/vif71/vif/platform/grpcserver"
@@ -77,6 +78,8 @@ func New(ctx context.Context, c Config) (*Service, error) {
 			Register: func(r grpc.ServiceRegistrar) { fleetv1.RegisterFleetServiceServer(r, server) },
 			Policy:   grpcapi.Policy,
 			Errors:   grpcapi.Errors,
+			// The outbox's backlog: it grows while NATS is unreachable.
+			Collectors: []prometheus.Collector{relay.Collector("fleet")},
 		},
 		Relay: relay,
 		app:   svc,
