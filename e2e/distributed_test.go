@@ -127,7 +127,7 @@ func TestDistributedShape(t *testing.T) {
 	}
 
 	// The funding service seeds its ISCG posts once it reaches the directory, in another process.
-	deadline = time.Now().Add(30 * time.Second)
+	deadline = time.Now().Add(startupWait)
 	for {
 		var plans struct {
 			FundingPlans []struct {
@@ -158,7 +158,7 @@ func TestDistributedShape(t *testing.T) {
 	}
 
 	// The fleet seeds the article's 17 cessions once it reaches the directory.
-	deadline = time.Now().Add(30 * time.Second)
+	deadline = time.Now().Add(startupWait)
 	for {
 		var cessions struct{ TotalSize int }
 		status := getJSON(t, "GET", base+"/v1/cessions", token, "", &cessions)
@@ -173,7 +173,7 @@ func TestDistributedShape(t *testing.T) {
 
 	// The statistics service seeds its illustrative reports once it reaches the directory; the
 	// public sees the département's 2022 protected, above the article's 1,100 victims.
-	deadline = time.Now().Add(60 * time.Second)
+	deadline = time.Now().Add(startupWait)
 	for {
 		var series struct {
 			View    string
@@ -282,9 +282,13 @@ func (p *process) logs() string {
 	return string(b)
 }
 
+// startupWait bounds the polls for a process to come up or a seed to land: generous, because CI
+// runs this test beside every other package on two cores, and a poll returns as soon as it can.
+const startupWait = 90 * time.Second
+
 func waitHealthy(t *testing.T, url string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(startupWait)
 	for {
 		resp, err := http.Get(url)
 		if err == nil {
@@ -294,7 +298,7 @@ func waitHealthy(t *testing.T, url string) {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s not healthy after 30 s (last: %v)", url, err)
+			t.Fatalf("%s not healthy after %v (last: %v)", url, startupWait, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

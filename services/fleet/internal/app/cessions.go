@@ -130,7 +130,7 @@ func (s *Service) HandOverCession(ctx context.Context, id string, h domain.Hando
 			return "", "", err
 		}
 		reading := domain.OdometerReading{Date: h.Date, KM: h.OdometerKM}
-		if err := checkReading(v, reading, "handover"); err != nil {
+		if err := checkReading(v, reading, "handover.handover_date", "handover.odometer_km"); err != nil {
 			return "", "", err
 		}
 		v.Readings = append(v.Readings, reading)
@@ -210,10 +210,12 @@ func (s *Service) transition(ctx context.Context, id, etag string, change func(*
 	return c, nil
 }
 
-// GetCession returns one cession; a beneficiary's staff read only their organisation's.
+// GetCession returns one cession; a beneficiary's staff read only their organisation's. They
+// learn nothing of the others, not even whether one exists (permission before existence): a
+// missing cession is refused to them as another organisation's is.
 func (s *Service) GetCession(ctx context.Context, actor domain.Actor, id string) (*domain.Cession, error) {
 	c, err := s.repo.GetCession(ctx, id)
-	if err == nil && !actor.CanRead(c) {
+	if (err == nil && !actor.CanRead(c)) || (errors.Is(err, domain.ErrNotFound) && actor.Organisation != "") {
 		err = domain.ErrPermissionDenied
 	}
 	if err != nil {

@@ -27,7 +27,7 @@ func (s *Service) RegisterVehicle(ctx context.Context, v domain.Vehicle, reading
 		return nil, err
 	}
 	if reading != nil {
-		if err := checkReading(&v, *reading, "initial_reading"); err != nil {
+		if err := checkReading(&v, *reading, "initial_reading.reading_date", "initial_reading.odometer_km"); err != nil {
 			return nil, err
 		}
 		v.Readings = []domain.OdometerReading{*reading}
@@ -62,26 +62,28 @@ func validateVehicle(v *domain.Vehicle) error {
 	return errs.Err()
 }
 
-// checkReading refuses a reading that goes back in time or distance.
-func checkReading(v *domain.Vehicle, r domain.OdometerReading, field string) error {
+// checkReading refuses a reading that goes back in time or distance. The violations name the
+// request's own fields: a reading's reading_date and odometer_km, or a handover's
+// handover_date and odometer_km.
+func checkReading(v *domain.Vehicle, r domain.OdometerReading, dateField, kmField string) error {
 	var errs validation.Error
 	if !r.Date.Valid() {
-		errs.Add(field+".reading_date", "is required: a valid calendar date")
+		errs.Add(dateField, "is required: a valid calendar date")
 	}
 	if r.KM < 0 {
-		errs.Add(field+".odometer_km", "must not be negative")
+		errs.Add(kmField, "must not be negative")
 	}
 	if n := len(v.Readings); n > 0 {
 		last := v.Readings[n-1]
 		if r.KM < last.KM {
-			errs.Add(field+".odometer_km", fmt.Sprintf("%d km is lower than the previous reading (%d km on %s)", r.KM, last.KM, last.Date))
+			errs.Add(kmField, fmt.Sprintf("%d km is lower than the previous reading (%d km on %s)", r.KM, last.KM, last.Date))
 		}
 		if r.Date != "" && r.Date < last.Date {
-			errs.Add(field+".reading_date", fmt.Sprintf("%s is before the previous reading (%s)", r.Date, last.Date))
+			errs.Add(dateField, fmt.Sprintf("%s is before the previous reading (%s)", r.Date, last.Date))
 		}
 	}
 	if v.FirstRegistrationDate != "" && r.Date != "" && r.Date < v.FirstRegistrationDate {
-		errs.Add(field+".reading_date", "is before the vehicle's first registration")
+		errs.Add(dateField, "is before the vehicle's first registration")
 	}
 	return errs.Err()
 }
@@ -109,7 +111,7 @@ func (s *Service) RecordOdometer(ctx context.Context, id string, r domain.Odomet
 		if v.State == domain.Ceded || v.State == domain.Scrapped {
 			return "", nil, fmt.Errorf("%s is %s: %w", v.Name(), v.State, domain.ErrWrongState)
 		}
-		if err := checkReading(v, r, "reading"); err != nil {
+		if err := checkReading(v, r, "reading.reading_date", "reading.odometer_km"); err != nil {
 			return "", nil, err
 		}
 		v.Readings = append(v.Readings, r)

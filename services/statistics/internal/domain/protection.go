@@ -39,6 +39,12 @@ import (
 // publishing both tells no more than the monthly one. After each level the whole table down to
 // that level is checked with disclosure.Disclosed; if anything could be recomputed, the level's
 // positive figures are hidden, then all of them, and if even that fails nothing is published.
+//
+// Known limit: the attacker is a reader of the published figures. A coordinator who also knows
+// their own network's raw counts knows more: where one of their figures is the complement that
+// protects another network's small count, they can recompute it (statistical offices call this
+// the respondent's attack). Guarding against it means protecting each year once more per
+// network, with that network's figures known; it is not done.
 
 // cellKind says what a cell counts.
 type cellKind uint8
