@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -239,19 +241,29 @@ func concurrentPay(t *testing.T, f *fixture, writers int, requestID func(i int) 
 	t.Helper()
 	f.signedAgreement(t, "conv-a", "iscg-a", 2026)
 	results := make([]*domain.Contribution, writers)
+	events := make([]*domain.Event, writers)
 	errs := make([]error, writers)
 	var wg sync.WaitGroup
 	for i := range writers {
 		wg.Go(func() {
-			var ev *domain.Event
 			results[i], errs[i] = f.repo.UpdateContribution(context.Background(), "conv-a", ccA, requestID(i),
-				f.payChange(100, fmt.Sprintf("payment %d", i), &ev))
-			if errs[i] == nil && ev != nil {
-				f.wrote(ev)
-			}
+				f.payChange(100, fmt.Sprintf("payment %d", i), &events[i]))
 		})
 	}
 	wg.Wait()
+	// The writes committed one after the other, each making the next revision; the goroutines
+	// returned in any order. The outbox follows the commits, so the events are recorded in the
+	// order of the revisions they made.
+	var committed []int
+	for i := range writers {
+		if errs[i] == nil && events[i] != nil {
+			committed = append(committed, i)
+		}
+	}
+	slices.SortFunc(committed, func(a, b int) int { return cmp.Compare(results[a].Revision, results[b].Revision) })
+	for _, i := range committed {
+		f.wrote(events[i])
+	}
 	for i, err := range errs {
 		if err != nil {
 			t.Errorf("UpdateContribution #%d = %v", i, err)
