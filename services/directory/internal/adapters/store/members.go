@@ -32,7 +32,7 @@ func decodeDomains(s string) []domain.Domain {
 	return out
 }
 
-func scanMember(row scanner) (*domain.Member, error) {
+func scanMember(row storage.Scanner) (*domain.Member, error) {
 	var m domain.Member
 	var domains string
 	err := row.Scan(&m.Network, &m.ID, &m.Organisation, &m.DisplayName, &m.Role, &domains, &m.Email, &m.Phone, &m.Revision, &m.CreateTime, &m.UpdateTime)
@@ -44,11 +44,7 @@ func scanMember(row scanner) (*domain.Member, error) {
 	return &m, nil
 }
 
-type queryRower interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}
-
-func getMember(ctx context.Context, q queryRower, network, id, suffix string) (*domain.Member, error) {
+func getMember(ctx context.Context, q storage.Querier, network, id, suffix string) (*domain.Member, error) {
 	m, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members WHERE network = $1 AND id = $2`+suffix, network, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.ErrNotFound
@@ -56,7 +52,7 @@ func getMember(ctx context.Context, q queryRower, network, id, suffix string) (*
 	return m, err
 }
 
-func (s *Store) memberByRequest(ctx context.Context, q queryRower, requestID string) (*domain.Member, error) {
+func (s *Store) memberByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Member, error) {
 	m, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members WHERE request_id = $1`, requestID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -95,17 +91,17 @@ func (s *Store) CreateMember(ctx context.Context, m *domain.Member, requestID st
 		if err != nil {
 			return nil, err
 		}
-		m.CreateTime, m.UpdateTime = stored(m.CreateTime), stored(m.UpdateTime)
+		m.CreateTime, m.UpdateTime = storage.Stored(m.CreateTime), storage.Stored(m.UpdateTime)
 		_, err = tx.ExecContext(ctx, `INSERT INTO members (`+memberColumns+`, request_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			m.Network, m.ID, m.Organisation, m.DisplayName, m.Role, encodeDomains(m.Domains), m.Email, m.Phone,
-			m.Revision, m.CreateTime, m.UpdateTime, nullable(requestID))
+			m.Revision, m.CreateTime, m.UpdateTime, storage.NullIfEmpty(requestID))
 		if err != nil {
 			return nil, err
 		}
 		return []*domain.Event{ev}, nil
 	})
-	if uniqueViolation(err) {
+	if storage.IsUniqueViolation(err) {
 		if requestID != "" {
 			// As for organisations: the winner of a race on this request id may have taken the
 			// same member id too.
@@ -133,42 +129,28 @@ func (s *Store) GetMember(ctx context.Context, network, id string) (*domain.Memb
 // ListMembers implements domain.Repository. Members are ordered by network then id, which is
 // their resource name's order.
 func (s *Store) ListMembers(ctx context.Context, q domain.MemberQuery) ([]*domain.Member, int, error) {
-	var w where
+	var w storage.Where
 	if q.Network != "" {
-		w.add("network = ?", q.Network)
+		w.Add("network = ?", q.Network)
 	}
 	if q.Organisation != "" {
-		w.add("organisation = ?", q.Organisation)
+		w.Add("organisation = ?", q.Organisation)
 	}
 	if q.Domain != "" {
-		w.add("domains LIKE ?", "%,"+string(q.Domain)+",%")
+		w.Add("domains LIKE ?", "%,"+string(q.Domain)+",%")
 	}
-	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM members`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	if q.After != "" {
+	resume := func(w *storage.Where) error {
+		if q.After == "" {
+			return nil
+		}
 		network, id, ok := splitMemberName(q.After)
 		if !ok {
-			return nil, 0, fmt.Errorf("bad resume key %q", q.After)
+			return fmt.Errorf("bad resume key %q", q.After)
 		}
-		w.add("(network > ? OR (network = ? AND id > ?))", network, network, id)
+		w.Add("(network > ? OR (network = ? AND id > ?))", network, network, id)
+		return nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+memberColumns+` FROM members`+w.String()+
-		fmt.Sprintf(` ORDER BY network, id LIMIT %d`, q.Limit), w.args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []*domain.Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, m)
-	}
-	return out, total, rows.Err()
+	return storage.ReadPage(ctx, s.db, "members", memberColumns, &w, resume, "network, id", q.Limit, scanMember)
 }
 
 func splitMemberName(name string) (network, id string, ok bool) {
@@ -198,7 +180,7 @@ func (s *Store) UpdateMember(ctx context.Context, network, id string, update fun
 		if err != nil {
 			return nil, err
 		}
-		m.UpdateTime = stored(m.UpdateTime)
+		m.UpdateTime = storage.Stored(m.UpdateTime)
 		_, err = tx.ExecContext(ctx, `UPDATE members SET organisation = $3, display_name = $4, role = $5,
 			domains = $6, email = $7, phone = $8, revision = $9, update_time = $10 WHERE network = $1 AND id = $2`,
 			m.Network, m.ID, m.Organisation, m.DisplayName, m.Role, encodeDomains(m.Domains), m.Email, m.Phone,

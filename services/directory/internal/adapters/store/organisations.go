@@ -4,16 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
+	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
 const orgColumns = `id, display_name, kind, siret, commune, address, illustrative, revision, create_time, update_time`
 
-type scanner interface{ Scan(dest ...any) error }
-
-func scanOrganisation(row scanner) (*domain.Organisation, error) {
+func scanOrganisation(row storage.Scanner) (*domain.Organisation, error) {
 	var o domain.Organisation
 	var kind string
 	err := row.Scan(&o.ID, &o.DisplayName, &kind, &o.SIRET, &o.Commune, &o.Address, &o.Illustrative, &o.Revision, &o.CreateTime, &o.UpdateTime)
@@ -25,9 +23,7 @@ func scanOrganisation(row scanner) (*domain.Organisation, error) {
 	return &o, nil
 }
 
-func getOrganisation(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, id, suffix string) (*domain.Organisation, error) {
+func getOrganisation(ctx context.Context, q storage.Querier, id, suffix string) (*domain.Organisation, error) {
 	o, err := scanOrganisation(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE id = $1`+suffix, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.ErrNotFound
@@ -46,17 +42,17 @@ func (s *Store) CreateOrganisation(ctx context.Context, o *domain.Organisation, 
 				return nil, err
 			}
 		}
-		o.CreateTime, o.UpdateTime = stored(o.CreateTime), stored(o.UpdateTime)
+		o.CreateTime, o.UpdateTime = storage.Stored(o.CreateTime), storage.Stored(o.UpdateTime)
 		_, err := tx.ExecContext(ctx, `INSERT INTO organisations (`+orgColumns+`, request_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			o.ID, o.DisplayName, string(o.Kind), o.SIRET, o.Commune, o.Address, o.Illustrative, o.Revision,
-			o.CreateTime, o.UpdateTime, nullable(requestID))
+			o.CreateTime, o.UpdateTime, storage.NullIfEmpty(requestID))
 		if err != nil {
 			return nil, err
 		}
 		return []*domain.Event{ev}, nil
 	})
-	if uniqueViolation(err) {
+	if storage.IsUniqueViolation(err) {
 		if requestID != "" {
 			// A concurrent call with the same request id may have won, on the request id or on
 			// the id it also chose (PostgreSQL may report either): return its result.
@@ -76,9 +72,7 @@ func (s *Store) CreateOrganisation(ctx context.Context, o *domain.Organisation, 
 	return o, true, nil
 }
 
-func (s *Store) organisationByRequest(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, requestID string) (*domain.Organisation, error) {
+func (s *Store) organisationByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Organisation, error) {
 	o, err := scanOrganisation(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE request_id = $1`, requestID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -93,38 +87,17 @@ func (s *Store) GetOrganisation(ctx context.Context, id string) (*domain.Organis
 
 // ListOrganisations implements domain.Repository.
 func (s *Store) ListOrganisations(ctx context.Context, q domain.OrganisationQuery) ([]*domain.Organisation, int, error) {
-	var w where
+	var w storage.Where
 	if q.Kind != "" {
-		w.add("kind = ?", string(q.Kind))
+		w.Add("kind = ?", string(q.Kind))
 	}
 	if q.Commune != "" {
-		w.add("commune = ?", q.Commune)
+		w.Add("commune = ?", q.Commune)
 	}
 	if q.SIRET != "" {
-		w.add("siret = ?", q.SIRET)
+		w.Add("siret = ?", q.SIRET)
 	}
-	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	if q.After != "" {
-		w.add("id > ?", q.After)
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+orgColumns+` FROM organisations`+w.String()+
-		fmt.Sprintf(` ORDER BY id LIMIT %d`, q.Limit), w.args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []*domain.Organisation
-	for rows.Next() {
-		o, err := scanOrganisation(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, o)
-	}
-	return out, total, rows.Err()
+	return storage.ReadPage(ctx, s.db, "organisations", orgColumns, &w, storage.After("id", q.After), "id", q.Limit, scanOrganisation)
 }
 
 // UpdateOrganisation implements domain.Repository.
@@ -139,7 +112,7 @@ func (s *Store) UpdateOrganisation(ctx context.Context, id string, update func(*
 		if err != nil {
 			return nil, err
 		}
-		o.UpdateTime = stored(o.UpdateTime)
+		o.UpdateTime = storage.Stored(o.UpdateTime)
 		_, err = tx.ExecContext(ctx, `UPDATE organisations SET display_name = $2, kind = $3, siret = $4,
 			commune = $5, address = $6, revision = $7, update_time = $8 WHERE id = $1`,
 			o.ID, o.DisplayName, string(o.Kind), o.SIRET, o.Commune, o.Address, o.Revision, o.UpdateTime)

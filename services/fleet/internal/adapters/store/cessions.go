@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
 
@@ -13,11 +14,11 @@ const cessionColumns = `id, vehicle, beneficiary, beneficiary_kind, state, note,
 	handover_date, handover_place, handover_officials, handover_odometer_km, handover_certificate,
 	declaration_deadline, declare_date, end_date, end_reason, illustrative, revision, create_time, update_time`
 
-var cessionFilters = map[string]string{
-	"state":            "state",
-	"beneficiary":      "beneficiary",
-	"beneficiary_kind": "beneficiary_kind",
-	"vehicle":          "vehicle",
+var cessionFilters = map[string]storage.FilterColumn{
+	"state":            {Column: "state"},
+	"beneficiary":      {Column: "beneficiary"},
+	"beneficiary_kind": {Column: "beneficiary_kind"},
+	"vehicle":          {Column: "vehicle"},
 }
 
 // openCondition selects the cessions that hold their vehicle (domain.CessionState.Open). It is
@@ -81,7 +82,7 @@ func (r handoverRow) decode() (*domain.Handover, error) {
 	return h, nil
 }
 
-func scanCession(row scanner) (*domain.Cession, error) {
+func scanCession(row storage.Scanner) (*domain.Cession, error) {
 	var c domain.Cession
 	var state, propose, approve, deadline, declare, end string
 	var h handoverRow
@@ -101,7 +102,7 @@ func scanCession(row scanner) (*domain.Cession, error) {
 	return &c, nil
 }
 
-func getCession(ctx context.Context, q querier, id, suffix string) (*domain.Cession, error) {
+func getCession(ctx context.Context, q storage.Querier, id, suffix string) (*domain.Cession, error) {
 	c, err := scanCession(q.QueryRowContext(ctx, `SELECT `+cessionColumns+` FROM cessions WHERE id = $1`+suffix, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.ErrNotFound
@@ -110,7 +111,7 @@ func getCession(ctx context.Context, q querier, id, suffix string) (*domain.Cess
 }
 
 // cessionByRequest returns the cession proposed with requestID, or nil when there is none.
-func cessionByRequest(ctx context.Context, q querier, requestID string) (*domain.Cession, error) {
+func cessionByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Cession, error) {
 	c, err := scanCession(q.QueryRowContext(ctx, `SELECT `+cessionColumns+` FROM cessions WHERE request_id = $1`, requestID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -119,7 +120,7 @@ func cessionByRequest(ctx context.Context, q querier, requestID string) (*domain
 }
 
 // openCessionOf returns the id of vehicle's open cession, "" when it has none.
-func openCessionOf(ctx context.Context, q querier, vehicle string) (string, error) {
+func openCessionOf(ctx context.Context, q storage.Querier, vehicle string) (string, error) {
 	var id string
 	err := q.QueryRowContext(ctx, `SELECT id FROM cessions WHERE vehicle = $1 AND `+openCondition, vehicle).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -147,7 +148,7 @@ func insertCession(ctx context.Context, tx *sql.Tx, c *domain.Cession, requestID
 		c.ID, c.Vehicle, c.Beneficiary, c.BeneficiaryKind, string(c.State), c.Note, string(c.ProposeDate), string(c.ApproveDate),
 		h.date, h.place, h.officials, h.odometerKM, h.certificate,
 		string(c.DeclarationDeadline), string(c.DeclareDate), string(c.EndDate), c.EndReason, c.Illustrative,
-		c.Revision, c.CreateTime, c.UpdateTime, nullable(requestID))
+		c.Revision, c.CreateTime, c.UpdateTime, storage.NullIfEmpty(requestID))
 	return err
 }
 
@@ -217,20 +218,20 @@ func (s *Store) ProposeCession(ctx context.Context, c *domain.Cession, requestID
 			return nil, err
 		}
 		c.Vehicle = vehicle
-		c.CreateTime, c.UpdateTime = stored(c.CreateTime), stored(c.UpdateTime)
+		c.CreateTime, c.UpdateTime = storage.Stored(c.CreateTime), storage.Stored(c.UpdateTime)
 		if err := insertCession(ctx, tx, c, requestID); err != nil {
 			return nil, err
 		}
 		return events, nil
 	})
-	if uniqueViolation(err) {
+	if storage.IsUniqueViolation(err) {
 		if requestID != "" {
 			// A concurrent call with this request id won the race: return its cession.
 			if prev, lookupErr := cessionByRequest(ctx, s.db, requestID); lookupErr == nil && prev != nil {
 				return prev, false, nil
 			}
 		}
-		if violates(err, oneOpenCessionKey) {
+		if oneOpenCessionKey.ViolatedBy(err) {
 			return nil, false, vehicleTaken(vehicle, "")
 		}
 		return nil, false, domain.ErrAlreadyExists
@@ -253,8 +254,8 @@ func (s *Store) GetCession(ctx context.Context, id string) (*domain.Cession, err
 // vehicle; a window on the handover day (either bound may be open); the overdue ones on a day.
 // Ordered and resumed by id. A malformed day is an error, as an unknown filter key is.
 func (s *Store) ListCessions(ctx context.Context, q domain.CessionQuery) ([]*domain.Cession, int, error) {
-	var w where
-	if err := applyFilters(&w, "cessions", q.Filters, cessionFilters); err != nil {
+	var w storage.Where
+	if err := w.AddFilters("cessions", q.Filters, cessionFilters); err != nil {
 		return nil, 0, err
 	}
 	if err := handoverWindow(&w, q.HandedOverFrom, q.HandedOverTo); err != nil {
@@ -265,14 +266,14 @@ func (s *Store) ListCessions(ctx context.Context, q domain.CessionQuery) ([]*dom
 			return nil, 0, err
 		}
 		// domain.Cession.Overdue: handed over, not declared, a deadline before the day.
-		w.add("state = ? AND declaration_deadline <> '' AND declaration_deadline < ?", string(domain.HandedOver), string(q.OverdueOn))
+		w.Add("state = ? AND declaration_deadline <> '' AND declaration_deadline < ?", string(domain.HandedOver), string(q.OverdueOn))
 	}
-	return readPage(ctx, s.db, "cessions", cessionColumns, &w, q.After, q.Limit, scanCession)
+	return storage.ReadPage(ctx, s.db, "cessions", cessionColumns, &w, storage.After("id", q.After), "id", q.Limit, scanCession)
 }
 
 // handoverWindow selects the cessions handed over between from and to, inclusive; an empty
 // bound is open, both empty select everything. A handover of unknown day is in no window.
-func handoverWindow(w *where, from, to domain.Date) error {
+func handoverWindow(w *storage.Where, from, to domain.Date) error {
 	if err := checkDate("handover window start", from); err != nil {
 		return err
 	}
@@ -282,12 +283,12 @@ func handoverWindow(w *where, from, to domain.Date) error {
 	if from == "" && to == "" {
 		return nil
 	}
-	w.add("handover_date <> ''")
+	w.Add("handover_date <> ''")
 	if from != "" {
-		w.add("handover_date >= ?", string(from))
+		w.Add("handover_date >= ?", string(from))
 	}
 	if to != "" {
-		w.add("handover_date <= ?", string(to))
+		w.Add("handover_date <= ?", string(to))
 	}
 	return nil
 }
@@ -317,14 +318,14 @@ func (s *Store) TransitionCession(ctx context.Context, id string, change func(c 
 		if err != nil {
 			return nil, err
 		}
-		c.ID, c.Vehicle, c.CreateTime, c.UpdateTime = id, vehicle, created, stored(c.UpdateTime)
+		c.ID, c.Vehicle, c.CreateTime, c.UpdateTime = id, vehicle, created, storage.Stored(c.UpdateTime)
 		if err := updateCession(ctx, tx, c); err != nil {
 			return nil, err
 		}
 		updated = c
 		return events, nil
 	})
-	if violates(err, oneOpenCessionKey) {
+	if oneOpenCessionKey.ViolatedBy(err) {
 		return nil, vehicleTaken(vehicle, "")
 	}
 	if err != nil {
@@ -337,8 +338,8 @@ func (s *Store) TransitionCession(ctx context.Context, id string, change func(c 
 // DECLARED) on a day between from and to, inclusive, by beneficiary kind; an empty bound is open.
 // Kinds without any are absent from the map.
 func (s *Store) CountHandedOver(ctx context.Context, from, to domain.Date) (map[string]int, error) {
-	var w where
-	w.add("state IN (?, ?)", string(domain.HandedOver), string(domain.Declared))
+	var w storage.Where
+	w.Add("state IN (?, ?)", string(domain.HandedOver), string(domain.Declared))
 	if err := handoverWindow(&w, from, to); err != nil {
 		return nil, err
 	}
@@ -346,8 +347,8 @@ func (s *Store) CountHandedOver(ctx context.Context, from, to domain.Date) (map[
 		kind string
 		n    int
 	}
-	rows, err := collect(ctx, s.db, `SELECT beneficiary_kind, COUNT(*) FROM cessions`+w.String()+` GROUP BY beneficiary_kind`,
-		w.args, func(row scanner) (kindCount, error) {
+	rows, err := storage.Collect(ctx, s.db, `SELECT beneficiary_kind, COUNT(*) FROM cessions`+w.String()+` GROUP BY beneficiary_kind`,
+		w.Args(), func(row storage.Scanner) (kindCount, error) {
 			var kc kindCount
 			err := row.Scan(&kc.kind, &kc.n)
 			return kc, err

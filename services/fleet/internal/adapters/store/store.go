@@ -28,11 +28,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
-	"strings"
-	"time"
-
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
@@ -50,7 +45,8 @@ type EventEncoder func(*domain.Event) (outbox.Event, error)
 type Store struct {
 	db     *storage.DB
 	encode EventEncoder
-	// committed is called after a transaction that wrote events commits (to wake the relay).
+	// committed, when not nil, is called after a transaction that wrote events commits (to wake
+	// the relay).
 	committed func()
 }
 
@@ -71,59 +67,15 @@ func Open(ctx context.Context, db *storage.DB, encode EventEncoder, committed fu
 	if err := storage.Migrate(ctx, db, sub, "goose_fleet"); err != nil {
 		return nil, err
 	}
-	if committed == nil {
-		committed = func() {}
-	}
 	return &Store{db: db, encode: encode, committed: committed}, nil
 }
 
-// errNoEvent is returned when a change is approved without its events: writing the change alone
-// would break the outbox's promise, so nothing is written.
-var errNoEvent = errors.New("store: a change approved without its events")
-
-// approved checks the events a caller gave with a change: at least one, none nil.
-func approved(events []*domain.Event) ([]*domain.Event, error) {
-	if len(events) == 0 || slices.Contains(events, nil) {
-		return nil, errNoEvent
-	}
-	return events, nil
-}
-
-// write runs fn in a transaction; the events fn returns are added to the outbox before commit.
-// fn returns no events only when it writes nothing (an idempotent replay); a change is checked
-// with approved before it is written.
+// write runs fn in a transaction and adds the events it returns to the outbox in it
+// (outbox.WriteTx). fn returns no events only when it writes nothing (an idempotent replay); a
+// change is checked with outbox.RequireEvents before it is written.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) ([]*domain.Event, error)) error {
-	wrote := false
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		events, err := fn(tx)
-		if err != nil {
-			return err
-		}
-		for _, ev := range events {
-			if ev == nil {
-				return errNoEvent
-			}
-			rec, err := s.encode(ev)
-			if err != nil {
-				return fmt.Errorf("encode event %s: %w", ev.Type, err)
-			}
-			if err := outbox.Add(ctx, tx, rec); err != nil {
-				return err
-			}
-			wrote = true
-		}
-		return nil
-	})
-	if err == nil && wrote {
-		s.committed()
-	}
-	return err
+	return outbox.WriteTx(ctx, s.db, s.encode, s.committed, fn)
 }
-
-// stored returns t as both engines keep it: in UTC, to the microsecond (PostgreSQL keeps no
-// finer). Writes set it on the resource they store, so that what a write returns, its events
-// and a later read agree on either engine.
-func stored(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // forUpdate locks the rows a read-modify-write reads (PostgreSQL only, see the package doc).
 // NO KEY UPDATE is enough, since no write changes a key, and it lets other transactions insert
@@ -135,152 +87,11 @@ func (s *Store) forUpdate() string {
 	return ""
 }
 
-// querier is what both the database and a transaction offer.
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-type scanner interface{ Scan(dest ...any) error }
-
-// uniqueKey names a unique constraint as each engine reports it: PostgreSQL by the constraint or
-// index name (the migrations name them), SQLite by its table.column.
-type uniqueKey struct{ postgres, sqlite string }
-
 // The unique keys whose violation tells a caller more than ErrAlreadyExists.
 var (
-	vinKey            = uniqueKey{"vehicles_vin_key", "vehicles.vin"}
-	oneOpenCessionKey = uniqueKey{"cessions_one_open_per_vehicle", "cessions.vehicle"}
+	vinKey            = storage.UniqueKey{Postgres: "vehicles_vin_key", SQLite: "vehicles.vin"}
+	oneOpenCessionKey = storage.UniqueKey{Postgres: "cessions_one_open_per_vehicle", SQLite: "cessions.vehicle"}
 )
-
-// sqliteUniqueFailed starts the text of SQLite's unique violations, before the columns.
-const sqliteUniqueFailed = "UNIQUE constraint failed: "
-
-// uniqueViolation reports whether err is a unique-constraint violation. When a row repeats two
-// keys, PostgreSQL reports either; callers that care look up what they can (the request id).
-func uniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return pgErr.Code == "23505"
-	}
-	msg := err.Error()
-	return strings.Contains(msg, sqliteUniqueFailed) || strings.Contains(msg, "PRIMARY KEY constraint failed")
-}
-
-// violates reports whether err is a violation of key.
-func violates(err error, key uniqueKey) bool {
-	if !uniqueViolation(err) {
-		return false
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return pgErr.ConstraintName == key.postgres
-	}
-	// modernc's text: "constraint failed: UNIQUE constraint failed: cessions.vehicle (2067)".
-	_, after, ok := strings.Cut(err.Error(), sqliteUniqueFailed)
-	if !ok {
-		return false
-	}
-	cols, _, _ := strings.Cut(after, " (")
-	return cols == key.sqlite
-}
-
-// nullable stores "" as NULL, so that many rows may have no request id under a UNIQUE index.
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// where builds a WHERE clause from conditions, numbering placeholders from 1.
-type where struct {
-	conds []string
-	args  []any
-}
-
-// add appends a condition whose ? marks take args in order.
-func (w *where) add(cond string, args ...any) {
-	var b strings.Builder
-	for _, r := range cond {
-		if r == '?' {
-			w.args = append(w.args, args[0])
-			args = args[1:]
-			fmt.Fprintf(&b, "$%d", len(w.args))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	w.conds = append(w.conds, b.String())
-}
-
-func (w *where) String() string {
-	if len(w.conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(w.conds, " AND ")
-}
-
-// applyFilters adds q's filters to w; allowed maps each filter key to its column. An unknown key
-// is a programming mistake at the edge, which validates filters against the same lists, so it
-// is an error rather than ignored; an empty value does not filter.
-func applyFilters(w *where, list string, filters map[string]string, allowed map[string]string) error {
-	keys := make([]string, 0, len(filters))
-	for k := range filters {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys) // a stable SQL text for a given query
-	for _, k := range keys {
-		col, ok := allowed[k]
-		if !ok {
-			return fmt.Errorf("store: %s cannot be filtered by %q", list, k)
-		}
-		if v := filters[k]; v != "" {
-			w.add(col+" = ?", v)
-		}
-	}
-	return nil
-}
-
-// readPage reads one page ordered by id: the total of rows matching w (before the resume
-// condition), then the rows after the resume key. A limit <= 0 reads every row.
-func readPage[T any](ctx context.Context, q querier, table, columns string, w *where, after string, limit int,
-	scan func(scanner) (T, error)) ([]T, int, error) {
-	var total int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	if after != "" {
-		w.add("id > ?", after)
-	}
-	query := `SELECT ` + columns + ` FROM ` + table + w.String() + ` ORDER BY id`
-	if limit > 0 {
-		query += fmt.Sprintf(` LIMIT %d`, limit)
-	}
-	out, err := collect(ctx, q, query, w.args, scan)
-	return out, total, err
-}
-
-// collect runs query and scans every row.
-func collect[T any](ctx context.Context, q querier, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
 
 // checkDate refuses a malformed day a query compares with: text order is date order only
 // between well-formed days, so a bad one would select the wrong rows silently.

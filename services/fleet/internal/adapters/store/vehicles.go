@@ -7,17 +7,19 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
 
 const vehicleColumns = `id, vin, plate, make, model, first_registration_date, state, readings, illustrative,
 	revision, create_time, update_time`
 
-var vehicleFilters = map[string]string{
-	"state": "state",
-	"make":  "make",
-	"vin":   "vin",
-	"plate": "plate",
+var vehicleFilters = map[string]storage.FilterColumn{
+	"state": {Column: "state"},
+	"make":  {Column: "make"},
+	"vin":   {Column: "vin"},
+	"plate": {Column: "plate"},
 }
 
 // A vehicle's odometer readings are a JSON array in its readings column, oldest first:
@@ -71,7 +73,7 @@ func decodeJSON[T any](s, column string) ([]T, error) {
 	return v, nil
 }
 
-func scanVehicle(row scanner) (*domain.Vehicle, error) {
+func scanVehicle(row storage.Scanner) (*domain.Vehicle, error) {
 	var v domain.Vehicle
 	var firstRegistration, state, readings string
 	err := row.Scan(&v.ID, &v.VIN, &v.Plate, &v.Make, &v.Model, &firstRegistration, &state, &readings,
@@ -87,7 +89,7 @@ func scanVehicle(row scanner) (*domain.Vehicle, error) {
 	return &v, nil
 }
 
-func getVehicle(ctx context.Context, q querier, id, suffix string) (*domain.Vehicle, error) {
+func getVehicle(ctx context.Context, q storage.Querier, id, suffix string) (*domain.Vehicle, error) {
 	v, err := scanVehicle(q.QueryRowContext(ctx, `SELECT `+vehicleColumns+` FROM vehicles WHERE id = $1`+suffix, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.ErrNotFound
@@ -96,7 +98,7 @@ func getVehicle(ctx context.Context, q querier, id, suffix string) (*domain.Vehi
 }
 
 // vehicleByRequest returns the vehicle registered with requestID, or nil when there is none.
-func vehicleByRequest(ctx context.Context, q querier, requestID string) (*domain.Vehicle, error) {
+func vehicleByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Vehicle, error) {
 	v, err := scanVehicle(q.QueryRowContext(ctx, `SELECT `+vehicleColumns+` FROM vehicles WHERE request_id = $1`, requestID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -119,7 +121,7 @@ func insertVehicle(ctx context.Context, tx *sql.Tx, v *domain.Vehicle, requestID
 	_, err = tx.ExecContext(ctx, `INSERT INTO vehicles (`+vehicleColumns+`, request_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		v.ID, v.VIN, v.Plate, v.Make, v.Model, string(v.FirstRegistrationDate), string(v.State), readings,
-		v.Illustrative, v.Revision, v.CreateTime, v.UpdateTime, nullable(requestID))
+		v.Illustrative, v.Revision, v.CreateTime, v.UpdateTime, storage.NullIfEmpty(requestID))
 	return err
 }
 
@@ -134,7 +136,7 @@ func updateVehicle(ctx context.Context, tx *sql.Tx, v *domain.Vehicle) error {
 		WHERE id = $1`,
 		v.ID, v.VIN, v.Plate, v.Make, v.Model, string(v.FirstRegistrationDate), string(v.State), readings,
 		v.Illustrative, v.Revision, v.UpdateTime)
-	if violates(err, vinKey) {
+	if vinKey.ViolatedBy(err) {
 		return vinTaken(v.VIN)
 	}
 	return err
@@ -148,10 +150,10 @@ func changeVehicle(ctx context.Context, tx *sql.Tx, v *domain.Vehicle, change fu
 	if err != nil {
 		return nil, err
 	}
-	if events, err = approved(events); err != nil {
+	if err := outbox.RequireEvents(events); err != nil {
 		return nil, err
 	}
-	v.ID, v.CreateTime, v.UpdateTime = id, created, stored(v.UpdateTime)
+	v.ID, v.CreateTime, v.UpdateTime = id, created, storage.Stored(v.UpdateTime)
 	if err := updateVehicle(ctx, tx, v); err != nil {
 		return nil, err
 	}
@@ -161,7 +163,7 @@ func changeVehicle(ctx context.Context, tx *sql.Tx, v *domain.Vehicle, change fu
 // RegisterVehicle implements domain.Repository. A repeated request id returns the vehicle it
 // registered and writes nothing; events must describe the registration (at least one).
 func (s *Store) RegisterVehicle(ctx context.Context, v *domain.Vehicle, requestID string, events []*domain.Event) (*domain.Vehicle, bool, error) {
-	if _, err := approved(events); err != nil {
+	if err := outbox.RequireEvents(events); err != nil {
 		return nil, false, err
 	}
 	var existing *domain.Vehicle
@@ -173,13 +175,13 @@ func (s *Store) RegisterVehicle(ctx context.Context, v *domain.Vehicle, requestI
 				return nil, err
 			}
 		}
-		v.CreateTime, v.UpdateTime = stored(v.CreateTime), stored(v.UpdateTime)
+		v.CreateTime, v.UpdateTime = storage.Stored(v.CreateTime), storage.Stored(v.UpdateTime)
 		if err := insertVehicle(ctx, tx, v, requestID); err != nil {
 			return nil, err
 		}
 		return events, nil
 	})
-	if uniqueViolation(err) {
+	if storage.IsUniqueViolation(err) {
 		if requestID != "" {
 			// A concurrent call with this request id won the race, on the request id or on the
 			// id or VIN it also chose (PostgreSQL may report either): return its vehicle.
@@ -187,7 +189,7 @@ func (s *Store) RegisterVehicle(ctx context.Context, v *domain.Vehicle, requestI
 				return prev, false, nil
 			}
 		}
-		if violates(err, vinKey) {
+		if vinKey.ViolatedBy(err) {
 			return nil, false, vinTaken(v.VIN)
 		}
 		return nil, false, domain.ErrAlreadyExists
@@ -209,11 +211,11 @@ func (s *Store) GetVehicle(ctx context.Context, id string) (*domain.Vehicle, err
 // ListVehicles implements domain.Repository: filters state, make, vin and plate; ordered and
 // resumed by id.
 func (s *Store) ListVehicles(ctx context.Context, q domain.Query) ([]*domain.Vehicle, int, error) {
-	var w where
-	if err := applyFilters(&w, "vehicles", q.Filters, vehicleFilters); err != nil {
+	var w storage.Where
+	if err := w.AddFilters("vehicles", q.Filters, vehicleFilters); err != nil {
 		return nil, 0, err
 	}
-	return readPage(ctx, s.db, "vehicles", vehicleColumns, &w, q.After, q.Limit, scanVehicle)
+	return storage.ReadPage(ctx, s.db, "vehicles", vehicleColumns, &w, storage.After("id", q.After), "id", q.Limit, scanVehicle)
 }
 
 // UpdateVehicle implements domain.Repository. A VIN another vehicle holds gives

@@ -6,18 +6,19 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
 const agreementColumns = `id, post, year, state, reference, purpose, sign_date, start_date, close_date, total_cents, revision, create_time, update_time`
 
-var agreementFilters = map[string]filterColumn{
-	"state": {column: "state"},
-	"year":  {column: "year", integer: true},
-	"post":  {column: "post"},
+var agreementFilters = map[string]storage.FilterColumn{
+	"state": {Column: "state"},
+	"year":  {Column: "year", Integer: true},
+	"post":  {Column: "post"},
 }
 
-func scanAgreement(row scanner) (*domain.Agreement, error) {
+func scanAgreement(row storage.Scanner) (*domain.Agreement, error) {
 	var a domain.Agreement
 	var state, sign, start, closed string
 	err := row.Scan(&a.ID, &a.Post, &a.Year, &state, &a.Reference, &a.Purpose, &sign, &start, &closed,
@@ -31,7 +32,7 @@ func scanAgreement(row scanner) (*domain.Agreement, error) {
 	return &a, nil
 }
 
-func getAgreement(ctx context.Context, q querier, id, suffix string) (*domain.Agreement, error) {
+func getAgreement(ctx context.Context, q storage.Querier, id, suffix string) (*domain.Agreement, error) {
 	a, err := scanAgreement(q.QueryRowContext(ctx, `SELECT `+agreementColumns+` FROM agreements WHERE id = $1`+suffix, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.ErrNotFound
@@ -39,7 +40,7 @@ func getAgreement(ctx context.Context, q querier, id, suffix string) (*domain.Ag
 	return a, err
 }
 
-func agreementByRequest(ctx context.Context, q querier, requestID string) (*domain.Agreement, error) {
+func agreementByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Agreement, error) {
 	a, err := scanAgreement(q.QueryRowContext(ctx, `SELECT `+agreementColumns+` FROM agreements WHERE request_id = $1`, requestID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -82,17 +83,17 @@ func (s *Store) CreateAgreement(ctx context.Context, a *domain.Agreement, reques
 		if agreements > 0 {
 			return nil, planTaken(a.Post, a.Year)
 		}
-		a.CreateTime, a.UpdateTime = stored(a.CreateTime), stored(a.UpdateTime)
+		a.CreateTime, a.UpdateTime = storage.Stored(a.CreateTime), storage.Stored(a.UpdateTime)
 		_, err = tx.ExecContext(ctx, `INSERT INTO agreements (`+agreementColumns+`, request_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			a.ID, a.Post, a.Year, string(a.State), a.Reference, a.Purpose, string(a.SignDate), string(a.StartDate),
-			string(a.CloseDate), a.TotalCents, a.Revision, a.CreateTime, a.UpdateTime, nullable(requestID))
+			string(a.CloseDate), a.TotalCents, a.Revision, a.CreateTime, a.UpdateTime, storage.NullIfEmpty(requestID))
 		if err != nil {
 			return nil, err
 		}
 		return []*domain.Event{ev}, nil
 	})
-	if uniqueViolation(err) {
+	if storage.IsUniqueViolation(err) {
 		if requestID != "" {
 			// A concurrent call with this request id won the race: return its agreement.
 			if prev, err := agreementByRequest(ctx, s.db, requestID); err == nil && prev != nil {
@@ -119,17 +120,11 @@ func (s *Store) GetAgreement(ctx context.Context, id string) (*domain.Agreement,
 // ListAgreements implements domain.Repository: filters state, year and post; ordered and resumed
 // by id.
 func (s *Store) ListAgreements(ctx context.Context, q domain.Query) ([]*domain.Agreement, int, error) {
-	var w where
-	if err := applyFilters(&w, "agreements", q.Filters, agreementFilters); err != nil {
+	var w storage.Where
+	if err := w.AddFilters("agreements", q.Filters, agreementFilters); err != nil {
 		return nil, 0, err
 	}
-	resume := func(w *where) error {
-		if q.After != "" {
-			w.add("id > ?", q.After)
-		}
-		return nil
-	}
-	return readPage(ctx, s.db, "agreements", agreementColumns, &w, resume, "id", q.Limit, scanAgreement)
+	return storage.ReadPage(ctx, s.db, "agreements", agreementColumns, &w, storage.After("id", q.After), "id", q.Limit, scanAgreement)
 }
 
 // TransitionAgreement implements domain.Repository. The contributions change returns are
@@ -157,7 +152,7 @@ func (s *Store) TransitionAgreement(ctx context.Context, id string, change func(
 			return nil, err
 		}
 		a.ID, a.Post, a.Year = id, post, year
-		a.UpdateTime = stored(a.UpdateTime)
+		a.UpdateTime = storage.Stored(a.UpdateTime)
 		_, err = tx.ExecContext(ctx, `UPDATE agreements SET state = $2, reference = $3, purpose = $4, sign_date = $5,
 			start_date = $6, close_date = $7, total_cents = $8, revision = $9, update_time = $10 WHERE id = $1`,
 			id, string(a.State), a.Reference, a.Purpose, string(a.SignDate), string(a.StartDate), string(a.CloseDate),
@@ -167,7 +162,7 @@ func (s *Store) TransitionAgreement(ctx context.Context, id string, change func(
 		}
 		for _, c := range contributions {
 			if err := insertContribution(ctx, tx, c); err != nil {
-				if uniqueViolation(err) {
+				if storage.IsUniqueViolation(err) {
 					return nil, fmt.Errorf("%s: %w", c.Name(), domain.ErrAlreadyExists)
 				}
 				return nil, err

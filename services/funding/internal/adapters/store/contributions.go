@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -16,13 +18,13 @@ import (
 
 const contributionColumns = `agreement, funder, funder_kind, year, amount_cents, called_cents, paid_cents, revision, update_time`
 
-var contributionFilters = map[string]filterColumn{
-	"agreement": {column: "agreement"},
-	"funder":    {column: "funder"},
-	"year":      {column: "year", integer: true},
+var contributionFilters = map[string]storage.FilterColumn{
+	"agreement": {Column: "agreement"},
+	"funder":    {Column: "funder"},
+	"year":      {Column: "year", Integer: true},
 }
 
-func scanContribution(row scanner) (*domain.Contribution, error) {
+func scanContribution(row storage.Scanner) (*domain.Contribution, error) {
 	var c domain.Contribution
 	var kind string
 	err := row.Scan(&c.Agreement, &c.Funder, &kind, &c.Year, &c.AmountCents, &c.CalledCents, &c.PaidCents,
@@ -40,14 +42,15 @@ type contributionKey struct{ agreement, funder string }
 
 func keyOf(c *domain.Contribution) contributionKey { return contributionKey{c.Agreement, c.Funder} }
 
-// paymentsWhere reads the payments w selects, grouped by contribution, oldest first.
-func paymentsWhere(ctx context.Context, q querier, w *where) (map[contributionKey][]domain.Payment, error) {
+// paymentsWhere reads the payments that where (a WHERE clause, with its args) selects, grouped
+// by contribution, oldest first.
+func paymentsWhere(ctx context.Context, q storage.Querier, where string, args []any) (map[contributionKey][]domain.Payment, error) {
 	type row struct {
 		key contributionKey
 		p   domain.Payment
 	}
-	rows, err := collect(ctx, q, `SELECT agreement, funder, amount_cents, payment_date, reference FROM payments`+w.String()+
-		` ORDER BY agreement, funder, seq`, w.args, func(sc scanner) (row, error) {
+	rows, err := storage.Collect(ctx, q, `SELECT agreement, funder, amount_cents, payment_date, reference FROM payments`+where+
+		` ORDER BY agreement, funder, seq`, args, func(sc storage.Scanner) (row, error) {
 		var r row
 		var date string
 		err := sc.Scan(&r.key.agreement, &r.key.funder, &r.p.AmountCents, &date, &r.p.Reference)
@@ -65,16 +68,16 @@ func paymentsWhere(ctx context.Context, q querier, w *where) (map[contributionKe
 }
 
 // attachPayments loads the payments of cs into them.
-func attachPayments(ctx context.Context, q querier, cs []*domain.Contribution) error {
+func attachPayments(ctx context.Context, q storage.Querier, cs []*domain.Contribution) error {
 	agreements := make([]string, 0, len(cs))
 	for _, c := range cs {
 		agreements = append(agreements, c.Agreement)
 	}
 	agreements = slices.Compact(slices.Sorted(slices.Values(agreements)))
 	for _, chunk := range chunks(agreements) {
-		var w where
-		w.in("agreement", chunk)
-		payments, err := paymentsWhere(ctx, q, &w)
+		var w storage.Where
+		w.In("agreement", chunk)
+		payments, err := paymentsWhere(ctx, q, w.String(), w.Args())
 		if err != nil {
 			return err
 		}
@@ -88,7 +91,7 @@ func attachPayments(ctx context.Context, q querier, cs []*domain.Contribution) e
 }
 
 // getContribution reads a contribution with its payments; suffix locks its row.
-func getContribution(ctx context.Context, q querier, agreement, funder, suffix string) (*domain.Contribution, error) {
+func getContribution(ctx context.Context, q storage.Querier, agreement, funder, suffix string) (*domain.Contribution, error) {
 	c, err := scanContribution(q.QueryRowContext(ctx, `SELECT `+contributionColumns+` FROM contributions
 		WHERE agreement = $1 AND funder = $2`+suffix, agreement, funder))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -106,7 +109,7 @@ func contributionName(agreement, funder string) string {
 
 // insertContribution writes a new contribution with the payments it holds (none, normally).
 func insertContribution(ctx context.Context, tx *sql.Tx, c *domain.Contribution) error {
-	c.UpdateTime = stored(c.UpdateTime)
+	c.UpdateTime = storage.Stored(c.UpdateTime)
 	_, err := tx.ExecContext(ctx, `INSERT INTO contributions (`+contributionColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		c.Agreement, c.Funder, string(c.FunderKind), c.Year, c.AmountCents, c.CalledCents, c.PaidCents,
@@ -125,7 +128,7 @@ func insertContribution(ctx context.Context, tx *sql.Tx, c *domain.Contribution)
 func insertPayment(ctx context.Context, tx *sql.Tx, c *domain.Contribution, seq int64, p domain.Payment, requestID string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO payments (agreement, funder, seq, amount_cents, payment_date, reference, request_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		c.Agreement, c.Funder, seq, p.AmountCents, string(p.Date), p.Reference, nullable(requestID))
+		c.Agreement, c.Funder, seq, p.AmountCents, string(p.Date), p.Reference, storage.NullIfEmpty(requestID))
 	return err
 }
 
@@ -137,11 +140,11 @@ func (s *Store) GetContribution(ctx context.Context, agreement, funder string) (
 // ListContributions implements domain.Repository: filters agreement, funder and year; ordered
 // by agreement then funder and resumed after a key "agreement/funder".
 func (s *Store) ListContributions(ctx context.Context, q domain.Query) ([]*domain.Contribution, int, error) {
-	var w where
-	if err := applyFilters(&w, "contributions", q.Filters, contributionFilters); err != nil {
+	var w storage.Where
+	if err := w.AddFilters("contributions", q.Filters, contributionFilters); err != nil {
 		return nil, 0, err
 	}
-	resume := func(w *where) error {
+	resume := func(w *storage.Where) error {
 		if q.After == "" {
 			return nil
 		}
@@ -149,10 +152,10 @@ func (s *Store) ListContributions(ctx context.Context, q domain.Query) ([]*domai
 		if !ok {
 			return fmt.Errorf("store: contributions resume key %q is not agreement/funder", q.After)
 		}
-		w.add("(agreement > ? OR (agreement = ? AND funder > ?))", agreement, agreement, funder)
+		w.Add("(agreement > ? OR (agreement = ? AND funder > ?))", agreement, agreement, funder)
 		return nil
 	}
-	cs, total, err := readPage(ctx, s.db, "contributions", contributionColumns, &w, resume, "agreement, funder", q.Limit, scanContribution)
+	cs, total, err := storage.ReadPage(ctx, s.db, "contributions", contributionColumns, &w, resume, "agreement, funder", q.Limit, scanContribution)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -203,13 +206,13 @@ func (s *Store) UpdateContribution(ctx context.Context, agreement, funder, reque
 			return nil, err
 		}
 		if ev == nil {
-			return nil, errNoEvent
+			return nil, outbox.ErrMissingEvent
 		}
 		if requestID != "" && ev.Payment == nil {
 			return nil, errors.New("store: a request id is for recording a payment, and the change records none")
 		}
 		c.Agreement, c.Funder = agreement, funder
-		c.UpdateTime = stored(c.UpdateTime)
+		c.UpdateTime = storage.Stored(c.UpdateTime)
 		_, err = tx.ExecContext(ctx, `UPDATE contributions SET funder_kind = $3, year = $4, amount_cents = $5,
 			called_cents = $6, paid_cents = $7, revision = $8, update_time = $9 WHERE agreement = $1 AND funder = $2`,
 			agreement, funder, string(c.FunderKind), c.Year, c.AmountCents, c.CalledCents, c.PaidCents, c.Revision, c.UpdateTime)
@@ -233,7 +236,7 @@ func (s *Store) UpdateContribution(ctx context.Context, agreement, funder, reque
 		updated = c
 		return []*domain.Event{ev}, nil
 	})
-	if uniqueViolation(err) && requestID != "" {
+	if storage.IsUniqueViolation(err) && requestID != "" {
 		// Only a concurrent payment of another contribution with this request id gets here.
 		return nil, fmt.Errorf("request id %q was used for another contribution: %w", requestID, domain.ErrAlreadyExists)
 	}

@@ -6,18 +6,19 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
 const funderColumns = `id, display_name, kind, epci, commune, organisation, siret, illustrative, revision, create_time, update_time`
 
-var funderFilters = map[string]filterColumn{
-	"kind":         {column: "kind"},
-	"epci":         {column: "epci"},
-	"organisation": {column: "organisation"},
+var funderFilters = map[string]storage.FilterColumn{
+	"kind":         {Column: "kind"},
+	"epci":         {Column: "epci"},
+	"organisation": {Column: "organisation"},
 }
 
-func scanFunder(row scanner) (*domain.Funder, error) {
+func scanFunder(row storage.Scanner) (*domain.Funder, error) {
 	var f domain.Funder
 	var kind string
 	err := row.Scan(&f.ID, &f.DisplayName, &kind, &f.EPCI, &f.Commune, &f.Organisation, &f.SIRET,
@@ -30,7 +31,7 @@ func scanFunder(row scanner) (*domain.Funder, error) {
 	return &f, nil
 }
 
-func getFunder(ctx context.Context, q querier, id, suffix string) (*domain.Funder, error) {
+func getFunder(ctx context.Context, q storage.Querier, id, suffix string) (*domain.Funder, error) {
 	f, err := scanFunder(q.QueryRowContext(ctx, `SELECT `+funderColumns+` FROM funders WHERE id = $1`+suffix, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.ErrNotFound
@@ -38,7 +39,7 @@ func getFunder(ctx context.Context, q querier, id, suffix string) (*domain.Funde
 	return f, err
 }
 
-func funderByRequest(ctx context.Context, q querier, requestID string) (*domain.Funder, error) {
+func funderByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Funder, error) {
 	f, err := scanFunder(q.QueryRowContext(ctx, `SELECT `+funderColumns+` FROM funders WHERE request_id = $1`, requestID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -47,13 +48,13 @@ func funderByRequest(ctx context.Context, q querier, requestID string) (*domain.
 }
 
 // fundersByID returns the funders of ids that exist, keyed by id.
-func fundersByID(ctx context.Context, q querier, ids []string) (map[string]*domain.Funder, error) {
+func fundersByID(ctx context.Context, q storage.Querier, ids []string) (map[string]*domain.Funder, error) {
 	out := make(map[string]*domain.Funder, len(ids))
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	for _, chunk := range chunks(ids) {
-		var w where
-		w.in("id", chunk)
-		fs, err := collect(ctx, q, `SELECT `+funderColumns+` FROM funders`+w.String(), w.args, scanFunder)
+		var w storage.Where
+		w.In("id", chunk)
+		fs, err := storage.Collect(ctx, q, `SELECT `+funderColumns+` FROM funders`+w.String(), w.Args(), scanFunder)
 		if err != nil {
 			return nil, err
 		}
@@ -75,17 +76,17 @@ func (s *Store) CreateFunder(ctx context.Context, f *domain.Funder, requestID st
 				return nil, err
 			}
 		}
-		f.CreateTime, f.UpdateTime = stored(f.CreateTime), stored(f.UpdateTime)
+		f.CreateTime, f.UpdateTime = storage.Stored(f.CreateTime), storage.Stored(f.UpdateTime)
 		_, err := tx.ExecContext(ctx, `INSERT INTO funders (`+funderColumns+`, request_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			f.ID, f.DisplayName, string(f.Kind), f.EPCI, f.Commune, f.Organisation, f.SIRET, f.Illustrative,
-			f.Revision, f.CreateTime, f.UpdateTime, nullable(requestID))
+			f.Revision, f.CreateTime, f.UpdateTime, storage.NullIfEmpty(requestID))
 		if err != nil {
 			return nil, err
 		}
 		return []*domain.Event{ev}, nil
 	})
-	if uniqueViolation(err) {
+	if storage.IsUniqueViolation(err) {
 		if requestID != "" {
 			// A concurrent call with the same request id may have won, on the request id or on
 			// the id it also chose (PostgreSQL may report either): return its result.
@@ -112,17 +113,11 @@ func (s *Store) GetFunder(ctx context.Context, id string) (*domain.Funder, error
 // ListFunders implements domain.Repository: filters kind, epci and organisation; ordered and
 // resumed by id.
 func (s *Store) ListFunders(ctx context.Context, q domain.Query) ([]*domain.Funder, int, error) {
-	var w where
-	if err := applyFilters(&w, "funders", q.Filters, funderFilters); err != nil {
+	var w storage.Where
+	if err := w.AddFilters("funders", q.Filters, funderFilters); err != nil {
 		return nil, 0, err
 	}
-	resume := func(w *where) error {
-		if q.After != "" {
-			w.add("id > ?", q.After)
-		}
-		return nil
-	}
-	return readPage(ctx, s.db, "funders", funderColumns, &w, resume, "id", q.Limit, scanFunder)
+	return storage.ReadPage(ctx, s.db, "funders", funderColumns, &w, storage.After("id", q.After), "id", q.Limit, scanFunder)
 }
 
 // UpdateFunder implements domain.Repository.
@@ -138,7 +133,7 @@ func (s *Store) UpdateFunder(ctx context.Context, id string, update func(*domain
 			return nil, err
 		}
 		f.ID = id
-		f.UpdateTime = stored(f.UpdateTime)
+		f.UpdateTime = storage.Stored(f.UpdateTime)
 		_, err = tx.ExecContext(ctx, `UPDATE funders SET display_name = $2, kind = $3, epci = $4, commune = $5,
 			organisation = $6, siret = $7, illustrative = $8, revision = $9, update_time = $10 WHERE id = $1`,
 			id, f.DisplayName, string(f.Kind), f.EPCI, f.Commune, f.Organisation, f.SIRET, f.Illustrative,
@@ -161,10 +156,10 @@ func (s *Store) FundersByEPCI(ctx context.Context, sirens []string) (map[string]
 	out := make(map[string]*domain.Funder, len(sirens))
 	sirens = slices.Compact(slices.Sorted(slices.Values(sirens)))
 	for _, chunk := range chunks(sirens) {
-		var w where
-		w.add("kind = ?", string(domain.KindEPCI))
-		w.in("epci", chunk)
-		fs, err := collect(ctx, s.db, `SELECT `+funderColumns+` FROM funders`+w.String()+` ORDER BY id`, w.args, scanFunder)
+		var w storage.Where
+		w.Add("kind = ?", string(domain.KindEPCI))
+		w.In("epci", chunk)
+		fs, err := storage.Collect(ctx, s.db, `SELECT `+funderColumns+` FROM funders`+w.String()+` ORDER BY id`, w.Args(), scanFunder)
 		if err != nil {
 			return nil, err
 		}

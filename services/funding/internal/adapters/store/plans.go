@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -74,12 +75,12 @@ func encodePlanLists(p *domain.Plan) (planLists, error) {
 const planColumns = `post, year, annual_cost_cents, state_share_bp, state_funder, rule, shares, departement_funder,
 	departement_share_bp, epci_funders, contributions, revisions, illustrative, revision, create_time, update_time`
 
-var planFilters = map[string]filterColumn{
-	"post": {column: "post"},
-	"year": {column: "year", integer: true},
+var planFilters = map[string]storage.FilterColumn{
+	"post": {Column: "post"},
+	"year": {Column: "year", Integer: true},
 }
 
-func scanPlan(row scanner) (*domain.Plan, error) {
+func scanPlan(row storage.Scanner) (*domain.Plan, error) {
 	var p domain.Plan
 	var rule string
 	var l planLists
@@ -114,7 +115,7 @@ func scanPlan(row scanner) (*domain.Plan, error) {
 }
 
 // getPlan returns the plan of post for year, or nil when there is none.
-func getPlan(ctx context.Context, q querier, post string, year int32, suffix string) (*domain.Plan, error) {
+func getPlan(ctx context.Context, q storage.Querier, post string, year int32, suffix string) (*domain.Plan, error) {
 	p, err := scanPlan(q.QueryRowContext(ctx, `SELECT `+planColumns+` FROM plans WHERE post = $1 AND year = $2`+suffix, post, year))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -122,7 +123,7 @@ func getPlan(ctx context.Context, q querier, post string, year int32, suffix str
 	return p, err
 }
 
-func planByRequest(ctx context.Context, q querier, requestID string) (*domain.Plan, error) {
+func planByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Plan, error) {
 	p, err := scanPlan(q.QueryRowContext(ctx, `SELECT `+planColumns+` FROM plans WHERE request_id = $1`, requestID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -186,18 +187,18 @@ func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, requestID string
 		if err != nil {
 			return nil, err
 		}
-		p.CreateTime, p.UpdateTime = stored(p.CreateTime), stored(p.UpdateTime)
+		p.CreateTime, p.UpdateTime = storage.Stored(p.CreateTime), storage.Stored(p.UpdateTime)
 		_, err = tx.ExecContext(ctx, `INSERT INTO plans (`+planColumns+`, request_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 			p.Post, p.Year, p.AnnualCostCents, p.StateShareBP, p.StateFunder, string(p.Rule), l.shares,
 			p.DepartementFunder, p.DepartementShareBP, l.epcis, l.contributions, p.Revisions, p.Illustrative,
-			p.Revision, p.CreateTime, p.UpdateTime, nullable(requestID))
+			p.Revision, p.CreateTime, p.UpdateTime, storage.NullIfEmpty(requestID))
 		if err != nil {
 			return nil, err
 		}
 		return []*domain.Event{ev}, nil
 	})
-	if uniqueViolation(err) {
+	if storage.IsUniqueViolation(err) {
 		if requestID != "" {
 			// A concurrent call with this request id won the race: return its plan.
 			if prev, err := planByRequest(ctx, s.db, requestID); err == nil && prev != nil {
@@ -230,11 +231,11 @@ func (s *Store) GetPlan(ctx context.Context, post string, year int32) (*domain.P
 // ListPlans implements domain.Repository: filters post and year; ordered by post then year and
 // resumed after a key "post/year".
 func (s *Store) ListPlans(ctx context.Context, q domain.Query) ([]*domain.Plan, int, error) {
-	var w where
-	if err := applyFilters(&w, "plans", q.Filters, planFilters); err != nil {
+	var w storage.Where
+	if err := w.AddFilters("plans", q.Filters, planFilters); err != nil {
 		return nil, 0, err
 	}
-	resume := func(w *where) error {
+	resume := func(w *storage.Where) error {
 		if q.After == "" {
 			return nil
 		}
@@ -243,10 +244,10 @@ func (s *Store) ListPlans(ctx context.Context, q domain.Query) ([]*domain.Plan, 
 		if !ok || err != nil {
 			return fmt.Errorf("store: plans resume key %q is not post/year", q.After)
 		}
-		w.add("(post > ? OR (post = ? AND year > ?))", post, post, year)
+		w.Add("(post > ? OR (post = ? AND year > ?))", post, post, year)
 		return nil
 	}
-	return readPage(ctx, s.db, "plans", planColumns, &w, resume, "post, year", q.Limit, scanPlan)
+	return storage.ReadPage(ctx, s.db, "plans", planColumns, &w, resume, "post, year", q.Limit, scanPlan)
 }
 
 // UpdatePlan implements domain.Repository.
@@ -275,7 +276,7 @@ func (s *Store) UpdatePlan(ctx context.Context, post string, year int32, update 
 			return nil, err
 		}
 		p.Post, p.Year = post, year
-		p.UpdateTime = stored(p.UpdateTime)
+		p.UpdateTime = storage.Stored(p.UpdateTime)
 		_, err = tx.ExecContext(ctx, `UPDATE plans SET annual_cost_cents = $3, state_share_bp = $4, state_funder = $5,
 			rule = $6, shares = $7, departement_funder = $8, departement_share_bp = $9, epci_funders = $10,
 			contributions = $11, revisions = $12, illustrative = $13, revision = $14, update_time = $15

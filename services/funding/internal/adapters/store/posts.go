@@ -5,17 +5,18 @@ import (
 	"database/sql"
 	"errors"
 
+	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
 const postColumns = `id, display_name, network, host_organisation, fte_thousandths, start_date, end_date, illustrative, revision, create_time, update_time`
 
-var postFilters = map[string]filterColumn{
-	"network":           {column: "network"},
-	"host_organisation": {column: "host_organisation"},
+var postFilters = map[string]storage.FilterColumn{
+	"network":           {Column: "network"},
+	"host_organisation": {Column: "host_organisation"},
 }
 
-func scanPost(row scanner) (*domain.Post, error) {
+func scanPost(row storage.Scanner) (*domain.Post, error) {
 	var p domain.Post
 	var start, end string
 	err := row.Scan(&p.ID, &p.DisplayName, &p.Network, &p.HostOrganisation, &p.FTEThousandths, &start, &end,
@@ -28,7 +29,7 @@ func scanPost(row scanner) (*domain.Post, error) {
 	return &p, nil
 }
 
-func getPost(ctx context.Context, q querier, id, suffix string) (*domain.Post, error) {
+func getPost(ctx context.Context, q storage.Querier, id, suffix string) (*domain.Post, error) {
 	p, err := scanPost(q.QueryRowContext(ctx, `SELECT `+postColumns+` FROM posts WHERE id = $1`+suffix, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.ErrNotFound
@@ -36,7 +37,7 @@ func getPost(ctx context.Context, q querier, id, suffix string) (*domain.Post, e
 	return p, err
 }
 
-func postByRequest(ctx context.Context, q querier, requestID string) (*domain.Post, error) {
+func postByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Post, error) {
 	p, err := scanPost(q.QueryRowContext(ctx, `SELECT `+postColumns+` FROM posts WHERE request_id = $1`, requestID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -55,17 +56,17 @@ func (s *Store) CreatePost(ctx context.Context, p *domain.Post, requestID string
 				return nil, err
 			}
 		}
-		p.CreateTime, p.UpdateTime = stored(p.CreateTime), stored(p.UpdateTime)
+		p.CreateTime, p.UpdateTime = storage.Stored(p.CreateTime), storage.Stored(p.UpdateTime)
 		_, err := tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`, request_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			p.ID, p.DisplayName, p.Network, p.HostOrganisation, p.FTEThousandths, string(p.StartDate), string(p.EndDate),
-			p.Illustrative, p.Revision, p.CreateTime, p.UpdateTime, nullable(requestID))
+			p.Illustrative, p.Revision, p.CreateTime, p.UpdateTime, storage.NullIfEmpty(requestID))
 		if err != nil {
 			return nil, err
 		}
 		return []*domain.Event{ev}, nil
 	})
-	if uniqueViolation(err) {
+	if storage.IsUniqueViolation(err) {
 		if requestID != "" {
 			// As for funders: the winner of a race on this request id may have taken the id too.
 			if prev, err := postByRequest(ctx, s.db, requestID); err == nil && prev != nil {
@@ -91,17 +92,11 @@ func (s *Store) GetPost(ctx context.Context, id string) (*domain.Post, error) {
 // ListPosts implements domain.Repository: filters network and host_organisation; ordered and
 // resumed by id.
 func (s *Store) ListPosts(ctx context.Context, q domain.Query) ([]*domain.Post, int, error) {
-	var w where
-	if err := applyFilters(&w, "posts", q.Filters, postFilters); err != nil {
+	var w storage.Where
+	if err := w.AddFilters("posts", q.Filters, postFilters); err != nil {
 		return nil, 0, err
 	}
-	resume := func(w *where) error {
-		if q.After != "" {
-			w.add("id > ?", q.After)
-		}
-		return nil
-	}
-	return readPage(ctx, s.db, "posts", postColumns, &w, resume, "id", q.Limit, scanPost)
+	return storage.ReadPage(ctx, s.db, "posts", postColumns, &w, storage.After("id", q.After), "id", q.Limit, scanPost)
 }
 
 // UpdatePost implements domain.Repository.
@@ -117,7 +112,7 @@ func (s *Store) UpdatePost(ctx context.Context, id string, update func(*domain.P
 			return nil, err
 		}
 		p.ID = id
-		p.UpdateTime = stored(p.UpdateTime)
+		p.UpdateTime = storage.Stored(p.UpdateTime)
 		_, err = tx.ExecContext(ctx, `UPDATE posts SET display_name = $2, network = $3, host_organisation = $4,
 			fte_thousandths = $5, start_date = $6, end_date = $7, illustrative = $8, revision = $9, update_time = $10
 			WHERE id = $1`,

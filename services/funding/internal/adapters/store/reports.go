@@ -3,12 +3,13 @@ package store
 import (
 	"context"
 
+	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
 // PlansOfYear implements domain.Repository: every plan of year, ordered by post.
 func (s *Store) PlansOfYear(ctx context.Context, year int32) ([]*domain.Plan, error) {
-	return collect(ctx, s.db, `SELECT `+planColumns+` FROM plans WHERE year = $1 ORDER BY post`, []any{year}, scanPlan)
+	return storage.Collect(ctx, s.db, `SELECT `+planColumns+` FROM plans WHERE year = $1 ORDER BY post`, []any{year}, scanPlan)
 }
 
 // AgreementsOfYear implements domain.Repository: every agreement of year ordered by id, and the
@@ -18,20 +19,20 @@ func (s *Store) PlansOfYear(ctx context.Context, year int32) ([]*domain.Plan, er
 // payment in a contribution's PaidCents and not in its Payments, or the reverse. Reports read
 // the cents, which each row keeps consistent.
 func (s *Store) AgreementsOfYear(ctx context.Context, year int32) ([]*domain.Agreement, map[string][]*domain.Contribution, error) {
-	agreements, err := collect(ctx, s.db, `SELECT `+agreementColumns+` FROM agreements WHERE year = $1 ORDER BY id`, []any{year}, scanAgreement)
+	agreements, err := storage.Collect(ctx, s.db, `SELECT `+agreementColumns+` FROM agreements WHERE year = $1 ORDER BY id`, []any{year}, scanAgreement)
 	if err != nil {
 		return nil, nil, err
 	}
-	var committed where
-	committed.add("year = ?", year)
-	committed.in("state", committedStates())
+	var committed storage.Where
+	committed.Add("year = ?", year)
+	committed.In("state", committedStates())
 	sub := `SELECT id FROM agreements` + committed.String()
-	contributions, err := collect(ctx, s.db, `SELECT `+contributionColumns+` FROM contributions WHERE agreement IN (`+sub+`)
-		ORDER BY agreement, funder`, committed.args, scanContribution)
+	contributions, err := storage.Collect(ctx, s.db, `SELECT `+contributionColumns+` FROM contributions WHERE agreement IN (`+sub+`)
+		ORDER BY agreement, funder`, committed.Args(), scanContribution)
 	if err != nil {
 		return nil, nil, err
 	}
-	payments, err := paymentsWhere(ctx, s.db, &where{conds: []string{`agreement IN (` + sub + `)`}, args: committed.args})
+	payments, err := paymentsWhere(ctx, s.db, ` WHERE agreement IN (`+sub+`)`, committed.Args())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -19,14 +19,7 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"fmt"
 	"io/fs"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
@@ -44,7 +37,8 @@ type EventEncoder func(*domain.Event) (outbox.Event, error)
 type Store struct {
 	db     *storage.DB
 	encode EventEncoder
-	// committed is called after a transaction that wrote events commits (to wake the relay).
+	// committed, when not nil, is called after a transaction that wrote events commits (to wake
+	// the relay).
 	committed func()
 }
 
@@ -65,50 +59,15 @@ func Open(ctx context.Context, db *storage.DB, encode EventEncoder, committed fu
 	if err := storage.Migrate(ctx, db, sub, "goose_funding"); err != nil {
 		return nil, err
 	}
-	if committed == nil {
-		committed = func() {}
-	}
 	return &Store{db: db, encode: encode, committed: committed}, nil
 }
 
-// errNoEvent is returned when a closure approves a change without its event: writing the
-// change alone would break the outbox's promise, so nothing is written.
-var errNoEvent = errors.New("store: a change approved without its event")
-
-// write runs fn in a transaction; the events fn returns are added to the outbox before commit.
-// fn returns no events to write nothing (an idempotent replay); a nil event is refused.
+// write runs fn in a transaction and adds the events it returns to the outbox in it
+// (outbox.WriteTx). fn returns no events to write nothing (an idempotent replay); a nil event is
+// refused.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) ([]*domain.Event, error)) error {
-	wrote := false
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		events, err := fn(tx)
-		if err != nil {
-			return err
-		}
-		for _, ev := range events {
-			if ev == nil {
-				return errNoEvent
-			}
-			rec, err := s.encode(ev)
-			if err != nil {
-				return fmt.Errorf("encode event %s: %w", ev.Type, err)
-			}
-			if err := outbox.Add(ctx, tx, rec); err != nil {
-				return err
-			}
-			wrote = true
-		}
-		return nil
-	})
-	if err == nil && wrote {
-		s.committed()
-	}
-	return err
+	return outbox.WriteTx(ctx, s.db, s.encode, s.committed, fn)
 }
-
-// stored returns t as both engines keep it: in UTC, to the microsecond (PostgreSQL keeps no
-// finer). Writes set it on the resource they store, so that what a write returns, its event
-// and a later read agree on either engine.
-func stored(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // forUpdate locks the rows a read-modify-write reads (PostgreSQL only, see the package doc).
 // NO KEY UPDATE is enough, since no update changes a key, and it lets other transactions insert
@@ -126,148 +85,6 @@ func (s *Store) lock(clause string) string {
 		return clause
 	}
 	return ""
-}
-
-// querier is what both the database and a transaction offer.
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-type scanner interface{ Scan(dest ...any) error }
-
-// uniqueViolation reports whether err is a unique-constraint violation. Which constraint is not
-// told: when a row repeats both a key and a request id, PostgreSQL reports either.
-func uniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return pgErr.Code == "23505"
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "PRIMARY KEY constraint failed")
-}
-
-// nullable stores "" as NULL, so that many rows may have no request id under a UNIQUE index.
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// where builds a WHERE clause from conditions, numbering placeholders from 1.
-type where struct {
-	conds []string
-	args  []any
-}
-
-// add appends a condition whose ? marks take args in order.
-func (w *where) add(cond string, args ...any) {
-	var b strings.Builder
-	for _, r := range cond {
-		if r == '?' {
-			w.args = append(w.args, args[0])
-			args = args[1:]
-			fmt.Fprintf(&b, "$%d", len(w.args))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	w.conds = append(w.conds, b.String())
-}
-
-// in appends "column IN (...)" over values, which must not be empty.
-func (w *where) in(column string, values []string) {
-	args := make([]any, len(values))
-	for i, v := range values {
-		args[i] = v
-	}
-	w.add(column+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ")+")", args...)
-}
-
-func (w *where) String() string {
-	if len(w.conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(w.conds, " AND ")
-}
-
-// filterColumn says which column a Query filter key compares, and whether its value is an
-// integer (given as decimal text, e.g. year "2024").
-type filterColumn struct {
-	column  string
-	integer bool
-}
-
-// applyFilters adds q's filters to w. An unknown key is a programming mistake at the edge, which
-// validates filters against the same lists, so it is an error rather than ignored; an empty
-// value does not filter.
-func applyFilters(w *where, list string, filters map[string]string, allowed map[string]filterColumn) error {
-	keys := make([]string, 0, len(filters))
-	for k := range filters {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys) // a stable SQL text for a given query
-	for _, k := range keys {
-		col, ok := allowed[k]
-		if !ok {
-			return fmt.Errorf("store: %s cannot be filtered by %q", list, k)
-		}
-		v := filters[k]
-		if v == "" {
-			continue
-		}
-		if col.integer {
-			n, err := strconv.ParseInt(v, 10, 32)
-			if err != nil {
-				return fmt.Errorf("store: %s filter %s = %q is not an integer", list, k, v)
-			}
-			w.add(col.column+" = ?", n)
-			continue
-		}
-		w.add(col.column+" = ?", v)
-	}
-	return nil
-}
-
-// readPage reads one page: the total of rows matching w (before the resume condition), then the
-// rows after the resume key in order. A limit <= 0 reads every row.
-func readPage[T any](ctx context.Context, q querier, table, columns string, w *where, resume func(*where) error,
-	order string, limit int, scan func(scanner) (T, error)) ([]T, int, error) {
-	var total int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	if err := resume(w); err != nil {
-		return nil, 0, err
-	}
-	query := `SELECT ` + columns + ` FROM ` + table + w.String() + ` ORDER BY ` + order
-	if limit > 0 {
-		query += fmt.Sprintf(` LIMIT %d`, limit)
-	}
-	out, err := collect(ctx, q, query, w.args, scan)
-	return out, total, err
-}
-
-// collect runs query and scans every row.
-func collect[T any](ctx context.Context, q querier, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // chunks splits values into slices of at most inChunk, so that an IN list stays far below

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/statistics/internal/domain"
 )
 
 const figureColumns = `year, value, source, source_url, illustrative, create_time`
 
-func scanFigure(row scanner) (*domain.NationalFigure, error) {
+func scanFigure(row storage.Scanner) (*domain.NationalFigure, error) {
 	var f domain.NationalFigure
 	if err := row.Scan(&f.Year, &f.Value, &f.Source, &f.SourceURL, &f.Illustrative, &f.CreateTime); err != nil {
 		return nil, err
@@ -21,7 +23,7 @@ func scanFigure(row scanner) (*domain.NationalFigure, error) {
 }
 
 // figureByRequest returns the figure created with requestID, or nil when there is none.
-func figureByRequest(ctx context.Context, q querier, requestID string) (*domain.NationalFigure, error) {
+func figureByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.NationalFigure, error) {
 	f, err := scanFigure(q.QueryRowContext(ctx, `SELECT `+figureColumns+` FROM national_figures WHERE request_id = $1`, requestID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -33,7 +35,7 @@ func figureByRequest(ctx context.Context, q querier, requestID string) (*domain.
 // with the reason but not the figure's name, which the caller adds; a used request id returns the
 // figure created with it and writes nothing.
 func (s *Store) CreateNationalFigure(ctx context.Context, f *domain.NationalFigure, requestID string, events []*domain.Event) (*domain.NationalFigure, bool, error) {
-	if _, err := approved(events); err != nil {
+	if err := outbox.RequireEvents(events); err != nil {
 		return nil, false, err
 	}
 	var existing *domain.NationalFigure
@@ -45,23 +47,23 @@ func (s *Store) CreateNationalFigure(ctx context.Context, f *domain.NationalFigu
 				return nil, err
 			}
 		}
-		f.CreateTime = stored(f.CreateTime)
+		f.CreateTime = storage.Stored(f.CreateTime)
 		_, err := tx.ExecContext(ctx, `INSERT INTO national_figures (`+figureColumns+`, request_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			f.Year, f.Value, f.Source, f.SourceURL, f.Illustrative, f.CreateTime, nullable(requestID))
+			f.Year, f.Value, f.Source, f.SourceURL, f.Illustrative, f.CreateTime, storage.NullIfEmpty(requestID))
 		if err != nil {
 			return nil, err
 		}
 		return events, nil
 	})
-	if uniqueViolation(err) {
+	if storage.IsUniqueViolation(err) {
 		if requestID != "" {
 			// A concurrent call with this request id won the race: return its figure.
 			if prev, lookupErr := figureByRequest(ctx, s.db, requestID); lookupErr == nil && prev != nil {
 				return prev, false, nil
 			}
 		}
-		if violates(err, figureYearKey) {
+		if figureYearKey.ViolatedBy(err) {
 			return nil, false, fmt.Errorf("its year is taken: %w", domain.ErrAlreadyExists)
 		}
 	}
@@ -86,11 +88,9 @@ func (s *Store) GetNationalFigure(ctx context.Context, year int) (*domain.Nation
 // ListNationalFigures implements domain.Repository: by year, resumed after afterYear; the total
 // counts every figure, whatever the page.
 func (s *Store) ListNationalFigures(ctx context.Context, afterYear, limit int) ([]*domain.NationalFigure, int, error) {
-	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM national_figures`).Scan(&total); err != nil {
-		return nil, 0, err
+	after := func(w *storage.Where) error {
+		w.Add("year > ?", afterYear)
+		return nil
 	}
-	out, err := collect(ctx, s.db, `SELECT `+figureColumns+` FROM national_figures WHERE year > $1 ORDER BY year`+limitClause(limit),
-		[]any{afterYear}, scanFigure)
-	return out, total, err
+	return storage.ReadPage(ctx, s.db, "national_figures", figureColumns, &storage.Where{}, after, "year", limit, scanFigure)
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/statistics/internal/domain"
 )
 
@@ -26,7 +28,7 @@ func periodOf(year, granularity, firstMonth int) (domain.Period, error) {
 	return domain.Period{}, fmt.Errorf("store: reports: no period of year %d, granularity %d, first month %d", year, granularity, firstMonth)
 }
 
-func scanReport(row scanner) (*domain.Report, error) {
+func scanReport(row storage.Scanner) (*domain.Report, error) {
 	var r domain.Report
 	var year, granularity, firstMonth int
 	var counts string
@@ -45,7 +47,7 @@ func scanReport(row scanner) (*domain.Report, error) {
 }
 
 // reportByRequest returns the revision submitted with requestID, or nil when there is none.
-func reportByRequest(ctx context.Context, q querier, requestID string) (*domain.Report, error) {
+func reportByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Report, error) {
 	r, err := scanReport(q.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE request_id = $1`, requestID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -59,7 +61,7 @@ func insertReport(ctx context.Context, tx *sql.Tx, r *domain.Report, counts, req
 		counts, illustrative, submit_time, submitted_by, latest, request_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, TRUE, $11)`,
 		r.Network, p.String(), r.Revision, p.Year(), int(p.Granularity()), p.FirstMonth(),
-		counts, r.Illustrative, r.SubmitTime, r.SubmittedBy, nullable(requestID))
+		counts, r.Illustrative, r.SubmitTime, r.SubmittedBy, storage.NullIfEmpty(requestID))
 	return err
 }
 
@@ -74,7 +76,7 @@ func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, requestID st
 		return nil, false, errors.New("store: a report needs a network and a period")
 	}
 	if events == nil {
-		return nil, false, errNoEvent
+		return nil, false, outbox.ErrMissingEvent
 	}
 	counts, err := encodeCounts(r.Counts)
 	if err != nil {
@@ -97,9 +99,9 @@ func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, requestID st
 			return nil, err
 		}
 		revision = latest + 1
-		r.Revision, r.SubmitTime = revision, stored(r.SubmitTime)
-		evs, err := approved(events(r))
-		if err != nil {
+		r.Revision, r.SubmitTime = revision, storage.Stored(r.SubmitTime)
+		evs := events(r)
+		if err := outbox.RequireEvents(evs); err != nil {
 			return nil, err
 		}
 		if latest > 0 {
@@ -117,7 +119,7 @@ func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, requestID st
 		}
 		return evs, nil
 	})
-	if uniqueViolation(err) {
+	if storage.IsUniqueViolation(err) {
 		if requestID != "" {
 			// A concurrent call with this request id won the race, on the request id or on the
 			// revision it also took (PostgreSQL may report either): return its revision.
@@ -125,7 +127,7 @@ func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, requestID st
 				return prev, false, nil
 			}
 		}
-		if violates(err, reportKey) || violates(err, latestReportKey) {
+		if reportKey.ViolatedBy(err) || latestReportKey.ViolatedBy(err) {
 			return nil, false, fmt.Errorf("%s revision %d: %w", r.Name(), revision, domain.ErrConcurrentRevision)
 		}
 	}
@@ -158,7 +160,7 @@ func (s *Store) ReportRevisions(ctx context.Context, network string, p domain.Pe
 		query += ` AND revision < $3`
 		args = append(args, beforeRevision)
 	}
-	out, err := collect(ctx, s.db, query+` ORDER BY revision DESC`+limitClause(limit), args, scanReport)
+	out, err := storage.Collect(ctx, s.db, query+` ORDER BY revision DESC`+storage.Limit(limit), args, scanReport)
 	if err != nil || len(out) > 0 {
 		return out, err
 	}
@@ -182,5 +184,5 @@ func (s *Store) LatestReports(ctx context.Context, network string, from, to int)
 		query += ` AND network = $3`
 		args = append(args, network)
 	}
-	return collect(ctx, s.db, query+` ORDER BY network, year, first_month, granularity`, args, scanReport)
+	return storage.Collect(ctx, s.db, query+` ORDER BY network, year, first_month, granularity`, args, scanReport)
 }

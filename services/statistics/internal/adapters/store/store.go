@@ -34,13 +34,7 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"fmt"
 	"io/fs"
-	"slices"
-	"strings"
-	"time"
-
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
@@ -58,7 +52,8 @@ type EventEncoder func(*domain.Event) (outbox.Event, error)
 type Store struct {
 	db     *storage.DB
 	encode EventEncoder
-	// committed is called after a transaction that wrote events commits (to wake the relay).
+	// committed, when not nil, is called after a transaction that wrote events commits (to wake
+	// the relay).
 	committed func()
 }
 
@@ -79,145 +74,25 @@ func Open(ctx context.Context, db *storage.DB, encode EventEncoder, committed fu
 	if err := storage.Migrate(ctx, db, sub, "goose_statistics"); err != nil {
 		return nil, err
 	}
-	if committed == nil {
-		committed = func() {}
-	}
 	return &Store{db: db, encode: encode, committed: committed}, nil
 }
 
-// errNoEvent is returned when a change comes without its events: writing the change alone would
-// break the outbox's promise, so nothing is written.
-var errNoEvent = errors.New("store: a change without its events")
-
-// approved checks the events a caller gave with a change: at least one, none nil.
-func approved(events []*domain.Event) ([]*domain.Event, error) {
-	if len(events) == 0 || slices.Contains(events, nil) {
-		return nil, errNoEvent
-	}
-	return events, nil
-}
-
-// write runs fn in a transaction; the events fn returns are added to the outbox before commit.
-// fn returns no events only when it writes nothing (an idempotent replay); a change is checked
-// with approved before it is written.
+// write runs fn in a transaction and adds the events it returns to the outbox in it
+// (outbox.WriteTx). fn returns no events only when it writes nothing (an idempotent replay); a
+// change is checked with outbox.RequireEvents before it is written.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) ([]*domain.Event, error)) error {
-	wrote := false
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		events, err := fn(tx)
-		if err != nil {
-			return err
-		}
-		for _, ev := range events {
-			if ev == nil {
-				return errNoEvent
-			}
-			rec, err := s.encode(ev)
-			if err != nil {
-				return fmt.Errorf("encode event %s: %w", ev.Type, err)
-			}
-			if err := outbox.Add(ctx, tx, rec); err != nil {
-				return err
-			}
-			wrote = true
-		}
-		return nil
-	})
-	if err == nil && wrote {
-		s.committed()
-	}
-	return err
+	return outbox.WriteTx(ctx, s.db, s.encode, s.committed, fn)
 }
-
-// stored returns t as both engines keep it: in UTC, to the microsecond (PostgreSQL keeps no
-// finer). Writes set it on the resource they store, so that what a write returns, its events
-// and a later read agree on either engine.
-func stored(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
-// querier is what both the database and a transaction offer.
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-type scanner interface{ Scan(dest ...any) error }
-
-// uniqueKey names a unique constraint as each engine reports it: PostgreSQL by the constraint or
-// index name (the migrations name them), SQLite by its table.columns.
-type uniqueKey struct{ postgres, sqlite string }
 
 // The unique keys a write may violate.
 var (
-	reportKey       = uniqueKey{"reports_pkey", "reports.network, reports.period, reports.revision"}
-	latestReportKey = uniqueKey{"reports_latest", "reports.network, reports.year, reports.first_month, reports.granularity"}
-	figureYearKey   = uniqueKey{"national_figures_pkey", "national_figures.year"}
+	reportKey = storage.UniqueKey{
+		Postgres: "reports_pkey",
+		SQLite:   "reports.network, reports.period, reports.revision",
+	}
+	latestReportKey = storage.UniqueKey{
+		Postgres: "reports_latest",
+		SQLite:   "reports.network, reports.year, reports.first_month, reports.granularity",
+	}
+	figureYearKey = storage.UniqueKey{Postgres: "national_figures_pkey", SQLite: "national_figures.year"}
 )
-
-// sqliteUniqueFailed starts the text of SQLite's unique violations, before the columns.
-const sqliteUniqueFailed = "UNIQUE constraint failed: "
-
-// uniqueViolation reports whether err is a unique-constraint violation. When a row repeats two
-// keys, PostgreSQL reports either; callers that care look up what they can (the request id).
-func uniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return pgErr.Code == "23505"
-	}
-	msg := err.Error()
-	return strings.Contains(msg, sqliteUniqueFailed) || strings.Contains(msg, "PRIMARY KEY constraint failed")
-}
-
-// violates reports whether err is a violation of key.
-func violates(err error, key uniqueKey) bool {
-	if !uniqueViolation(err) {
-		return false
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return pgErr.ConstraintName == key.postgres
-	}
-	// modernc's text: "constraint failed: UNIQUE constraint failed: reports.network, ... (1555)".
-	_, after, ok := strings.Cut(err.Error(), sqliteUniqueFailed)
-	if !ok {
-		return false
-	}
-	cols, _, _ := strings.Cut(after, " (")
-	return cols == key.sqlite
-}
-
-// nullable stores "" as NULL, so that many rows may have no request id under a UNIQUE index.
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// limitClause bounds a query to limit rows; a limit <= 0 reads every row. The limit is an int
-// the store formats itself, never text from a caller.
-func limitClause(limit int) string {
-	if limit <= 0 {
-		return ""
-	}
-	return fmt.Sprintf(` LIMIT %d`, limit)
-}
-
-// collect runs query and scans every row.
-func collect[T any](ctx context.Context, q querier, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
