@@ -6,12 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/vif71/vif/platform/auth"
-	"github.com/vif71/vif/platform/eventbus"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
 )
 
@@ -47,21 +45,7 @@ func (r *fleetRun) state(t *testing.T) fleetState {
 func (s *fleetSuite) streamCount(t *testing.T, filter string) uint64 {
 	t.Helper()
 	s.waitPublished(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	stream, err := s.js.Stream(ctx, eventbus.StreamName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := stream.Info(ctx, jetstream.WithSubjectFilter(filter))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n uint64
-	for _, c := range info.State.Subjects {
-		n += c
-	}
-	return n
+	return s.messageCount(t, filter)
 }
 
 // badVIN is a VIN of 17 characters with c in it.
