@@ -57,8 +57,6 @@ func (f *fixture) raceSubmissions(n int, build func(i int) *domain.Report, reque
 	return results
 }
 
-func noRequestID(int) string { return "" }
-
 func concurrentSubmissionsOfOneReport(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	const rounds, submitters = 3, 16
