@@ -76,12 +76,18 @@ func (s *Service) ReportRevisions(ctx context.Context, actor domain.Actor, netwo
 		rs = rs[:limit]
 		out.Next = rs[limit-1].Revision
 	}
+	// Every revision of the page is of the same report, hence of the same year: one publisher
+	// serves them all.
+	pub, err := s.yearPublisher(ctx, actor, p)
+	if err != nil {
+		return Page[ReportView]{}, err
+	}
 	for _, r := range rs {
-		v, err := s.view(ctx, actor, r, r.Revision == rs[0].Revision && before == 0)
+		v, err := pub.ViewReport(r, r.Revision == rs[0].Revision && before == 0)
 		if err != nil {
 			return Page[ReportView]{}, err
 		}
-		out.Items = append(out.Items, v)
+		out.Items = append(out.Items, ReportView{Report: r, ReportView: v})
 	}
 	return out, nil
 }
@@ -95,8 +101,7 @@ type Page[T any] struct {
 
 // view applies disclosure control to one revision of a report.
 func (s *Service) view(ctx context.Context, actor domain.Actor, r *domain.Report, latest bool) (ReportView, error) {
-	// The directory is not needed here: protection depends on the reports only.
-	pub, err := s.publisher(ctx, actor, nil, r.Period.Year(), r.Period.Year())
+	pub, err := s.yearPublisher(ctx, actor, r.Period)
 	if err != nil {
 		return ReportView{}, err
 	}
@@ -105,4 +110,10 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, r *domain.Report
 		return ReportView{}, err
 	}
 	return ReportView{Report: r, ReportView: v}, nil
+}
+
+// yearPublisher prepares the answers about reports of p's year. The directory is not needed:
+// protection depends on the reports only.
+func (s *Service) yearPublisher(ctx context.Context, actor domain.Actor, p domain.Period) (*domain.Publisher, error) {
+	return s.publisher(ctx, actor, nil, p.Year(), p.Year())
 }

@@ -29,9 +29,6 @@ func New(repo domain.Repository, dir domain.Directory, now domain.Clock, ids dom
 	return &Service{repo: repo, dir: dir, now: clock, ids: ids, threshold: threshold}
 }
 
-// Threshold is the threshold of disclosure control.
-func (s *Service) Threshold() int64 { return s.threshold }
-
 // networks returns the directory's networks by id.
 func (s *Service) networks(ctx context.Context) (map[string]domain.Network, []domain.Network, error) {
 	list, err := s.dir.Networks(ctx)

@@ -5,7 +5,6 @@ package grpcapi
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	"github.com/vif71/vif/platform/aip"
 	"github.com/vif71/vif/platform/auth"
@@ -195,7 +194,7 @@ func keyNumber(key, field string) (int64, error) {
 	if key == "" {
 		return 0, nil
 	}
-	n, err := strconv.ParseInt(strings.TrimSpace(key), 10, 64)
+	n, err := strconv.ParseInt(key, 10, 64)
 	if err != nil || n <= 0 {
 		return 0, validation.Field(field, "is not a token this method gave")
 	}
