@@ -9,11 +9,13 @@ BUF_VERSION            := v1.75.0
 PROTOC_GEN_GO_VERSION  := v1.36.12
 PROTOC_GEN_GRPC_VERSION := v1.6.2
 GRPC_GATEWAY_VERSION   := v2.33.0
+# gnostic's protoc-gen-openapi: OpenAPI 3.0 with the real resource paths (/v1/networks/{network}).
+GNOSTIC_VERSION        := v0.7.1
 
 # Every module's packages, as go test accepts them from the workspace root.
 PACKAGES := ./... ./platform/... ./proto/gen/go/... ./services/directory/... ./services/funding/... ./services/fleet/... ./services/statistics/... ./gateway/... ./tools/...
 
-.PHONY: run test tools generate check-generated lint vet refdata
+.PHONY: run test tools generate check-generated lint vet refdata web check-web
 
 run:
 	go run ./cmd/vif
@@ -22,7 +24,7 @@ test:
 	scripts/test.sh
 
 # One go install per module (a single install across modules fails).
-tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc $(TOOLS)/protoc-gen-grpc-gateway
+tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc $(TOOLS)/protoc-gen-grpc-gateway $(TOOLS)/protoc-gen-openapi
 
 $(TOOLS)/buf:
 	GOBIN=$(TOOLS) go install github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION)
@@ -31,20 +33,40 @@ $(TOOLS)/protoc-gen-go:
 $(TOOLS)/protoc-gen-go-grpc:
 	GOBIN=$(TOOLS) go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GRPC_VERSION)
 $(TOOLS)/protoc-gen-grpc-gateway:
-	GOBIN=$(TOOLS) go install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway@$(GRPC_GATEWAY_VERSION) github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2@$(GRPC_GATEWAY_VERSION)
+	GOBIN=$(TOOLS) go install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway@$(GRPC_GATEWAY_VERSION)
+$(TOOLS)/protoc-gen-openapi:
+	GOBIN=$(TOOLS) go install github.com/google/gnostic/cmd/protoc-gen-openapi@$(GNOSTIC_VERSION)
 
-# Rebuilds the third-party protos from the pinned Go modules, then the Go code and the OpenAPI
-# file from our protos. Both are committed.
+# Rebuilds the third-party protos from the pinned Go modules, then the Go code and the OpenAPI 3
+# description from our protos. Both are committed.
 generate: tools
 	rm -rf proto/third_party proto/gen/go/vif gateway/openapi
 	go run ./tools/protodump -out proto/third_party
 	buf generate
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	buf generate --template buf.gen.openapi.yaml -o "$$tmp" && mkdir -p gateway/openapi && \
+	go run ./cmd/openapigen -in "$$tmp/openapi/openapi.yaml" -out gateway/openapi/openapi.json
 
 # Fails when the committed generated files differ from what `make generate` produces.
 check-generated: generate
 	@if [ -n "$$(git status --porcelain -- proto gateway/openapi)" ]; then \
 		echo "generated files are stale: run make generate and commit the result" >&2; \
 		git status --short -- proto gateway/openapi >&2; git diff --stat -- proto gateway/openapi >&2; exit 1; \
+	fi
+
+# What npm builds from its lock file (web/package-lock.json): the TypeScript types of the API
+# client (from gateway/openapi/openapi.json) and the API reference page's Swagger UI copy. Both are
+# committed, so that `go run ./cmd/vif` needs no Node.
+web:
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent api:types && node scripts/vendor-apidocs.mjs
+
+# Lints the OpenAPI description (@redocly/cli, zero errors), type-checks the client against it,
+# and fails when what npm builds differs from what is committed.
+check-web: web
+	cd web && npm run --silent api:lint && npm run --silent typecheck
+	@if [ -n "$$(git status --porcelain -- web gateway/apidocs)" ]; then \
+		echo "front-end builds are stale: run make web and commit the result" >&2; \
+		git status --short -- web gateway/apidocs >&2; exit 1; \
 	fi
 
 lint: tools

@@ -124,6 +124,10 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 		closeAll()
 		return nil, nil, err
 	}
+	if err := registerAPIDocs(mux); err != nil {
+		closeAll()
+		return nil, nil, err
+	}
 
 	// Outermost first: log and recover everything, then bound time and body, then route.
 	var h http.Handler = mux

@@ -6,9 +6,9 @@ import (
 	"strconv"
 )
 
-// openAPI is the OpenAPI v2 document of every service, merged by `buf generate`.
+// openAPI is the OpenAPI 3 description of the API (make generate: protoc-gen-openapi, then cmd/openapigen).
 //
-//go:embed openapi/vif.swagger.json
+//go:embed openapi/openapi.json
 var openAPI []byte
 
 func serveOpenAPI(w http.ResponseWriter, _ *http.Request, _ map[string]string) {

@@ -17,6 +17,12 @@ make --no-print-directory check-generated
 step "lint"
 make --no-print-directory lint
 
+step "web: OpenAPI lint, typed client, committed front-end builds"
+if ! command -v npm >/dev/null 2>&1; then
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+make --no-print-directory check-web
+
 # The compose file describes the distributed shape for people with Docker; no engine runs here,
 # but the client validates the file where it is installed.
 if docker compose version >/dev/null 2>&1; then compose=(docker compose)

@@ -78,7 +78,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	fmt.Fprintf(stdout, `vif is running (embedded default, data in %s)
-  REST     http://%s   (OpenAPI at /openapi.json, health at /healthz)
+  REST     http://%s   (OpenAPI at /openapi.json, API reference at /docs, health at /healthz)
   gRPC     %s
   NATS     %s   (stream %s, subjects %s)
   metrics  %s

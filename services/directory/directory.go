@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 
+	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
@@ -97,3 +98,7 @@ func New(ctx context.Context, c Config) (*Service, error) {
 func lowerID(next func() string) func() string {
 	return func() string { return strings.ToLower(next()) }
 }
+
+// Policy says who may call each method of the service; the API description (cmd/openapigen)
+// publishes it.
+func Policy() auth.Policy { return grpcapi.Policy }

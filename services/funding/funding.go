@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 
+	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/seeding"
@@ -104,3 +105,7 @@ func (s *Service) runSeed(ctx context.Context) error {
 		return s.app.Seed(ctx, app.DefaultPosts)
 	}, func(err error) bool { return errors.Is(err, domain.ErrDirectoryUnavailable) })
 }
+
+// Policy says who may call each method of the service; the API description (cmd/openapigen)
+// publishes it.
+func Policy() auth.Policy { return grpcapi.Policy }
