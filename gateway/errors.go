@@ -64,6 +64,7 @@ func errorHandler(log *slog.Logger) runtime.ErrorHandlerFunc {
 	return func(ctx context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
 		st, code := statusOf(err)
 		st = hideTransportError(ctx, log, r, st)
+		code = preconditionStatus(ctx, st, code)
 		writeStatus(w, r, code, st)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 )
@@ -44,6 +45,15 @@ type Options struct {
 	// the server's WriteTimeout so a hung backend gives the client a 504 JSON error rather than a
 	// dropped connection.
 	RequestTimeout time.Duration
+	// AllowedOrigins are the web origins (scheme://host[:port]) whose pages may call the API from
+	// a browser (CORS). Empty: same-origin pages only.
+	AllowedOrigins []string
+	// Registry receives the gateway's HTTP metrics; nil means none are kept, unless Run serves
+	// them itself on AdminAddr.
+	Registry prometheus.Registerer
+	// AdminAddr is where Run serves /metrics (with the Go and process metrics) when Registry is
+	// nil, e.g. ":9091"; empty means nowhere. Used by Run only.
+	AdminAddr string
 }
 
 const (
@@ -80,6 +90,16 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 	if len(o.Backends) == 0 {
 		return nil, nil, errors.New("gateway: no backend")
 	}
+	origins, err := parseOrigins(o.AllowedOrigins)
+	if err != nil {
+		return nil, nil, err
+	}
+	var metrics *httpMetrics
+	if o.Registry != nil {
+		if metrics, err = newHTTPMetrics(o.Registry); err != nil {
+			return nil, nil, fmt.Errorf("gateway: metrics: %w", err)
+		}
+	}
 	mux := newMux(o.Logger)
 
 	var conns []*grpc.ClientConn
@@ -103,6 +123,7 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 		conn, err := grpc.NewClient(b.Addr,
 			grpc.WithTransportCredentials(insecure.NewCredentials()),
 			grpc.WithDefaultServiceConfig(clientServiceConfig),
+			grpc.WithChainUnaryInterceptor(etagInterceptor),
 		)
 		if err != nil {
 			closeAll()
@@ -129,12 +150,19 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 		return nil, nil, err
 	}
 
-	// Outermost first: log and recover everything, then bound time and body, then route.
+	// Outermost first: measure, log and recover everything; answer CORS; then HTTP's
+	// representation (HEAD, ETag, 304, gzip) around the call; then bound time and body, and route.
 	var h http.Handler = mux
 	h = limitBody(h, o.MaxBodyBytes)
 	h = withTimeout(h, o.RequestTimeout)
+	h = ifMatch(h)
+	h = representation(h)
+	h = cors(h, origins)
 	h = defaultHeaders(h)
 	h = accessLog(h, o.Logger)
+	if metrics != nil {
+		h = metrics.measure(h)
+	}
 	return h, closeAll, nil
 }
 

@@ -40,6 +40,8 @@ func newMux(log *slog.Logger) *runtime.ServeMux {
 		runtime.WithDisablePathLengthFallback(),
 		runtime.WithDisableHTTPMethodOverride(),
 		runtime.WithWriteContentLength(),
+		runtime.WithForwardResponseOption(setETag),
+		runtime.WithMiddlewares(routeRecorder),
 	)
 }
 

@@ -8,6 +8,10 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Server timeouts. ReadHeaderTimeout stops slow-header clients early; ReadTimeout covers a body of
@@ -32,6 +36,22 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)
 	}
+	if o.AdminAddr == "" || o.Registry != nil {
+		return RunListener(ctx, lis, o)
+	}
+	adminLis, err := net.Listen("tcp", o.AdminAddr)
+	if err != nil {
+		lis.Close()
+		return fmt.Errorf("gateway: admin: %w", err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	o.Registry = reg
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	admin := &http.Server{Handler: mux, ReadHeaderTimeout: readHeaderTimeout}
+	go func() { _ = admin.Serve(adminLis) }()
+	defer admin.Close()
 	return RunListener(ctx, lis, o)
 }
 

@@ -48,6 +48,12 @@ if [ -z "${VIF_TEST_POSTGRES_DSN:-}" ]; then
 fi
 export VIF_REQUIRE_POSTGRES=1
 
+# The browser tests drive Debian's Chromium (Playwright and chromedp cannot download one here).
+if ! command -v chromium >/dev/null 2>&1; then
+	step "Chromium for the browser tests"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 step "vet"
 make --no-print-directory vet
 

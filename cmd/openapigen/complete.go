@@ -69,6 +69,7 @@ func complete(doc *openapi3.T, pol auth.Policy, rpcs map[string]protoreflect.Met
 			if err := respond(op, md, rule, strings.Contains(path, "{")); err != nil {
 				return fmt.Errorf("%s %s: %w", verb, path, err)
 			}
+			conditional(op, verb)
 		}
 	}
 	// protoc-gen-openapi's error schema (google.rpc.Status) is not what the gateway sends.
@@ -268,6 +269,32 @@ func dates(c *openapi3.Components) {
 	}
 }
 
+// conditional describes HTTP's conditional requests where the gateway serves them: a read
+// answers an ETag and honours If-None-Match (304); a PATCH or DELETE honours If-Match (412 when
+// the resource changed since).
+func conditional(op *openapi3.Operation, verb string) {
+	header := func(name, desc string) *openapi3.ParameterRef {
+		return &openapi3.ParameterRef{Value: &openapi3.Parameter{
+			Name: name, In: openapi3.ParameterInHeader, Description: desc,
+			Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}},
+		}}
+	}
+	switch verb {
+	case "GET":
+		op.Parameters = append(op.Parameters, header("If-None-Match", "The ETag of an earlier answer: 304 Not Modified if it is still current."))
+		op.Responses.Set("304", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("Not modified: the ETag given in If-None-Match is current.")})
+		if ok := op.Responses.Value("200"); ok != nil && ok.Value != nil {
+			ok.Value.Headers = openapi3.Headers{"ETag": &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+				Description: "The resource's etag (as in the body), or a validator of the answer.",
+				Schema:      &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}},
+			}}}}
+		}
+	case "PATCH", "DELETE":
+		op.Parameters = append(op.Parameters, header("If-Match", "The resource's etag as read (the ETag header): the change happens only if it is still current, else 412."))
+		op.Responses.Set("412", &openapi3.ResponseRef{Ref: "#/components/responses/PreconditionFailed"})
+	}
+}
+
 // errorResponses are the error responses every operation refers to, by component name.
 var errorResponses = []struct{ name, desc string }{
 	{"BadRequest", "Bad input (INVALID_ARGUMENT): the details' BadRequest names each field, as the client wrote it."},
@@ -275,6 +302,7 @@ var errorResponses = []struct{ name, desc string }{
 	{"PermissionDenied", "The token's role or scope may not do this (PERMISSION_DENIED)."},
 	{"NotFound", "No such resource (NOT_FOUND), or no such route."},
 	{"Conflict", "The resource exists already, its etag is stale, or its state forbids the change (ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED)."},
+	{"PreconditionFailed", "The If-Match etag is not the resource's current one: read it again (ETAG_MISMATCH). A stale etag in the body is 409."},
 	{"Unavailable", "A service or its database is down for a moment (UNAVAILABLE): retry, after Retry-After when given."},
 	{"Error", "Any other error, in the same shape."},
 }

@@ -17,14 +17,19 @@ import (
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
 )
 
-// startEmbedded runs the embedded default on random ports in dataDir until the test ends.
-func startEmbedded(t *testing.T, dataDir string) (*instance, func()) {
+// startEmbedded runs the embedded default on random ports in dataDir until the test ends; edits
+// change its settings.
+func startEmbedded(t *testing.T, dataDir string, edits ...func(*settings)) (*instance, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	in, err := start(ctx, settings{
+	s := settings{
 		dataDir: dataDir, httpAddr: "127.0.0.1:0", grpcAddr: "127.0.0.1:0", natsAddr: "127.0.0.1:0",
 		seed: true, log: slog.New(slog.DiscardHandler),
-	})
+	}
+	for _, edit := range edits {
+		edit(&s)
+	}
+	in, err := start(ctx, s)
 	if err != nil {
 		cancel()
 		t.Fatalf("start: %v", err)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
@@ -42,6 +43,7 @@ const (
 type settings struct {
 	dataDir, httpAddr, grpcAddr, natsAddr, adminAddr string
 	seed                                             bool
+	corsOrigins                                      []string
 	threshold                                        int64
 	log                                              *slog.Logger
 }
@@ -57,6 +59,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	seed := cfg.Bool("seed", "VIF_SEED", true, "create the Saône-et-Loire data set on the first start")
 	threshold := cfg.Int64("disclosure-threshold", "VIF_DISCLOSURE_THRESHOLD", statistics.DefaultThreshold, "statistics: counts from 1 to this minus 1 are hidden from callers not entitled to raw counts")
 	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
+	corsOrigins := cfg.String("cors-origins", "VIF_CORS_ORIGINS", "", "web origins whose pages may call the REST API from a browser, comma-separated (https://console.example.fr); empty: same origin only")
 	if err := cfg.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -73,6 +76,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	inst, err := start(ctx, settings{
 		dataDir: *dataDir, httpAddr: *httpAddr, grpcAddr: *grpcAddr, natsAddr: *natsAddr,
 		adminAddr: *adminAddr, seed: *seed, threshold: *threshold, log: log,
+		corsOrigins: splitList(*corsOrigins),
 	})
 	if err != nil {
 		return err
@@ -196,8 +200,10 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 	target := dialAddr(grpcLis.Addr())
 	g.Go(func() error {
 		return gateway.RunListener(ctx, httpLis, gateway.Options{
-			Logger:   s.log.With("component", "gateway"),
-			Backends: gateway.Backends(func(string) string { return target }),
+			Logger:         s.log.With("component", "gateway"),
+			Backends:       gateway.Backends(func(string) string { return target }),
+			AllowedOrigins: s.corsOrigins,
+			Registry:       srv.Registry(),
 		})
 	})
 	return in, nil
@@ -281,6 +287,17 @@ func loadKeys(dataDir string) (ed25519.PrivateKey, error) {
 		return nil, err
 	}
 	return key, nil
+}
+
+// splitList splits a comma-separated setting, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for item := range strings.SplitSeq(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 func splitHostPort(addr string) (string, int, error) {

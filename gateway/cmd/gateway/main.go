@@ -46,6 +46,8 @@ func options(args []string, getenv func(string) string) (gateway.Options, slog.L
 	maxBody := cfg.String("max-body-bytes", "VIF_MAX_BODY_BYTES", "1048576", "largest request body accepted, in bytes")
 	shutdown := cfg.Duration("shutdown-timeout", "VIF_SHUTDOWN_TIMEOUT", 0, "time left to requests in flight at shutdown (0: 10s)")
 	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
+	adminAddr := cfg.String("admin-addr", "VIF_ADMIN_ADDR", ":9091", "admin listen address (/metrics); empty to disable")
+	corsOrigins := cfg.String("cors-origins", "VIF_CORS_ORIGINS", "", "web origins whose pages may call the API from a browser, comma-separated; empty: same origin only")
 	addrs := map[string]*string{}
 	for _, s := range gateway.Services {
 		addrs[s.Name] = cfg.String(s.Name+"-addr", "VIF_"+strings.ToUpper(s.Name)+"_ADDR", defaultAddr,
@@ -68,5 +70,7 @@ func options(args []string, getenv func(string) string) (gateway.Options, slog.L
 		Backends:        gateway.Backends(func(name string) string { return *addrs[name] }),
 		MaxBodyBytes:    limit,
 		ShutdownTimeout: *shutdown,
+		AdminAddr:       *adminAddr,
+		AllowedOrigins:  strings.Split(*corsOrigins, ","),
 	}, level, nil
 }

@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -58,8 +62,48 @@ func TestBadSettingsAreErrors(t *testing.T) {
 func TestRunStopsWhenContextEnds(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	if err := run(ctx, []string{"--http-addr", "127.0.0.1:0", "--log-level", "error"}, env(nil)); err != nil {
+	if err := run(ctx, []string{"--http-addr", "127.0.0.1:0", "--admin-addr", "", "--log-level", "error"}, env(nil)); err != nil {
 		t.Errorf("run until the context ends = %v; want nil", err)
+	}
+}
+
+// The gateway run as its own process serves its HTTP metrics on the admin address.
+func TestRunServesHTTPMetrics(t *testing.T) {
+	httpAddr, adminAddr := freeAddr(t), freeAddr(t)
+	args := []string{"--http-addr", httpAddr, "--admin-addr", adminAddr, "--log-level", "error"}
+	for _, s := range []string{"directory", "funding", "fleet", "statistics"} {
+		args = append(args, "--"+s+"-addr", freeAddr(t)) // nothing listens: /healthz is 503
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, args, env(nil)) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run = %v", err)
+		}
+	}()
+	var body string
+	for range 100 {
+		if resp, err := http.Get("http://" + httpAddr + "/healthz"); err == nil {
+			resp.Body.Close()
+		} else {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		resp, err := http.Get("http://" + adminAddr + "/metrics")
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body = string(b)
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, want := range []string{"go_goroutines", `http_server_requests_total{code="503",method="GET",route="/healthz"} 1`, "http_server_request_duration_seconds_bucket"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics of the gateway has no %s:\n%.400s", want, body)
+		}
 	}
 }
 
@@ -67,4 +111,14 @@ func TestHelpIsNotAnError(t *testing.T) {
 	if err := run(context.Background(), []string{"-h"}, env(nil)); err != nil {
 		t.Errorf("run -h = %v; want nil", err)
 	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lis.Close()
+	return lis.Addr().String()
 }

@@ -2559,6 +2559,15 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The If-Match etag is not the resource's current one: read it again (ETAG_MISMATCH). A stale etag in the body is 409. */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description No usable bearer token (UNAUTHENTICATED): missing where needed, expired, or not one of ours. */
         Unauthenticated: {
             headers: {
@@ -2595,7 +2604,10 @@ export interface operations {
                 /** @description A filter: conditions `field = "value"` joined by AND. Fields: `state` (e.g. `state = "AGREEMENT_STATE_SIGNED"`), `year`, `post` (`posts/{post}`). */
                 filter?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2604,11 +2616,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.funding.v1.ListAgreementsResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -2661,7 +2682,10 @@ export interface operations {
     FundingService_GetAgreement: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The agreement id. */
                 agreement: string;
@@ -2673,11 +2697,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.funding.v1.Agreement"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -2697,7 +2730,10 @@ export interface operations {
                 /** @description A filter: conditions `field = "value"` joined by AND. Fields: `funder` (`funders/{funder}`), `year`. */
                 filter?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The agreement id. */
                 agreement: string;
@@ -2709,11 +2745,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.funding.v1.ListContributionsResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -2726,7 +2771,10 @@ export interface operations {
     FundingService_GetContribution: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The agreement id. */
                 agreement: string;
@@ -2740,11 +2788,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.funding.v1.Contribution"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -2934,7 +2991,10 @@ export interface operations {
                 /** @description The year whose signed, active and closed agreements to export. */
                 year: number;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2943,11 +3003,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "text/csv": string;
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -2972,7 +3041,10 @@ export interface operations {
                 "endDate.month"?: number;
                 "endDate.day"?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2981,11 +3053,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.fleet.v1.ListCessionsResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3041,7 +3122,10 @@ export interface operations {
     FleetService_GetCession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The cession id. */
                 cession: string;
@@ -3053,11 +3137,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.fleet.v1.Cession"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3247,7 +3340,10 @@ export interface operations {
                 "endDate.month": number;
                 "endDate.day": number;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3256,11 +3352,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.fleet.v1.CountCessionsResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3282,7 +3387,10 @@ export interface operations {
                  */
                 filter?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3291,11 +3399,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.directory.v1.ListCommunesResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3306,7 +3423,10 @@ export interface operations {
     DirectoryService_GetCommune: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The commune id. */
                 commune: string;
@@ -3318,11 +3438,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.directory.v1.Commune"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3341,7 +3470,10 @@ export interface operations {
                 /** @description A filter: `network = "networks/{network}"`. */
                 filter?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3350,11 +3482,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.directory.v1.ListEpcisResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3365,7 +3506,10 @@ export interface operations {
     DirectoryService_GetEpci: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The epci id. */
                 epci: string;
@@ -3377,11 +3521,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.directory.v1.Epci"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3400,7 +3553,10 @@ export interface operations {
                 /** @description A filter: conditions `field = "value"` joined by AND. Fields: `kind` (e.g. `kind = "FUNDER_KIND_EPCI"`), `epci`, `organisation`. */
                 filter?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3409,11 +3565,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.funding.v1.ListFundersResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3466,7 +3631,10 @@ export interface operations {
     FundingService_GetFunder: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The funder id. */
                 funder: string;
@@ -3478,11 +3646,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.funding.v1.Funder"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3498,7 +3675,10 @@ export interface operations {
                 /** @description The fields to change: `display_name`, `organisation`, `siret`. Empty means every field set; `*` means all of them. */
                 updateMask?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The resource's etag as read (the ETag header): the change happens only if it is still current, else 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The funder id. */
                 funder: string;
@@ -3525,6 +3705,7 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -3535,7 +3716,10 @@ export interface operations {
                 /** @description The year. */
                 year: number;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The funder id. */
                 funder: string;
@@ -3547,11 +3731,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.funding.v1.FunderYearSummary"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3569,7 +3762,10 @@ export interface operations {
                 /** @description The `next_page_token` of a previous call with the same parameters. */
                 pageToken?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3578,11 +3774,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.statistics.v1.ListNationalFiguresResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3631,7 +3836,10 @@ export interface operations {
     StatisticsService_GetNationalFigure: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The nationalFigure id. */
                 nationalFigure: string;
@@ -3643,11 +3851,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.statistics.v1.NationalFigure"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3664,7 +3881,10 @@ export interface operations {
                 /** @description The `next_page_token` of a previous call with the same parameters. */
                 pageToken?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3673,11 +3893,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.directory.v1.ListNetworksResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3688,7 +3917,10 @@ export interface operations {
     DirectoryService_GetNetwork: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The network id. */
                 network: string;
@@ -3700,11 +3932,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.directory.v1.Network"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3727,7 +3968,10 @@ export interface operations {
                  */
                 filter?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The network id. */
                 network: string;
@@ -3739,11 +3983,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.directory.v1.ListMembersResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3798,7 +4051,10 @@ export interface operations {
     DirectoryService_GetMember: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The network id. */
                 network: string;
@@ -3812,11 +4068,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.directory.v1.Member"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3832,7 +4097,10 @@ export interface operations {
                 /** @description When set, the delete happens only if it matches the current etag. */
                 etag?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The resource's etag as read (the ETag header): the change happens only if it is still current, else 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The network id. */
                 network: string;
@@ -3855,6 +4123,7 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -3868,7 +4137,10 @@ export interface operations {
                  */
                 updateMask?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The resource's etag as read (the ETag header): the change happens only if it is still current, else 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The network id. */
                 network: string;
@@ -3897,6 +4169,7 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -3909,7 +4182,10 @@ export interface operations {
                 /** @description The last year, included, at most 30 years after start_year. */
                 endYear: number;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The network id. */
                 network: string;
@@ -3921,11 +4197,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.statistics.v1.NationalComparison"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -3971,7 +4256,10 @@ export interface operations {
     StatisticsService_GetReport: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The network id. */
                 network: string;
@@ -3985,11 +4273,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.statistics.v1.Report"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -4006,7 +4303,10 @@ export interface operations {
                 /** @description The `next_page_token` of a previous call with the same parameters. */
                 pageToken?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The network id. */
                 network: string;
@@ -4020,11 +4320,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.statistics.v1.ListReportRevisionsResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -4046,7 +4355,10 @@ export interface operations {
                  */
                 endPeriod: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The network id. */
                 network: string;
@@ -4058,11 +4370,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.statistics.v1.Series"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -4087,7 +4408,10 @@ export interface operations {
                  */
                 filter?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4096,11 +4420,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.directory.v1.ListOrganisationsResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -4152,7 +4485,10 @@ export interface operations {
     DirectoryService_GetOrganisation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The organisation id. */
                 organisation: string;
@@ -4164,11 +4500,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.directory.v1.Organisation"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -4183,7 +4528,10 @@ export interface operations {
                 /** @description When set, the delete happens only if it matches the current etag. */
                 etag?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The resource's etag as read (the ETag header): the change happens only if it is still current, else 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The organisation id. */
                 organisation: string;
@@ -4204,6 +4552,7 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -4217,7 +4566,10 @@ export interface operations {
                  */
                 updateMask?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The resource's etag as read (the ETag header): the change happens only if it is still current, else 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The organisation id. */
                 organisation: string;
@@ -4244,6 +4596,7 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -4258,7 +4611,10 @@ export interface operations {
                 /** @description A filter: conditions `field = "value"` joined by AND. Fields: `network` (`networks/{network}`), `host_organisation` (`organisations/{id}`). */
                 filter?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4267,11 +4623,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.funding.v1.ListPostsResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -4324,7 +4689,10 @@ export interface operations {
     FundingService_GetPost: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The post id. */
                 post: string;
@@ -4336,11 +4704,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.funding.v1.Post"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -4356,7 +4733,10 @@ export interface operations {
                 /** @description The fields to change: `display_name`, `network`, `host_organisation`, `fte_thousandths`, `start_date`, `end_date`. Empty means every field set; `*` means all of them. */
                 updateMask?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The resource's etag as read (the ETag header): the change happens only if it is still current, else 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The post id. */
                 post: string;
@@ -4383,6 +4763,7 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -4397,7 +4778,10 @@ export interface operations {
                 /** @description A filter: `year = "2024"`. */
                 filter?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The post id. */
                 post: string;
@@ -4409,11 +4793,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.funding.v1.ListFundingPlansResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -4468,7 +4861,10 @@ export interface operations {
     FundingService_GetFundingPlan: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The post id. */
                 post: string;
@@ -4482,11 +4878,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.funding.v1.FundingPlan"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -4502,7 +4907,10 @@ export interface operations {
                 /** @description The fields to change: `annual_cost_cents`, `state_share_bp`, `state_funder`, `explicit_shares`, `population_shares`. Empty means every field set; `*` means all of them. */
                 updateMask?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The resource's etag as read (the ETag header): the change happens only if it is still current, else 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The post id. */
                 post: string;
@@ -4531,6 +4939,7 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -4538,7 +4947,10 @@ export interface operations {
     FundingService_GetYearSummary: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The year. */
                 year: number;
@@ -4550,11 +4962,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.funding.v1.YearSummary"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -4574,7 +4995,10 @@ export interface operations {
                 /** @description A filter: conditions `field = "value"` joined by AND. Fields: `state` (e.g. `state = "VEHICLE_STATE_RETIRED"`), `make`, `vin`, `plate`. */
                 filter?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4583,11 +5007,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.fleet.v1.ListVehiclesResponse"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -4647,7 +5080,10 @@ export interface operations {
     FleetService_GetVehicle: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The vehicle id. */
                 vehicle: string;
@@ -4659,11 +5095,20 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["vif.fleet.v1.Vehicle"];
                 };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -4679,7 +5124,10 @@ export interface operations {
                 /** @description The fields to change: `plate`, `make`, `model`. Empty means every field set; `*` means all. */
                 updateMask?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The resource's etag as read (the ETag header): the change happens only if it is still current, else 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The vehicle id. */
                 vehicle: string;
@@ -4706,6 +5154,7 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
