@@ -31,7 +31,8 @@ func actorFrom(ctx context.Context) domain.Actor {
 	if !ok {
 		return domain.Actor{}
 	}
-	a := domain.Actor{Subject: c.Subject, Admin: c.Role == auth.RoleAdmin}
+	a := domain.Actor{Subject: c.Subject, Admin: c.Role == auth.RoleAdmin,
+		NetworkSide: c.Role == auth.RoleAdmin || c.Role == auth.RoleCoordinator || c.Role == auth.RoleReader}
 	if c.Role == auth.RoleCoordinator {
 		a.Network = c.Network
 	}
@@ -249,7 +250,7 @@ func (s *Server) GetMember(ctx context.Context, req *directoryv1.GetMemberReques
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.app.GetMember(ctx, network, id)
+	m, err := s.app.GetMember(ctx, actorFrom(ctx), network, id)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +286,7 @@ func (s *Server) ListMembers(ctx context.Context, req *directoryv1.ListMembersRe
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	page, err := s.app.ListMembers(ctx, q)
+	page, err := s.app.ListMembers(ctx, actorFrom(ctx), q)
 	if err != nil {
 		return nil, err
 	}

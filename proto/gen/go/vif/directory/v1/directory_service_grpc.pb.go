@@ -71,9 +71,11 @@ type DirectoryServiceClient interface {
 	DeleteOrganisation(ctx context.Context, in *DeleteOrganisationRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
 	// Adds a professional to a network. Admins, and the coordinators of that network.
 	CreateMember(ctx context.Context, in *CreateMemberRequest, opts ...grpc.CallOption) (*Member, error)
-	// Gets a member of a network.
+	// Gets a member of a network. Any authenticated caller; its e-mail and phone only for admins,
+	// coordinators and readers (the other roles see the name, role, domains and organisation).
 	GetMember(ctx context.Context, in *GetMemberRequest, opts ...grpc.CallOption) (*Member, error)
-	// Lists the members of a network, or of every network with the parent `networks/-`.
+	// Lists the members of a network, or of every network with the parent `networks/-`. Contact
+	// data as for GetMember.
 	ListMembers(ctx context.Context, in *ListMembersRequest, opts ...grpc.CallOption) (*ListMembersResponse, error)
 	// Updates a member. Admins, and the coordinators of the member's network.
 	UpdateMember(ctx context.Context, in *UpdateMemberRequest, opts ...grpc.CallOption) (*Member, error)
@@ -282,9 +284,11 @@ type DirectoryServiceServer interface {
 	DeleteOrganisation(context.Context, *DeleteOrganisationRequest) (*emptypb.Empty, error)
 	// Adds a professional to a network. Admins, and the coordinators of that network.
 	CreateMember(context.Context, *CreateMemberRequest) (*Member, error)
-	// Gets a member of a network.
+	// Gets a member of a network. Any authenticated caller; its e-mail and phone only for admins,
+	// coordinators and readers (the other roles see the name, role, domains and organisation).
 	GetMember(context.Context, *GetMemberRequest) (*Member, error)
-	// Lists the members of a network, or of every network with the parent `networks/-`.
+	// Lists the members of a network, or of every network with the parent `networks/-`. Contact
+	// data as for GetMember.
 	ListMembers(context.Context, *ListMembersRequest) (*ListMembersResponse, error)
 	// Updates a member. Admins, and the coordinators of the member's network.
 	UpdateMember(context.Context, *UpdateMemberRequest) (*Member, error)
