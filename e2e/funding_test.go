@@ -199,6 +199,20 @@ func testFunders(t *testing.T, s *suite) {
 		_, err := s.funding.CreateFunder(admin, &fundingv1.CreateFunderRequest{Funder: tc.funder})
 		wantCode(t, "CreateFunder with "+tc.name, err, codes.InvalidArgument, "funder.epci")
 	}
+	// The organisation whose officers act for a funder is checked against the directory too: a
+	// made-up one would give a funder's token for nobody, or for the wrong body.
+	_, err = s.funding.CreateFunder(admin, &fundingv1.CreateFunderRequest{Funder: &fundingv1.Funder{
+		DisplayName: "Fondation inconnue", Kind: fundingv1.FunderKind_FUNDER_KIND_OTHER, Organisation: "organisations/fondation-nulle-part",
+	}})
+	wantCode(t, "CreateFunder with an organisation the directory does not hold", err, codes.InvalidArgument, "funder.organisation")
+	_, err = s.funding.UpdateFunder(admin, &fundingv1.UpdateFunderRequest{
+		Funder:     &fundingv1.Funder{Name: newEPCIFunder, Organisation: "organisations/fondation-nulle-part"},
+		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"organisation"}},
+	})
+	wantCode(t, "UpdateFunder to an organisation the directory does not hold", err, codes.InvalidArgument, "funder.organisation")
+	if f, err := s.funding.GetFunder(admin, &fundingv1.GetFunderRequest{Name: newEPCIFunder}); err != nil || f.GetOrganisation() != "" {
+		t.Errorf("GetFunder(%s) after the refused update = %v, %v; want no organisation", newEPCIFunder, f, err)
+	}
 	if after := countFunders(t, s); after != before {
 		t.Errorf("ListFunders total = %d after the refused creates; want %d", after, before)
 	}
