@@ -66,7 +66,9 @@ func testEvents(t *testing.T, e *env) {
 		{"vif.directory.v1.member.updated", &directoryv1.MemberUpdated{}, func(p proto.Message) string { return p.(*directoryv1.MemberUpdated).GetMember().GetName() }},
 		{"vif.directory.v1.member.deleted", &directoryv1.MemberDeleted{}, func(p proto.Message) string { return p.(*directoryv1.MemberDeleted).GetName() }},
 		{"vif.directory.v1.organisation.deleted", &directoryv1.OrganisationDeleted{}, func(p proto.Message) string { return p.(*directoryv1.OrganisationDeleted).GetName() }},
-		{"vif.directory.v1.organisation.undeleted", &directoryv1.OrganisationUndeleted{}, func(p proto.Message) string { return p.(*directoryv1.OrganisationUndeleted).GetOrganisation().GetName() }},
+		{"vif.directory.v1.organisation.undeleted", &directoryv1.OrganisationUndeleted{}, func(p proto.Message) string {
+			return p.(*directoryv1.OrganisationUndeleted).GetOrganisation().GetName()
+		}},
 	}
 	ours := map[string]bool{org.GetName(): true, m.GetName(): true}
 
