@@ -95,11 +95,14 @@ func (s *Service) checkFunderOrganisation(ctx context.Context, organisation stri
 	return directoryError(err, "funder.organisation", "organisations/"+organisation+" does not exist in the directory")
 }
 
-// directoryError passes ErrDirectoryUnavailable on (nothing must be written on a guess) and turns
-// ErrNotFound into a violation of field.
+// directoryError passes ErrDirectoryUnavailable on (nothing must be written on a guess), turns
+// ErrNotFound into a violation of field, and says which field names a deleted organisation.
 func directoryError(err error, field, notFound string) error {
 	if notFound != "" && errors.Is(err, domain.ErrNotFound) {
 		return validation.Field(field, notFound)
+	}
+	if errors.Is(err, domain.ErrOrganisationDeleted) {
+		return fmt.Errorf("%s: %w", field, err)
 	}
 	return err
 }
