@@ -68,7 +68,7 @@ func token(args []string, getenv func(string) string, stdout io.Writer) error {
 	return err
 }
 
-// checkScope refuses a token scoped to a network or an organisation that does not exist: every
+// checkScope refuses a token scoped to a network or an organisation that does not exist (or is deleted): every
 // service would accept it, and its bearer would find nothing, with no word why. Networks are the
 // built-in referential; an organisation is looked up in the directory's database when the data
 // directory holds one (the embedded default). In the distributed shape the data directory holds
@@ -99,6 +99,9 @@ func checkScope(dataDir, network, organisation string) error {
 	if err := directory.CheckOrganisation(ctx, db, organisation); err != nil {
 		if errors.Is(err, directory.ErrNoSuchOrganisation) {
 			return fmt.Errorf("--organisation %q: the directory in %s holds no such organisation", organisation, dataDir)
+		}
+		if errors.Is(err, directory.ErrOrganisationDeleted) {
+			return fmt.Errorf("--organisation %q: %w", organisation, err)
 		}
 		return err
 	}

@@ -27,19 +27,26 @@ func NetworkIDs() ([]string, error) {
 }
 
 // ErrNoSuchOrganisation is what CheckOrganisation returns for an organisation that db does not
-// hold.
-var ErrNoSuchOrganisation = errors.New("no such organisation")
+// hold; ErrOrganisationDeleted for one it holds soft-deleted.
+var (
+	ErrNoSuchOrganisation  = errors.New("no such organisation")
+	ErrOrganisationDeleted = domain.ErrOrganisationDeleted
+)
 
-// CheckOrganisation reports whether db, a directory database, holds organisations/{id} (nil),
-// or not (ErrNoSuchOrganisation). It migrates db first, as the service would.
+// CheckOrganisation reports whether db, a directory database, holds organisations/{id}, not
+// deleted (nil), or not (ErrNoSuchOrganisation, ErrOrganisationDeleted): whether something new
+// may refer to it. It migrates db first, as the service would.
 func CheckOrganisation(ctx context.Context, db *storage.DB, id string) error {
 	st, err := store.Open(ctx, db, grpcapi.EncodeEvent, nil)
 	if err != nil {
 		return fmt.Errorf("directory: store: %w", err)
 	}
-	_, err = st.GetOrganisation(ctx, id)
+	o, err := st.GetOrganisation(ctx, id)
 	if errors.Is(err, domain.ErrNotFound) {
 		return fmt.Errorf("organisations/%s: %w", id, ErrNoSuchOrganisation)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return o.CheckReferable()
 }
