@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/grpc/codes"
@@ -197,6 +198,20 @@ func testFunders(t *testing.T, s *suite) {
 	} {
 		_, err := s.funding.CreateFunder(admin, &fundingv1.CreateFunderRequest{Funder: tc.funder})
 		wantCode(t, "CreateFunder with "+tc.name, err, codes.InvalidArgument, "funder.epci")
+	}
+	// The organisation whose officers act for a funder is checked against the directory too: a
+	// made-up one would give a funder's token for nobody, or for the wrong body.
+	_, err = s.funding.CreateFunder(admin, &fundingv1.CreateFunderRequest{Funder: &fundingv1.Funder{
+		DisplayName: "Fondation inconnue", Kind: fundingv1.FunderKind_FUNDER_KIND_OTHER, Organisation: "organisations/fondation-nulle-part",
+	}})
+	wantCode(t, "CreateFunder with an organisation the directory does not hold", err, codes.InvalidArgument, "funder.organisation")
+	_, err = s.funding.UpdateFunder(admin, &fundingv1.UpdateFunderRequest{
+		Funder:     &fundingv1.Funder{Name: newEPCIFunder, Organisation: "organisations/fondation-nulle-part"},
+		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"organisation"}},
+	})
+	wantCode(t, "UpdateFunder to an organisation the directory does not hold", err, codes.InvalidArgument, "funder.organisation")
+	if f, err := s.funding.GetFunder(admin, &fundingv1.GetFunderRequest{Name: newEPCIFunder}); err != nil || f.GetOrganisation() != "" {
+		t.Errorf("GetFunder(%s) after the refused update = %v, %v; want no organisation", newEPCIFunder, f, err)
 	}
 	if after := countFunders(t, s); after != before {
 		t.Errorf("ListFunders total = %d after the refused creates; want %d", after, before)
@@ -609,6 +624,26 @@ func testFundingAuth(t *testing.T, s *suite) {
 	wantCode(t, "GetContribution of the Département's contribution as the prefecture's officer", err, codes.PermissionDenied, "")
 	_, err = s.funding.CreateFunder(prefecture, other)
 	wantCode(t, "CreateFunder as a funder's officer", err, codes.PermissionDenied, "")
+
+	// A funder's year summary (what it was called for and paid) is read as its contributions are:
+	// finance, admins and that funder's own officers.
+	if _, err := s.funding.GetFunderYearSummary(prefecture, &fundingv1.GetFunderYearSummaryRequest{Funder: "funders/etat", Year: 2024}); err != nil {
+		t.Errorf("GetFunderYearSummary(etat) as its officer = %v; want OK", err)
+	}
+	for _, tc := range []struct {
+		who    string
+		ctx    context.Context
+		funder string
+	}{
+		{"the prefecture's officer", prefecture, "funders/departement-71"},
+		{"the prefecture's officer, of an unknown funder", prefecture, "funders/nobody"},
+		{"a reader", reader, "funders/etat"},
+		{"a coordinator", s.bearer(t, auth.Claims{Role: auth.RoleCoordinator, Network: "chalonnais", RegisteredClaims: jwt.RegisteredClaims{Subject: "e2e-coordinator"}}), "funders/etat"},
+		{"a beneficiary", s.as(t, auth.RoleBeneficiary, "garage-solidaire-bourgogne"), "funders/etat"},
+	} {
+		_, err := s.funding.GetFunderYearSummary(tc.ctx, &fundingv1.GetFunderYearSummaryRequest{Funder: tc.funder, Year: 2024})
+		wantCode(t, "GetFunderYearSummary("+tc.funder+") as "+tc.who, err, codes.PermissionDenied, "")
+	}
 
 	finance := s.as(t, auth.RoleFinance, "")
 	f, err := s.funding.CreateFunder(finance, &fundingv1.CreateFunderRequest{FunderId: "chalon-sur-saone", Funder: &fundingv1.Funder{

@@ -229,6 +229,11 @@ func national(t *testing.T, s *statsSuite) {
 	wantCode(t, "a second figure for 2023", err, codes.AlreadyExists, "")
 	_, err = s.stats.CreateNationalFigure(admin, &statisticsv1.CreateNationalFigureRequest{Year: 2024, NationalFigure: &statisticsv1.NationalFigure{Value: 1}})
 	wantCode(t, "a figure without source", err, codes.InvalidArgument, "national_figure.source")
+	// A link is shown to readers: only http and https, never javascript:, data: or file:.
+	for _, u := range []string{"javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "ftp://example.org/x"} {
+		_, err = s.stats.CreateNationalFigure(admin, &statisticsv1.CreateNationalFigureRequest{Year: 2024, NationalFigure: &statisticsv1.NationalFigure{Value: 1, Source: "x", SourceUrl: u}})
+		wantCode(t, "source_url "+u, err, codes.InvalidArgument, "national_figure.source_url")
+	}
 	_, err = s.stats.CreateNationalFigure(s.as(t, auth.Claims{Role: auth.RoleCoordinator, Network: "chalonnais"}), &statisticsv1.CreateNationalFigureRequest{Year: 2024, NationalFigure: &statisticsv1.NationalFigure{Value: 1, Source: "x"}})
 	wantCode(t, "a coordinator", err, codes.PermissionDenied, "")
 	if ev := s.lastEvent(t, "vif.statistics.v1.national_figure.created"); ev == nil {

@@ -59,7 +59,12 @@ func TestFundingOverREST(t *testing.T) {
 	if c := contributions[0].(map[string]any); c["paidCents"] != "1485000" || c["outstandingCents"] != nil {
 		t.Errorf("State contribution = %v; want 1 485 000 paid and nothing outstanding", c)
 	}
-	sum := call(t, "GET", base+"/v1/funders/etat:yearSummary?year=2024", reader, "")
+	// A funder's year summary is read as its contributions are: by its own officers (and
+	// finance, admins), not by any reader.
+	if r := call(t, "GET", base+"/v1/funders/etat:yearSummary?year=2024", reader, ""); r.status != 403 {
+		t.Errorf("GET /v1/funders/etat:yearSummary as reader = %d %v; want 403", r.status, r.body)
+	}
+	sum := call(t, "GET", base+"/v1/funders/etat:yearSummary?year=2024", state, "")
 	if sum.body["committedCents"] != "1485000" || sum.body["paidCents"] != "1485000" || sum.body["plannedCents"] != "4455000" {
 		t.Errorf("State year summary = %v; want 1 485 000 committed and paid of 4 455 000 planned", sum.body)
 	}

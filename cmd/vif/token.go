@@ -1,16 +1,24 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/config"
+	"github.com/vif71/vif/platform/storage"
+	"github.com/vif71/vif/services/directory"
 )
 
 // token prints a bearer token signed with the instance's key, so a person can call the API of
@@ -36,6 +44,9 @@ func token(args []string, getenv func(string) string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := checkScope(*dataDir, *network, *organisation); err != nil {
+		return err
+	}
 	sub := *subject
 	if sub == "" {
 		sub = string(r)
@@ -55,4 +66,44 @@ func token(args []string, getenv func(string) string, stdout io.Writer) error {
 	}
 	_, err = fmt.Fprintln(stdout, tok)
 	return err
+}
+
+// checkScope refuses a token scoped to a network or an organisation that does not exist (or is deleted): every
+// service would accept it, and its bearer would find nothing, with no word why. Networks are the
+// built-in referential; an organisation is looked up in the directory's database when the data
+// directory holds one (the embedded default). In the distributed shape the data directory holds
+// the key only, and the organisation is not checked here.
+func checkScope(dataDir, network, organisation string) error {
+	if network != "" {
+		ids, err := directory.NetworkIDs()
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(ids, network) {
+			return fmt.Errorf("--network %q: no such network; the networks are %s", network, strings.Join(ids, ", "))
+		}
+	}
+	if organisation == "" {
+		return nil
+	}
+	path := filepath.Join(dataDir, "directory.db")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	ctx := context.Background()
+	db, err := storage.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := directory.CheckOrganisation(ctx, db, organisation); err != nil {
+		if errors.Is(err, directory.ErrNoSuchOrganisation) {
+			return fmt.Errorf("--organisation %q: the directory in %s holds no such organisation", organisation, dataDir)
+		}
+		if errors.Is(err, directory.ErrOrganisationDeleted) {
+			return fmt.Errorf("--organisation %q: %w", organisation, err)
+		}
+		return err
+	}
+	return nil
 }

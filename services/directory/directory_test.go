@@ -182,11 +182,77 @@ func testOrganisationLifecycle(t *testing.T, e *env) {
 	if err != nil || got.GetDisplayName() != "CIDFF de Saône-et-Loire" {
 		t.Errorf("after refused changes, Get = %v, %v; want the organisation unchanged", got, err)
 	}
-	if _, err := e.client.DeleteOrganisation(admin, &directoryv1.DeleteOrganisationRequest{Name: created.GetName(), Etag: updated.GetEtag()}); err != nil {
+	deleted, err := e.client.DeleteOrganisation(admin, &directoryv1.DeleteOrganisationRequest{Name: created.GetName(), Etag: updated.GetEtag()})
+	if err != nil {
 		t.Fatalf("DeleteOrganisation: %v", err)
 	}
-	_, err = e.client.GetOrganisation(admin, &directoryv1.GetOrganisationRequest{Name: created.GetName()})
-	wantCode(t, "get after delete", err, codes.NotFound, "")
+	if deleted.GetDeleteTime() == nil || deleted.GetDisplayName() != "CIDFF de Saône-et-Loire" || deleted.GetEtag() == updated.GetEtag() {
+		t.Errorf("DeleteOrganisation = %v; want the organisation with its delete_time and a new etag", deleted)
+	}
+	testSoftDeleted(t, e, deleted)
+}
+
+// testSoftDeleted: a deleted organisation (AIP-164) still resolves, anonymously too, with its
+// delete_time; lists leave it out unless show_deleted; it is not changed or deleted again; it
+// takes no new member; it can be undeleted.
+func testSoftDeleted(t *testing.T, e *env, deleted *directoryv1.Organisation) {
+	admin := e.as(t, auth.RoleAdmin, "")
+	got, err := e.client.GetOrganisation(context.Background(), &directoryv1.GetOrganisationRequest{Name: deleted.GetName()})
+	if err != nil || !got.GetDeleteTime().AsTime().Equal(deleted.GetDeleteTime().AsTime()) || got.GetDisplayName() != deleted.GetDisplayName() {
+		t.Errorf("GetOrganisation(%s) after delete = %v, %v; want it, with its delete_time", deleted.GetName(), got, err)
+	}
+	listed := func(show bool) bool {
+		t.Helper()
+		list, err := e.client.ListOrganisations(context.Background(), &directoryv1.ListOrganisationsRequest{PageSize: 1000, ShowDeleted: show})
+		if err != nil {
+			t.Fatalf("ListOrganisations(show_deleted %v) = %v", show, err)
+		}
+		return slices.ContainsFunc(list.GetOrganisations(), func(o *directoryv1.Organisation) bool { return o.GetName() == deleted.GetName() })
+	}
+	if listed(false) || !listed(true) {
+		t.Errorf("%s listed without show_deleted: %v, with: %v; want false, true", deleted.GetName(), listed(false), listed(true))
+	}
+	_, err = e.client.UpdateOrganisation(admin, &directoryv1.UpdateOrganisationRequest{
+		Organisation: &directoryv1.Organisation{Name: deleted.GetName(), Address: "ailleurs"},
+		UpdateMask:   &fieldmaskpb.FieldMask{Paths: []string{"address"}},
+	})
+	wantReason(t, "update of a deleted organisation", err, codes.FailedPrecondition, "ORGANISATION_DELETED")
+	_, err = e.client.DeleteOrganisation(admin, &directoryv1.DeleteOrganisationRequest{Name: deleted.GetName()})
+	wantReason(t, "delete of a deleted organisation", err, codes.FailedPrecondition, "ORGANISATION_DELETED")
+	_, err = e.client.CreateMember(admin, &directoryv1.CreateMemberRequest{Parent: "networks/chalonnais", Member: &directoryv1.Member{
+		Organisation: deleted.GetName(), DisplayName: "Camille Martin", Domains: []directoryv1.Domain{directoryv1.Domain_DOMAIN_RIGHTS},
+	}})
+	wantReason(t, "a member of a deleted organisation", err, codes.FailedPrecondition, "ORGANISATION_DELETED")
+	_, err = e.client.UndeleteOrganisation(e.as(t, auth.RoleReader, ""), &directoryv1.UndeleteOrganisationRequest{Name: deleted.GetName()})
+	wantCode(t, "undelete as reader", err, codes.PermissionDenied, "")
+
+	restored, err := e.client.UndeleteOrganisation(admin, &directoryv1.UndeleteOrganisationRequest{Name: deleted.GetName(), Etag: deleted.GetEtag()})
+	if err != nil || restored.GetDeleteTime() != nil || restored.GetDisplayName() != deleted.GetDisplayName() {
+		t.Fatalf("UndeleteOrganisation = %v, %v; want it without delete_time", restored, err)
+	}
+	if !listed(false) {
+		t.Errorf("%s not listed after its undelete", deleted.GetName())
+	}
+	_, err = e.client.UndeleteOrganisation(admin, &directoryv1.UndeleteOrganisationRequest{Name: deleted.GetName()})
+	wantReason(t, "undelete of an organisation that is not deleted", err, codes.FailedPrecondition, "ORGANISATION_NOT_DELETED")
+	if _, err := e.client.DeleteOrganisation(admin, &directoryv1.DeleteOrganisationRequest{Name: deleted.GetName()}); err != nil {
+		t.Errorf("DeleteOrganisation after the undelete = %v", err)
+	}
+}
+
+// wantReason fails t unless err is a status with code and an ErrorInfo of reason.
+func wantReason(t *testing.T, what string, err error, code codes.Code, reason string) {
+	t.Helper()
+	st, _ := status.FromError(err)
+	var got string
+	for _, d := range st.Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok {
+			got = info.GetReason()
+		}
+	}
+	if st.Code() != code || got != reason {
+		t.Errorf("%s: %v (reason %q); want %v, reason %s", what, err, got, code, reason)
+	}
 }
 
 func testMembers(t *testing.T, e *env) {

@@ -51,6 +51,9 @@ func testEvents(t *testing.T, e *env) {
 	if _, err := e.client.DeleteOrganisation(admin, &directoryv1.DeleteOrganisationRequest{Name: org.GetName()}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := e.client.UndeleteOrganisation(admin, &directoryv1.UndeleteOrganisationRequest{Name: org.GetName()}); err != nil {
+		t.Fatal(err)
+	}
 
 	want := []struct {
 		subject string
@@ -63,6 +66,9 @@ func testEvents(t *testing.T, e *env) {
 		{"vif.directory.v1.member.updated", &directoryv1.MemberUpdated{}, func(p proto.Message) string { return p.(*directoryv1.MemberUpdated).GetMember().GetName() }},
 		{"vif.directory.v1.member.deleted", &directoryv1.MemberDeleted{}, func(p proto.Message) string { return p.(*directoryv1.MemberDeleted).GetName() }},
 		{"vif.directory.v1.organisation.deleted", &directoryv1.OrganisationDeleted{}, func(p proto.Message) string { return p.(*directoryv1.OrganisationDeleted).GetName() }},
+		{"vif.directory.v1.organisation.undeleted", &directoryv1.OrganisationUndeleted{}, func(p proto.Message) string {
+			return p.(*directoryv1.OrganisationUndeleted).GetOrganisation().GetName()
+		}},
 	}
 	ours := map[string]bool{org.GetName(): true, m.GetName(): true}
 
@@ -99,6 +105,12 @@ func testEvents(t *testing.T, e *env) {
 			t.Errorf("event id %s seen twice", h.Get("ce-id"))
 		}
 		ids[h.Get("ce-id")] = true
+		if od, ok := payload.(*directoryv1.OrganisationDeleted); ok && (od.GetOrganisation().GetName() != od.GetName() || od.GetOrganisation().GetDeleteTime() == nil) {
+			t.Errorf("organisation.deleted = %v; want the organisation as deleted, with its delete_time", od)
+		}
+		if ou, ok := payload.(*directoryv1.OrganisationUndeleted); ok && ou.GetOrganisation().GetDeleteTime() != nil {
+			t.Errorf("organisation.undeleted = %v; want the organisation without delete_time", ou)
+		}
 		if mc, ok := payload.(*directoryv1.MemberCreated); ok && mc.GetMember().GetEmail() != "" {
 			t.Errorf("member.created carries the e-mail %q; contact details must stay out of events", mc.GetMember().GetEmail())
 		}

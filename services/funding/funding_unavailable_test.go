@@ -108,6 +108,12 @@ func TestWritesStopWhenTheDirectoryIsUnavailable(t *testing.T) {
 			}})
 			return err
 		}},
+		{"CreateFunder(organisation)", func() error {
+			_, err := client.CreateFunder(admin, &fundingv1.CreateFunderRequest{Funder: &fundingv1.Funder{
+				DisplayName: "Fondation", Kind: fundingv1.FunderKind_FUNDER_KIND_OTHER, Organisation: "organisations/fondation-71",
+			}})
+			return err
+		}},
 		{"CreateFunder(EPCI)", func() error {
 			_, err := client.CreateFunder(admin, &fundingv1.CreateFunderRequest{Funder: &fundingv1.Funder{
 				DisplayName: "CC Bresse Louhannaise Intercom'", Kind: fundingv1.FunderKind_FUNDER_KIND_EPCI, Epci: "epcis/200071579",

@@ -569,9 +569,11 @@ export interface paths {
         };
         /**
          * Sums one funder's commitments for a year across every post.
-         * @description Sums one funder's commitments for a year across every post.
+         * @description Sums one funder's commitments for a year across every post. Read, like its contributions, by
+         *      admins, finance officers and that funder's own officers (role `funder` of the funder's
+         *      organisation); anybody else gets PermissionDenied, for an unknown funder too.
          *
-         *     Needs a bearer token, of any role.
+         *     Needs a bearer token of role admin, finance, funder.
          */
         get: operations["FundingService_GetFunderYearSummary"];
         put?: never;
@@ -685,7 +687,8 @@ export interface paths {
         };
         /**
          * Lists the members of a network, or of every network with the parent `networks/-`.
-         * @description Lists the members of a network, or of every network with the parent `networks/-`.
+         * @description Lists the members of a network, or of every network with the parent `networks/-`. Contact
+         *      data as for GetMember.
          *
          *     Needs a bearer token, of any role.
          */
@@ -713,7 +716,8 @@ export interface paths {
         };
         /**
          * Gets a member of a network.
-         * @description Gets a member of a network.
+         * @description Gets a member of a network. Any authenticated caller; its e-mail and phone only for admins,
+         *      coordinators and readers (the other roles see the name, role, domains and organisation).
          *
          *     Needs a bearer token, of any role.
          */
@@ -864,8 +868,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Lists organisations, ordered by name.
-         * @description Lists organisations, ordered by name.
+         * Lists organisations, ordered by name; deleted ones only with `show_deleted`.
+         * @description Lists organisations, ordered by name; deleted ones only with `show_deleted`.
          *
          *     Public: no token needed. A token, when sent, is verified.
          */
@@ -892,8 +896,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Gets an organisation.
-         * @description Gets an organisation.
+         * Gets an organisation, deleted or not (a deleted one shows its `delete_time`).
+         * @description Gets an organisation, deleted or not (a deleted one shows its `delete_time`).
          *
          *     Public: no token needed. A token, when sent, is verified.
          */
@@ -901,8 +905,11 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Deletes an organisation that no member belongs to any more.
-         * @description Deletes an organisation that no member belongs to any more. Admins only.
+         * Soft-deletes an organisation that no member belongs to any more, and returns it with its `delete_time` (AIP-164).
+         * @description Soft-deletes an organisation that no member belongs to any more, and returns it with its
+         *      `delete_time` (AIP-164). Admins only. Members still in it: FailedPrecondition, reason
+         *      `HAS_MEMBERS`; already deleted: FailedPrecondition, reason `ORGANISATION_DELETED`. Records of
+         *      other services that name it keep resolving it; new ones are refused.
          *
          *     Needs a bearer token of role admin.
          */
@@ -911,11 +918,35 @@ export interface paths {
         head?: never;
         /**
          * Updates an organisation.
-         * @description Updates an organisation. Admins only.
+         * @description Updates an organisation. Admins only. A deleted organisation is not updated
+         *      (FailedPrecondition, reason `ORGANISATION_DELETED`): undelete it first.
          *
          *     Needs a bearer token of role admin.
          */
         patch: operations["DirectoryService_UpdateOrganisation"];
+        trace?: never;
+    };
+    "/v1/organisations/{organisation}:undelete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undeletes a deleted organisation and returns it.
+         * @description Undeletes a deleted organisation and returns it. Admins only. One that is not deleted:
+         *      FailedPrecondition, reason `ORGANISATION_NOT_DELETED`.
+         *
+         *     Needs a bearer token of role admin.
+         */
+        post: operations["DirectoryService_UndeleteOrganisation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/posts": {
@@ -1352,7 +1383,10 @@ export interface components {
             displayName: string;
             /** @description What the professional does in the network. At least one at creation, no duplicates. */
             domains: ("DOMAIN_UNSPECIFIED" | "DOMAIN_SECURITY" | "DOMAIN_JUSTICE" | "DOMAIN_HEALTH" | "DOMAIN_EDUCATION" | "DOMAIN_SOCIAL" | "DOMAIN_HOUSING" | "DOMAIN_INSERTION" | "DOMAIN_CHILD_PROTECTION" | "DOMAIN_RIGHTS")[];
-            /** @description Professional e-mail address. Contact data: returned to authenticated callers only. */
+            /**
+             * @description Professional e-mail address. Contact data: returned to the network side only (roles `admin`,
+             *      `coordinator`, `reader`); empty for every other role.
+             */
             email?: string;
             /** @description A checksum of the current state; send it back on update or delete to detect concurrent changes. */
             etag?: string;
@@ -1365,7 +1399,7 @@ export interface components {
             organisation: string;
             /**
              * @description Professional telephone number, digits with an optional leading +. Contact data: returned to
-             *      authenticated callers only.
+             *      the network side only (roles `admin`, `coordinator`, `reader`); empty for every other role.
              */
             phone?: string;
             /** @description The professional's role or job title, e.g. "Intervenante sociale en gendarmerie". */
@@ -1407,6 +1441,14 @@ export interface components {
          * @description An institution or association whose professionals take part in the networks, or that funds,
          *      hosts or receives something: the Caf, the Préfecture, a gendarmerie brigade, an ISCG service, a
          *      mission locale…
+         *
+         *      Organisations are soft-deleted (AIP-164): other services' records point at them (the
+         *      beneficiary of a cession, the host of an ISCG post, the organisation of a funder), so a deleted
+         *      organisation keeps its name and its fields, shows its `delete_time`, is still returned by
+         *      GetOrganisation, is left out of ListOrganisations unless `show_deleted`, and can be undeleted.
+         *      It is never purged, so no reference to it can dangle. No new reference to a deleted
+         *      organisation is accepted: the services refuse it with FailedPrecondition, reason
+         *      `ORGANISATION_DELETED`.
          */
         "vif.directory.v1.Organisation": {
             /** @description A public postal address, free text. */
@@ -1418,6 +1460,12 @@ export interface components {
              * @description When the organisation was created.
              */
             readonly createTime?: string;
+            /**
+             * Format: date-time
+             * @description When the organisation was deleted; unset while it is not. A deleted organisation is never
+             *      purged (so it has no `expire_time`): undelete it to use it again.
+             */
+            readonly deleteTime?: string;
             /** @description The organisation's usual name, e.g. "Caf de Saône-et-Loire". Required at creation. */
             displayName: string;
             /** @description A checksum of the current state; send it back on update or delete to detect concurrent changes. */
@@ -1446,6 +1494,11 @@ export interface components {
              */
             readonly updateTime?: string;
         };
+        /** @description Request for UndeleteOrganisation. */
+        "vif.directory.v1.UndeleteOrganisationRequest": {
+            /** @description When set, the undelete happens only if it matches the current etag. */
+            etag?: string;
+        };
         /** @description Request for ApproveCession. */
         "vif.fleet.v1.ApproveCessionRequest": {
             /** @description The day of the approval. */
@@ -1472,7 +1525,8 @@ export interface components {
             /**
              * @description The beneficiary (`organisations/{id}` in the directory), of a kind that may receive vehicles:
              *      ISCG, PLIE, REGIE, MISSION_LOCALE, GARAGE_SOLIDAIRE, CENTRE_SOCIAL, FOYER_RURAL or
-             *      ASSOCIATION. Required; immutable.
+             *      ASSOCIATION. Required; immutable. An organisation deleted in the directory is refused
+             *      (FailedPrecondition, reason `ORGANISATION_DELETED`); cessions that already name it keep it.
              */
             beneficiary: string;
             /** @description The beneficiary's kind in the directory when the cession was proposed (e.g. `ISCG`). */
@@ -1834,6 +1888,9 @@ export interface components {
             /**
              * @description The directory organisation whose officers act for this funder (`organisations/{id}`): a
              *      token of role `funder` scoped to that organisation may read this funder's contributions.
+             *      Checked against the directory on create and update: one it does not hold is InvalidArgument
+             *      naming this field, a deleted one FailedPrecondition (reason `ORGANISATION_DELETED`); an
+             *      unreachable directory is Unavailable and nothing is written.
              */
             organisation?: string;
             /**
@@ -2064,8 +2121,8 @@ export interface components {
             fteThousandths: number;
             /**
              * @description The police or gendarmerie organisation that hosts the post (`organisations/{id}`), checked
-             *      against the directory: it must exist and be of kind POLICE or GENDARMERIE. Required at
-             *      creation.
+             *      against the directory: it must exist, not deleted (FailedPrecondition, reason
+             *      `ORGANISATION_DELETED`), and be of kind POLICE or GENDARMERIE. Required at creation.
              */
             hostOrganisation: string;
             /** @description True when the record's details are illustrative rather than taken from a source. */
@@ -2263,7 +2320,10 @@ export interface components {
             name?: string;
             /** @description Where the figure comes from: the publisher, the title, the date. Required. */
             source: string;
-            /** @description A link to the source, when there is one. */
+            /**
+             * @description A link to the source, when there is one: an absolute `http` or `https` URL with a host (any
+             *      other scheme, e.g. `javascript:` or `file:`, is refused: the link is shown to readers).
+             */
             sourceUrl?: string;
             /** @description The number of victims recorded nationally that year. Required (at least 1). */
             value: string;
@@ -4407,6 +4467,8 @@ export interface operations {
                  *      (e.g. `kind = "ORGANISATION_KIND_ISCG"`), `commune` (`communes/{insee_code}`), `siret`.
                  */
                 filter?: string;
+                /** @description Whether to include deleted organisations (those with a `delete_time`). */
+                showDeleted?: boolean;
             };
             header?: {
                 /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
@@ -4545,7 +4607,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["vif.directory.v1.Organisation"];
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -4597,6 +4661,40 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    DirectoryService_UndeleteOrganisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation id. */
+                organisation: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["vif.directory.v1.UndeleteOrganisationRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["vif.directory.v1.Organisation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };

@@ -7,20 +7,42 @@ import (
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
-// DeleteOrganisation deletes an organisation no member belongs to, if etag (when given) still
-// matches.
-func (s *Service) DeleteOrganisation(ctx context.Context, id, etag string) error {
-	err := s.repo.DeleteOrganisation(ctx, id, func(o *domain.Organisation, members int) (*domain.Event, error) {
+// DeleteOrganisation soft-deletes an organisation no member belongs to, if etag (when given)
+// still matches, and returns it with its delete time. Other services' records that name it keep
+// resolving it; no new one may (Organisation.CheckReferable). It is never purged.
+func (s *Service) DeleteOrganisation(ctx context.Context, id, etag string) (*domain.Organisation, error) {
+	deleted, err := s.repo.DeleteOrganisation(ctx, id, func(o *domain.Organisation, members int) (*domain.Event, error) {
 		if err := domain.CheckEtag(etag, o.Etag()); err != nil {
 			return nil, err
 		}
-		if members > 0 {
-			return nil, fmt.Errorf("%d members: %w", members, domain.ErrHasMembers)
+		if err := o.Delete(s.now().UTC(), members); err != nil {
+			return nil, err
 		}
-		return s.newEvent(domain.OrganisationDeleted, o.Name()), nil
+		ev := s.newEvent(domain.OrganisationDeleted, o.Name())
+		ev.Organisation = o
+		return ev, nil
 	})
 	if err != nil {
-		return fmt.Errorf("delete organisations/%s: %w", id, err)
+		return nil, fmt.Errorf("delete organisations/%s: %w", id, err)
 	}
-	return nil
+	return deleted, nil
+}
+
+// UndeleteOrganisation restores a soft-deleted organisation, if etag (when given) still matches.
+func (s *Service) UndeleteOrganisation(ctx context.Context, id, etag string) (*domain.Organisation, error) {
+	restored, err := s.repo.UpdateOrganisation(ctx, id, func(o *domain.Organisation) (*domain.Event, error) {
+		if err := domain.CheckEtag(etag, o.Etag()); err != nil {
+			return nil, err
+		}
+		if err := o.Undelete(s.now().UTC()); err != nil {
+			return nil, err
+		}
+		ev := s.newEvent(domain.OrganisationUndeleted, o.Name())
+		ev.Organisation = o
+		return ev, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("undelete organisations/%s: %w", id, err)
+	}
+	return restored, nil
 }

@@ -23,10 +23,11 @@ var t0 = time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 
 // Actors of the permission rules.
 var (
-	admin       = domain.Actor{Subject: "admin", Admin: true}
+	admin       = domain.Actor{Subject: "admin", Admin: true, NetworkSide: true}
 	coordinator = func(network string) domain.Actor {
-		return domain.Actor{Subject: "coordinator-" + network, Network: network}
+		return domain.Actor{Subject: "coordinator-" + network, Network: network, NetworkSide: true}
 	}
+	reader = domain.Actor{Subject: "reader", NetworkSide: true}
 )
 
 // fixture is the service over a real SQLite store, the real referential, a clock that advances

@@ -7,18 +7,18 @@ import (
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
-// GetMember returns one member.
-func (s *Service) GetMember(ctx context.Context, network, id string) (*domain.Member, error) {
+// GetMember returns one member, as actor may read it (domain.Member.ShownTo).
+func (s *Service) GetMember(ctx context.Context, actor domain.Actor, network, id string) (*domain.Member, error) {
 	m, err := s.repo.GetMember(ctx, network, id)
 	if err != nil {
 		return nil, fmt.Errorf("networks/%s/members/%s: %w", network, id, err)
 	}
-	return m, nil
+	return m.ShownTo(actor), nil
 }
 
-// ListMembers returns one page of the members q selects, in resource-name order. A named
-// network that does not exist is NotFound rather than an empty list.
-func (s *Service) ListMembers(ctx context.Context, q domain.MemberQuery) (Page[*domain.Member], error) {
+// ListMembers returns one page of the members q selects, in resource-name order, as actor may
+// read them. A named network that does not exist is NotFound rather than an empty list.
+func (s *Service) ListMembers(ctx context.Context, actor domain.Actor, q domain.MemberQuery) (Page[*domain.Member], error) {
 	if q.Network != "" {
 		if _, ok := s.ref.Network(q.Network); !ok {
 			return Page[*domain.Member]{}, fmt.Errorf("networks/%s: %w", q.Network, domain.ErrNotFound)
@@ -34,6 +34,9 @@ func (s *Service) ListMembers(ctx context.Context, q domain.MemberQuery) (Page[*
 	if len(items) > limit {
 		page.Items = items[:limit]
 		page.NextAfter = items[limit-1].Name()
+	}
+	for i, m := range page.Items {
+		page.Items[i] = m.ShownTo(actor)
 	}
 	return page, nil
 }

@@ -47,7 +47,7 @@ func TestMemberWritesNeedAnAdminOrTheNetworksCoordinator(t *testing.T) {
 				t.Errorf("DeleteMember(%s, %s) = %v; want allowed %v", tt.name, networkB, err, tt.allowed)
 			}
 
-			page, err := f.svc.ListMembers(ctx, domain.MemberQuery{Network: networkB, Limit: 10})
+			page, err := f.svc.ListMembers(ctx, reader, domain.MemberQuery{Network: networkB, Limit: 10})
 			if err != nil {
 				t.Fatalf("ListMembers = %v", err)
 			}
@@ -114,7 +114,7 @@ func TestMemberOfAMissingOrganisationNamesTheField(t *testing.T) {
 	if !isViolationOf(err, "member.organisation") {
 		t.Errorf("UpdateMember(organisation %q) = %v (fields %q); want a violation of member.organisation", "caf-72", err, violatedFields(err))
 	}
-	read, err := f.svc.GetMember(ctx, networkA, "m-1")
+	read, err := f.svc.GetMember(ctx, reader, networkA, "m-1")
 	if err != nil || read.Organisation != "caf-71" || read.Revision != 1 {
 		t.Errorf("GetMember = %+v, %v; want it unchanged in caf-71", read, err)
 	}
@@ -162,7 +162,7 @@ func TestCreateMemberStoresSortedDomainsAtRevisionOne(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateMember = %v", err)
 	}
-	read, err := f.svc.GetMember(ctx, networkA, got.ID)
+	read, err := f.svc.GetMember(ctx, reader, networkA, got.ID)
 	want := []domain.Domain{"CHILD_PROTECTION", "JUSTICE", "SOCIAL"}
 	if err != nil || !slices.Equal(read.Domains, want) || read.Revision != 1 || !domain.ValidID(read.ID) {
 		t.Errorf("GetMember(%q) = %+v, %v; want domains %q at revision 1 with a valid generated id", got.ID, read, err, want)
@@ -184,7 +184,7 @@ func TestMemberStaleEtagIsRefused(t *testing.T) {
 	if err := f.svc.DeleteMember(ctx, admin, networkA, "m-1", stale); !errors.Is(err, domain.ErrEtagMismatch) {
 		t.Errorf("DeleteMember(stale etag) = %v; want ErrEtagMismatch", err)
 	}
-	read, err := f.svc.GetMember(ctx, networkA, "m-1")
+	read, err := f.svc.GetMember(ctx, reader, networkA, "m-1")
 	if err != nil || read.Role != "a" || read.Revision != 2 {
 		t.Errorf("GetMember = %+v, %v; want role %q at revision 2", read, err, "a")
 	}
@@ -192,7 +192,7 @@ func TestMemberStaleEtagIsRefused(t *testing.T) {
 
 func TestListMembersOfAnUnknownNetworkIsNotFound(t *testing.T) {
 	f := newFixture(t)
-	if _, err := f.svc.ListMembers(context.Background(), domain.MemberQuery{Network: "atlantis", Limit: 10}); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := f.svc.ListMembers(context.Background(), reader, domain.MemberQuery{Network: "atlantis", Limit: 10}); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("ListMembers(network %q) = %v; want ErrNotFound", "atlantis", err)
 	}
 }

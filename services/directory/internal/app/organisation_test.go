@@ -112,7 +112,7 @@ func TestStaleEtagIsRefusedAndChangesNothing(t *testing.T) {
 	if got, err := f.svc.UpdateOrganisation(ctx, "caf-71", domain.Organisation{DisplayName: "Lost"}, []string{"display_name"}, stale); !errors.Is(err, domain.ErrEtagMismatch) {
 		t.Errorf("UpdateOrganisation(stale etag) = %v, %v; want ErrEtagMismatch", got, err)
 	}
-	if err := f.svc.DeleteOrganisation(ctx, "caf-71", stale); !errors.Is(err, domain.ErrEtagMismatch) {
+	if _, err := f.svc.DeleteOrganisation(ctx, "caf-71", stale); !errors.Is(err, domain.ErrEtagMismatch) {
 		t.Errorf("DeleteOrganisation(stale etag) = %v; want ErrEtagMismatch", err)
 	}
 	read, err := f.svc.GetOrganisation(ctx, "caf-71")
@@ -129,7 +129,7 @@ func TestStaleEtagIsRefusedAndChangesNothing(t *testing.T) {
 		t.Errorf("UpdateOrganisation(no etag) = %v", err)
 	}
 	read, _ = f.svc.GetOrganisation(ctx, "caf-71")
-	if err := f.svc.DeleteOrganisation(ctx, "caf-71", read.Etag()); err != nil {
+	if _, err := f.svc.DeleteOrganisation(ctx, "caf-71", read.Etag()); err != nil {
 		t.Errorf("DeleteOrganisation(current etag) = %v", err)
 	}
 }
@@ -214,7 +214,7 @@ func TestDeleteOrganisationWithMembersIsErrHasMembers(t *testing.T) {
 	ctx := context.Background()
 	f.createOrganisation(t, "caf-71")
 	f.createMember(t, "chalonnais", "m-1", "caf-71")
-	if err := f.svc.DeleteOrganisation(ctx, "caf-71", ""); !errors.Is(err, domain.ErrHasMembers) {
+	if _, err := f.svc.DeleteOrganisation(ctx, "caf-71", ""); !errors.Is(err, domain.ErrHasMembers) {
 		t.Errorf("DeleteOrganisation(%q) with a member = %v; want ErrHasMembers", "caf-71", err)
 	}
 	if _, err := f.svc.GetOrganisation(ctx, "caf-71"); err != nil {
@@ -223,11 +223,11 @@ func TestDeleteOrganisationWithMembersIsErrHasMembers(t *testing.T) {
 	if err := f.svc.DeleteMember(ctx, admin, "chalonnais", "m-1", ""); err != nil {
 		t.Fatalf("DeleteMember = %v", err)
 	}
-	if err := f.svc.DeleteOrganisation(ctx, "caf-71", ""); err != nil {
+	if _, err := f.svc.DeleteOrganisation(ctx, "caf-71", ""); err != nil {
 		t.Errorf("DeleteOrganisation(%q) without members = %v", "caf-71", err)
 	}
-	if _, err := f.svc.GetOrganisation(ctx, "caf-71"); !errors.Is(err, domain.ErrNotFound) {
-		t.Errorf("GetOrganisation(%q) after delete = %v; want ErrNotFound", "caf-71", err)
+	if o, err := f.svc.GetOrganisation(ctx, "caf-71"); err != nil || !o.Deleted() {
+		t.Errorf("GetOrganisation(%q) after delete = %+v, %v; want it, deleted", "caf-71", o, err)
 	}
 	want := []string{
 		subject(domain.OrganisationCreated), subject(domain.MemberCreated),
@@ -265,5 +265,56 @@ func TestListOrganisationsPagesWithNextAfter(t *testing.T) {
 			t.Errorf("ListOrganisations(after %q, limit 2) = %q, next %q, total %d; want %q, next %q, total 5",
 				tt.after, ids, page.NextAfter, page.Total, tt.want, tt.wantNextAfter)
 		}
+	}
+}
+
+// TestDeletedOrganisationIsKeptReadOnlyAndUndeleted: a soft delete (AIP-164) keeps the
+// organisation readable with its delete time; it cannot be changed, deleted again or given new
+// members until it is undeleted, and each step writes its event.
+func TestDeletedOrganisationIsKeptReadOnlyAndUndeleted(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.createOrganisation(t, "caf-71")
+	f.createOrganisation(t, "caf-72")
+	f.createMember(t, "chalonnais", "m-1", "caf-72")
+	deleted, err := f.svc.DeleteOrganisation(ctx, "caf-71", "")
+	if err != nil || !deleted.Deleted() || deleted.DisplayName == "" || deleted.Revision != 2 {
+		t.Fatalf("DeleteOrganisation = %+v, %v; want it with its delete time and its fields, at revision 2", deleted, err)
+	}
+	if read, err := f.svc.GetOrganisation(ctx, "caf-71"); err != nil || !read.DeleteTime.Equal(deleted.DeleteTime) {
+		t.Errorf("GetOrganisation(%q) = %+v, %v; want the deleted organisation", "caf-71", read, err)
+	}
+	if _, err := f.svc.UpdateOrganisation(ctx, "caf-71", domain.Organisation{Address: "x"}, []string{"address"}, ""); !errors.Is(err, domain.ErrOrganisationDeleted) {
+		t.Errorf("UpdateOrganisation(deleted) = %v; want ErrOrganisationDeleted", err)
+	}
+	if _, err := f.svc.DeleteOrganisation(ctx, "caf-71", ""); !errors.Is(err, domain.ErrOrganisationDeleted) {
+		t.Errorf("DeleteOrganisation(deleted) = %v; want ErrOrganisationDeleted", err)
+	}
+	m := domain.Member{Network: "chalonnais", ID: "m-2", Organisation: "caf-71", DisplayName: "B", Domains: []domain.Domain{"SOCIAL"}}
+	if _, err := f.svc.CreateMember(ctx, admin, m, ""); !errors.Is(err, domain.ErrOrganisationDeleted) {
+		t.Errorf("CreateMember(of a deleted organisation) = %v; want ErrOrganisationDeleted", err)
+	}
+	if _, err := f.svc.UpdateMember(ctx, admin, "chalonnais", "m-1", domain.Member{Organisation: "caf-71"}, []string{"organisation"}, ""); !errors.Is(err, domain.ErrOrganisationDeleted) {
+		t.Errorf("UpdateMember(to a deleted organisation) = %v; want ErrOrganisationDeleted", err)
+	}
+	if _, err := f.svc.UndeleteOrganisation(ctx, "caf-72", ""); !errors.Is(err, domain.ErrOrganisationNotDeleted) {
+		t.Errorf("UndeleteOrganisation(not deleted) = %v; want ErrOrganisationNotDeleted", err)
+	}
+	if _, err := f.svc.UndeleteOrganisation(ctx, "caf-71", "stale"); !errors.Is(err, domain.ErrEtagMismatch) {
+		t.Errorf("UndeleteOrganisation(stale etag) = %v; want ErrEtagMismatch", err)
+	}
+	restored, err := f.svc.UndeleteOrganisation(ctx, "caf-71", deleted.Etag())
+	if err != nil || restored.Deleted() || restored.Revision != 3 {
+		t.Fatalf("UndeleteOrganisation = %+v, %v; want it not deleted, at revision 3", restored, err)
+	}
+	if _, err := f.svc.CreateMember(ctx, admin, m, ""); err != nil {
+		t.Errorf("CreateMember(of the undeleted organisation) = %v", err)
+	}
+	want := []string{
+		subject(domain.OrganisationCreated), subject(domain.OrganisationCreated), subject(domain.MemberCreated),
+		subject(domain.OrganisationDeleted), subject(domain.OrganisationUndeleted), subject(domain.MemberCreated),
+	}
+	if got := f.outboxSubjects(t); !slices.Equal(got, want) {
+		t.Errorf("outbox = %q; want %q", got, want)
 	}
 }

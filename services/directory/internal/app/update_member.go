@@ -17,7 +17,7 @@ func (s *Service) UpdateMember(ctx context.Context, actor domain.Actor, network,
 	if !actor.CanEditNetwork(network) {
 		return nil, fmt.Errorf("update %s: %w", name, domain.ErrPermissionDenied)
 	}
-	updated, err := s.repo.UpdateMember(ctx, network, id, func(m *domain.Member, orgExists func(string) (bool, error)) (*domain.Event, error) {
+	updated, err := s.repo.UpdateMember(ctx, network, id, func(m *domain.Member, orgOf func(string) (*domain.Organisation, error)) (*domain.Event, error) {
 		if err := domain.CheckEtag(etag, m.Etag()); err != nil {
 			return nil, err
 		}
@@ -26,12 +26,15 @@ func (s *Service) UpdateMember(ctx context.Context, actor domain.Actor, network,
 			return nil, validation.Prefix("member", err)
 		}
 		if slices.Contains(mask, "organisation") {
-			ok, err := orgExists(m.Organisation)
+			org, err := orgOf(m.Organisation)
 			if err != nil {
 				return nil, err
 			}
-			if !ok {
+			if org == nil {
 				return nil, validation.Field("member.organisation", fmt.Sprintf("organisations/%s does not exist", m.Organisation))
+			}
+			if err := org.CheckReferable(); err != nil {
+				return nil, err
 			}
 		}
 		m.Revision++

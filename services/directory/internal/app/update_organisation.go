@@ -9,11 +9,14 @@ import (
 )
 
 // UpdateOrganisation changes the fields of mask to the values in patch, if etag (when given)
-// still matches. The mask holds API field names already checked by the edge.
+// still matches and the organisation is not deleted. The mask holds API field names already checked by the edge.
 func (s *Service) UpdateOrganisation(ctx context.Context, id string, patch domain.Organisation, mask []string, etag string) (*domain.Organisation, error) {
 	updated, err := s.repo.UpdateOrganisation(ctx, id, func(o *domain.Organisation) (*domain.Event, error) {
 		if err := domain.CheckEtag(etag, o.Etag()); err != nil {
 			return nil, err
+		}
+		if o.Deleted() {
+			return nil, fmt.Errorf("%s: %w", o.Name(), domain.ErrOrganisationDeleted)
 		}
 		o.Apply(&patch, mask)
 		if err := o.Validate(referential{s.ref}); err != nil {

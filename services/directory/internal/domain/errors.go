@@ -10,4 +10,9 @@ var (
 	ErrEtagMismatch     = errors.New("etag does not match the current state: read the resource again and retry")
 	ErrHasMembers       = errors.New("still has members: remove them first")
 	ErrPermissionDenied = errors.New("permission denied")
+	// ErrOrganisationDeleted: the organisation is soft-deleted; it may be read, not changed or
+	// newly referred to (undelete it first).
+	ErrOrganisationDeleted = errors.New("the organisation is deleted: undelete it first")
+	// ErrOrganisationNotDeleted: an undelete of an organisation that is not deleted.
+	ErrOrganisationNotDeleted = errors.New("the organisation is not deleted")
 )

@@ -10,9 +10,11 @@ const (
 	OrganisationCreated EventType = "organisation.created"
 	OrganisationUpdated EventType = "organisation.updated"
 	OrganisationDeleted EventType = "organisation.deleted"
-	MemberCreated       EventType = "member.created"
-	MemberUpdated       EventType = "member.updated"
-	MemberDeleted       EventType = "member.deleted"
+	// OrganisationUndeleted: a soft-deleted organisation was restored.
+	OrganisationUndeleted EventType = "organisation.undeleted"
+	MemberCreated         EventType = "member.created"
+	MemberUpdated         EventType = "member.updated"
+	MemberDeleted         EventType = "member.deleted"
 )
 
 // Event is one change, recorded by the repository in the same transaction as the change itself.
@@ -20,7 +22,7 @@ type Event struct {
 	ID           string
 	Type         EventType
 	Time         time.Time
-	Organisation *Organisation // for organisation events (nil once deleted)
+	Organisation *Organisation // for organisation events (as deleted, for organisation.deleted)
 	Member       *Member       // for member events (nil once deleted)
 	Name         string        // the resource name, for every event
 	UpdateMask   []string      // for updates

@@ -29,11 +29,21 @@ type Member struct {
 	DisplayName  string
 	Role         string
 	Domains      []Domain // sorted, unique
-	Email        string   // contact data: for authenticated callers only
-	Phone        string   // contact data: for authenticated callers only
+	Email        string   // contact data: for the network side only (Actor.SeesContacts)
+	Phone        string   // contact data: for the network side only (Actor.SeesContacts)
 	Revision     int64
 	CreateTime   time.Time
 	UpdateTime   time.Time
+}
+
+// ShownTo returns m as a may read it: without its contact data unless a sees contacts.
+func (m *Member) ShownTo(a Actor) *Member {
+	if a.SeesContacts() {
+		return m
+	}
+	out := *m
+	out.Email, out.Phone = "", ""
+	return &out
 }
 
 // Name is the member's resource name.

@@ -43,10 +43,48 @@ type Organisation struct {
 	Revision     int64 // bumped by every change; the etag derives from it
 	CreateTime   time.Time
 	UpdateTime   time.Time
+	// DeleteTime is when the organisation was soft-deleted; zero while it is not. Other services
+	// refer to organisations, so a deleted one is kept (never purged) and still resolves.
+	DeleteTime time.Time
 }
 
 // Name is the organisation's resource name.
 func (o *Organisation) Name() string { return "organisations/" + o.ID }
+
+// Deleted reports whether the organisation is soft-deleted.
+func (o *Organisation) Deleted() bool { return !o.DeleteTime.IsZero() }
+
+// Delete soft-deletes the organisation at now. An organisation professionals still belong to
+// (members) is not deleted, nor one deleted already.
+func (o *Organisation) Delete(now time.Time, members int) error {
+	if o.Deleted() {
+		return fmt.Errorf("%s: %w", o.Name(), ErrOrganisationDeleted)
+	}
+	if members > 0 {
+		return fmt.Errorf("%d members: %w", members, ErrHasMembers)
+	}
+	o.DeleteTime, o.UpdateTime = now, now
+	o.Revision++
+	return nil
+}
+
+// Undelete restores a soft-deleted organisation at now.
+func (o *Organisation) Undelete(now time.Time) error {
+	if !o.Deleted() {
+		return fmt.Errorf("%s: %w", o.Name(), ErrOrganisationNotDeleted)
+	}
+	o.DeleteTime, o.UpdateTime = time.Time{}, now
+	o.Revision++
+	return nil
+}
+
+// CheckReferable says whether a new record may refer to the organisation: not once deleted.
+func (o *Organisation) CheckReferable() error {
+	if o.Deleted() {
+		return fmt.Errorf("%s was deleted on %s: %w", o.Name(), o.DeleteTime.Format(time.DateOnly), ErrOrganisationDeleted)
+	}
+	return nil
+}
 
 // Etag is the organisation's current etag.
 func (o *Organisation) Etag() string { return etag(o.Name(), o.Revision) }
@@ -100,6 +138,8 @@ type OrganisationQuery struct {
 	Kind    OrganisationKind
 	Commune string
 	SIRET   string
-	After   string // resume after this id
-	Limit   int
+	// ShowDeleted includes soft-deleted organisations; they are left out otherwise.
+	ShowDeleted bool
+	After       string // resume after this id
+	Limit       int
 }

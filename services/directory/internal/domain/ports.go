@@ -29,21 +29,22 @@ type Repository interface {
 	CreateOrganisation(ctx context.Context, o *Organisation, requestID string, ev *Event) (_ *Organisation, created bool, _ error)
 	GetOrganisation(ctx context.Context, id string) (*Organisation, error)
 	ListOrganisations(ctx context.Context, q OrganisationQuery) (_ []*Organisation, total int, _ error)
-	// UpdateOrganisation loads the organisation, lets update change it and name the event, and
-	// writes both.
+	// UpdateOrganisation loads the organisation (deleted or not), lets update change it and name
+	// the event, and writes both (its delete time too, so that an undelete is an update).
 	UpdateOrganisation(ctx context.Context, id string, update func(*Organisation) (*Event, error)) (*Organisation, error)
 	// DeleteOrganisation loads the organisation and the number of members that belong to it,
-	// lets check decide, and deletes it with the event.
-	DeleteOrganisation(ctx context.Context, id string, check func(o *Organisation, members int) (*Event, error)) error
+	// lets del mark it deleted (Organisation.Delete) and name the event, and writes both: the row
+	// stays, with its delete time (a soft delete).
+	DeleteOrganisation(ctx context.Context, id string, del func(o *Organisation, members int) (*Event, error)) (*Organisation, error)
 
 	// CreateMember inserts m after check has approved it against its organisation (read in the
 	// same transaction; nil when it does not exist). requestID as for organisations.
 	CreateMember(ctx context.Context, m *Member, requestID string, check func(org *Organisation) (*Event, error)) (_ *Member, created bool, _ error)
 	GetMember(ctx context.Context, network, id string) (*Member, error)
 	ListMembers(ctx context.Context, q MemberQuery) (_ []*Member, total int, _ error)
-	// UpdateMember loads the member, lets update change it (given a way to check the organisation
-	// it now names exists), and writes it with the event.
-	UpdateMember(ctx context.Context, network, id string, update func(m *Member, orgExists func(id string) (bool, error)) (*Event, error)) (*Member, error)
+	// UpdateMember loads the member, lets update change it (given a way to read the organisation
+	// it now names, in the transaction: nil when it does not exist), and writes it with the event.
+	UpdateMember(ctx context.Context, network, id string, update func(m *Member, orgOf func(id string) (*Organisation, error)) (*Event, error)) (*Member, error)
 	DeleteMember(ctx context.Context, network, id string, check func(*Member) (*Event, error)) error
 
 	// Seeded reports whether the seed named name was applied; MarkSeeded records that it was.

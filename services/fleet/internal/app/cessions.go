@@ -41,6 +41,9 @@ func (s *Service) ProposeCession(ctx context.Context, c domain.Cession, date dom
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, validation.Field("cession.beneficiary", "organisations/"+c.Beneficiary+" does not exist in the directory")
 	}
+	if errors.Is(err, domain.ErrOrganisationDeleted) {
+		return nil, fmt.Errorf("cession.beneficiary: %w", err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,9 @@ var (
 	ErrWrongState           = errors.New("not allowed in the current state")
 	ErrPermissionDenied     = errors.New("permission denied")
 	ErrDirectoryUnavailable = errors.New("the directory service is unavailable; nothing was changed, retry later")
+	// ErrOrganisationDeleted means the directory holds the organisation but it is soft-deleted:
+	// records that already name it stay, no new one may.
+	ErrOrganisationDeleted = errors.New("the organisation is deleted in the directory: nothing new may refer to it (an admin may undelete it)")
 	// ErrVehicleTaken means another cession is open for the vehicle: a vehicle has at most one.
 	ErrVehicleTaken = errors.New("the vehicle already has an open cession")
 )

@@ -15,6 +15,8 @@ type IDs func() string
 type Directory interface {
 	// OrganisationKind returns an organisation's kind (e.g. "ISCG"); ErrNotFound when it does not
 	// exist, ErrDirectoryUnavailable when the directory cannot be reached.
+	// It is asked before a new record names the organisation, so a soft-deleted one gives
+	// ErrOrganisationDeleted.
 	OrganisationKind(ctx context.Context, organisation string) (string, error)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vif71/vif/platform/frid"
@@ -69,6 +70,9 @@ func (s *Service) validateFunder(ctx context.Context, f *domain.Funder, referent
 			return directoryError(err, "funder.epci", "epcis/"+f.EPCI+" is not an EPCI of the département's referential")
 		}
 	}
+	if err := s.checkFunderOrganisation(ctx, f.Organisation); err != nil {
+		return err
+	}
 	if f.Commune != "" {
 		ok, err := s.dir.CommuneExists(ctx, f.Commune)
 		if err != nil {
@@ -81,17 +85,37 @@ func (s *Service) validateFunder(ctx context.Context, f *domain.Funder, referent
 	return nil
 }
 
-// directoryError passes ErrDirectoryUnavailable on (nothing must be written on a guess) and turns
-// ErrNotFound into a violation of field.
+// checkFunderOrganisation asks the directory about the organisation whose officers act for a
+// funder (skipped when empty): it must exist.
+func (s *Service) checkFunderOrganisation(ctx context.Context, organisation string) error {
+	if organisation == "" {
+		return nil
+	}
+	_, err := s.dir.OrganisationKind(ctx, organisation)
+	return directoryError(err, "funder.organisation", "organisations/"+organisation+" does not exist in the directory")
+}
+
+// directoryError passes ErrDirectoryUnavailable on (nothing must be written on a guess), turns
+// ErrNotFound into a violation of field, and says which field names a deleted organisation.
 func directoryError(err error, field, notFound string) error {
 	if notFound != "" && errors.Is(err, domain.ErrNotFound) {
 		return validation.Field(field, notFound)
 	}
+	if errors.Is(err, domain.ErrOrganisationDeleted) {
+		return fmt.Errorf("%s: %w", field, err)
+	}
 	return err
 }
 
-// UpdateFunder changes the display name, organisation or SIRET of a funder.
+// UpdateFunder changes the display name, organisation or SIRET of a funder. A new organisation
+// is checked against the directory before the transaction, so a slow directory never holds a
+// lock.
 func (s *Service) UpdateFunder(ctx context.Context, id string, patch domain.Funder, mask []string, etag string) (*domain.Funder, error) {
+	if slices.Contains(mask, "organisation") {
+		if err := s.checkFunderOrganisation(ctx, patch.Organisation); err != nil {
+			return nil, err
+		}
+	}
 	updated, err := s.repo.UpdateFunder(ctx, id, func(f *domain.Funder) (*domain.Event, error) {
 		if err := domain.CheckEtag(etag, f.Etag()); err != nil {
 			return nil, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,9 +20,15 @@ type FunderYearSummary struct {
 	PostCount                                                         int
 }
 
-// FunderYear sums a funder's contributions in a year's plans and agreements.
-func (s *Service) FunderYear(ctx context.Context, funder string, year int32) (*FunderYearSummary, error) {
-	if _, err := s.repo.GetFunder(ctx, funder); err != nil {
+// FunderYear sums a funder's contributions in a year's plans and agreements. Like the
+// contributions it adds up, it is read by managers and by the funder's own officers; to anybody
+// else an unknown funder is denied too, so that the answer tells nothing of which exist.
+func (s *Service) FunderYear(ctx context.Context, actor domain.Actor, funder string, year int32) (*FunderYearSummary, error) {
+	f, err := s.repo.GetFunder(ctx, funder)
+	if !actor.Manager && (err == nil || errors.Is(err, domain.ErrNotFound)) && !actor.CanReadContributionsOf(f) {
+		return nil, fmt.Errorf("funders/%s: its year summary is read by finance officers and the funder's own officers: %w", funder, domain.ErrPermissionDenied)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("funders/%s: %w", funder, err)
 	}
 	plans, err := s.repo.PlansOfYear(ctx, year)

@@ -11,4 +11,7 @@ var (
 	ErrPermissionDenied     = errors.New("permission denied")
 	ErrWrongState           = errors.New("not allowed in the current state")
 	ErrDirectoryUnavailable = errors.New("the directory service is unavailable; nothing was changed, retry later")
+	// ErrOrganisationDeleted means the directory holds the organisation but it is soft-deleted:
+	// records that already name it stay, no new one may.
+	ErrOrganisationDeleted = errors.New("the organisation is deleted in the directory: nothing new may refer to it (an admin may undelete it)")
 )

@@ -18,6 +18,8 @@ type Directory interface {
 	// such network.
 	NetworkEPCIs(ctx context.Context, network string) ([]string, error)
 	// OrganisationKind returns an organisation's kind (e.g. "POLICE"); ErrNotFound when missing.
+	// It is asked before a new record names the organisation, so a soft-deleted one gives
+	// ErrOrganisationDeleted.
 	OrganisationKind(ctx context.Context, organisation string) (string, error)
 	// EPCI returns an EPCI's name and the population of its communes in the département;
 	// ErrNotFound when the SIREN is not in the referential.

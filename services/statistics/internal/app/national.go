@@ -17,6 +17,9 @@ func (s *Service) CreateNationalFigure(ctx context.Context, f domain.NationalFig
 	if f.Source == "" {
 		errs.Add("national_figure.source", "is required: the publisher, the title and the date of the figure")
 	}
+	if f.SourceURL != "" && !domain.ValidSourceURL(f.SourceURL) {
+		errs.Add("national_figure.source_url", "must be an absolute http or https URL")
+	}
 	if f.Year < domain.FirstYear || f.Year > s.now().Year() {
 		errs.Add("year", fmt.Sprintf("must be from %d to this year", domain.FirstYear))
 	}

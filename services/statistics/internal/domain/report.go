@@ -2,6 +2,8 @@ package domain
 
 import (
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -33,6 +35,18 @@ type NationalFigure struct {
 	SourceURL    string
 	Illustrative bool
 	CreateTime   time.Time
+}
+
+// ValidSourceURL reports whether u may be shown to readers as a link: an absolute http or https
+// URL with a host. Other schemes (javascript:, data:, file:) would run or read something in the
+// reader's browser.
+func ValidSourceURL(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		return false
+	}
+	s := strings.ToLower(p.Scheme)
+	return s == "http" || s == "https"
 }
 
 // Name is the figure's resource name, e.g. "nationalFigures/2022".

@@ -70,6 +70,9 @@ func organisationToProto(o *domain.Organisation) *directoryv1.Organisation {
 	if o.Commune != "" {
 		p.Commune = "communes/" + o.Commune
 	}
+	if o.Deleted() {
+		p.DeleteTime = timestamppb.New(o.DeleteTime)
+	}
 	return p
 }
 

@@ -14,6 +14,8 @@ var Errors = []apierr.Mapping{
 	{Err: domain.ErrAlreadyExists, Code: codes.AlreadyExists, Reason: "ALREADY_EXISTS"},
 	{Err: domain.ErrEtagMismatch, Code: codes.FailedPrecondition, Reason: "ETAG_MISMATCH"},
 	{Err: domain.ErrHasMembers, Code: codes.FailedPrecondition, Reason: "HAS_MEMBERS"},
+	{Err: domain.ErrOrganisationDeleted, Code: codes.FailedPrecondition, Reason: "ORGANISATION_DELETED"},
+	{Err: domain.ErrOrganisationNotDeleted, Code: codes.FailedPrecondition, Reason: "ORGANISATION_NOT_DELETED"},
 	{Err: domain.ErrPermissionDenied, Code: codes.PermissionDenied, Reason: "OUTSIDE_SCOPE"},
 	{Err: pagetoken.ErrInvalid, Code: codes.InvalidArgument, Reason: "INVALID_PAGE_TOKEN"},
 }

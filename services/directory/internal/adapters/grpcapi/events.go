@@ -29,7 +29,9 @@ func EncodeEvent(ev *domain.Event) (outbox.Event, error) {
 	case domain.OrganisationUpdated:
 		payload = &directoryv1.OrganisationUpdated{Organisation: organisationToProto(ev.Organisation), UpdateMask: mask}
 	case domain.OrganisationDeleted:
-		payload = &directoryv1.OrganisationDeleted{Name: ev.Name}
+		payload = &directoryv1.OrganisationDeleted{Name: ev.Name, Organisation: organisationToProto(ev.Organisation)}
+	case domain.OrganisationUndeleted:
+		payload = &directoryv1.OrganisationUndeleted{Organisation: organisationToProto(ev.Organisation)}
 	case domain.MemberCreated:
 		payload = &directoryv1.MemberCreated{Member: memberToProto(ev.Member.WithoutContact())}
 	case domain.MemberUpdated:

@@ -31,7 +31,8 @@ func actorFrom(ctx context.Context) domain.Actor {
 	if !ok {
 		return domain.Actor{}
 	}
-	a := domain.Actor{Subject: c.Subject, Admin: c.Role == auth.RoleAdmin}
+	a := domain.Actor{Subject: c.Subject, Admin: c.Role == auth.RoleAdmin,
+		NetworkSide: c.Role == auth.RoleAdmin || c.Role == auth.RoleCoordinator || c.Role == auth.RoleReader}
 	if c.Role == auth.RoleCoordinator {
 		a.Network = c.Network
 	}
@@ -167,11 +168,16 @@ func (s *Server) GetOrganisation(ctx context.Context, req *directoryv1.GetOrgani
 
 // ListOrganisations implements directoryv1.DirectoryServiceServer.
 func (s *Server) ListOrganisations(ctx context.Context, req *directoryv1.ListOrganisationsRequest) (*directoryv1.ListOrganisationsResponse, error) {
-	list, err := aip.ParseList("ListOrganisations", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), "kind", "commune", "siret")
+	// A page token belongs to one query: with or without the deleted organisations.
+	scope := ""
+	if req.GetShowDeleted() {
+		scope = "show_deleted"
+	}
+	list, err := aip.ParseList("ListOrganisations", scope, req.GetFilter(), req.GetPageToken(), req.GetPageSize(), "kind", "commune", "siret")
 	if err != nil {
 		return nil, err
 	}
-	q := domain.OrganisationQuery{After: list.After, Limit: list.Size}
+	q := domain.OrganisationQuery{After: list.After, Limit: list.Size, ShowDeleted: req.GetShowDeleted()}
 	var errs validation.Error
 	if v, ok := list.Value("kind"); ok {
 		q.Kind = domain.OrganisationKind(strings.TrimPrefix(v, kindPrefix))
@@ -217,15 +223,29 @@ func (s *Server) UpdateOrganisation(ctx context.Context, req *directoryv1.Update
 }
 
 // DeleteOrganisation implements directoryv1.DirectoryServiceServer.
-func (s *Server) DeleteOrganisation(ctx context.Context, req *directoryv1.DeleteOrganisationRequest) (*emptypb.Empty, error) {
+func (s *Server) DeleteOrganisation(ctx context.Context, req *directoryv1.DeleteOrganisationRequest) (*directoryv1.Organisation, error) {
 	id, err := aip.ID(req.GetName(), "organisations/", "name")
 	if err != nil {
 		return nil, err
 	}
-	if err := s.app.DeleteOrganisation(ctx, id, req.GetEtag()); err != nil {
+	o, err := s.app.DeleteOrganisation(ctx, id, req.GetEtag())
+	if err != nil {
 		return nil, err
 	}
-	return &emptypb.Empty{}, nil
+	return organisationToProto(o), nil
+}
+
+// UndeleteOrganisation implements directoryv1.DirectoryServiceServer.
+func (s *Server) UndeleteOrganisation(ctx context.Context, req *directoryv1.UndeleteOrganisationRequest) (*directoryv1.Organisation, error) {
+	id, err := aip.ID(req.GetName(), "organisations/", "name")
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.app.UndeleteOrganisation(ctx, id, req.GetEtag())
+	if err != nil {
+		return nil, err
+	}
+	return organisationToProto(o), nil
 }
 
 // CreateMember implements directoryv1.DirectoryServiceServer.
@@ -249,7 +269,7 @@ func (s *Server) GetMember(ctx context.Context, req *directoryv1.GetMemberReques
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.app.GetMember(ctx, network, id)
+	m, err := s.app.GetMember(ctx, actorFrom(ctx), network, id)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +305,7 @@ func (s *Server) ListMembers(ctx context.Context, req *directoryv1.ListMembersRe
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	page, err := s.app.ListMembers(ctx, q)
+	page, err := s.app.ListMembers(ctx, actorFrom(ctx), q)
 	if err != nil {
 		return nil, err
 	}

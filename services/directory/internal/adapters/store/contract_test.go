@@ -33,7 +33,10 @@ func TestRepositoryContract(t *testing.T) {
 		{"update writes the changed organisation with its event", updateOrganisationWrites},
 		{"a failing update changes nothing and writes no event", failingUpdateOrganisation},
 		{"update of a missing organisation is ErrNotFound", updateMissingOrganisation},
-		{"delete removes the organisation with its event", deleteOrganisation},
+		{"delete keeps the organisation with its delete time and its event", deleteOrganisation},
+		{"list leaves deleted organisations out unless asked", listLeavesDeletedOut},
+		{"update clears the delete time of an undeleted organisation", undeleteOrganisation},
+		{"a deleted organisation keeps its id", deletedOrganisationKeepsItsID},
 		{"delete check sees the members and its refusal keeps everything", deleteOrganisationRefusedWithMembers},
 		{"delete of a missing organisation is ErrNotFound", deleteMissingOrganisation},
 		{"create member hands check its organisation", createMemberHandsCheckItsOrganisation},
@@ -275,28 +278,119 @@ func updateMissingOrganisation(t *testing.T, f *fixture) {
 	f.wantOutbox(t)
 }
 
+// softDelete deletes id through the repository as the use case does (Organisation.Delete) and
+// returns the organisation as the closure left it, with the event it wrote.
+func (f *fixture) softDelete(t *testing.T, id string) (*domain.Organisation, *domain.Event) {
+	t.Helper()
+	var want domain.Organisation
+	var ev *domain.Event
+	got, err := f.repo.DeleteOrganisation(context.Background(), id, func(o *domain.Organisation, members int) (*domain.Event, error) {
+		if o.ID != id || members != 0 || o.Deleted() {
+			t.Errorf("delete got (%q, %d members, deleted %v); want (%q, 0, false)", o.ID, members, o.Deleted(), id)
+		}
+		if err := o.Delete(f.now().Add(789).In(fixedParis), members); err != nil { // nanoseconds the engines do not keep
+			return nil, err
+		}
+		want = *o
+		ev = f.event(domain.OrganisationDeleted, o.Name())
+		ev.Organisation = o
+		return ev, nil
+	})
+	if err != nil {
+		t.Fatalf("DeleteOrganisation(%q) = %v", id, err)
+	}
+	want.DeleteTime = want.DeleteTime.UTC().Truncate(time.Microsecond)
+	want.UpdateTime = want.UpdateTime.UTC().Truncate(time.Microsecond)
+	if !sameOrganisation(got, &want) {
+		t.Errorf("DeleteOrganisation(%q) = %+v; want %+v", id, got, want)
+	}
+	return &want, ev
+}
+
 func deleteOrganisation(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	created := f.createOrg(t, f.org("caf-71"))
 	kept := f.createOrg(t, f.org("caf-72"))
-	var deleted *domain.Event
-	err := f.repo.DeleteOrganisation(ctx, "caf-71", func(o *domain.Organisation, members int) (*domain.Event, error) {
-		if o.ID != "caf-71" || members != 0 {
-			t.Errorf("check got (%q, %d members); want (%q, 0)", o.ID, members, "caf-71")
-		}
-		deleted = f.event(domain.OrganisationDeleted, o.Name())
-		return deleted, nil
-	})
-	if err != nil {
-		t.Fatalf("DeleteOrganisation(%q) = %v", "caf-71", err)
+	want, deleted := f.softDelete(t, "caf-71")
+	// A soft delete: the organisation still resolves, with every field and its delete time, so
+	// that what other services hold of it never points at nothing.
+	read, err := f.repo.GetOrganisation(ctx, "caf-71")
+	if err != nil || !sameOrganisation(read, want) || !read.Deleted() || read.Revision != 2 {
+		t.Errorf("GetOrganisation(%q) after delete = %+v, %v; want %+v, deleted, at revision 2", "caf-71", read, err, want)
 	}
-	if _, err := f.repo.GetOrganisation(ctx, "caf-71"); !errors.Is(err, domain.ErrNotFound) {
-		t.Errorf("GetOrganisation(%q) after delete = %v; want ErrNotFound", "caf-71", err)
+	if other, err := f.repo.GetOrganisation(ctx, "caf-72"); err != nil || other.Deleted() {
+		t.Errorf("GetOrganisation(%q) = %+v, %v; want the other organisation kept, not deleted", "caf-72", other, err)
 	}
-	if _, err := f.repo.GetOrganisation(ctx, "caf-72"); err != nil {
-		t.Errorf("GetOrganisation(%q) = %v; want the other organisation kept", "caf-72", err)
+	if n := f.count(t, "organisations"); n != 2 {
+		t.Errorf("organisations rows after a delete = %d; want 2 (nothing purged)", n)
 	}
 	f.wantOutbox(t, created, kept, deleted)
+}
+
+func listLeavesDeletedOut(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	for _, id := range []string{"org-1", "org-2", "org-3"} {
+		f.createOrg(t, f.org(id))
+	}
+	f.softDelete(t, "org-2")
+	ids := func(q domain.OrganisationQuery) ([]string, int) {
+		t.Helper()
+		q.Limit = 10
+		os, total, err := f.repo.ListOrganisations(ctx, q)
+		if err != nil {
+			t.Fatalf("ListOrganisations(%+v) = %v", q, err)
+		}
+		var out []string
+		for _, o := range os {
+			out = append(out, o.ID)
+		}
+		return out, total
+	}
+	if got, total := ids(domain.OrganisationQuery{}); !slices.Equal(got, []string{"org-1", "org-3"}) || total != 2 {
+		t.Errorf("ListOrganisations() = %v (total %d); want [org-1 org-3] (2)", got, total)
+	}
+	if got, total := ids(domain.OrganisationQuery{Kind: "ASSOCIATION"}); !slices.Equal(got, []string{"org-1", "org-3"}) || total != 2 {
+		t.Errorf("ListOrganisations(kind) = %v (total %d); want [org-1 org-3] (2)", got, total)
+	}
+	if got, total := ids(domain.OrganisationQuery{ShowDeleted: true}); !slices.Equal(got, []string{"org-1", "org-2", "org-3"}) || total != 3 {
+		t.Errorf("ListOrganisations(show deleted) = %v (total %d); want [org-1 org-2 org-3] (3)", got, total)
+	}
+}
+
+func undeleteOrganisation(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	f.createOrg(t, f.org("caf-71"))
+	f.softDelete(t, "caf-71")
+	got, err := f.repo.UpdateOrganisation(ctx, "caf-71", func(o *domain.Organisation) (*domain.Event, error) {
+		if !o.Deleted() {
+			t.Errorf("update got %+v; want the deleted organisation", o)
+		}
+		if err := o.Undelete(f.now()); err != nil {
+			return nil, err
+		}
+		ev := f.event(domain.OrganisationUndeleted, o.Name())
+		ev.Organisation = o
+		return ev, nil
+	})
+	if err != nil || got.Deleted() {
+		t.Fatalf("UpdateOrganisation(undelete) = %+v, %v; want it not deleted", got, err)
+	}
+	read, err := f.repo.GetOrganisation(ctx, "caf-71")
+	if err != nil || read.Deleted() || read.Revision != 3 {
+		t.Errorf("GetOrganisation(%q) after undelete = %+v, %v; want it not deleted, at revision 3", "caf-71", read, err)
+	}
+	if os, total, err := f.repo.ListOrganisations(ctx, domain.OrganisationQuery{Limit: 10}); err != nil || total != 1 || len(os) != 1 {
+		t.Errorf("ListOrganisations() after undelete = %d organisations (total %d), %v; want 1", len(os), total, err)
+	}
+}
+
+func deletedOrganisationKeepsItsID(t *testing.T, f *fixture) {
+	f.createOrg(t, f.org("caf-71"))
+	f.softDelete(t, "caf-71")
+	o := f.org("caf-71")
+	if _, _, err := f.repo.CreateOrganisation(context.Background(), o, "", f.orgCreated(o)); !errors.Is(err, domain.ErrAlreadyExists) {
+		t.Errorf("CreateOrganisation(%q) over a deleted one = %v; want ErrAlreadyExists", "caf-71", err)
+	}
 }
 
 func deleteOrganisationRefusedWithMembers(t *testing.T, f *fixture) {
@@ -309,7 +403,7 @@ func deleteOrganisationRefusedWithMembers(t *testing.T, f *fixture) {
 		f.createMember(t, f.member("maconnais", "m-2", "caf-72", "HEALTH")),
 	}
 	var sawMembers int
-	err := f.repo.DeleteOrganisation(ctx, "caf-71", func(o *domain.Organisation, members int) (*domain.Event, error) {
+	_, err := f.repo.DeleteOrganisation(ctx, "caf-71", func(o *domain.Organisation, members int) (*domain.Event, error) {
 		sawMembers = members
 		if members > 0 {
 			return nil, fmt.Errorf("%d members: %w", members, domain.ErrHasMembers)
@@ -327,7 +421,7 @@ func deleteOrganisationRefusedWithMembers(t *testing.T, f *fixture) {
 
 func deleteMissingOrganisation(t *testing.T, f *fixture) {
 	called := false
-	err := f.repo.DeleteOrganisation(context.Background(), "caf-71", func(*domain.Organisation, int) (*domain.Event, error) {
+	_, err := f.repo.DeleteOrganisation(context.Background(), "caf-71", func(*domain.Organisation, int) (*domain.Event, error) {
 		called = true
 		return nil, errRefused
 	})
@@ -574,13 +668,13 @@ func updateMemberWrites(t *testing.T, f *fixture) {
 	}
 	want := *orig
 	var updated *domain.Event
-	got, err := f.repo.UpdateMember(ctx, "chalonnais", "m-1", func(m *domain.Member, orgExists func(string) (bool, error)) (*domain.Event, error) {
+	got, err := f.repo.UpdateMember(ctx, "chalonnais", "m-1", func(m *domain.Member, orgOf func(string) (*domain.Organisation, error)) (*domain.Event, error) {
 		if !sameMember(m, &want) {
 			t.Errorf("update got %+v; want the stored %+v", m, want)
 		}
 		for id, exists := range map[string]bool{"org-2": true, "org-3": false} {
-			if ok, err := orgExists(id); ok != exists || err != nil {
-				t.Errorf("orgExists(%q) = %v, %v; want %v, nil", id, ok, err, exists)
+			if o, err := orgOf(id); (o != nil) != exists || err != nil || (o != nil && o.ID != id) {
+				t.Errorf("orgOf(%q) = %+v, %v; want it found: %v", id, o, err, exists)
 			}
 		}
 		m.Organisation, m.DisplayName, m.Role = "org-2", "Renamed", "coordinatrice"
@@ -609,7 +703,7 @@ func failingUpdateMember(t *testing.T, f *fixture) {
 	orig := f.member("chalonnais", "m-1", "org-1", "SOCIAL")
 	events := []*domain.Event{f.createOrg(t, f.org("org-1")), f.createMember(t, orig)}
 	want := *orig
-	got, err := f.repo.UpdateMember(ctx, "chalonnais", "m-1", func(m *domain.Member, _ func(string) (bool, error)) (*domain.Event, error) {
+	got, err := f.repo.UpdateMember(ctx, "chalonnais", "m-1", func(m *domain.Member, _ func(string) (*domain.Organisation, error)) (*domain.Event, error) {
 		m.DisplayName = "Half-done"
 		m.Revision++
 		return nil, errRefused
@@ -626,7 +720,7 @@ func failingUpdateMember(t *testing.T, f *fixture) {
 
 func updateMissingMember(t *testing.T, f *fixture) {
 	called := false
-	_, err := f.repo.UpdateMember(context.Background(), "chalonnais", "m-1", func(*domain.Member, func(string) (bool, error)) (*domain.Event, error) {
+	_, err := f.repo.UpdateMember(context.Background(), "chalonnais", "m-1", func(*domain.Member, func(string) (*domain.Organisation, error)) (*domain.Event, error) {
 		called = true
 		return nil, errRefused
 	})

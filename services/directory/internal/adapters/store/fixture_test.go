@@ -200,7 +200,9 @@ func sameOrganisation(got, want *domain.Organisation) bool {
 		got.SIRET == want.SIRET && got.Commune == want.Commune && got.Address == want.Address &&
 		got.Illustrative == want.Illustrative && got.Revision == want.Revision &&
 		got.CreateTime.Equal(want.CreateTime) && got.UpdateTime.Equal(want.UpdateTime) &&
-		got.CreateTime.Location() == time.UTC && got.UpdateTime.Location() == time.UTC
+		got.DeleteTime.Equal(want.DeleteTime) &&
+		got.CreateTime.Location() == time.UTC && got.UpdateTime.Location() == time.UTC &&
+		(got.DeleteTime.IsZero() || got.DeleteTime.Location() == time.UTC)
 }
 
 // sameMember reports whether got equals want field by field, with got's times in UTC.

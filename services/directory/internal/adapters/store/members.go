@@ -162,21 +162,21 @@ func splitMemberName(name string) (network, id string, ok bool) {
 }
 
 // UpdateMember implements domain.Repository.
-func (s *Store) UpdateMember(ctx context.Context, network, id string, update func(*domain.Member, func(string) (bool, error)) (*domain.Event, error)) (*domain.Member, error) {
+func (s *Store) UpdateMember(ctx context.Context, network, id string, update func(*domain.Member, func(string) (*domain.Organisation, error)) (*domain.Event, error)) (*domain.Member, error) {
 	var updated *domain.Member
 	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
 		m, err := getMember(ctx, tx, network, id, s.forUpdate())
 		if err != nil {
 			return nil, err
 		}
-		orgExists := func(orgID string) (bool, error) {
-			_, err := getOrganisation(ctx, tx, orgID, s.forShare())
+		orgOf := func(orgID string) (*domain.Organisation, error) {
+			o, err := getOrganisation(ctx, tx, orgID, s.forShare())
 			if errors.Is(err, domain.ErrNotFound) {
-				return false, nil
+				return nil, nil
 			}
-			return err == nil, err
+			return o, err
 		}
-		ev, err := update(m, orgExists)
+		ev, err := update(m, orgOf)
 		if err != nil {
 			return nil, err
 		}

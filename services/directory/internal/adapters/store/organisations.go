@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory/internal/domain"
@@ -11,10 +12,15 @@ import (
 
 const orgColumns = `id, display_name, kind, siret, commune, address, illustrative, revision, create_time, update_time`
 
-func scanOrganisation(row storage.Scanner) (*domain.Organisation, error) {
+// orgReadColumns are what reads return: orgColumns and the soft-delete time (NULL while the
+// organisation is not deleted; written by deletes and updates, never by creates).
+const orgReadColumns = orgColumns + `, delete_time`
+
+// scanOrganisation scans orgColumns, then any extra destinations.
+func scanOrganisation(row storage.Scanner, extra ...any) (*domain.Organisation, error) {
 	var o domain.Organisation
 	var kind string
-	err := row.Scan(&o.ID, &o.DisplayName, &kind, &o.SIRET, &o.Commune, &o.Address, &o.Illustrative, &o.Revision, &o.CreateTime, &o.UpdateTime)
+	err := row.Scan(append([]any{&o.ID, &o.DisplayName, &kind, &o.SIRET, &o.Commune, &o.Address, &o.Illustrative, &o.Revision, &o.CreateTime, &o.UpdateTime}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -23,8 +29,34 @@ func scanOrganisation(row storage.Scanner) (*domain.Organisation, error) {
 	return &o, nil
 }
 
+// scanReadOrganisation scans orgReadColumns.
+func scanReadOrganisation(row storage.Scanner) (*domain.Organisation, error) {
+	var deleted sql.NullTime
+	o, err := scanOrganisation(row, &deleted)
+	if err != nil {
+		return nil, err
+	}
+	if deleted.Valid {
+		o.DeleteTime = deleted.Time.UTC()
+	}
+	return o, nil
+}
+
+// storedDeleteTime is o's delete time as the database keeps it (zero stays zero).
+func storedDeleteTime(o *domain.Organisation) time.Time {
+	if !o.Deleted() {
+		return time.Time{}
+	}
+	return storage.Stored(o.DeleteTime)
+}
+
+// deleteTime is what the delete_time column holds for o: NULL while it is not deleted.
+func deleteTime(o *domain.Organisation) sql.NullTime {
+	return sql.NullTime{Time: o.DeleteTime, Valid: o.Deleted()}
+}
+
 func getOrganisation(ctx context.Context, q storage.Querier, id, suffix string) (*domain.Organisation, error) {
-	o, err := scanOrganisation(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE id = $1`+suffix, id))
+	o, err := scanReadOrganisation(q.QueryRowContext(ctx, `SELECT `+orgReadColumns+` FROM organisations WHERE id = $1`+suffix, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.ErrNotFound
 	}
@@ -97,7 +129,10 @@ func (s *Store) ListOrganisations(ctx context.Context, q domain.OrganisationQuer
 	if q.SIRET != "" {
 		w.Add("siret = ?", q.SIRET)
 	}
-	return storage.ReadPage(ctx, s.db, "organisations", orgColumns, &w, storage.After("id", q.After), "id", q.Limit, scanOrganisation)
+	if !q.ShowDeleted {
+		w.Add("delete_time IS NULL")
+	}
+	return storage.ReadPage(ctx, s.db, "organisations", orgReadColumns, &w, storage.After("id", q.After), "id", q.Limit, scanReadOrganisation)
 }
 
 // UpdateOrganisation implements domain.Repository.
@@ -112,10 +147,10 @@ func (s *Store) UpdateOrganisation(ctx context.Context, id string, update func(*
 		if err != nil {
 			return nil, err
 		}
-		o.UpdateTime = storage.Stored(o.UpdateTime)
+		o.UpdateTime, o.DeleteTime = storage.Stored(o.UpdateTime), storedDeleteTime(o)
 		_, err = tx.ExecContext(ctx, `UPDATE organisations SET display_name = $2, kind = $3, siret = $4,
-			commune = $5, address = $6, revision = $7, update_time = $8 WHERE id = $1`,
-			o.ID, o.DisplayName, string(o.Kind), o.SIRET, o.Commune, o.Address, o.Revision, o.UpdateTime)
+			commune = $5, address = $6, revision = $7, update_time = $8, delete_time = $9 WHERE id = $1`,
+			o.ID, o.DisplayName, string(o.Kind), o.SIRET, o.Commune, o.Address, o.Revision, o.UpdateTime, deleteTime(o))
 		if err != nil {
 			return nil, err
 		}
@@ -125,9 +160,10 @@ func (s *Store) UpdateOrganisation(ctx context.Context, id string, update func(*
 	return updated, err
 }
 
-// DeleteOrganisation implements domain.Repository.
-func (s *Store) DeleteOrganisation(ctx context.Context, id string, check func(*domain.Organisation, int) (*domain.Event, error)) error {
-	return s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+// DeleteOrganisation implements domain.Repository: a soft delete, the row stays.
+func (s *Store) DeleteOrganisation(ctx context.Context, id string, del func(*domain.Organisation, int) (*domain.Event, error)) (*domain.Organisation, error) {
+	var deleted *domain.Organisation
+	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
 		o, err := getOrganisation(ctx, tx, id, s.forUpdate())
 		if err != nil {
 			return nil, err
@@ -136,13 +172,17 @@ func (s *Store) DeleteOrganisation(ctx context.Context, id string, check func(*d
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE organisation = $1`, id).Scan(&members); err != nil {
 			return nil, err
 		}
-		ev, err := check(o, members)
+		ev, err := del(o, members)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM organisations WHERE id = $1`, id); err != nil {
+		o.UpdateTime, o.DeleteTime = storage.Stored(o.UpdateTime), storedDeleteTime(o)
+		if _, err := tx.ExecContext(ctx, `UPDATE organisations SET delete_time = $2, revision = $3, update_time = $4 WHERE id = $1`,
+			id, deleteTime(o), o.Revision, o.UpdateTime); err != nil {
 			return nil, err
 		}
+		deleted = o
 		return []*domain.Event{ev}, nil
 	})
+	return deleted, err
 }

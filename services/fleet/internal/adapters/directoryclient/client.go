@@ -39,6 +39,9 @@ func (c *Client) OrganisationKind(ctx context.Context, organisation string) (str
 	o, err := c.dir.GetOrganisation(ctx, &directoryv1.GetOrganisationRequest{Name: "organisations/" + organisation})
 	switch status.Code(err) {
 	case codes.OK:
+		if o.GetDeleteTime() != nil {
+			return "", fmt.Errorf("organisations/%s was deleted on %s: %w", organisation, o.GetDeleteTime().AsTime().Format(time.DateOnly), domain.ErrOrganisationDeleted)
+		}
 		return strings.TrimPrefix(o.GetKind().String(), "ORGANISATION_KIND_"), nil
 	case codes.NotFound, codes.InvalidArgument:
 		return "", fmt.Errorf("organisations/%s: %w", organisation, domain.ErrNotFound)

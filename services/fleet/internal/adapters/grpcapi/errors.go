@@ -16,4 +16,5 @@ var Errors = []apierr.Mapping{
 	{Err: domain.ErrVehicleTaken, Code: codes.FailedPrecondition, Reason: "VEHICLE_HAS_OPEN_CESSION"},
 	{Err: domain.ErrPermissionDenied, Code: codes.PermissionDenied, Reason: "OUTSIDE_SCOPE"},
 	{Err: domain.ErrDirectoryUnavailable, Code: codes.Unavailable, Reason: "DIRECTORY_UNAVAILABLE"},
+	{Err: domain.ErrOrganisationDeleted, Code: codes.FailedPrecondition, Reason: "ORGANISATION_DELETED"},
 }

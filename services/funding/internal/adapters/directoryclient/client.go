@@ -56,6 +56,9 @@ func (c *Client) OrganisationKind(ctx context.Context, organisation string) (str
 	if err != nil {
 		return "", translate(err, "organisations/"+organisation)
 	}
+	if o.GetDeleteTime() != nil {
+		return "", fmt.Errorf("organisations/%s was deleted on %s: %w", organisation, o.GetDeleteTime().AsTime().Format(time.DateOnly), domain.ErrOrganisationDeleted)
+	}
 	return strings.TrimPrefix(o.GetKind().String(), "ORGANISATION_KIND_"), nil
 }
 

@@ -15,4 +15,5 @@ var Errors = []apierr.Mapping{
 	{Err: domain.ErrWrongState, Code: codes.FailedPrecondition, Reason: "WRONG_STATE"},
 	{Err: domain.ErrPermissionDenied, Code: codes.PermissionDenied, Reason: "OUTSIDE_SCOPE"},
 	{Err: domain.ErrDirectoryUnavailable, Code: codes.Unavailable, Reason: "DIRECTORY_UNAVAILABLE"},
+	{Err: domain.ErrOrganisationDeleted, Code: codes.FailedPrecondition, Reason: "ORGANISATION_DELETED"},
 }

@@ -11,12 +11,14 @@ func method(name string) string {
 
 var (
 	writers = []auth.Role{auth.RoleAdmin, auth.RoleFinance}
-	// Contributions are narrowed further by the use case: a funder's officers see their own.
+	// Contributions, and a funder's year summary, are narrowed further by the use case: a
+	// funder's officers see their own.
 	contributionReaders = []auth.Role{auth.RoleAdmin, auth.RoleFinance, auth.RoleFunder}
 )
 
 // Policy says who may call each method: admins and finance officers write; any authenticated
-// caller reads funders, posts, plans, agreements and totals (public money, no personal data).
+// caller reads funders, posts, plans, agreements and the département's totals (public money, no
+// personal data); what one funder was called for and paid is read as its contributions are.
 var Policy = auth.Policy{
 	method("CreateFunder"):         {Roles: writers, Write: true},
 	method("GetFunder"):            {},
@@ -41,6 +43,6 @@ var Policy = auth.Policy{
 	method("ListContributions"):    {Roles: contributionReaders},
 	method("CallContribution"):     {Roles: writers, Write: true},
 	method("RecordPayment"):        {Roles: writers, Write: true},
-	method("GetFunderYearSummary"): {},
+	method("GetFunderYearSummary"): {Roles: contributionReaders},
 	method("GetYearSummary"):       {},
 }

@@ -507,7 +507,7 @@ func (s *Server) GetFunderYearSummary(ctx context.Context, req *fundingv1.GetFun
 	if err != nil {
 		return nil, err
 	}
-	sum, err := s.app.FunderYear(ctx, id, req.GetYear())
+	sum, err := s.app.FunderYear(ctx, actorFrom(ctx), id, req.GetYear())
 	if err != nil {
 		return nil, err
 	}

@@ -661,7 +661,9 @@ type ListOrganisationsRequest struct {
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// A filter: conditions `field = "value"` joined by AND. Fields: `kind`
 	// (e.g. `kind = "ORGANISATION_KIND_ISCG"`), `commune` (`communes/{insee_code}`), `siret`.
-	Filter        string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
+	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
+	// Whether to include deleted organisations (those with a `delete_time`).
+	ShowDeleted   bool `protobuf:"varint,4,opt,name=show_deleted,json=showDeleted,proto3" json:"show_deleted,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -715,6 +717,13 @@ func (x *ListOrganisationsRequest) GetFilter() string {
 		return x.Filter
 	}
 	return ""
+}
+
+func (x *ListOrganisationsRequest) GetShowDeleted() bool {
+	if x != nil {
+		return x.ShowDeleted
+	}
+	return false
 }
 
 // Response of ListOrganisations.
@@ -893,12 +902,68 @@ func (x *DeleteOrganisationRequest) GetEtag() string {
 	return ""
 }
 
+// Request for UndeleteOrganisation.
+type UndeleteOrganisationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The deleted organisation's resource name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// When set, the undelete happens only if it matches the current etag.
+	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UndeleteOrganisationRequest) Reset() {
+	*x = UndeleteOrganisationRequest{}
+	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UndeleteOrganisationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UndeleteOrganisationRequest) ProtoMessage() {}
+
+func (x *UndeleteOrganisationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UndeleteOrganisationRequest.ProtoReflect.Descriptor instead.
+func (*UndeleteOrganisationRequest) Descriptor() ([]byte, []int) {
+	return file_vif_directory_v1_directory_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *UndeleteOrganisationRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UndeleteOrganisationRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
 // Request for CreateMember.
 type CreateMemberRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The network to add the member to, e.g. `networks/chalonnais`.
 	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
-	// The member to create. `organisation`, `display_name` and at least one domain are required.
+	// The member to create. `organisation`, `display_name` and at least one domain are required;
+	// a deleted organisation is refused (FailedPrecondition, reason `ORGANISATION_DELETED`).
 	Member *Member `protobuf:"bytes,2,opt,name=member,proto3" json:"member,omitempty"`
 	// The id to give the member (the last part of its name). Generated when empty.
 	MemberId string `protobuf:"bytes,3,opt,name=member_id,json=memberId,proto3" json:"member_id,omitempty"`
@@ -911,7 +976,7 @@ type CreateMemberRequest struct {
 
 func (x *CreateMemberRequest) Reset() {
 	*x = CreateMemberRequest{}
-	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[15]
+	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -923,7 +988,7 @@ func (x *CreateMemberRequest) String() string {
 func (*CreateMemberRequest) ProtoMessage() {}
 
 func (x *CreateMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[15]
+	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -936,7 +1001,7 @@ func (x *CreateMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateMemberRequest.ProtoReflect.Descriptor instead.
 func (*CreateMemberRequest) Descriptor() ([]byte, []int) {
-	return file_vif_directory_v1_directory_service_proto_rawDescGZIP(), []int{15}
+	return file_vif_directory_v1_directory_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CreateMemberRequest) GetParent() string {
@@ -978,7 +1043,7 @@ type GetMemberRequest struct {
 
 func (x *GetMemberRequest) Reset() {
 	*x = GetMemberRequest{}
-	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[16]
+	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -990,7 +1055,7 @@ func (x *GetMemberRequest) String() string {
 func (*GetMemberRequest) ProtoMessage() {}
 
 func (x *GetMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[16]
+	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1003,7 +1068,7 @@ func (x *GetMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMemberRequest.ProtoReflect.Descriptor instead.
 func (*GetMemberRequest) Descriptor() ([]byte, []int) {
-	return file_vif_directory_v1_directory_service_proto_rawDescGZIP(), []int{16}
+	return file_vif_directory_v1_directory_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetMemberRequest) GetName() string {
@@ -1032,7 +1097,7 @@ type ListMembersRequest struct {
 
 func (x *ListMembersRequest) Reset() {
 	*x = ListMembersRequest{}
-	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[17]
+	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1044,7 +1109,7 @@ func (x *ListMembersRequest) String() string {
 func (*ListMembersRequest) ProtoMessage() {}
 
 func (x *ListMembersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[17]
+	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1057,7 +1122,7 @@ func (x *ListMembersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMembersRequest.ProtoReflect.Descriptor instead.
 func (*ListMembersRequest) Descriptor() ([]byte, []int) {
-	return file_vif_directory_v1_directory_service_proto_rawDescGZIP(), []int{17}
+	return file_vif_directory_v1_directory_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListMembersRequest) GetParent() string {
@@ -1103,7 +1168,7 @@ type ListMembersResponse struct {
 
 func (x *ListMembersResponse) Reset() {
 	*x = ListMembersResponse{}
-	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[18]
+	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1115,7 +1180,7 @@ func (x *ListMembersResponse) String() string {
 func (*ListMembersResponse) ProtoMessage() {}
 
 func (x *ListMembersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[18]
+	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1128,7 +1193,7 @@ func (x *ListMembersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMembersResponse.ProtoReflect.Descriptor instead.
 func (*ListMembersResponse) Descriptor() ([]byte, []int) {
-	return file_vif_directory_v1_directory_service_proto_rawDescGZIP(), []int{18}
+	return file_vif_directory_v1_directory_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListMembersResponse) GetMembers() []*Member {
@@ -1166,7 +1231,7 @@ type UpdateMemberRequest struct {
 
 func (x *UpdateMemberRequest) Reset() {
 	*x = UpdateMemberRequest{}
-	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[19]
+	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1178,7 +1243,7 @@ func (x *UpdateMemberRequest) String() string {
 func (*UpdateMemberRequest) ProtoMessage() {}
 
 func (x *UpdateMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[19]
+	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1191,7 +1256,7 @@ func (x *UpdateMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateMemberRequest.ProtoReflect.Descriptor instead.
 func (*UpdateMemberRequest) Descriptor() ([]byte, []int) {
-	return file_vif_directory_v1_directory_service_proto_rawDescGZIP(), []int{19}
+	return file_vif_directory_v1_directory_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *UpdateMemberRequest) GetMember() *Member {
@@ -1221,7 +1286,7 @@ type DeleteMemberRequest struct {
 
 func (x *DeleteMemberRequest) Reset() {
 	*x = DeleteMemberRequest{}
-	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[20]
+	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1233,7 +1298,7 @@ func (x *DeleteMemberRequest) String() string {
 func (*DeleteMemberRequest) ProtoMessage() {}
 
 func (x *DeleteMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[20]
+	mi := &file_vif_directory_v1_directory_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1246,7 +1311,7 @@ func (x *DeleteMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteMemberRequest.ProtoReflect.Descriptor instead.
 func (*DeleteMemberRequest) Descriptor() ([]byte, []int) {
-	return file_vif_directory_v1_directory_service_proto_rawDescGZIP(), []int{20}
+	return file_vif_directory_v1_directory_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *DeleteMemberRequest) GetName() string {
@@ -1314,12 +1379,13 @@ const file_vif_directory_v1_directory_service_proto_rawDesc = "" +
 	"request_id\x18\x03 \x01(\tB\x0f\xe2A\x01\x01\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId\"\x87\x01\n" +
 	"\x16GetOrganisationRequest\x12m\n" +
 	"\x04name\x18\x01 \x01(\tBY\xe2A\x01\x02\xfaA$\n" +
-	"\"directory.vif.gouv.fr/Organisation\xbaH+r)2'^organisations/[a-z0-9][a-z0-9-]{0,62}$R\x04name\"\x97\x01\n" +
+	"\"directory.vif.gouv.fr/Organisation\xbaH+r)2'^organisations/[a-z0-9][a-z0-9-]{0,62}$R\x04name\"\xc0\x01\n" +
 	"\x18ListOrganisationsRequest\x12(\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\v\xe2A\x01\x01\xbaH\x04\x1a\x02(\x00R\bpageSize\x12+\n" +
 	"\n" +
 	"page_token\x18\x02 \x01(\tB\f\xe2A\x01\x01\xbaH\x05r\x03\x18\x80\bR\tpageToken\x12$\n" +
-	"\x06filter\x18\x03 \x01(\tB\f\xe2A\x01\x01\xbaH\x05r\x03\x18\x80\bR\x06filter\"\xa8\x01\n" +
+	"\x06filter\x18\x03 \x01(\tB\f\xe2A\x01\x01\xbaH\x05r\x03\x18\x80\bR\x06filter\x12'\n" +
+	"\fshow_deleted\x18\x04 \x01(\bB\x04\xe2A\x01\x01R\vshowDeleted\"\xa8\x01\n" +
 	"\x19ListOrganisationsResponse\x12D\n" +
 	"\rorganisations\x18\x01 \x03(\v2\x1e.vif.directory.v1.OrganisationR\rorganisations\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
@@ -1331,6 +1397,10 @@ const file_vif_directory_v1_directory_service_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\x04\xe2A\x01\x01R\n" +
 	"updateMask\"\xac\x01\n" +
 	"\x19DeleteOrganisationRequest\x12m\n" +
+	"\x04name\x18\x01 \x01(\tBY\xe2A\x01\x02\xfaA$\n" +
+	"\"directory.vif.gouv.fr/Organisation\xbaH+r)2'^organisations/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12 \n" +
+	"\x04etag\x18\x02 \x01(\tB\f\xe2A\x01\x01\xbaH\x05r\x03\x18\x80\x01R\x04etag\"\xae\x01\n" +
+	"\x1bUndeleteOrganisationRequest\x12m\n" +
 	"\x04name\x18\x01 \x01(\tBY\xe2A\x01\x02\xfaA$\n" +
 	"\"directory.vif.gouv.fr/Organisation\xbaH+r)2'^organisations/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12 \n" +
 	"\x04etag\x18\x02 \x01(\tB\f\xe2A\x01\x01\xbaH\x05r\x03\x18\x80\x01R\x04etag\"\xaf\x02\n" +
@@ -1365,7 +1435,7 @@ const file_vif_directory_v1_directory_service_proto_rawDesc = "" +
 	"\x13DeleteMemberRequest\x12\x7f\n" +
 	"\x04name\x18\x01 \x01(\tBk\xe2A\x01\x02\xfaA\x1e\n" +
 	"\x1cdirectory.vif.gouv.fr/Member\xbaHCrA2?^networks/[a-z][a-z0-9-]{2,62}/members/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12 \n" +
-	"\x04etag\x18\x02 \x01(\tB\f\xe2A\x01\x01\xbaH\x05r\x03\x18\x80\x01R\x04etag2\xfe\x10\n" +
+	"\x04etag\x18\x02 \x01(\tB\f\xe2A\x01\x01\xbaH\x05r\x03\x18\x80\x01R\x04etag2\xa5\x12\n" +
 	"\x10DirectoryService\x12r\n" +
 	"\n" +
 	"GetNetwork\x12#.vif.directory.v1.GetNetworkRequest\x1a\x19.vif.directory.v1.Network\"$\xdaA\x04name\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/{name=networks/*}\x12s\n" +
@@ -1378,8 +1448,9 @@ const file_vif_directory_v1_directory_service_proto_rawDesc = "" +
 	"\x12CreateOrganisation\x12+.vif.directory.v1.CreateOrganisationRequest\x1a\x1e.vif.directory.v1.Organisation\"F\xdaA\x1corganisation,organisation_id\x82\xd3\xe4\x93\x02!:\forganisation\"\x11/v1/organisations\x12\x86\x01\n" +
 	"\x0fGetOrganisation\x12(.vif.directory.v1.GetOrganisationRequest\x1a\x1e.vif.directory.v1.Organisation\")\xdaA\x04name\x82\xd3\xe4\x93\x02\x1c\x12\x1a/v1/{name=organisations/*}\x12\x87\x01\n" +
 	"\x11ListOrganisations\x12*.vif.directory.v1.ListOrganisationsRequest\x1a+.vif.directory.v1.ListOrganisationsResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/organisations\x12\xbb\x01\n" +
-	"\x12UpdateOrganisation\x12+.vif.directory.v1.UpdateOrganisationRequest\x1a\x1e.vif.directory.v1.Organisation\"X\xdaA\x18organisation,update_mask\x82\xd3\xe4\x93\x027:\forganisation2'/v1/{organisation.name=organisations/*}\x12\x84\x01\n" +
-	"\x12DeleteOrganisation\x12+.vif.directory.v1.DeleteOrganisationRequest\x1a\x16.google.protobuf.Empty\")\xdaA\x04name\x82\xd3\xe4\x93\x02\x1c*\x1a/v1/{name=organisations/*}\x12\x9a\x01\n" +
+	"\x12UpdateOrganisation\x12+.vif.directory.v1.UpdateOrganisationRequest\x1a\x1e.vif.directory.v1.Organisation\"X\xdaA\x18organisation,update_mask\x82\xd3\xe4\x93\x027:\forganisation2'/v1/{organisation.name=organisations/*}\x12\x8c\x01\n" +
+	"\x12DeleteOrganisation\x12+.vif.directory.v1.DeleteOrganisationRequest\x1a\x1e.vif.directory.v1.Organisation\")\xdaA\x04name\x82\xd3\xe4\x93\x02\x1c*\x1a/v1/{name=organisations/*}\x12\x9c\x01\n" +
+	"\x14UndeleteOrganisation\x12-.vif.directory.v1.UndeleteOrganisationRequest\x1a\x1e.vif.directory.v1.Organisation\"5\xdaA\x04name\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/{name=organisations/*}:undelete\x12\x9a\x01\n" +
 	"\fCreateMember\x12%.vif.directory.v1.CreateMemberRequest\x1a\x18.vif.directory.v1.Member\"I\xdaA\x17parent,member,member_id\x82\xd3\xe4\x93\x02):\x06member\"\x1f/v1/{parent=networks/*}/members\x12y\n" +
 	"\tGetMember\x12\".vif.directory.v1.GetMemberRequest\x1a\x18.vif.directory.v1.Member\".\xdaA\x04name\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{name=networks/*/members/*}\x12\x8c\x01\n" +
 	"\vListMembers\x12$.vif.directory.v1.ListMembersRequest\x1a%.vif.directory.v1.ListMembersResponse\"0\xdaA\x06parent\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{parent=networks/*}/members\x12\x9c\x01\n" +
@@ -1398,49 +1469,50 @@ func file_vif_directory_v1_directory_service_proto_rawDescGZIP() []byte {
 	return file_vif_directory_v1_directory_service_proto_rawDescData
 }
 
-var file_vif_directory_v1_directory_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_vif_directory_v1_directory_service_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_vif_directory_v1_directory_service_proto_goTypes = []any{
-	(*GetNetworkRequest)(nil),         // 0: vif.directory.v1.GetNetworkRequest
-	(*ListNetworksRequest)(nil),       // 1: vif.directory.v1.ListNetworksRequest
-	(*ListNetworksResponse)(nil),      // 2: vif.directory.v1.ListNetworksResponse
-	(*GetCommuneRequest)(nil),         // 3: vif.directory.v1.GetCommuneRequest
-	(*ListCommunesRequest)(nil),       // 4: vif.directory.v1.ListCommunesRequest
-	(*ListCommunesResponse)(nil),      // 5: vif.directory.v1.ListCommunesResponse
-	(*GetEpciRequest)(nil),            // 6: vif.directory.v1.GetEpciRequest
-	(*ListEpcisRequest)(nil),          // 7: vif.directory.v1.ListEpcisRequest
-	(*ListEpcisResponse)(nil),         // 8: vif.directory.v1.ListEpcisResponse
-	(*CreateOrganisationRequest)(nil), // 9: vif.directory.v1.CreateOrganisationRequest
-	(*GetOrganisationRequest)(nil),    // 10: vif.directory.v1.GetOrganisationRequest
-	(*ListOrganisationsRequest)(nil),  // 11: vif.directory.v1.ListOrganisationsRequest
-	(*ListOrganisationsResponse)(nil), // 12: vif.directory.v1.ListOrganisationsResponse
-	(*UpdateOrganisationRequest)(nil), // 13: vif.directory.v1.UpdateOrganisationRequest
-	(*DeleteOrganisationRequest)(nil), // 14: vif.directory.v1.DeleteOrganisationRequest
-	(*CreateMemberRequest)(nil),       // 15: vif.directory.v1.CreateMemberRequest
-	(*GetMemberRequest)(nil),          // 16: vif.directory.v1.GetMemberRequest
-	(*ListMembersRequest)(nil),        // 17: vif.directory.v1.ListMembersRequest
-	(*ListMembersResponse)(nil),       // 18: vif.directory.v1.ListMembersResponse
-	(*UpdateMemberRequest)(nil),       // 19: vif.directory.v1.UpdateMemberRequest
-	(*DeleteMemberRequest)(nil),       // 20: vif.directory.v1.DeleteMemberRequest
-	(*Network)(nil),                   // 21: vif.directory.v1.Network
-	(*Commune)(nil),                   // 22: vif.directory.v1.Commune
-	(*Epci)(nil),                      // 23: vif.directory.v1.Epci
-	(*Organisation)(nil),              // 24: vif.directory.v1.Organisation
-	(*fieldmaskpb.FieldMask)(nil),     // 25: google.protobuf.FieldMask
-	(*Member)(nil),                    // 26: vif.directory.v1.Member
-	(*emptypb.Empty)(nil),             // 27: google.protobuf.Empty
+	(*GetNetworkRequest)(nil),           // 0: vif.directory.v1.GetNetworkRequest
+	(*ListNetworksRequest)(nil),         // 1: vif.directory.v1.ListNetworksRequest
+	(*ListNetworksResponse)(nil),        // 2: vif.directory.v1.ListNetworksResponse
+	(*GetCommuneRequest)(nil),           // 3: vif.directory.v1.GetCommuneRequest
+	(*ListCommunesRequest)(nil),         // 4: vif.directory.v1.ListCommunesRequest
+	(*ListCommunesResponse)(nil),        // 5: vif.directory.v1.ListCommunesResponse
+	(*GetEpciRequest)(nil),              // 6: vif.directory.v1.GetEpciRequest
+	(*ListEpcisRequest)(nil),            // 7: vif.directory.v1.ListEpcisRequest
+	(*ListEpcisResponse)(nil),           // 8: vif.directory.v1.ListEpcisResponse
+	(*CreateOrganisationRequest)(nil),   // 9: vif.directory.v1.CreateOrganisationRequest
+	(*GetOrganisationRequest)(nil),      // 10: vif.directory.v1.GetOrganisationRequest
+	(*ListOrganisationsRequest)(nil),    // 11: vif.directory.v1.ListOrganisationsRequest
+	(*ListOrganisationsResponse)(nil),   // 12: vif.directory.v1.ListOrganisationsResponse
+	(*UpdateOrganisationRequest)(nil),   // 13: vif.directory.v1.UpdateOrganisationRequest
+	(*DeleteOrganisationRequest)(nil),   // 14: vif.directory.v1.DeleteOrganisationRequest
+	(*UndeleteOrganisationRequest)(nil), // 15: vif.directory.v1.UndeleteOrganisationRequest
+	(*CreateMemberRequest)(nil),         // 16: vif.directory.v1.CreateMemberRequest
+	(*GetMemberRequest)(nil),            // 17: vif.directory.v1.GetMemberRequest
+	(*ListMembersRequest)(nil),          // 18: vif.directory.v1.ListMembersRequest
+	(*ListMembersResponse)(nil),         // 19: vif.directory.v1.ListMembersResponse
+	(*UpdateMemberRequest)(nil),         // 20: vif.directory.v1.UpdateMemberRequest
+	(*DeleteMemberRequest)(nil),         // 21: vif.directory.v1.DeleteMemberRequest
+	(*Network)(nil),                     // 22: vif.directory.v1.Network
+	(*Commune)(nil),                     // 23: vif.directory.v1.Commune
+	(*Epci)(nil),                        // 24: vif.directory.v1.Epci
+	(*Organisation)(nil),                // 25: vif.directory.v1.Organisation
+	(*fieldmaskpb.FieldMask)(nil),       // 26: google.protobuf.FieldMask
+	(*Member)(nil),                      // 27: vif.directory.v1.Member
+	(*emptypb.Empty)(nil),               // 28: google.protobuf.Empty
 }
 var file_vif_directory_v1_directory_service_proto_depIdxs = []int32{
-	21, // 0: vif.directory.v1.ListNetworksResponse.networks:type_name -> vif.directory.v1.Network
-	22, // 1: vif.directory.v1.ListCommunesResponse.communes:type_name -> vif.directory.v1.Commune
-	23, // 2: vif.directory.v1.ListEpcisResponse.epcis:type_name -> vif.directory.v1.Epci
-	24, // 3: vif.directory.v1.CreateOrganisationRequest.organisation:type_name -> vif.directory.v1.Organisation
-	24, // 4: vif.directory.v1.ListOrganisationsResponse.organisations:type_name -> vif.directory.v1.Organisation
-	24, // 5: vif.directory.v1.UpdateOrganisationRequest.organisation:type_name -> vif.directory.v1.Organisation
-	25, // 6: vif.directory.v1.UpdateOrganisationRequest.update_mask:type_name -> google.protobuf.FieldMask
-	26, // 7: vif.directory.v1.CreateMemberRequest.member:type_name -> vif.directory.v1.Member
-	26, // 8: vif.directory.v1.ListMembersResponse.members:type_name -> vif.directory.v1.Member
-	26, // 9: vif.directory.v1.UpdateMemberRequest.member:type_name -> vif.directory.v1.Member
-	25, // 10: vif.directory.v1.UpdateMemberRequest.update_mask:type_name -> google.protobuf.FieldMask
+	22, // 0: vif.directory.v1.ListNetworksResponse.networks:type_name -> vif.directory.v1.Network
+	23, // 1: vif.directory.v1.ListCommunesResponse.communes:type_name -> vif.directory.v1.Commune
+	24, // 2: vif.directory.v1.ListEpcisResponse.epcis:type_name -> vif.directory.v1.Epci
+	25, // 3: vif.directory.v1.CreateOrganisationRequest.organisation:type_name -> vif.directory.v1.Organisation
+	25, // 4: vif.directory.v1.ListOrganisationsResponse.organisations:type_name -> vif.directory.v1.Organisation
+	25, // 5: vif.directory.v1.UpdateOrganisationRequest.organisation:type_name -> vif.directory.v1.Organisation
+	26, // 6: vif.directory.v1.UpdateOrganisationRequest.update_mask:type_name -> google.protobuf.FieldMask
+	27, // 7: vif.directory.v1.CreateMemberRequest.member:type_name -> vif.directory.v1.Member
+	27, // 8: vif.directory.v1.ListMembersResponse.members:type_name -> vif.directory.v1.Member
+	27, // 9: vif.directory.v1.UpdateMemberRequest.member:type_name -> vif.directory.v1.Member
+	26, // 10: vif.directory.v1.UpdateMemberRequest.update_mask:type_name -> google.protobuf.FieldMask
 	0,  // 11: vif.directory.v1.DirectoryService.GetNetwork:input_type -> vif.directory.v1.GetNetworkRequest
 	1,  // 12: vif.directory.v1.DirectoryService.ListNetworks:input_type -> vif.directory.v1.ListNetworksRequest
 	3,  // 13: vif.directory.v1.DirectoryService.GetCommune:input_type -> vif.directory.v1.GetCommuneRequest
@@ -1452,29 +1524,31 @@ var file_vif_directory_v1_directory_service_proto_depIdxs = []int32{
 	11, // 19: vif.directory.v1.DirectoryService.ListOrganisations:input_type -> vif.directory.v1.ListOrganisationsRequest
 	13, // 20: vif.directory.v1.DirectoryService.UpdateOrganisation:input_type -> vif.directory.v1.UpdateOrganisationRequest
 	14, // 21: vif.directory.v1.DirectoryService.DeleteOrganisation:input_type -> vif.directory.v1.DeleteOrganisationRequest
-	15, // 22: vif.directory.v1.DirectoryService.CreateMember:input_type -> vif.directory.v1.CreateMemberRequest
-	16, // 23: vif.directory.v1.DirectoryService.GetMember:input_type -> vif.directory.v1.GetMemberRequest
-	17, // 24: vif.directory.v1.DirectoryService.ListMembers:input_type -> vif.directory.v1.ListMembersRequest
-	19, // 25: vif.directory.v1.DirectoryService.UpdateMember:input_type -> vif.directory.v1.UpdateMemberRequest
-	20, // 26: vif.directory.v1.DirectoryService.DeleteMember:input_type -> vif.directory.v1.DeleteMemberRequest
-	21, // 27: vif.directory.v1.DirectoryService.GetNetwork:output_type -> vif.directory.v1.Network
-	2,  // 28: vif.directory.v1.DirectoryService.ListNetworks:output_type -> vif.directory.v1.ListNetworksResponse
-	22, // 29: vif.directory.v1.DirectoryService.GetCommune:output_type -> vif.directory.v1.Commune
-	5,  // 30: vif.directory.v1.DirectoryService.ListCommunes:output_type -> vif.directory.v1.ListCommunesResponse
-	23, // 31: vif.directory.v1.DirectoryService.GetEpci:output_type -> vif.directory.v1.Epci
-	8,  // 32: vif.directory.v1.DirectoryService.ListEpcis:output_type -> vif.directory.v1.ListEpcisResponse
-	24, // 33: vif.directory.v1.DirectoryService.CreateOrganisation:output_type -> vif.directory.v1.Organisation
-	24, // 34: vif.directory.v1.DirectoryService.GetOrganisation:output_type -> vif.directory.v1.Organisation
-	12, // 35: vif.directory.v1.DirectoryService.ListOrganisations:output_type -> vif.directory.v1.ListOrganisationsResponse
-	24, // 36: vif.directory.v1.DirectoryService.UpdateOrganisation:output_type -> vif.directory.v1.Organisation
-	27, // 37: vif.directory.v1.DirectoryService.DeleteOrganisation:output_type -> google.protobuf.Empty
-	26, // 38: vif.directory.v1.DirectoryService.CreateMember:output_type -> vif.directory.v1.Member
-	26, // 39: vif.directory.v1.DirectoryService.GetMember:output_type -> vif.directory.v1.Member
-	18, // 40: vif.directory.v1.DirectoryService.ListMembers:output_type -> vif.directory.v1.ListMembersResponse
-	26, // 41: vif.directory.v1.DirectoryService.UpdateMember:output_type -> vif.directory.v1.Member
-	27, // 42: vif.directory.v1.DirectoryService.DeleteMember:output_type -> google.protobuf.Empty
-	27, // [27:43] is the sub-list for method output_type
-	11, // [11:27] is the sub-list for method input_type
+	15, // 22: vif.directory.v1.DirectoryService.UndeleteOrganisation:input_type -> vif.directory.v1.UndeleteOrganisationRequest
+	16, // 23: vif.directory.v1.DirectoryService.CreateMember:input_type -> vif.directory.v1.CreateMemberRequest
+	17, // 24: vif.directory.v1.DirectoryService.GetMember:input_type -> vif.directory.v1.GetMemberRequest
+	18, // 25: vif.directory.v1.DirectoryService.ListMembers:input_type -> vif.directory.v1.ListMembersRequest
+	20, // 26: vif.directory.v1.DirectoryService.UpdateMember:input_type -> vif.directory.v1.UpdateMemberRequest
+	21, // 27: vif.directory.v1.DirectoryService.DeleteMember:input_type -> vif.directory.v1.DeleteMemberRequest
+	22, // 28: vif.directory.v1.DirectoryService.GetNetwork:output_type -> vif.directory.v1.Network
+	2,  // 29: vif.directory.v1.DirectoryService.ListNetworks:output_type -> vif.directory.v1.ListNetworksResponse
+	23, // 30: vif.directory.v1.DirectoryService.GetCommune:output_type -> vif.directory.v1.Commune
+	5,  // 31: vif.directory.v1.DirectoryService.ListCommunes:output_type -> vif.directory.v1.ListCommunesResponse
+	24, // 32: vif.directory.v1.DirectoryService.GetEpci:output_type -> vif.directory.v1.Epci
+	8,  // 33: vif.directory.v1.DirectoryService.ListEpcis:output_type -> vif.directory.v1.ListEpcisResponse
+	25, // 34: vif.directory.v1.DirectoryService.CreateOrganisation:output_type -> vif.directory.v1.Organisation
+	25, // 35: vif.directory.v1.DirectoryService.GetOrganisation:output_type -> vif.directory.v1.Organisation
+	12, // 36: vif.directory.v1.DirectoryService.ListOrganisations:output_type -> vif.directory.v1.ListOrganisationsResponse
+	25, // 37: vif.directory.v1.DirectoryService.UpdateOrganisation:output_type -> vif.directory.v1.Organisation
+	25, // 38: vif.directory.v1.DirectoryService.DeleteOrganisation:output_type -> vif.directory.v1.Organisation
+	25, // 39: vif.directory.v1.DirectoryService.UndeleteOrganisation:output_type -> vif.directory.v1.Organisation
+	27, // 40: vif.directory.v1.DirectoryService.CreateMember:output_type -> vif.directory.v1.Member
+	27, // 41: vif.directory.v1.DirectoryService.GetMember:output_type -> vif.directory.v1.Member
+	19, // 42: vif.directory.v1.DirectoryService.ListMembers:output_type -> vif.directory.v1.ListMembersResponse
+	27, // 43: vif.directory.v1.DirectoryService.UpdateMember:output_type -> vif.directory.v1.Member
+	28, // 44: vif.directory.v1.DirectoryService.DeleteMember:output_type -> google.protobuf.Empty
+	28, // [28:45] is the sub-list for method output_type
+	11, // [11:28] is the sub-list for method input_type
 	11, // [11:11] is the sub-list for extension type_name
 	11, // [11:11] is the sub-list for extension extendee
 	0,  // [0:11] is the sub-list for field type_name
@@ -1496,7 +1570,7 @@ func file_vif_directory_v1_directory_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_vif_directory_v1_directory_service_proto_rawDesc), len(file_vif_directory_v1_directory_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -506,6 +506,51 @@ func local_request_DirectoryService_DeleteOrganisation_0(ctx context.Context, ma
 	return msg, metadata, err
 }
 
+func request_DirectoryService_UndeleteOrganisation_0(ctx context.Context, marshaler runtime.Marshaler, client DirectoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq UndeleteOrganisationRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["name"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "name")
+	}
+	protoReq.Name, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "name", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.UndeleteOrganisation(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_DirectoryService_UndeleteOrganisation_0(ctx context.Context, marshaler runtime.Marshaler, server DirectoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq UndeleteOrganisationRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["name"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "name")
+	}
+	protoReq.Name, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "name", err)
+	}
+	msg, err := server.UndeleteOrganisation(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 var filter_DirectoryService_CreateMember_0 = &utilities.DoubleArray{Encoding: map[string]int{"member": 0, "parent": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 1, 2, 3}}
 
 func request_DirectoryService_CreateMember_0(ctx context.Context, marshaler runtime.Marshaler, client DirectoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
@@ -1017,6 +1062,26 @@ func RegisterDirectoryServiceHandlerServer(ctx context.Context, mux *runtime.Ser
 		}
 		forward_DirectoryService_DeleteOrganisation_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_DirectoryService_UndeleteOrganisation_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/vif.directory.v1.DirectoryService/UndeleteOrganisation", runtime.WithHTTPPathPattern("/v1/{name=organisations/*}:undelete"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_DirectoryService_UndeleteOrganisation_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_DirectoryService_UndeleteOrganisation_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_DirectoryService_CreateMember_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1344,6 +1409,23 @@ func RegisterDirectoryServiceHandlerClient(ctx context.Context, mux *runtime.Ser
 		}
 		forward_DirectoryService_DeleteOrganisation_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_DirectoryService_UndeleteOrganisation_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/vif.directory.v1.DirectoryService/UndeleteOrganisation", runtime.WithHTTPPathPattern("/v1/{name=organisations/*}:undelete"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_DirectoryService_UndeleteOrganisation_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_DirectoryService_UndeleteOrganisation_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_DirectoryService_CreateMember_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1433,39 +1515,41 @@ func RegisterDirectoryServiceHandlerClient(ctx context.Context, mux *runtime.Ser
 }
 
 var (
-	pattern_DirectoryService_GetNetwork_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "networks", "name"}, ""))
-	pattern_DirectoryService_ListNetworks_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "networks"}, ""))
-	pattern_DirectoryService_GetCommune_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "communes", "name"}, ""))
-	pattern_DirectoryService_ListCommunes_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "communes"}, ""))
-	pattern_DirectoryService_GetEpci_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "epcis", "name"}, ""))
-	pattern_DirectoryService_ListEpcis_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "epcis"}, ""))
-	pattern_DirectoryService_CreateOrganisation_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "organisations"}, ""))
-	pattern_DirectoryService_GetOrganisation_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "organisations", "name"}, ""))
-	pattern_DirectoryService_ListOrganisations_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "organisations"}, ""))
-	pattern_DirectoryService_UpdateOrganisation_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "organisations", "organisation.name"}, ""))
-	pattern_DirectoryService_DeleteOrganisation_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "organisations", "name"}, ""))
-	pattern_DirectoryService_CreateMember_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "networks", "parent", "members"}, ""))
-	pattern_DirectoryService_GetMember_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "networks", "members", "name"}, ""))
-	pattern_DirectoryService_ListMembers_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "networks", "parent", "members"}, ""))
-	pattern_DirectoryService_UpdateMember_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "networks", "members", "member.name"}, ""))
-	pattern_DirectoryService_DeleteMember_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "networks", "members", "name"}, ""))
+	pattern_DirectoryService_GetNetwork_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "networks", "name"}, ""))
+	pattern_DirectoryService_ListNetworks_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "networks"}, ""))
+	pattern_DirectoryService_GetCommune_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "communes", "name"}, ""))
+	pattern_DirectoryService_ListCommunes_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "communes"}, ""))
+	pattern_DirectoryService_GetEpci_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "epcis", "name"}, ""))
+	pattern_DirectoryService_ListEpcis_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "epcis"}, ""))
+	pattern_DirectoryService_CreateOrganisation_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "organisations"}, ""))
+	pattern_DirectoryService_GetOrganisation_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "organisations", "name"}, ""))
+	pattern_DirectoryService_ListOrganisations_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "organisations"}, ""))
+	pattern_DirectoryService_UpdateOrganisation_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "organisations", "organisation.name"}, ""))
+	pattern_DirectoryService_DeleteOrganisation_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "organisations", "name"}, ""))
+	pattern_DirectoryService_UndeleteOrganisation_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "organisations", "name"}, "undelete"))
+	pattern_DirectoryService_CreateMember_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "networks", "parent", "members"}, ""))
+	pattern_DirectoryService_GetMember_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "networks", "members", "name"}, ""))
+	pattern_DirectoryService_ListMembers_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "networks", "parent", "members"}, ""))
+	pattern_DirectoryService_UpdateMember_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "networks", "members", "member.name"}, ""))
+	pattern_DirectoryService_DeleteMember_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "networks", "members", "name"}, ""))
 )
 
 var (
-	forward_DirectoryService_GetNetwork_0         = runtime.ForwardResponseMessage
-	forward_DirectoryService_ListNetworks_0       = runtime.ForwardResponseMessage
-	forward_DirectoryService_GetCommune_0         = runtime.ForwardResponseMessage
-	forward_DirectoryService_ListCommunes_0       = runtime.ForwardResponseMessage
-	forward_DirectoryService_GetEpci_0            = runtime.ForwardResponseMessage
-	forward_DirectoryService_ListEpcis_0          = runtime.ForwardResponseMessage
-	forward_DirectoryService_CreateOrganisation_0 = runtime.ForwardResponseMessage
-	forward_DirectoryService_GetOrganisation_0    = runtime.ForwardResponseMessage
-	forward_DirectoryService_ListOrganisations_0  = runtime.ForwardResponseMessage
-	forward_DirectoryService_UpdateOrganisation_0 = runtime.ForwardResponseMessage
-	forward_DirectoryService_DeleteOrganisation_0 = runtime.ForwardResponseMessage
-	forward_DirectoryService_CreateMember_0       = runtime.ForwardResponseMessage
-	forward_DirectoryService_GetMember_0          = runtime.ForwardResponseMessage
-	forward_DirectoryService_ListMembers_0        = runtime.ForwardResponseMessage
-	forward_DirectoryService_UpdateMember_0       = runtime.ForwardResponseMessage
-	forward_DirectoryService_DeleteMember_0       = runtime.ForwardResponseMessage
+	forward_DirectoryService_GetNetwork_0           = runtime.ForwardResponseMessage
+	forward_DirectoryService_ListNetworks_0         = runtime.ForwardResponseMessage
+	forward_DirectoryService_GetCommune_0           = runtime.ForwardResponseMessage
+	forward_DirectoryService_ListCommunes_0         = runtime.ForwardResponseMessage
+	forward_DirectoryService_GetEpci_0              = runtime.ForwardResponseMessage
+	forward_DirectoryService_ListEpcis_0            = runtime.ForwardResponseMessage
+	forward_DirectoryService_CreateOrganisation_0   = runtime.ForwardResponseMessage
+	forward_DirectoryService_GetOrganisation_0      = runtime.ForwardResponseMessage
+	forward_DirectoryService_ListOrganisations_0    = runtime.ForwardResponseMessage
+	forward_DirectoryService_UpdateOrganisation_0   = runtime.ForwardResponseMessage
+	forward_DirectoryService_DeleteOrganisation_0   = runtime.ForwardResponseMessage
+	forward_DirectoryService_UndeleteOrganisation_0 = runtime.ForwardResponseMessage
+	forward_DirectoryService_CreateMember_0         = runtime.ForwardResponseMessage
+	forward_DirectoryService_GetMember_0            = runtime.ForwardResponseMessage
+	forward_DirectoryService_ListMembers_0          = runtime.ForwardResponseMessage
+	forward_DirectoryService_UpdateMember_0         = runtime.ForwardResponseMessage
+	forward_DirectoryService_DeleteMember_0         = runtime.ForwardResponseMessage
 )

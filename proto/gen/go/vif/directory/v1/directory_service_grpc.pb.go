@@ -20,22 +20,23 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	DirectoryService_GetNetwork_FullMethodName         = "/vif.directory.v1.DirectoryService/GetNetwork"
-	DirectoryService_ListNetworks_FullMethodName       = "/vif.directory.v1.DirectoryService/ListNetworks"
-	DirectoryService_GetCommune_FullMethodName         = "/vif.directory.v1.DirectoryService/GetCommune"
-	DirectoryService_ListCommunes_FullMethodName       = "/vif.directory.v1.DirectoryService/ListCommunes"
-	DirectoryService_GetEpci_FullMethodName            = "/vif.directory.v1.DirectoryService/GetEpci"
-	DirectoryService_ListEpcis_FullMethodName          = "/vif.directory.v1.DirectoryService/ListEpcis"
-	DirectoryService_CreateOrganisation_FullMethodName = "/vif.directory.v1.DirectoryService/CreateOrganisation"
-	DirectoryService_GetOrganisation_FullMethodName    = "/vif.directory.v1.DirectoryService/GetOrganisation"
-	DirectoryService_ListOrganisations_FullMethodName  = "/vif.directory.v1.DirectoryService/ListOrganisations"
-	DirectoryService_UpdateOrganisation_FullMethodName = "/vif.directory.v1.DirectoryService/UpdateOrganisation"
-	DirectoryService_DeleteOrganisation_FullMethodName = "/vif.directory.v1.DirectoryService/DeleteOrganisation"
-	DirectoryService_CreateMember_FullMethodName       = "/vif.directory.v1.DirectoryService/CreateMember"
-	DirectoryService_GetMember_FullMethodName          = "/vif.directory.v1.DirectoryService/GetMember"
-	DirectoryService_ListMembers_FullMethodName        = "/vif.directory.v1.DirectoryService/ListMembers"
-	DirectoryService_UpdateMember_FullMethodName       = "/vif.directory.v1.DirectoryService/UpdateMember"
-	DirectoryService_DeleteMember_FullMethodName       = "/vif.directory.v1.DirectoryService/DeleteMember"
+	DirectoryService_GetNetwork_FullMethodName           = "/vif.directory.v1.DirectoryService/GetNetwork"
+	DirectoryService_ListNetworks_FullMethodName         = "/vif.directory.v1.DirectoryService/ListNetworks"
+	DirectoryService_GetCommune_FullMethodName           = "/vif.directory.v1.DirectoryService/GetCommune"
+	DirectoryService_ListCommunes_FullMethodName         = "/vif.directory.v1.DirectoryService/ListCommunes"
+	DirectoryService_GetEpci_FullMethodName              = "/vif.directory.v1.DirectoryService/GetEpci"
+	DirectoryService_ListEpcis_FullMethodName            = "/vif.directory.v1.DirectoryService/ListEpcis"
+	DirectoryService_CreateOrganisation_FullMethodName   = "/vif.directory.v1.DirectoryService/CreateOrganisation"
+	DirectoryService_GetOrganisation_FullMethodName      = "/vif.directory.v1.DirectoryService/GetOrganisation"
+	DirectoryService_ListOrganisations_FullMethodName    = "/vif.directory.v1.DirectoryService/ListOrganisations"
+	DirectoryService_UpdateOrganisation_FullMethodName   = "/vif.directory.v1.DirectoryService/UpdateOrganisation"
+	DirectoryService_DeleteOrganisation_FullMethodName   = "/vif.directory.v1.DirectoryService/DeleteOrganisation"
+	DirectoryService_UndeleteOrganisation_FullMethodName = "/vif.directory.v1.DirectoryService/UndeleteOrganisation"
+	DirectoryService_CreateMember_FullMethodName         = "/vif.directory.v1.DirectoryService/CreateMember"
+	DirectoryService_GetMember_FullMethodName            = "/vif.directory.v1.DirectoryService/GetMember"
+	DirectoryService_ListMembers_FullMethodName          = "/vif.directory.v1.DirectoryService/ListMembers"
+	DirectoryService_UpdateMember_FullMethodName         = "/vif.directory.v1.DirectoryService/UpdateMember"
+	DirectoryService_DeleteMember_FullMethodName         = "/vif.directory.v1.DirectoryService/DeleteMember"
 )
 
 // DirectoryServiceClient is the client API for DirectoryService service.
@@ -61,19 +62,28 @@ type DirectoryServiceClient interface {
 	ListEpcis(ctx context.Context, in *ListEpcisRequest, opts ...grpc.CallOption) (*ListEpcisResponse, error)
 	// Creates an organisation. Admins only.
 	CreateOrganisation(ctx context.Context, in *CreateOrganisationRequest, opts ...grpc.CallOption) (*Organisation, error)
-	// Gets an organisation.
+	// Gets an organisation, deleted or not (a deleted one shows its `delete_time`).
 	GetOrganisation(ctx context.Context, in *GetOrganisationRequest, opts ...grpc.CallOption) (*Organisation, error)
-	// Lists organisations, ordered by name.
+	// Lists organisations, ordered by name; deleted ones only with `show_deleted`.
 	ListOrganisations(ctx context.Context, in *ListOrganisationsRequest, opts ...grpc.CallOption) (*ListOrganisationsResponse, error)
-	// Updates an organisation. Admins only.
+	// Updates an organisation. Admins only. A deleted organisation is not updated
+	// (FailedPrecondition, reason `ORGANISATION_DELETED`): undelete it first.
 	UpdateOrganisation(ctx context.Context, in *UpdateOrganisationRequest, opts ...grpc.CallOption) (*Organisation, error)
-	// Deletes an organisation that no member belongs to any more. Admins only.
-	DeleteOrganisation(ctx context.Context, in *DeleteOrganisationRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
+	// Soft-deletes an organisation that no member belongs to any more, and returns it with its
+	// `delete_time` (AIP-164). Admins only. Members still in it: FailedPrecondition, reason
+	// `HAS_MEMBERS`; already deleted: FailedPrecondition, reason `ORGANISATION_DELETED`. Records of
+	// other services that name it keep resolving it; new ones are refused.
+	DeleteOrganisation(ctx context.Context, in *DeleteOrganisationRequest, opts ...grpc.CallOption) (*Organisation, error)
+	// Undeletes a deleted organisation and returns it. Admins only. One that is not deleted:
+	// FailedPrecondition, reason `ORGANISATION_NOT_DELETED`.
+	UndeleteOrganisation(ctx context.Context, in *UndeleteOrganisationRequest, opts ...grpc.CallOption) (*Organisation, error)
 	// Adds a professional to a network. Admins, and the coordinators of that network.
 	CreateMember(ctx context.Context, in *CreateMemberRequest, opts ...grpc.CallOption) (*Member, error)
-	// Gets a member of a network.
+	// Gets a member of a network. Any authenticated caller; its e-mail and phone only for admins,
+	// coordinators and readers (the other roles see the name, role, domains and organisation).
 	GetMember(ctx context.Context, in *GetMemberRequest, opts ...grpc.CallOption) (*Member, error)
-	// Lists the members of a network, or of every network with the parent `networks/-`.
+	// Lists the members of a network, or of every network with the parent `networks/-`. Contact
+	// data as for GetMember.
 	ListMembers(ctx context.Context, in *ListMembersRequest, opts ...grpc.CallOption) (*ListMembersResponse, error)
 	// Updates a member. Admins, and the coordinators of the member's network.
 	UpdateMember(ctx context.Context, in *UpdateMemberRequest, opts ...grpc.CallOption) (*Member, error)
@@ -189,10 +199,20 @@ func (c *directoryServiceClient) UpdateOrganisation(ctx context.Context, in *Upd
 	return out, nil
 }
 
-func (c *directoryServiceClient) DeleteOrganisation(ctx context.Context, in *DeleteOrganisationRequest, opts ...grpc.CallOption) (*emptypb.Empty, error) {
+func (c *directoryServiceClient) DeleteOrganisation(ctx context.Context, in *DeleteOrganisationRequest, opts ...grpc.CallOption) (*Organisation, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(emptypb.Empty)
+	out := new(Organisation)
 	err := c.cc.Invoke(ctx, DirectoryService_DeleteOrganisation_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *directoryServiceClient) UndeleteOrganisation(ctx context.Context, in *UndeleteOrganisationRequest, opts ...grpc.CallOption) (*Organisation, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Organisation)
+	err := c.cc.Invoke(ctx, DirectoryService_UndeleteOrganisation_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -272,19 +292,28 @@ type DirectoryServiceServer interface {
 	ListEpcis(context.Context, *ListEpcisRequest) (*ListEpcisResponse, error)
 	// Creates an organisation. Admins only.
 	CreateOrganisation(context.Context, *CreateOrganisationRequest) (*Organisation, error)
-	// Gets an organisation.
+	// Gets an organisation, deleted or not (a deleted one shows its `delete_time`).
 	GetOrganisation(context.Context, *GetOrganisationRequest) (*Organisation, error)
-	// Lists organisations, ordered by name.
+	// Lists organisations, ordered by name; deleted ones only with `show_deleted`.
 	ListOrganisations(context.Context, *ListOrganisationsRequest) (*ListOrganisationsResponse, error)
-	// Updates an organisation. Admins only.
+	// Updates an organisation. Admins only. A deleted organisation is not updated
+	// (FailedPrecondition, reason `ORGANISATION_DELETED`): undelete it first.
 	UpdateOrganisation(context.Context, *UpdateOrganisationRequest) (*Organisation, error)
-	// Deletes an organisation that no member belongs to any more. Admins only.
-	DeleteOrganisation(context.Context, *DeleteOrganisationRequest) (*emptypb.Empty, error)
+	// Soft-deletes an organisation that no member belongs to any more, and returns it with its
+	// `delete_time` (AIP-164). Admins only. Members still in it: FailedPrecondition, reason
+	// `HAS_MEMBERS`; already deleted: FailedPrecondition, reason `ORGANISATION_DELETED`. Records of
+	// other services that name it keep resolving it; new ones are refused.
+	DeleteOrganisation(context.Context, *DeleteOrganisationRequest) (*Organisation, error)
+	// Undeletes a deleted organisation and returns it. Admins only. One that is not deleted:
+	// FailedPrecondition, reason `ORGANISATION_NOT_DELETED`.
+	UndeleteOrganisation(context.Context, *UndeleteOrganisationRequest) (*Organisation, error)
 	// Adds a professional to a network. Admins, and the coordinators of that network.
 	CreateMember(context.Context, *CreateMemberRequest) (*Member, error)
-	// Gets a member of a network.
+	// Gets a member of a network. Any authenticated caller; its e-mail and phone only for admins,
+	// coordinators and readers (the other roles see the name, role, domains and organisation).
 	GetMember(context.Context, *GetMemberRequest) (*Member, error)
-	// Lists the members of a network, or of every network with the parent `networks/-`.
+	// Lists the members of a network, or of every network with the parent `networks/-`. Contact
+	// data as for GetMember.
 	ListMembers(context.Context, *ListMembersRequest) (*ListMembersResponse, error)
 	// Updates a member. Admins, and the coordinators of the member's network.
 	UpdateMember(context.Context, *UpdateMemberRequest) (*Member, error)
@@ -330,8 +359,11 @@ func (UnimplementedDirectoryServiceServer) ListOrganisations(context.Context, *L
 func (UnimplementedDirectoryServiceServer) UpdateOrganisation(context.Context, *UpdateOrganisationRequest) (*Organisation, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateOrganisation not implemented")
 }
-func (UnimplementedDirectoryServiceServer) DeleteOrganisation(context.Context, *DeleteOrganisationRequest) (*emptypb.Empty, error) {
+func (UnimplementedDirectoryServiceServer) DeleteOrganisation(context.Context, *DeleteOrganisationRequest) (*Organisation, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteOrganisation not implemented")
+}
+func (UnimplementedDirectoryServiceServer) UndeleteOrganisation(context.Context, *UndeleteOrganisationRequest) (*Organisation, error) {
+	return nil, status.Error(codes.Unimplemented, "method UndeleteOrganisation not implemented")
 }
 func (UnimplementedDirectoryServiceServer) CreateMember(context.Context, *CreateMemberRequest) (*Member, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateMember not implemented")
@@ -567,6 +599,24 @@ func _DirectoryService_DeleteOrganisation_Handler(srv interface{}, ctx context.C
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DirectoryService_UndeleteOrganisation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UndeleteOrganisationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DirectoryServiceServer).UndeleteOrganisation(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DirectoryService_UndeleteOrganisation_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DirectoryServiceServer).UndeleteOrganisation(ctx, req.(*UndeleteOrganisationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _DirectoryService_CreateMember_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CreateMemberRequest)
 	if err := dec(in); err != nil {
@@ -707,6 +757,10 @@ var DirectoryService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteOrganisation",
 			Handler:    _DirectoryService_DeleteOrganisation_Handler,
+		},
+		{
+			MethodName: "UndeleteOrganisation",
+			Handler:    _DirectoryService_UndeleteOrganisation_Handler,
 		},
 		{
 			MethodName: "CreateMember",

@@ -123,11 +123,14 @@ func (x *OrganisationUpdated) GetUpdateMask() *fieldmaskpb.FieldMask {
 	return nil
 }
 
-// Published on `vif.directory.v1.organisation.deleted`.
+// Published on `vif.directory.v1.organisation.deleted`. The organisation is soft-deleted: it
+// keeps resolving (GetOrganisation), with its `delete_time`, until it is undeleted.
 type OrganisationDeleted struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The resource name of the deleted organisation.
-	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The organisation as deleted, with its `delete_time`.
+	Organisation  *Organisation `protobuf:"bytes,2,opt,name=organisation,proto3" json:"organisation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -169,6 +172,59 @@ func (x *OrganisationDeleted) GetName() string {
 	return ""
 }
 
+func (x *OrganisationDeleted) GetOrganisation() *Organisation {
+	if x != nil {
+		return x.Organisation
+	}
+	return nil
+}
+
+// Published on `vif.directory.v1.organisation.undeleted`.
+type OrganisationUndeleted struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The organisation as undeleted (no `delete_time`).
+	Organisation  *Organisation `protobuf:"bytes,1,opt,name=organisation,proto3" json:"organisation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OrganisationUndeleted) Reset() {
+	*x = OrganisationUndeleted{}
+	mi := &file_vif_directory_v1_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrganisationUndeleted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrganisationUndeleted) ProtoMessage() {}
+
+func (x *OrganisationUndeleted) ProtoReflect() protoreflect.Message {
+	mi := &file_vif_directory_v1_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrganisationUndeleted.ProtoReflect.Descriptor instead.
+func (*OrganisationUndeleted) Descriptor() ([]byte, []int) {
+	return file_vif_directory_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *OrganisationUndeleted) GetOrganisation() *Organisation {
+	if x != nil {
+		return x.Organisation
+	}
+	return nil
+}
+
 // Published on `vif.directory.v1.member.created`. Contact details (email, phone) are left out:
 // subscribers are not necessarily authenticated.
 type MemberCreated struct {
@@ -181,7 +237,7 @@ type MemberCreated struct {
 
 func (x *MemberCreated) Reset() {
 	*x = MemberCreated{}
-	mi := &file_vif_directory_v1_events_proto_msgTypes[3]
+	mi := &file_vif_directory_v1_events_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -193,7 +249,7 @@ func (x *MemberCreated) String() string {
 func (*MemberCreated) ProtoMessage() {}
 
 func (x *MemberCreated) ProtoReflect() protoreflect.Message {
-	mi := &file_vif_directory_v1_events_proto_msgTypes[3]
+	mi := &file_vif_directory_v1_events_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -206,7 +262,7 @@ func (x *MemberCreated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemberCreated.ProtoReflect.Descriptor instead.
 func (*MemberCreated) Descriptor() ([]byte, []int) {
-	return file_vif_directory_v1_events_proto_rawDescGZIP(), []int{3}
+	return file_vif_directory_v1_events_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *MemberCreated) GetMember() *Member {
@@ -229,7 +285,7 @@ type MemberUpdated struct {
 
 func (x *MemberUpdated) Reset() {
 	*x = MemberUpdated{}
-	mi := &file_vif_directory_v1_events_proto_msgTypes[4]
+	mi := &file_vif_directory_v1_events_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -241,7 +297,7 @@ func (x *MemberUpdated) String() string {
 func (*MemberUpdated) ProtoMessage() {}
 
 func (x *MemberUpdated) ProtoReflect() protoreflect.Message {
-	mi := &file_vif_directory_v1_events_proto_msgTypes[4]
+	mi := &file_vif_directory_v1_events_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -254,7 +310,7 @@ func (x *MemberUpdated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemberUpdated.ProtoReflect.Descriptor instead.
 func (*MemberUpdated) Descriptor() ([]byte, []int) {
-	return file_vif_directory_v1_events_proto_rawDescGZIP(), []int{4}
+	return file_vif_directory_v1_events_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *MemberUpdated) GetMember() *Member {
@@ -282,7 +338,7 @@ type MemberDeleted struct {
 
 func (x *MemberDeleted) Reset() {
 	*x = MemberDeleted{}
-	mi := &file_vif_directory_v1_events_proto_msgTypes[5]
+	mi := &file_vif_directory_v1_events_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -294,7 +350,7 @@ func (x *MemberDeleted) String() string {
 func (*MemberDeleted) ProtoMessage() {}
 
 func (x *MemberDeleted) ProtoReflect() protoreflect.Message {
-	mi := &file_vif_directory_v1_events_proto_msgTypes[5]
+	mi := &file_vif_directory_v1_events_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -307,7 +363,7 @@ func (x *MemberDeleted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemberDeleted.ProtoReflect.Descriptor instead.
 func (*MemberDeleted) Descriptor() ([]byte, []int) {
-	return file_vif_directory_v1_events_proto_rawDescGZIP(), []int{5}
+	return file_vif_directory_v1_events_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *MemberDeleted) GetName() string {
@@ -327,9 +383,12 @@ const file_vif_directory_v1_events_proto_rawDesc = "" +
 	"\x13OrganisationUpdated\x12B\n" +
 	"\forganisation\x18\x01 \x01(\v2\x1e.vif.directory.v1.OrganisationR\forganisation\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\")\n" +
+	"updateMask\"m\n" +
 	"\x13OrganisationDeleted\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\"A\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12B\n" +
+	"\forganisation\x18\x02 \x01(\v2\x1e.vif.directory.v1.OrganisationR\forganisation\"[\n" +
+	"\x15OrganisationUndeleted\x12B\n" +
+	"\forganisation\x18\x01 \x01(\v2\x1e.vif.directory.v1.OrganisationR\forganisation\"A\n" +
 	"\rMemberCreated\x120\n" +
 	"\x06member\x18\x01 \x01(\v2\x18.vif.directory.v1.MemberR\x06member\"~\n" +
 	"\rMemberUpdated\x120\n" +
@@ -351,30 +410,33 @@ func file_vif_directory_v1_events_proto_rawDescGZIP() []byte {
 	return file_vif_directory_v1_events_proto_rawDescData
 }
 
-var file_vif_directory_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_vif_directory_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_vif_directory_v1_events_proto_goTypes = []any{
 	(*OrganisationCreated)(nil),   // 0: vif.directory.v1.OrganisationCreated
 	(*OrganisationUpdated)(nil),   // 1: vif.directory.v1.OrganisationUpdated
 	(*OrganisationDeleted)(nil),   // 2: vif.directory.v1.OrganisationDeleted
-	(*MemberCreated)(nil),         // 3: vif.directory.v1.MemberCreated
-	(*MemberUpdated)(nil),         // 4: vif.directory.v1.MemberUpdated
-	(*MemberDeleted)(nil),         // 5: vif.directory.v1.MemberDeleted
-	(*Organisation)(nil),          // 6: vif.directory.v1.Organisation
-	(*fieldmaskpb.FieldMask)(nil), // 7: google.protobuf.FieldMask
-	(*Member)(nil),                // 8: vif.directory.v1.Member
+	(*OrganisationUndeleted)(nil), // 3: vif.directory.v1.OrganisationUndeleted
+	(*MemberCreated)(nil),         // 4: vif.directory.v1.MemberCreated
+	(*MemberUpdated)(nil),         // 5: vif.directory.v1.MemberUpdated
+	(*MemberDeleted)(nil),         // 6: vif.directory.v1.MemberDeleted
+	(*Organisation)(nil),          // 7: vif.directory.v1.Organisation
+	(*fieldmaskpb.FieldMask)(nil), // 8: google.protobuf.FieldMask
+	(*Member)(nil),                // 9: vif.directory.v1.Member
 }
 var file_vif_directory_v1_events_proto_depIdxs = []int32{
-	6, // 0: vif.directory.v1.OrganisationCreated.organisation:type_name -> vif.directory.v1.Organisation
-	6, // 1: vif.directory.v1.OrganisationUpdated.organisation:type_name -> vif.directory.v1.Organisation
-	7, // 2: vif.directory.v1.OrganisationUpdated.update_mask:type_name -> google.protobuf.FieldMask
-	8, // 3: vif.directory.v1.MemberCreated.member:type_name -> vif.directory.v1.Member
-	8, // 4: vif.directory.v1.MemberUpdated.member:type_name -> vif.directory.v1.Member
-	7, // 5: vif.directory.v1.MemberUpdated.update_mask:type_name -> google.protobuf.FieldMask
-	6, // [6:6] is the sub-list for method output_type
-	6, // [6:6] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	7, // 0: vif.directory.v1.OrganisationCreated.organisation:type_name -> vif.directory.v1.Organisation
+	7, // 1: vif.directory.v1.OrganisationUpdated.organisation:type_name -> vif.directory.v1.Organisation
+	8, // 2: vif.directory.v1.OrganisationUpdated.update_mask:type_name -> google.protobuf.FieldMask
+	7, // 3: vif.directory.v1.OrganisationDeleted.organisation:type_name -> vif.directory.v1.Organisation
+	7, // 4: vif.directory.v1.OrganisationUndeleted.organisation:type_name -> vif.directory.v1.Organisation
+	9, // 5: vif.directory.v1.MemberCreated.member:type_name -> vif.directory.v1.Member
+	9, // 6: vif.directory.v1.MemberUpdated.member:type_name -> vif.directory.v1.Member
+	8, // 7: vif.directory.v1.MemberUpdated.update_mask:type_name -> google.protobuf.FieldMask
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	8, // [8:8] is the sub-list for extension extendee
+	0, // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_vif_directory_v1_events_proto_init() }
@@ -390,7 +452,7 @@ func file_vif_directory_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_vif_directory_v1_events_proto_rawDesc), len(file_vif_directory_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -119,10 +119,11 @@ type Member struct {
 	Role string `protobuf:"bytes,4,opt,name=role,proto3" json:"role,omitempty"`
 	// What the professional does in the network. At least one at creation, no duplicates.
 	Domains []Domain `protobuf:"varint,5,rep,packed,name=domains,proto3,enum=vif.directory.v1.Domain" json:"domains,omitempty"`
-	// Professional e-mail address. Contact data: returned to authenticated callers only.
+	// Professional e-mail address. Contact data: returned to the network side only (roles `admin`,
+	// `coordinator`, `reader`); empty for every other role.
 	Email string `protobuf:"bytes,6,opt,name=email,proto3" json:"email,omitempty"`
 	// Professional telephone number, digits with an optional leading +. Contact data: returned to
-	// authenticated callers only.
+	// the network side only (roles `admin`, `coordinator`, `reader`); empty for every other role.
 	Phone string `protobuf:"bytes,7,opt,name=phone,proto3" json:"phone,omitempty"`
 	// A checksum of the current state; send it back on update or delete to detect concurrent changes.
 	Etag string `protobuf:"bytes,8,opt,name=etag,proto3" json:"etag,omitempty"`

@@ -152,6 +152,14 @@ func (OrganisationKind) EnumDescriptor() ([]byte, []int) {
 // An institution or association whose professionals take part in the networks, or that funds,
 // hosts or receives something: the Caf, the Préfecture, a gendarmerie brigade, an ISCG service, a
 // mission locale…
+//
+// Organisations are soft-deleted (AIP-164): other services' records point at them (the
+// beneficiary of a cession, the host of an ISCG post, the organisation of a funder), so a deleted
+// organisation keeps its name and its fields, shows its `delete_time`, is still returned by
+// GetOrganisation, is left out of ListOrganisations unless `show_deleted`, and can be undeleted.
+// It is never purged, so no reference to it can dangle. No new reference to a deleted
+// organisation is accepted: the services refuse it with FailedPrecondition, reason
+// `ORGANISATION_DELETED`.
 type Organisation struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The resource name, e.g. `organisations/caf-71`. Chosen by the caller at creation
@@ -175,7 +183,10 @@ type Organisation struct {
 	// When the organisation was created.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// When the organisation was last changed.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// When the organisation was deleted; unset while it is not. A deleted organisation is never
+	// purged (so it has no `expire_time`): undelete it to use it again.
+	DeleteTime    *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=delete_time,json=deleteTime,proto3" json:"delete_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -280,11 +291,18 @@ func (x *Organisation) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Organisation) GetDeleteTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DeleteTime
+	}
+	return nil
+}
+
 var File_vif_directory_v1_organisation_proto protoreflect.FileDescriptor
 
 const file_vif_directory_v1_organisation_proto_rawDesc = "" +
 	"\n" +
-	"#vif/directory/v1/organisation.proto\x12\x10vif.directory.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc6\x05\n" +
+	"#vif/directory/v1/organisation.proto\x12\x10vif.directory.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x89\x06\n" +
 	"\fOrganisation\x12I\n" +
 	"\x04name\x18\x01 \x01(\tB5\xe2A\x01\b\xbaH.\xd8\x01\x01r)2'^organisations/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12/\n" +
 	"\fdisplay_name\x18\x02 \x01(\tB\f\xe2A\x01\x02\xbaH\x05r\x03\x18\xc8\x01R\vdisplayName\x12D\n" +
@@ -299,7 +317,9 @@ const file_vif_directory_v1_organisation_proto_rawDesc = "" +
 	"createTime\x12A\n" +
 	"\vupdate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
-	"updateTime:b\xeaA_\n" +
+	"updateTime\x12A\n" +
+	"\vdelete_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
+	"deleteTime:b\xeaA_\n" +
 	"\"directory.vif.gouv.fr/Organisation\x12\x1corganisations/{organisation}*\rorganisations2\forganisation*\xbf\x05\n" +
 	"\x10OrganisationKind\x12!\n" +
 	"\x1dORGANISATION_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
@@ -348,11 +368,12 @@ var file_vif_directory_v1_organisation_proto_depIdxs = []int32{
 	0, // 0: vif.directory.v1.Organisation.kind:type_name -> vif.directory.v1.OrganisationKind
 	2, // 1: vif.directory.v1.Organisation.create_time:type_name -> google.protobuf.Timestamp
 	2, // 2: vif.directory.v1.Organisation.update_time:type_name -> google.protobuf.Timestamp
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	2, // 3: vif.directory.v1.Organisation.delete_time:type_name -> google.protobuf.Timestamp
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_vif_directory_v1_organisation_proto_init() }

@@ -106,7 +106,8 @@ type Cession struct {
 	Vehicle string `protobuf:"bytes,2,opt,name=vehicle,proto3" json:"vehicle,omitempty"`
 	// The beneficiary (`organisations/{id}` in the directory), of a kind that may receive vehicles:
 	// ISCG, PLIE, REGIE, MISSION_LOCALE, GARAGE_SOLIDAIRE, CENTRE_SOCIAL, FOYER_RURAL or
-	// ASSOCIATION. Required; immutable.
+	// ASSOCIATION. Required; immutable. An organisation deleted in the directory is refused
+	// (FailedPrecondition, reason `ORGANISATION_DELETED`); cessions that already name it keep it.
 	Beneficiary string `protobuf:"bytes,3,opt,name=beneficiary,proto3" json:"beneficiary,omitempty"`
 	// The beneficiary's kind in the directory when the cession was proposed (e.g. `ISCG`).
 	BeneficiaryKind string `protobuf:"bytes,4,opt,name=beneficiary_kind,json=beneficiaryKind,proto3" json:"beneficiary_kind,omitempty"`

@@ -107,6 +107,9 @@ type Funder struct {
 	Commune string `protobuf:"bytes,5,opt,name=commune,proto3" json:"commune,omitempty"`
 	// The directory organisation whose officers act for this funder (`organisations/{id}`): a
 	// token of role `funder` scoped to that organisation may read this funder's contributions.
+	// Checked against the directory on create and update: one it does not hold is InvalidArgument
+	// naming this field, a deleted one FailedPrecondition (reason `ORGANISATION_DELETED`); an
+	// unreachable directory is Unavailable and nothing is written.
 	Organisation string `protobuf:"bytes,6,opt,name=organisation,proto3" json:"organisation,omitempty"`
 	// The funder's SIRET (14 digits, valid Luhn key), published as `idAttribuant` in the open-data
 	// export of agreements.

@@ -107,7 +107,9 @@ type FundingServiceClient interface {
 	// Records a payment received for a contribution; partial payments are allowed, up to what was
 	// called.
 	RecordPayment(ctx context.Context, in *RecordPaymentRequest, opts ...grpc.CallOption) (*Contribution, error)
-	// Sums one funder's commitments for a year across every post.
+	// Sums one funder's commitments for a year across every post. Read, like its contributions, by
+	// admins, finance officers and that funder's own officers (role `funder` of the funder's
+	// organisation); anybody else gets PermissionDenied, for an unknown funder too.
 	GetFunderYearSummary(ctx context.Context, in *GetFunderYearSummaryRequest, opts ...grpc.CallOption) (*FunderYearSummary, error)
 	// Sums a year for the whole département.
 	GetYearSummary(ctx context.Context, in *GetYearSummaryRequest, opts ...grpc.CallOption) (*YearSummary, error)
@@ -431,7 +433,9 @@ type FundingServiceServer interface {
 	// Records a payment received for a contribution; partial payments are allowed, up to what was
 	// called.
 	RecordPayment(context.Context, *RecordPaymentRequest) (*Contribution, error)
-	// Sums one funder's commitments for a year across every post.
+	// Sums one funder's commitments for a year across every post. Read, like its contributions, by
+	// admins, finance officers and that funder's own officers (role `funder` of the funder's
+	// organisation); anybody else gets PermissionDenied, for an unknown funder too.
 	GetFunderYearSummary(context.Context, *GetFunderYearSummaryRequest) (*FunderYearSummary, error)
 	// Sums a year for the whole département.
 	GetYearSummary(context.Context, *GetYearSummaryRequest) (*YearSummary, error)

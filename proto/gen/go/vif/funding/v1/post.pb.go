@@ -37,8 +37,8 @@ type Post struct {
 	// directory. Required at creation.
 	Network string `protobuf:"bytes,3,opt,name=network,proto3" json:"network,omitempty"`
 	// The police or gendarmerie organisation that hosts the post (`organisations/{id}`), checked
-	// against the directory: it must exist and be of kind POLICE or GENDARMERIE. Required at
-	// creation.
+	// against the directory: it must exist, not deleted (FailedPrecondition, reason
+	// `ORGANISATION_DELETED`), and be of kind POLICE or GENDARMERIE. Required at creation.
 	HostOrganisation string `protobuf:"bytes,4,opt,name=host_organisation,json=hostOrganisation,proto3" json:"host_organisation,omitempty"`
 	// Full-time equivalent in thousandths: 1000 is one full-time post, 500 a half-time one.
 	// Required at creation (1 to 10000).

@@ -37,7 +37,8 @@ type NationalFigure struct {
 	Value int64 `protobuf:"varint,3,opt,name=value,proto3" json:"value,omitempty"`
 	// Where the figure comes from: the publisher, the title, the date. Required.
 	Source string `protobuf:"bytes,4,opt,name=source,proto3" json:"source,omitempty"`
-	// A link to the source, when there is one.
+	// A link to the source, when there is one: an absolute `http` or `https` URL with a host (any
+	// other scheme, e.g. `javascript:` or `file:`, is refused: the link is shown to readers).
 	SourceUrl string `protobuf:"bytes,5,opt,name=source_url,json=sourceUrl,proto3" json:"source_url,omitempty"`
 	// True when the value is illustrative rather than taken from the source (the default data set
 	// knows only the national growth, not the base figures).
@@ -131,14 +132,15 @@ var File_vif_statistics_v1_national_figure_proto protoreflect.FileDescriptor
 
 const file_vif_statistics_v1_national_figure_proto_rawDesc = "" +
 	"\n" +
-	"'vif/statistics/v1/national_figure.proto\x12\x11vif.statistics.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa2\x03\n" +
+	"'vif/statistics/v1/national_figure.proto\x12\x11vif.statistics.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfb\x03\n" +
 	"\x0eNationalFigure\x12\x18\n" +
 	"\x04name\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x04name\x12\x18\n" +
 	"\x04year\x18\x02 \x01(\x05B\x04\xe2A\x01\x03R\x04year\x12&\n" +
 	"\x05value\x18\x03 \x01(\x03B\x10\xe2A\x01\x02\xbaH\t\"\a\x18\x80\xc2\xd7/ \x00R\x05value\x12$\n" +
-	"\x06source\x18\x04 \x01(\tB\f\xe2A\x01\x02\xbaH\x05r\x03\x18\xf4\x03R\x06source\x121\n" +
+	"\x06source\x18\x04 \x01(\tB\f\xe2A\x01\x02\xbaH\x05r\x03\x18\xf4\x03R\x06source\x12\x89\x01\n" +
 	"\n" +
-	"source_url\x18\x05 \x01(\tB\x12\xe2A\x01\x01\xbaH\v\xd8\x01\x01r\x06\x18\xf4\x03\x88\x01\x01R\tsourceUrl\x12(\n" +
+	"source_url\x18\x05 \x01(\tBj\xe2A\x01\x01\xbaHc\xba\x01U\n" +
+	"\x0fsource_url.http\x12\x1cmust be an http or https URL\x1a$this.matches('^(?i)https?://[^/?#]')\xd8\x01\x01r\x06\x18\xf4\x03\x88\x01\x01R\tsourceUrl\x12(\n" +
 	"\fillustrative\x18\x06 \x01(\bB\x04\xe2A\x01\x03R\fillustrative\x12A\n" +
 	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
 	"createTime:n\xeaAk\n" +
