@@ -13,4 +13,7 @@ var (
 	ErrDirectoryUnavailable = errors.New("the directory service is unavailable; nothing was changed, retry later")
 	// ErrVehicleTaken means another cession is open for the vehicle: a vehicle has at most one.
 	ErrVehicleTaken = errors.New("the vehicle already has an open cession")
+	// ErrPlateInUse means another vehicle the Caf still holds (see VehicleState.Held) carries the
+	// plate.
+	ErrPlateInUse = errors.New("another vehicle the Caf holds (in service, retired or reserved) carries this plate")
 )
