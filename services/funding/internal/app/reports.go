@@ -3,11 +3,11 @@ package app
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/vif71/vif/platform/csvexport"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -103,7 +103,9 @@ func (s *Service) ExportCSV(ctx context.Context, year int32) ([]byte, error) {
 	}
 	slices.SortFunc(agreements, func(a, b *domain.Agreement) int { return strings.Compare(a.ID, b.ID) })
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	// Names, references and purposes come from API callers: a cell that a spreadsheet would run
+	// as a formula is neutralised (csvexport).
+	w := csvexport.NewWriter(&buf)
 	_ = w.Write(scdlColumns)
 	funders := map[string]*domain.Funder{}
 	posts := map[string]*domain.Post{}
@@ -133,8 +135,10 @@ func (s *Service) ExportCSV(ctx context.Context, year int32) ([]byte, error) {
 			})
 		}
 	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // euros formats cents as the schema's decimal amount in euros, e.g. 1485000 → "14850.00".

