@@ -63,3 +63,40 @@ func TestExportNeutralisesFormulas(t *testing.T) {
 		t.Errorf("no row names the funder %q behind a quote: %q", funderName, records[1:])
 	}
 }
+
+// TestExportFillsSIRETs: idAttribuant is the funder's SIRET, idBeneficiaire the post's.
+func TestExportFillsSIRETs(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t)
+	sirets := map[string]string{"etat": "17710000500012", "departement-71": "22710000500015"}
+	for id, siret := range sirets {
+		if _, err := svc.UpdateFunder(ctx, id, domain.Funder{SIRET: siret}, []string{"siret"}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.UpdatePost(ctx, "iscg-louhannais", domain.Post{SIRET: "71000003500018"}, []string{"siret"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, err := svc.UpdatePost(ctx, "iscg-louhannais", domain.Post{SIRET: "71000003500019"}, []string{"siret"}, "")
+	wantField(t, "UpdatePost(a SIRET with a wrong key)", err, "post.siret")
+	signed(t, svc)
+	data, err := svc.ExportCSV(ctx, 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil || len(records) != 3 {
+		t.Fatalf("ExportCSV read back = %d records, %v; want the header and 2 rows", len(records), err)
+	}
+	col := func(name string) int { return slices.Index(records[0], name) }
+	got := map[string]string{}
+	for _, r := range records[1:] {
+		got[r[col("nomAttribuant")]] = r[col("idAttribuant")]
+		if r[col("idBeneficiaire")] != "71000003500018" {
+			t.Errorf("idBeneficiaire = %q; want the post's SIRET 71000003500018", r[col("idBeneficiaire")])
+		}
+	}
+	if got["État"] != sirets["etat"] || got["Département de Saône-et-Loire"] != sirets["departement-71"] {
+		t.Errorf("idAttribuant by funder = %v; want the funders' SIRETs %v", got, sirets)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vif71/vif/platform/frid"
 	"github.com/vif71/vif/platform/validation"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -63,6 +64,9 @@ func validatePost(p *domain.Post) error {
 	if p.EndDate != "" && p.StartDate.Valid() && p.EndDate < p.StartDate {
 		errs.Add("post.end_date", "is before the start date")
 	}
+	if p.SIRET != "" && !frid.ValidSIRET(p.SIRET) {
+		errs.Add("post.siret", fmt.Sprintf("%q is not a valid SIRET: 14 digits with a valid Luhn key", p.SIRET))
+	}
 	return errs.Err()
 }
 
@@ -117,6 +121,8 @@ func (s *Service) UpdatePost(ctx context.Context, id string, patch domain.Post, 
 				p.StartDate = patch.StartDate
 			case "end_date":
 				p.EndDate = patch.EndDate
+			case "siret":
+				p.SIRET = patch.SIRET
 			}
 		}
 		if err := validatePost(p); err != nil {

@@ -95,7 +95,9 @@ var scdlColumns = []string{
 }
 
 // ExportCSV writes the committed agreements of a year as SCDL « subventions » CSV: one row per
-// agreement and funder (the attribuant), the post being the beneficiary.
+// agreement and funder (the attribuant, idAttribuant its SIRET), the post being the beneficiary
+// (idBeneficiaire the SIRET of the body that employs the social worker). A SIRET not given is an
+// empty cell, which the schema refuses: the README says to set them.
 func (s *Service) ExportCSV(ctx context.Context, year int32) ([]byte, error) {
 	agreements, contributions, err := s.repo.AgreementsOfYear(ctx, year)
 	if err != nil {
@@ -130,7 +132,7 @@ func (s *Service) ExportCSV(ctx context.Context, year int32) ([]byte, error) {
 			}
 			_ = w.Write([]string{
 				f.DisplayName, f.SIRET, string(a.SignDate), a.Reference, post.DisplayName,
-				"", "", a.Purpose, euros(c.AmountCents), "aide en numéraire", paymentTerms(c),
+				post.SIRET, "", a.Purpose, euros(c.AmountCents), "aide en numéraire", paymentTerms(c),
 				paymentPeriod(c), "", "non", ratio(c.AmountCents, a.TotalCents), "ISCG",
 			})
 		}
