@@ -172,3 +172,20 @@ func TestPaymentsListedOldestFirst(t *testing.T) {
 		t.Errorf("ListContributions = %v, %v; want the State's, payments oldest first %q", page.Items, err, want)
 	}
 }
+
+func TestPostDatesKeepCoveringItsPlans(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t)
+	for _, year := range []int32{2022, 2025} {
+		if _, err := svc.CreatePlan(ctx, plan(year), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := svc.UpdatePost(ctx, "iscg-louhannais", domain.Post{StartDate: "2023-01-01"}, []string{"start_date"}, "")
+	wantField(t, "UpdatePost(start in 2023, a 2022 plan exists)", err, "post.start_date")
+	_, err = svc.UpdatePost(ctx, "iscg-louhannais", domain.Post{EndDate: "2024-12-31"}, []string{"end_date"}, "")
+	wantField(t, "UpdatePost(end in 2024, a 2025 plan exists)", err, "post.end_date")
+	if _, err := svc.UpdatePost(ctx, "iscg-louhannais", domain.Post{StartDate: "2022-12-01", EndDate: "2025-01-31"}, []string{"start_date", "end_date"}, ""); err != nil {
+		t.Errorf("UpdatePost(dates that still cover 2022 and 2025) = %v", err)
+	}
+}

@@ -103,6 +103,18 @@ func (s *Service) UpdatePost(ctx context.Context, id string, patch domain.Post, 
 	if err := s.checkPostReferences(ctx, network, host); err != nil {
 		return nil, err
 	}
+	// The post's life must still cover its plans. They are read before the transaction: a plan
+	// created meanwhile was itself checked against the post's dates as they were.
+	var years []int32
+	if slices.Contains(mask, "start_date") || slices.Contains(mask, "end_date") {
+		plans, _, err := s.repo.ListPlans(ctx, domain.Query{Filters: map[string]string{"post": id}})
+		if err != nil {
+			return nil, err
+		}
+		for _, pl := range plans {
+			years = append(years, pl.Year)
+		}
+	}
 	updated, err := s.repo.UpdatePost(ctx, id, func(p *domain.Post) (*domain.Event, error) {
 		if err := domain.CheckEtag(etag, p.Etag()); err != nil {
 			return nil, err
@@ -126,6 +138,9 @@ func (s *Service) UpdatePost(ctx context.Context, id string, patch domain.Post, 
 			}
 		}
 		if err := validatePost(p); err != nil {
+			return nil, err
+		}
+		if err := p.CheckLifeCovers(years); err != nil {
 			return nil, err
 		}
 		p.Revision++

@@ -21,6 +21,22 @@ func (p *Post) CheckPlanYear(year int32) error {
 	return nil
 }
 
+// CheckLifeCovers refuses a start or end date that would leave the plan of one of years outside
+// the post's life (see CheckPlanYear): a post's dates change only while they still cover its
+// plans. The violation names the request's field that excludes the plan.
+func (p *Post) CheckLifeCovers(years []int32) error {
+	var errs validation.Error
+	for _, y := range years {
+		if start := p.StartDate.Year(); start != 0 && int(y) < start {
+			errs.Add("post.start_date", fmt.Sprintf("%s is after the year of %s", p.StartDate, PlanName(p.ID, y)))
+		}
+		if end := p.EndDate.Year(); end != 0 && int(y) > end {
+			errs.Add("post.end_date", fmt.Sprintf("%s is before the year of %s", p.EndDate, PlanName(p.ID, y)))
+		}
+	}
+	return errs.Err()
+}
+
 // CheckAfterSignature refuses a day, given as field, before the agreement was signed: what it
 // commits is neither called nor paid before it exists. An agreement not signed yet has no day to
 // compare with; its state is checked on its own.

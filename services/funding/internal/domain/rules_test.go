@@ -65,3 +65,16 @@ func TestContributionSortPayments(t *testing.T) {
 		t.Errorf("SortPayments = %q; want %q (by day, recorded order within a day)", got, want)
 	}
 }
+
+func TestPostCheckLifeCovers(t *testing.T) {
+	p := &domain.Post{ID: "p", StartDate: "2023-01-01", EndDate: "2024-12-31"}
+	if err := p.CheckLifeCovers([]int32{2023, 2024}); err != nil {
+		t.Errorf("CheckLifeCovers(2023, 2024) = %v; want nil", err)
+	}
+	if err := p.CheckLifeCovers([]int32{2022}); !violates(err, "post.start_date") {
+		t.Errorf("CheckLifeCovers(2022) = %v; want a violation of post.start_date", err)
+	}
+	if err := p.CheckLifeCovers([]int32{2025}); !violates(err, "post.end_date") {
+		t.Errorf("CheckLifeCovers(2025) = %v; want a violation of post.end_date", err)
+	}
+}

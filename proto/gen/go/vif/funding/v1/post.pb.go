@@ -43,9 +43,11 @@ type Post struct {
 	// Full-time equivalent in thousandths: 1000 is one full-time post, 500 a half-time one.
 	// Required at creation (1 to 10000).
 	FteThousandths int32 `protobuf:"varint,5,opt,name=fte_thousandths,json=fteThousandths,proto3" json:"fte_thousandths,omitempty"`
-	// The first day of the post. Required at creation.
+	// The first day of the post. Required at creation. A change may not leave one of the post's
+	// plans before its year (InvalidArgument).
 	StartDate *date.Date `protobuf:"bytes,6,opt,name=start_date,json=startDate,proto3" json:"start_date,omitempty"`
-	// The last day of the post, when it is known; on or after the start date.
+	// The last day of the post, when it is known; on or after the start date. A change may not leave
+	// one of the post's plans after its year (InvalidArgument).
 	EndDate *date.Date `protobuf:"bytes,7,opt,name=end_date,json=endDate,proto3" json:"end_date,omitempty"`
 	// True when the record's details are illustrative rather than taken from a source.
 	Illustrative bool `protobuf:"varint,8,opt,name=illustrative,proto3" json:"illustrative,omitempty"`
