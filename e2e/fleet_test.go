@@ -516,7 +516,12 @@ func testRetriedCreates(t *testing.T, r *fleetRun) {
 		RequestId: "0c9b8a7f-6e5d-4c3b-9a1f-0e9d8c7b6a50",
 		Cession:   &fleetv1.Cession{Vehicle: retried, Beneficiary: "organisations/mission-locale-gueugnon"},
 	}
-	before := isoDay(dayOf(time.Now().UTC()))
+	// The service's "today" is the day in France (Europe/Paris), whatever the host's zone.
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := isoDay(dayOf(time.Now().In(paris)))
 	c1, err := r.fleet.ProposeCession(fleet, propose)
 	if err != nil {
 		t.Fatalf("ProposeCession(%s) = %v; want OK", retried, err)
@@ -525,8 +530,8 @@ func testRetriedCreates(t *testing.T, r *fleetRun) {
 	if err != nil || !proto.Equal(c2, c1) {
 		t.Errorf("ProposeCession retried with its request id = %v, %v; want the first answer %v", c2, err, c1)
 	}
-	// Without a date the proposal is dated today (the service's clock is UTC).
-	if got, after := isoDay(c1.GetProposeDate()), isoDay(dayOf(time.Now().UTC())); got < before || got > after {
+	// Without a date the proposal is dated today.
+	if got, after := isoDay(c1.GetProposeDate()), isoDay(dayOf(time.Now().In(paris))); got < before || got > after {
 		t.Errorf("ProposeCession without a date is dated %s; want today (%s..%s)", got, before, after)
 	}
 	if got := r.cessionNames(t, fleet, &fleetv1.ListCessionsRequest{Filter: `vehicle = "` + retried + `"`}); !slices.Equal(got, []string{c1.GetName()}) {

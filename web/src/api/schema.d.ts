@@ -219,7 +219,9 @@ export interface paths {
         /**
          * Exports the agreements of a year as CSV in the columns of the French open-data schema for subsidies (SCDL « subventions »), one row per funder and agreement.
          * @description Exports the agreements of a year as CSV in the columns of the French open-data schema for
-         *      subsidies (SCDL « subventions »), one row per funder and agreement.
+         *      subsidies (SCDL « subventions »), one row per funder and agreement. A cell that starts with
+         *      `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with a single quote, so that no
+         *      spreadsheet runs it as a formula (OWASP, CSV injection).
          *
          *     Needs a bearer token, of any role.
          */
@@ -1557,8 +1559,12 @@ export interface components {
             name?: string;
             /** @description Why the vehicle is offered, or any note for the file. */
             note?: string;
-            /** @description The day of the proposal. */
-            readonly proposeDate?: components["schemas"]["google.type.Date"];
+            /**
+             * @description The day of the proposal: not before the vehicle's `retire_date`. A proposal may give it here
+             *      (in the body over REST) or as the request's `propose_date`; today when neither does. Giving
+             *      both with different days is refused.
+             */
+            proposeDate?: components["schemas"]["google.type.Date"];
             /**
              * Format: enum
              * @description Where the cession is in its life.
@@ -1585,7 +1591,7 @@ export interface components {
         };
         /** @description Request for DeclareCession. */
         "vif.fleet.v1.DeclareCessionRequest": {
-            /** @description The day the transfer was declared. */
+            /** @description The day the transfer was declared: not before the handover, and not in the future. */
             declareDate: components["schemas"]["google.type.Date"];
             /** @description When set, the change happens only if it matches the current etag. */
             etag?: string;
@@ -1601,7 +1607,7 @@ export interface components {
         "vif.fleet.v1.Handover": {
             /** @description The reference of the certificate of cession (cerfa n° 15776). */
             certificateReference?: string;
-            /** @description The day of the handover. */
+            /** @description The day of the handover: not before the approval, and not in the future (today in France). */
             handoverDate?: components["schemas"]["google.type.Date"];
             /** @description The odometer at the handover, in kilometres; at least the vehicle's last reading. */
             odometerKm?: string;
@@ -1648,7 +1654,10 @@ export interface components {
         "vif.fleet.v1.OdometerReading": {
             /** @description The distance shown, in kilometres (0 to 2 000 000). */
             odometerKm?: string;
-            /** @description The day of the reading. */
+            /**
+             * @description The day of the reading: not before the previous reading nor the first registration, and not
+             *      in the future (today in France).
+             */
             readingDate?: components["schemas"]["google.type.Date"];
         };
         /** @description An official present at a handover. */
@@ -1678,7 +1687,10 @@ export interface components {
         "vif.fleet.v1.RetireVehicleRequest": {
             /** @description When set, the change happens only if it matches the current etag. */
             etag?: string;
-            /** @description The day it leaves service. */
+            /**
+             * @description The day it leaves service, kept as the vehicle's `retire_date`: not before its first
+             *      registration, and not in the future.
+             */
             retireDate: components["schemas"]["google.type.Date"];
         };
         /** @description Request for ScrapVehicle. */
@@ -1700,7 +1712,7 @@ export interface components {
             readonly createTime?: string;
             /** @description A checksum of the current state; send it back to detect concurrent changes. */
             etag?: string;
-            /** @description The date of first registration. Required. */
+            /** @description The date of first registration. Required; not in the future. */
             firstRegistrationDate: components["schemas"]["google.type.Date"];
             /** @description True when the record's details are illustrative (the source gives no vehicle details). */
             readonly illustrative?: boolean;
@@ -1719,9 +1731,18 @@ export interface components {
             readonly odometerReadings?: components["schemas"]["vif.fleet.v1.OdometerReading"][];
             /**
              * @description The French registration plate: the current format `AA-123-AA`, or the older `123 ABC 71`
-             *      (digits, letters, département). Required.
+             *      (digits, letters, département). Required. Unique among the vehicles the Caf still holds (in
+             *      service, retired or reserved): a plate another such vehicle carries is refused with
+             *      FailedPrecondition, reason `PLATE_IN_USE`; a ceded or scrapped vehicle's plate no longer counts.
              */
             plate: string;
+            /**
+             * @description The day the vehicle left service: set by RetireVehicle, or given at registration with
+             *      `initial_state` RETIRED (and only then; empty when such a registration does not say). Not
+             *      before the first registration, not in the future; a cession is not proposed before it.
+             *      Updates ignore it.
+             */
+            retireDate?: components["schemas"]["google.type.Date"];
             /**
              * Format: enum
              * @description Where the vehicle is in its life.
@@ -1800,7 +1821,7 @@ export interface components {
              *      exceeds the amount owed.
              */
             amountCents?: string;
-            /** @description The day of the call. */
+            /** @description The day of the call: not before the agreement's sign date. */
             callDate: components["schemas"]["google.type.Date"];
             /** @description When set, the change happens only if it matches the current etag. */
             etag?: string;
@@ -1833,7 +1854,7 @@ export interface components {
             readonly outstandingCents?: string;
             /** @description How much the funder paid, in euro cents. */
             readonly paidCents?: string;
-            /** @description The payments received, oldest first. */
+            /** @description The payments received, oldest first: by payment day, then in the order recorded. */
             readonly payments?: components["schemas"]["vif.funding.v1.Payment"][];
             /**
              * Format: date-time
@@ -2109,7 +2130,10 @@ export interface components {
             readonly createTime?: string;
             /** @description The post's usual name, e.g. "ISCG du Louhannais". Required at creation. */
             displayName: string;
-            /** @description The last day of the post, when it is known; on or after the start date. */
+            /**
+             * @description The last day of the post, when it is known; on or after the start date. A change may not leave
+             *      one of the post's plans after its year (InvalidArgument).
+             */
             endDate?: components["schemas"]["google.type.Date"];
             /** @description A checksum of the current state; send it back on update to detect concurrent changes. */
             etag?: string;
@@ -2134,7 +2158,16 @@ export interface components {
              *      directory. Required at creation.
              */
             network: string;
-            /** @description The first day of the post. Required at creation. */
+            /**
+             * @description The SIRET (14 digits, valid Luhn key) of the body that employs the social worker and receives
+             *      the funds, published as `idBeneficiaire` in the open-data export of agreements (mandatory in
+             *      the SCDL schema, as the funders' `idAttribuant` is: set both for a valid file).
+             */
+            siret?: string;
+            /**
+             * @description The first day of the post. Required at creation. A change may not leave one of the post's
+             *      plans before its year (InvalidArgument).
+             */
             startDate: components["schemas"]["google.type.Date"];
             /**
              * Format: date-time
@@ -2148,7 +2181,10 @@ export interface components {
             amountCents: string;
             /** @description When set, the change happens only if it matches the current etag. */
             etag?: string;
-            /** @description The day the payment was received. */
+            /**
+             * @description The day the payment was received: not before the agreement's sign date. The contribution
+             *      lists its payments by this day, oldest first, whatever the order they are recorded in.
+             */
             paymentDate: components["schemas"]["google.type.Date"];
             /** @description The accounting reference of the payment. */
             reference?: string;
@@ -4917,7 +4953,10 @@ export interface operations {
     FundingService_CreateFundingPlan: {
         parameters: {
             query: {
-                /** @description The year the plan covers: the last part of its name. One plan per post and year. */
+                /**
+                 * @description The year the plan covers: the last part of its name. One plan per post and year, within the
+                 *      post's life (from the year of its start date to the year of its end date, when it has one).
+                 */
                 year: number;
                 /**
                  * @description A UUID that makes the call idempotent: a retry with the same request_id returns the plan

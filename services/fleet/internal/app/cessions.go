@@ -55,10 +55,9 @@ func (s *Service) ProposeCession(ctx context.Context, c domain.Cession, date dom
 	c.BeneficiaryKind, c.State, c.ProposeDate, c.Note = kind, domain.Proposed, date, strings.TrimSpace(c.Note)
 	c.CreateTime, c.UpdateTime, c.Revision = now, now, 1
 	created, _, err := s.repo.ProposeCession(ctx, &c, requestID, func(v *domain.Vehicle) ([]*domain.Event, error) {
-		if v.State != domain.Retired {
-			return nil, fmt.Errorf("%s is %s; only a retired vehicle can be offered: %w", v.Name(), v.State, domain.ErrWrongState)
+		if err := v.Reserve(date, "propose_date"); err != nil {
+			return nil, err
 		}
-		v.State = domain.Reserved
 		v.Revision++
 		v.UpdateTime = now
 		return []*domain.Event{
@@ -129,11 +128,12 @@ func (s *Service) HandOverCession(ctx context.Context, id string, h domain.Hando
 		if c.State != domain.Approved {
 			return "", "", wrongState(c, "only an approved cession can be handed over")
 		}
-		if err := checkHandover(&h, c); err != nil {
+		today := s.today()
+		if err := c.CheckHandover(&h, today); err != nil {
 			return "", "", err
 		}
 		reading := domain.OdometerReading{Date: h.Date, KM: h.OdometerKM}
-		if err := checkReading(v, reading, "handover.handover_date", "handover.odometer_km"); err != nil {
+		if err := v.CheckReading(reading, today, "handover.handover_date", "handover.odometer_km"); err != nil {
 			return "", "", err
 		}
 		v.Readings = append(v.Readings, reading)
@@ -144,36 +144,14 @@ func (s *Service) HandOverCession(ctx context.Context, id string, h domain.Hando
 	})
 }
 
-func checkHandover(h *domain.Handover, c *domain.Cession) error {
-	var errs validation.Error
-	h.Place, h.CertificateReference = strings.TrimSpace(h.Place), strings.TrimSpace(h.CertificateReference)
-	if !h.Date.Valid() || h.Date < c.ApproveDate {
-		errs.Add("handover.handover_date", "is required: a valid day, not before the approval ("+string(c.ApproveDate)+")")
-	}
-	if h.Place == "" {
-		errs.Add("handover.place", "is required")
-	}
-	if h.CertificateReference == "" {
-		errs.Add("handover.certificate_reference", "is required: the reference of the certificate of cession (cerfa n° 15776)")
-	}
-	for i := range h.Officials {
-		o := &h.Officials[i]
-		o.Name, o.Title = strings.TrimSpace(o.Name), strings.TrimSpace(o.Title)
-		if o.Name == "" || o.Title == "" {
-			errs.Add(fmt.Sprintf("handover.officials[%d]", i), "needs a name and a title")
-		}
-	}
-	return errs.Err()
-}
-
 // DeclareCession records the declaration of the transfer of a handed-over cession.
 func (s *Service) DeclareCession(ctx context.Context, id string, date domain.Date, etag string) (*domain.Cession, error) {
 	return s.transition(ctx, id, etag, func(c *domain.Cession, v *domain.Vehicle) (domain.EventType, domain.EventType, error) {
 		if c.State != domain.HandedOver {
 			return "", "", wrongState(c, "only a handed-over cession can be declared")
 		}
-		if !date.Valid() || date < c.HandoverDate() {
-			return "", "", validation.Field("declare_date", "is required: a valid day, not before the handover ("+string(c.HandoverDate())+")")
+		if err := c.CheckDeclaration(date, s.today()); err != nil {
+			return "", "", err
 		}
 		c.State, c.DeclareDate = domain.Declared, date
 		return domain.CessionDeclared, "", nil
@@ -228,7 +206,8 @@ func (s *Service) GetCession(ctx context.Context, actor domain.Actor, id string)
 }
 
 // ListCessions returns one page of cessions; a beneficiary's staff see only their
-// organisation's. Overdue is computed against today.
+// organisation's. Overdue is computed against today. A window of handover days must have both
+// ends, the end not before the start.
 func (s *Service) ListCessions(ctx context.Context, actor domain.Actor, q domain.CessionQuery, overdue bool) (Page[*domain.Cession], error) {
 	if actor.Organisation != "" {
 		if b, ok := q.Filters["beneficiary"]; ok && b != actor.Organisation {
@@ -238,6 +217,11 @@ func (s *Service) ListCessions(ctx context.Context, actor domain.Actor, q domain
 			q.Filters = map[string]string{}
 		}
 		q.Filters["beneficiary"] = actor.Organisation
+	}
+	if q.HandedOverFrom != "" || q.HandedOverTo != "" {
+		if err := domain.CheckWindow(q.HandedOverFrom, q.HandedOverTo); err != nil {
+			return Page[*domain.Cession]{}, err
+		}
 	}
 	if overdue {
 		q.OverdueOn = s.today()
@@ -257,17 +241,7 @@ type KindCount struct {
 // CountCessions counts the vehicles handed over between two days (inclusive), by kind of
 // beneficiary, largest first.
 func (s *Service) CountCessions(ctx context.Context, from, to domain.Date) (int, []KindCount, error) {
-	var errs validation.Error
-	if !from.Valid() {
-		errs.Add("start_date", "is required: a valid calendar date")
-	}
-	if !to.Valid() {
-		errs.Add("end_date", "is required: a valid calendar date")
-	}
-	if from.Valid() && to.Valid() && to < from {
-		errs.Add("end_date", "is before the start date")
-	}
-	if err := errs.Err(); err != nil {
+	if err := domain.CheckWindow(from, to); err != nil {
 		return 0, nil, err
 	}
 	counts, err := s.repo.CountHandedOver(ctx, from, to)

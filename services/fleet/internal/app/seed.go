@@ -101,6 +101,7 @@ func (s *Service) seedOne(ctx context.Context, sc SeedCession) error {
 	v := domain.Vehicle{
 		ID: sc.ID, VIN: sc.VIN, Plate: sc.Plate, Make: sc.Make, Model: sc.Model,
 		FirstRegistrationDate: sc.FirstRegistration, State: domain.Retired, Illustrative: true,
+		RetireDate: sc.HandoverDate.AddDays(-45), // illustrative, as the rest: before the proposal
 	}
 	if _, err := s.RegisterVehicle(ctx, v, nil, key("vehicle")); err != nil {
 		return err

@@ -51,5 +51,5 @@ func (s *Service) cessionEvent(t domain.EventType, c *domain.Cession, previous d
 	return &domain.Event{ID: s.ids(), Type: t, Time: s.now(), Cession: c, PreviousCessionState: previous}
 }
 
-// today is the current day, for deadlines.
-func (s *Service) today() domain.Date { return domain.Date(s.now().Format(time.DateOnly)) }
+// today is the current day in France, for deadlines and for refusing dates in the future.
+func (s *Service) today() domain.Date { return domain.Today(s.now()) }

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/vif71/vif/platform/validation"
 	"github.com/vif71/vif/services/fleet/internal/domain"
@@ -23,11 +22,15 @@ func (s *Service) RegisterVehicle(ctx context.Context, v domain.Vehicle, reading
 	if v.State != domain.InService && v.State != domain.Retired {
 		return nil, validation.Field("initial_state", "must be IN_SERVICE or RETIRED")
 	}
-	if err := validateVehicle(&v); err != nil {
+	if v.RetireDate != "" && v.State != domain.Retired {
+		return nil, validation.Field("vehicle.retire_date", "is set only for a vehicle registered retired (initial_state RETIRED); retire it with :retire")
+	}
+	today := s.today()
+	if err := v.Validate(today); err != nil {
 		return nil, err
 	}
 	if reading != nil {
-		if err := checkReading(&v, *reading, "initial_reading.reading_date", "initial_reading.odometer_km"); err != nil {
+		if err := v.CheckReading(*reading, today, "initial_reading.reading_date", "initial_reading.odometer_km"); err != nil {
 			return nil, err
 		}
 		v.Readings = []domain.OdometerReading{*reading}
@@ -39,53 +42,6 @@ func (s *Service) RegisterVehicle(ctx context.Context, v domain.Vehicle, reading
 		return nil, fmt.Errorf("register %s: %w", v.Name(), err)
 	}
 	return created, nil
-}
-
-func validateVehicle(v *domain.Vehicle) error {
-	var errs validation.Error
-	v.Make, v.Model, v.Plate = strings.TrimSpace(v.Make), strings.TrimSpace(v.Model), strings.TrimSpace(v.Plate)
-	if v.VIN == "" {
-		errs.Add("vehicle.vin", "is required: 17 characters, digits and capital letters without I, O and Q")
-	}
-	if v.Plate == "" {
-		errs.Add("vehicle.plate", "is required: AA-123-AA, or the older 123 ABC 71")
-	}
-	if v.Make == "" {
-		errs.Add("vehicle.make", "is required")
-	}
-	if v.Model == "" {
-		errs.Add("vehicle.model", "is required")
-	}
-	if !v.FirstRegistrationDate.Valid() {
-		errs.Add("vehicle.first_registration_date", "is required: a valid calendar date")
-	}
-	return errs.Err()
-}
-
-// checkReading refuses a reading that goes back in time or distance. The violations name the
-// request's own fields: a reading's reading_date and odometer_km, or a handover's
-// handover_date and odometer_km.
-func checkReading(v *domain.Vehicle, r domain.OdometerReading, dateField, kmField string) error {
-	var errs validation.Error
-	if !r.Date.Valid() {
-		errs.Add(dateField, "is required: a valid calendar date")
-	}
-	if r.KM < 0 {
-		errs.Add(kmField, "must not be negative")
-	}
-	if n := len(v.Readings); n > 0 {
-		last := v.Readings[n-1]
-		if r.KM < last.KM {
-			errs.Add(kmField, fmt.Sprintf("%d km is lower than the previous reading (%d km on %s)", r.KM, last.KM, last.Date))
-		}
-		if r.Date != "" && r.Date < last.Date {
-			errs.Add(dateField, fmt.Sprintf("%s is before the previous reading (%s)", r.Date, last.Date))
-		}
-	}
-	if v.FirstRegistrationDate != "" && r.Date != "" && r.Date < v.FirstRegistrationDate {
-		errs.Add(dateField, "is before the vehicle's first registration")
-	}
-	return errs.Err()
 }
 
 // UpdateVehicle changes a vehicle's plate, make or model.
@@ -101,7 +57,7 @@ func (s *Service) UpdateVehicle(ctx context.Context, id string, patch domain.Veh
 				v.Model = patch.Model
 			}
 		}
-		return domain.VehicleUpdated, mask, validateVehicle(v)
+		return domain.VehicleUpdated, mask, v.Validate(s.today())
 	})
 }
 
@@ -111,7 +67,7 @@ func (s *Service) RecordOdometer(ctx context.Context, id string, r domain.Odomet
 		if v.State == domain.Ceded || v.State == domain.Scrapped {
 			return "", nil, fmt.Errorf("%s is %s: %w", v.Name(), v.State, domain.ErrWrongState)
 		}
-		if err := checkReading(v, r, "reading.reading_date", "reading.odometer_km"); err != nil {
+		if err := v.CheckReading(r, s.today(), "reading.reading_date", "reading.odometer_km"); err != nil {
 			return "", nil, err
 		}
 		v.Readings = append(v.Readings, r)
@@ -119,16 +75,13 @@ func (s *Service) RecordOdometer(ctx context.Context, id string, r domain.Odomet
 	})
 }
 
-// RetireVehicle takes a vehicle out of service so that it may be offered to a partner.
+// RetireVehicle takes a vehicle out of service on date (kept on the vehicle) so that it may be
+// offered to a partner.
 func (s *Service) RetireVehicle(ctx context.Context, id string, date domain.Date, etag string) (*domain.Vehicle, error) {
 	return s.changeVehicle(ctx, id, etag, func(v *domain.Vehicle) (domain.EventType, []string, error) {
-		if v.State != domain.InService {
-			return "", nil, fmt.Errorf("%s is %s; only a vehicle in service can be retired: %w", v.Name(), v.State, domain.ErrWrongState)
+		if err := v.Retire(date, s.today()); err != nil {
+			return "", nil, err
 		}
-		if !date.Valid() {
-			return "", nil, validation.Field("retire_date", "is required: a valid calendar date")
-		}
-		v.State = domain.Retired
 		return domain.VehicleRetired, nil, nil
 	})
 }

@@ -74,6 +74,7 @@ type Vehicle struct {
 	Plate                 string
 	Make, Model           string
 	FirstRegistrationDate Date
+	RetireDate            Date // the day it left service; "" while in service, or when registered retired without it
 	State                 VehicleState
 	Readings              []OdometerReading // oldest first, never decreasing
 	Illustrative          bool

@@ -16,4 +16,7 @@ var (
 	ErrOrganisationDeleted = errors.New("the organisation is deleted in the directory: nothing new may refer to it (an admin may undelete it)")
 	// ErrVehicleTaken means another cession is open for the vehicle: a vehicle has at most one.
 	ErrVehicleTaken = errors.New("the vehicle already has an open cession")
+	// ErrPlateInUse means another vehicle the Caf still holds (see VehicleState.Held) carries the
+	// plate.
+	ErrPlateInUse = errors.New("another vehicle the Caf holds (in service, retired or reserved) carries this plate")
 )

@@ -15,12 +15,19 @@ func (s *Service) CallContribution(ctx context.Context, agreement, funder string
 	if !date.Valid() {
 		return nil, validation.Field("call_date", "is required: a valid calendar date")
 	}
+	signed, err := s.repo.GetAgreement(ctx, agreement)
+	if err != nil {
+		return nil, fmt.Errorf("agreements/%s: %w", agreement, err)
+	}
 	c, err := s.repo.UpdateContribution(ctx, agreement, funder, "", func(c *domain.Contribution, state domain.AgreementState) (*domain.Event, error) {
 		if err := domain.CheckEtag(etag, c.Etag()); err != nil {
 			return nil, err
 		}
 		if state != domain.StateSigned && state != domain.StateActive {
 			return nil, fmt.Errorf("the agreement is %s; contributions are called while it is signed or active: %w", state, domain.ErrWrongState)
+		}
+		if err := afterSignature(signed, state, "call_date", date); err != nil {
+			return nil, err
 		}
 		uncalled := c.AmountCents - c.CalledCents
 		if amount == 0 {
@@ -59,12 +66,19 @@ func (s *Service) RecordPayment(ctx context.Context, agreement, funder string, p
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
+	signed, err := s.repo.GetAgreement(ctx, agreement)
+	if err != nil {
+		return nil, fmt.Errorf("agreements/%s: %w", agreement, err)
+	}
 	c, err := s.repo.UpdateContribution(ctx, agreement, funder, requestID, func(c *domain.Contribution, state domain.AgreementState) (*domain.Event, error) {
 		if err := domain.CheckEtag(etag, c.Etag()); err != nil {
 			return nil, err
 		}
 		if !state.Committed() {
 			return nil, fmt.Errorf("the agreement is %s: %w", state, domain.ErrWrongState)
+		}
+		if err := afterSignature(signed, state, "payment_date", pay.Date); err != nil {
+			return nil, err
 		}
 		if pay.AmountCents > c.DueCents() {
 			return nil, validation.Field("amount_cents", fmt.Sprintf("%d cents is more than what was called and not paid (%d cents)", pay.AmountCents, c.DueCents()))
@@ -80,7 +94,19 @@ func (s *Service) RecordPayment(ctx context.Context, agreement, funder string, p
 	if err != nil {
 		return nil, fmt.Errorf("agreements/%s/contributions/%s: %w", agreement, funder, err)
 	}
+	c.SortPayments()
 	return c, nil
+}
+
+// afterSignature checks that d (the request's field) is not before the signature of a, which
+// was read before the contribution's transaction: its sign date never changes once signed. When
+// the transaction finds it signed and the read did not (a signature landed in between), the
+// request was judged on a stale read and is refused, to retry.
+func afterSignature(a *domain.Agreement, state domain.AgreementState, field string, d domain.Date) error {
+	if state.Committed() && a.SignDate == "" {
+		return fmt.Errorf("%s was signed while the request was read: %w", a.Name(), domain.ErrEtagMismatch)
+	}
+	return a.CheckAfterSignature(field, d)
 }
 
 // GetContribution returns one contribution, to managers and to the funder's own officers.

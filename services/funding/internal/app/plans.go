@@ -20,6 +20,9 @@ func (s *Service) CreatePlan(ctx context.Context, p domain.Plan, requestID strin
 	if err != nil {
 		return nil, fmt.Errorf("posts/%s: %w", p.Post, err)
 	}
+	if err := post.CheckPlanYear(p.Year); err != nil {
+		return nil, err
+	}
 	pops, err := s.preparePlan(ctx, &p, post)
 	if err != nil {
 		return nil, err

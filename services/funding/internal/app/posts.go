@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vif71/vif/platform/frid"
 	"github.com/vif71/vif/platform/validation"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -63,6 +64,9 @@ func validatePost(p *domain.Post) error {
 	if p.EndDate != "" && p.StartDate.Valid() && p.EndDate < p.StartDate {
 		errs.Add("post.end_date", "is before the start date")
 	}
+	if p.SIRET != "" && !frid.ValidSIRET(p.SIRET) {
+		errs.Add("post.siret", fmt.Sprintf("%q is not a valid SIRET: 14 digits with a valid Luhn key", p.SIRET))
+	}
 	return errs.Err()
 }
 
@@ -99,6 +103,18 @@ func (s *Service) UpdatePost(ctx context.Context, id string, patch domain.Post, 
 	if err := s.checkPostReferences(ctx, network, host); err != nil {
 		return nil, err
 	}
+	// The post's life must still cover its plans. They are read before the transaction: a plan
+	// created meanwhile was itself checked against the post's dates as they were.
+	var years []int32
+	if slices.Contains(mask, "start_date") || slices.Contains(mask, "end_date") {
+		plans, _, err := s.repo.ListPlans(ctx, domain.Query{Filters: map[string]string{"post": id}})
+		if err != nil {
+			return nil, err
+		}
+		for _, pl := range plans {
+			years = append(years, pl.Year)
+		}
+	}
 	updated, err := s.repo.UpdatePost(ctx, id, func(p *domain.Post) (*domain.Event, error) {
 		if err := domain.CheckEtag(etag, p.Etag()); err != nil {
 			return nil, err
@@ -117,9 +133,14 @@ func (s *Service) UpdatePost(ctx context.Context, id string, patch domain.Post, 
 				p.StartDate = patch.StartDate
 			case "end_date":
 				p.EndDate = patch.EndDate
+			case "siret":
+				p.SIRET = patch.SIRET
 			}
 		}
 		if err := validatePost(p); err != nil {
+			return nil, err
+		}
+		if err := p.CheckLifeCovers(years); err != nil {
 			return nil, err
 		}
 		p.Revision++

@@ -3,12 +3,12 @@ package app
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/vif71/vif/platform/csvexport"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -102,7 +102,9 @@ var scdlColumns = []string{
 }
 
 // ExportCSV writes the committed agreements of a year as SCDL « subventions » CSV: one row per
-// agreement and funder (the attribuant), the post being the beneficiary.
+// agreement and funder (the attribuant, idAttribuant its SIRET), the post being the beneficiary
+// (idBeneficiaire the SIRET of the body that employs the social worker). A SIRET not given is an
+// empty cell, which the schema refuses: the README says to set them.
 func (s *Service) ExportCSV(ctx context.Context, year int32) ([]byte, error) {
 	agreements, contributions, err := s.repo.AgreementsOfYear(ctx, year)
 	if err != nil {
@@ -110,7 +112,9 @@ func (s *Service) ExportCSV(ctx context.Context, year int32) ([]byte, error) {
 	}
 	slices.SortFunc(agreements, func(a, b *domain.Agreement) int { return strings.Compare(a.ID, b.ID) })
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	// Names, references and purposes come from API callers: a cell that a spreadsheet would run
+	// as a formula is neutralised (csvexport).
+	w := csvexport.NewWriter(&buf)
 	_ = w.Write(scdlColumns)
 	funders := map[string]*domain.Funder{}
 	posts := map[string]*domain.Post{}
@@ -135,13 +139,15 @@ func (s *Service) ExportCSV(ctx context.Context, year int32) ([]byte, error) {
 			}
 			_ = w.Write([]string{
 				f.DisplayName, f.SIRET, string(a.SignDate), a.Reference, post.DisplayName,
-				"", "", a.Purpose, euros(c.AmountCents), "aide en numéraire", paymentTerms(c),
+				post.SIRET, "", a.Purpose, euros(c.AmountCents), "aide en numéraire", paymentTerms(c),
 				paymentPeriod(c), "", "non", ratio(c.AmountCents, a.TotalCents), "ISCG",
 			})
 		}
 	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // euros formats cents as the schema's decimal amount in euros, e.g. 1485000 → "14850.00".

@@ -96,7 +96,8 @@ type Post struct {
 	HostOrganisation string // directory organisation id (police or gendarmerie)
 	FTEThousandths   int32
 	StartDate        Date
-	EndDate          Date // empty when open-ended
+	EndDate          Date   // empty when open-ended
+	SIRET            string // of the body that employs the social worker and receives the funds
 	Illustrative     bool
 	Revision         int64
 	CreateTime       time.Time
@@ -110,7 +111,7 @@ func (p *Post) Name() string { return "posts/" + p.ID }
 func (p *Post) Etag() string { return etag(p.Name(), p.Revision) }
 
 // PostFields are the fields an update may change.
-var PostFields = []string{"display_name", "network", "host_organisation", "fte_thousandths", "start_date", "end_date"}
+var PostFields = []string{"display_name", "network", "host_organisation", "fte_thousandths", "start_date", "end_date", "siret"}
 
 // RuleKind names how a plan splits the remainder after the State's share.
 type RuleKind string

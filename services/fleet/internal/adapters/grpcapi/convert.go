@@ -52,6 +52,7 @@ func vehicleToProto(v *domain.Vehicle) *fleetv1.Vehicle {
 		Make:                  v.Make,
 		Model:                 v.Model,
 		FirstRegistrationDate: dateToProto(v.FirstRegistrationDate),
+		RetireDate:            dateToProto(v.RetireDate),
 		State:                 vehicleStateToProto(v.State),
 		OdometerKm:            v.OdometerKM(),
 		Illustrative:          v.Illustrative,
@@ -69,6 +70,7 @@ func vehicleFromProto(p *fleetv1.Vehicle) domain.Vehicle {
 	return domain.Vehicle{
 		VIN: p.GetVin(), Plate: p.GetPlate(), Make: p.GetMake(), Model: p.GetModel(),
 		FirstRegistrationDate: dateFromProto(p.GetFirstRegistrationDate()),
+		RetireDate:            dateFromProto(p.GetRetireDate()),
 	}
 }
 

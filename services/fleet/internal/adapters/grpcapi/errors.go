@@ -14,6 +14,7 @@ var Errors = []apierr.Mapping{
 	{Err: domain.ErrEtagMismatch, Code: codes.FailedPrecondition, Reason: "ETAG_MISMATCH"},
 	{Err: domain.ErrWrongState, Code: codes.FailedPrecondition, Reason: "WRONG_STATE"},
 	{Err: domain.ErrVehicleTaken, Code: codes.FailedPrecondition, Reason: "VEHICLE_HAS_OPEN_CESSION"},
+	{Err: domain.ErrPlateInUse, Code: codes.FailedPrecondition, Reason: "PLATE_IN_USE"},
 	{Err: domain.ErrPermissionDenied, Code: codes.PermissionDenied, Reason: "OUTSIDE_SCOPE"},
 	{Err: domain.ErrDirectoryUnavailable, Code: codes.Unavailable, Reason: "DIRECTORY_UNAVAILABLE"},
 	{Err: domain.ErrOrganisationDeleted, Code: codes.FailedPrecondition, Reason: "ORGANISATION_DELETED"},

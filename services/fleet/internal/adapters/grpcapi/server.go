@@ -4,6 +4,7 @@ package grpcapi
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 
@@ -75,6 +76,23 @@ func oneOf(prefix string, allowed []string) converter {
 }
 
 func text(v string) (string, error) { return v, nil }
+
+// renameField names a violation of from as to: a rule reports a field of the request one way,
+// and the caller gave the value in another place of it.
+func renameField(err error, from, to string) error {
+	var ve *validation.Error
+	if !errors.As(err, &ve) {
+		return err
+	}
+	out := &validation.Error{}
+	for _, v := range ve.Violations {
+		if v.Field == from {
+			v.Field = to
+		}
+		out.Add(v.Field, v.Description)
+	}
+	return out
+}
 
 func vehicleStates() []string {
 	return []string{string(domain.InService), string(domain.Retired), string(domain.Reserved), string(domain.Ceded), string(domain.Scrapped)}
@@ -200,14 +218,24 @@ func (s *Server) ScrapVehicle(ctx context.Context, req *fleetv1.ScrapVehicleRequ
 }
 
 // ProposeCession implements fleetv1.FleetServiceServer.
-func (s *Server) ProposeCession(ctx context.Context, req *fleetv1.ProposeCessionRequest) (*fleetv1.Cession, error) {
+func (s *Server) ProposeCession(ctx context.Context, req *fleetv1.ProposeCessionRequest) (_ *fleetv1.Cession, err error) {
 	c := domain.Cession{
 		ID:          req.GetCessionId(),
 		Vehicle:     trimPrefix(req.GetCession().GetVehicle(), "vehicles/"),
 		Beneficiary: trimPrefix(req.GetCession().GetBeneficiary(), "organisations/"),
 		Note:        req.GetCession().GetNote(),
 	}
-	created, err := s.app.ProposeCession(ctx, c, dateFromProto(req.GetProposeDate()), req.GetRequestId())
+	// The day may come in the cession (the REST body) or beside it (the query): the same day
+	// either way.
+	date, inBody := dateFromProto(req.GetProposeDate()), dateFromProto(req.GetCession().GetProposeDate())
+	if date != "" && inBody != "" && date != inBody {
+		return nil, validation.Field("cession.propose_date", "differs from propose_date ("+string(date)+"): give the day once")
+	}
+	if date == "" && inBody != "" {
+		date = inBody
+		defer func() { err = renameField(err, "propose_date", "cession.propose_date") }()
+	}
+	created, err := s.app.ProposeCession(ctx, c, date, req.GetRequestId())
 	if err != nil {
 		return nil, err
 	}
@@ -255,17 +283,8 @@ func (s *Server) ListCessions(ctx context.Context, req *fleetv1.ListCessionsRequ
 	delete(base.Filters, "overdue")
 	q := domain.CessionQuery{Query: base}
 	if req.GetStartDate() != nil || req.GetEndDate() != nil {
+		// A window needs both ends, the end not before the start: the use case checks it.
 		q.HandedOverFrom, q.HandedOverTo = dateFromProto(req.GetStartDate()), dateFromProto(req.GetEndDate())
-		var errs validation.Error
-		if !q.HandedOverFrom.Valid() {
-			errs.Add("start_date", "a window needs a valid start date")
-		}
-		if !q.HandedOverTo.Valid() {
-			errs.Add("end_date", "a window needs a valid end date")
-		}
-		if err := errs.Err(); err != nil {
-			return nil, err
-		}
 	}
 	page, err := s.app.ListCessions(ctx, actorFrom(ctx), q, overdue)
 	if err != nil {

@@ -22,7 +22,7 @@ type contractCase struct {
 // storagetest offers, on a fresh database per case, through the domain.Repository interface.
 // Every case ends by checking the outbox against the writes that succeeded.
 func TestRepositoryContract(t *testing.T) {
-	cases := slices.Concat(vehicleCases, cessionCases, listCases, concurrencyCases, []contractCase{
+	cases := slices.Concat(vehicleCases, vehicleRuleCases, cessionCases, listCases, concurrencyCases, []contractCase{
 		{"unknown filter keys and malformed days are errors", unknownFiltersAreErrors},
 		{"seeded is false until marked and marking twice is harmless", seededAndMarkSeeded},
 	})

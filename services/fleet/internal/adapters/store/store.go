@@ -91,6 +91,7 @@ func (s *Store) forUpdate() string {
 var (
 	vinKey            = storage.UniqueKey{Postgres: "vehicles_vin_key", SQLite: "vehicles.vin"}
 	oneOpenCessionKey = storage.UniqueKey{Postgres: "cessions_one_open_per_vehicle", SQLite: "cessions.vehicle"}
+	heldPlateKey      = storage.UniqueKey{Postgres: "vehicles_held_plate", SQLite: "vehicles.plate"}
 )
 
 // checkDate refuses a malformed day a query compares with: text order is date order only

@@ -13,7 +13,7 @@ import (
 )
 
 const vehicleColumns = `id, vin, plate, make, model, first_registration_date, state, readings, illustrative,
-	revision, create_time, update_time`
+	revision, create_time, update_time, retire_date`
 
 var vehicleFilters = map[string]storage.FilterColumn{
 	"state": {Column: "state"},
@@ -75,13 +75,14 @@ func decodeJSON[T any](s, column string) ([]T, error) {
 
 func scanVehicle(row storage.Scanner) (*domain.Vehicle, error) {
 	var v domain.Vehicle
-	var firstRegistration, state, readings string
+	var firstRegistration, state, readings, retired string
 	err := row.Scan(&v.ID, &v.VIN, &v.Plate, &v.Make, &v.Model, &firstRegistration, &state, &readings,
-		&v.Illustrative, &v.Revision, &v.CreateTime, &v.UpdateTime)
+		&v.Illustrative, &v.Revision, &v.CreateTime, &v.UpdateTime, &retired)
 	if err != nil {
 		return nil, err
 	}
 	v.FirstRegistrationDate, v.State = domain.Date(firstRegistration), domain.VehicleState(state)
+	v.RetireDate = domain.Date(retired)
 	if v.Readings, err = decodeReadings(readings); err != nil {
 		return nil, err
 	}
@@ -113,15 +114,25 @@ func vinTaken(vin string) error {
 	return fmt.Errorf("VIN %s is registered already: %w", vin, domain.ErrAlreadyExists)
 }
 
+// plateTaken is the error of a plate another vehicle the Caf holds carries (the index
+// vehicles_held_plate). It does not wrap the database's error, so that a create does not take it
+// for a clash of ids.
+func plateTaken(plate string) error {
+	return fmt.Errorf("plate %s: %w", plate, domain.ErrPlateInUse)
+}
+
 func insertVehicle(ctx context.Context, tx *sql.Tx, v *domain.Vehicle, requestID string) error {
 	readings, err := encodeReadings(v.Readings)
 	if err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO vehicles (`+vehicleColumns+`, request_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		v.ID, v.VIN, v.Plate, v.Make, v.Model, string(v.FirstRegistrationDate), string(v.State), readings,
-		v.Illustrative, v.Revision, v.CreateTime, v.UpdateTime, storage.NullIfEmpty(requestID))
+		v.Illustrative, v.Revision, v.CreateTime, v.UpdateTime, string(v.RetireDate), storage.NullIfEmpty(requestID))
+	if heldPlateKey.ViolatedBy(err) {
+		return plateTaken(v.Plate)
+	}
 	return err
 }
 
@@ -132,12 +143,16 @@ func updateVehicle(ctx context.Context, tx *sql.Tx, v *domain.Vehicle) error {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE vehicles SET vin = $2, plate = $3, make = $4, model = $5,
-		first_registration_date = $6, state = $7, readings = $8, illustrative = $9, revision = $10, update_time = $11
+		first_registration_date = $6, state = $7, readings = $8, illustrative = $9, revision = $10, update_time = $11,
+		retire_date = $12
 		WHERE id = $1`,
 		v.ID, v.VIN, v.Plate, v.Make, v.Model, string(v.FirstRegistrationDate), string(v.State), readings,
-		v.Illustrative, v.Revision, v.UpdateTime)
+		v.Illustrative, v.Revision, v.UpdateTime, string(v.RetireDate))
 	if vinKey.ViolatedBy(err) {
 		return vinTaken(v.VIN)
+	}
+	if heldPlateKey.ViolatedBy(err) {
+		return plateTaken(v.Plate)
 	}
 	return err
 }

@@ -81,6 +81,7 @@ func repeatedVehicleRequestID(t *testing.T, f *fixture) {
 	for _, requestID := range []string{"", "req-2"} {
 		dup := f.vehicle("v-1", domain.InService)
 		dup.VIN = "VF1OTHERVIN000001"
+		dup.Plate = "GA-dup-71" // only the id clashes
 		_, created, err := f.repo.RegisterVehicle(ctx, dup, requestID, []*domain.Event{f.vehicleEvent(domain.VehicleRegistered, dup, "")})
 		if !errors.Is(err, domain.ErrAlreadyExists) || created {
 			t.Errorf("RegisterVehicle(taken id, request %q) = created %v, %v; want ErrAlreadyExists", requestID, created, err)

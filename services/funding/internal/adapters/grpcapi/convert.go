@@ -98,6 +98,7 @@ func postToProto(p *domain.Post) *fundingv1.Post {
 		FteThousandths:   p.FTEThousandths,
 		StartDate:        dateToProto(p.StartDate),
 		EndDate:          dateToProto(p.EndDate),
+		Siret:            p.SIRET,
 		Illustrative:     p.Illustrative,
 		Etag:             p.Etag(),
 		CreateTime:       timestamppb.New(p.CreateTime),
@@ -113,6 +114,7 @@ func postFromProto(p *fundingv1.Post) domain.Post {
 		FTEThousandths:   p.GetFteThousandths(),
 		StartDate:        dateFromProto(p.GetStartDate()),
 		EndDate:          dateFromProto(p.GetEndDate()),
+		SIRET:            p.GetSiret(),
 	}
 }
 

@@ -13,8 +13,9 @@ import (
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
-// Payments are rows of their own, numbered 1, 2, … per contribution (seq), so that a
-// contribution's Payments read back oldest first and a payment's request id can be UNIQUE.
+// Payments are rows of their own, numbered 1, 2, … per contribution (seq) in the order recorded,
+// so that a contribution's Payments read back oldest first (by day, then seq) and a payment's
+// request id can be UNIQUE.
 
 const contributionColumns = `agreement, funder, funder_kind, year, amount_cents, called_cents, paid_cents, revision, update_time`
 
@@ -43,14 +44,15 @@ type contributionKey struct{ agreement, funder string }
 func keyOf(c *domain.Contribution) contributionKey { return contributionKey{c.Agreement, c.Funder} }
 
 // paymentsWhere reads the payments that where (a WHERE clause, with its args) selects, grouped
-// by contribution, oldest first.
+// by contribution, oldest first as domain.Contribution.SortPayments orders them: by day, then in
+// the order recorded.
 func paymentsWhere(ctx context.Context, q storage.Querier, where string, args []any) (map[contributionKey][]domain.Payment, error) {
 	type row struct {
 		key contributionKey
 		p   domain.Payment
 	}
 	rows, err := storage.Collect(ctx, q, `SELECT agreement, funder, amount_cents, payment_date, reference FROM payments`+where+
-		` ORDER BY agreement, funder, seq`, args, func(sc storage.Scanner) (row, error) {
+		` ORDER BY agreement, funder, payment_date, seq`, args, func(sc storage.Scanner) (row, error) {
 		var r row
 		var date string
 		err := sc.Scan(&r.key.agreement, &r.key.funder, &r.p.AmountCents, &date, &r.p.Reference)

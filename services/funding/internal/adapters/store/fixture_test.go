@@ -145,6 +145,7 @@ func (f *fixture) post(id string) *domain.Post {
 		HostOrganisation: "gendarmerie-71",
 		FTEThousandths:   1000,
 		StartDate:        "2024-01-01",
+		SIRET:            "71000001900012",
 		Illustrative:     true,
 		Revision:         1,
 		CreateTime:       now,

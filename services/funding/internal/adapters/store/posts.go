@@ -9,7 +9,7 @@ import (
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
-const postColumns = `id, display_name, network, host_organisation, fte_thousandths, start_date, end_date, illustrative, revision, create_time, update_time`
+const postColumns = `id, display_name, network, host_organisation, fte_thousandths, start_date, end_date, illustrative, revision, create_time, update_time, siret`
 
 var postFilters = map[string]storage.FilterColumn{
 	"network":           {Column: "network"},
@@ -20,7 +20,7 @@ func scanPost(row storage.Scanner) (*domain.Post, error) {
 	var p domain.Post
 	var start, end string
 	err := row.Scan(&p.ID, &p.DisplayName, &p.Network, &p.HostOrganisation, &p.FTEThousandths, &start, &end,
-		&p.Illustrative, &p.Revision, &p.CreateTime, &p.UpdateTime)
+		&p.Illustrative, &p.Revision, &p.CreateTime, &p.UpdateTime, &p.SIRET)
 	if err != nil {
 		return nil, err
 	}
@@ -58,9 +58,9 @@ func (s *Store) CreatePost(ctx context.Context, p *domain.Post, requestID string
 		}
 		p.CreateTime, p.UpdateTime = storage.Stored(p.CreateTime), storage.Stored(p.UpdateTime)
 		_, err := tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`, request_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			p.ID, p.DisplayName, p.Network, p.HostOrganisation, p.FTEThousandths, string(p.StartDate), string(p.EndDate),
-			p.Illustrative, p.Revision, p.CreateTime, p.UpdateTime, storage.NullIfEmpty(requestID))
+			p.Illustrative, p.Revision, p.CreateTime, p.UpdateTime, p.SIRET, storage.NullIfEmpty(requestID))
 		if err != nil {
 			return nil, err
 		}
@@ -114,10 +114,11 @@ func (s *Store) UpdatePost(ctx context.Context, id string, update func(*domain.P
 		p.ID = id
 		p.UpdateTime = storage.Stored(p.UpdateTime)
 		_, err = tx.ExecContext(ctx, `UPDATE posts SET display_name = $2, network = $3, host_organisation = $4,
-			fte_thousandths = $5, start_date = $6, end_date = $7, illustrative = $8, revision = $9, update_time = $10
+			fte_thousandths = $5, start_date = $6, end_date = $7, illustrative = $8, revision = $9, update_time = $10,
+			siret = $11
 			WHERE id = $1`,
 			id, p.DisplayName, p.Network, p.HostOrganisation, p.FTEThousandths, string(p.StartDate), string(p.EndDate),
-			p.Illustrative, p.Revision, p.UpdateTime)
+			p.Illustrative, p.Revision, p.UpdateTime, p.SIRET)
 		if err != nil {
 			return nil, err
 		}

@@ -115,7 +115,9 @@ type Cession struct {
 	State CessionState `protobuf:"varint,5,opt,name=state,proto3,enum=vif.fleet.v1.CessionState" json:"state,omitempty"`
 	// Why the vehicle is offered, or any note for the file.
 	Note string `protobuf:"bytes,6,opt,name=note,proto3" json:"note,omitempty"`
-	// The day of the proposal.
+	// The day of the proposal: not before the vehicle's `retire_date`. A proposal may give it here
+	// (in the body over REST) or as the request's `propose_date`; today when neither does. Giving
+	// both with different days is refused.
 	ProposeDate *date.Date `protobuf:"bytes,7,opt,name=propose_date,json=proposeDate,proto3" json:"propose_date,omitempty"`
 	// The day of the approval.
 	ApproveDate *date.Date `protobuf:"bytes,8,opt,name=approve_date,json=approveDate,proto3" json:"approve_date,omitempty"`
@@ -293,7 +295,7 @@ func (x *Cession) GetUpdateTime() *timestamppb.Timestamp {
 // The official handover of the keys.
 type Handover struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The day of the handover.
+	// The day of the handover: not before the approval, and not in the future (today in France).
 	HandoverDate *date.Date `protobuf:"bytes,1,opt,name=handover_date,json=handoverDate,proto3" json:"handover_date,omitempty"`
 	// Where it took place, e.g. "Préfecture de Saône-et-Loire, Mâcon".
 	Place string `protobuf:"bytes,2,opt,name=place,proto3" json:"place,omitempty"`
@@ -440,7 +442,7 @@ const file_vif_fleet_v1_cession_proto_rawDesc = "" +
 	"\x10beneficiary_kind\x18\x04 \x01(\tB\x04\xe2A\x01\x03R\x0fbeneficiaryKind\x126\n" +
 	"\x05state\x18\x05 \x01(\x0e2\x1a.vif.fleet.v1.CessionStateB\x04\xe2A\x01\x03R\x05state\x12 \n" +
 	"\x04note\x18\x06 \x01(\tB\f\xe2A\x01\x01\xbaH\x05r\x03\x18\xe8\aR\x04note\x12:\n" +
-	"\fpropose_date\x18\a \x01(\v2\x11.google.type.DateB\x04\xe2A\x01\x03R\vproposeDate\x12:\n" +
+	"\fpropose_date\x18\a \x01(\v2\x11.google.type.DateB\x04\xe2A\x01\x01R\vproposeDate\x12:\n" +
 	"\fapprove_date\x18\b \x01(\v2\x11.google.type.DateB\x04\xe2A\x01\x03R\vapproveDate\x128\n" +
 	"\bhandover\x18\t \x01(\v2\x16.vif.fleet.v1.HandoverB\x04\xe2A\x01\x03R\bhandover\x12J\n" +
 	"\x14declaration_deadline\x18\n" +

@@ -407,7 +407,8 @@ type RetireVehicleRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The vehicle, which must be in service.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// The day it leaves service.
+	// The day it leaves service, kept as the vehicle's `retire_date`: not before its first
+	// registration, and not in the future.
 	RetireDate *date.Date `protobuf:"bytes,2,opt,name=retire_date,json=retireDate,proto3" json:"retire_date,omitempty"`
 	// When set, the change happens only if it matches the current etag.
 	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
@@ -538,7 +539,8 @@ type ProposeCessionRequest struct {
 	// The id to give the cession (the last part of its name): lowercase letters, digits and hyphens.
 	// Generated when empty.
 	CessionId string `protobuf:"bytes,2,opt,name=cession_id,json=cessionId,proto3" json:"cession_id,omitempty"`
-	// The day of the proposal; today when not set.
+	// The day of the proposal; `cession.propose_date` says the same (either may be given, not two
+	// different days); today when neither is set. Not before the vehicle's retire date.
 	ProposeDate *date.Date `protobuf:"bytes,3,opt,name=propose_date,json=proposeDate,proto3" json:"propose_date,omitempty"`
 	// A UUID that makes the call idempotent: a retry with the same request_id returns the cession
 	// made the first time and makes nothing more.
@@ -660,7 +662,9 @@ type ListCessionsRequest struct {
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// A filter: conditions `field = "value"` joined by AND. Fields: `state` (e.g. `state = "CESSION_STATE_HANDED_OVER"`), `beneficiary` (`organisations/{id}`), `beneficiary_kind` (e.g. `ISCG`), `vehicle` (`vehicles/{id}`), `overdue` (`"true"`: handed over, not declared, past the deadline).
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
-	// With `end_date`, keeps the cessions handed over in this window of days (inclusive).
+	// With `end_date`, keeps the cessions handed over in this window of days (inclusive). A window
+	// needs both ends, and one that ends before it starts is refused (InvalidArgument on
+	// `end_date`).
 	StartDate *date.Date `protobuf:"bytes,4,opt,name=start_date,json=startDate,proto3" json:"start_date,omitempty"`
 	// With `start_date`, the last day of the window (inclusive).
 	EndDate       *date.Date `protobuf:"bytes,5,opt,name=end_date,json=endDate,proto3" json:"end_date,omitempty"`
@@ -1168,7 +1172,7 @@ type DeclareCessionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The cession, which must be handed over.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// The day the transfer was declared.
+	// The day the transfer was declared: not before the handover, and not in the future.
 	DeclareDate *date.Date `protobuf:"bytes,2,opt,name=declare_date,json=declareDate,proto3" json:"declare_date,omitempty"`
 	// When set, the change happens only if it matches the current etag.
 	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`

@@ -102,13 +102,15 @@ type Vehicle struct {
 	// and Q. Required; immutable; unique.
 	Vin string `protobuf:"bytes,2,opt,name=vin,proto3" json:"vin,omitempty"`
 	// The French registration plate: the current format `AA-123-AA`, or the older `123 ABC 71`
-	// (digits, letters, département). Required.
+	// (digits, letters, département). Required. Unique among the vehicles the Caf still holds (in
+	// service, retired or reserved): a plate another such vehicle carries is refused with
+	// FailedPrecondition, reason `PLATE_IN_USE`; a ceded or scrapped vehicle's plate no longer counts.
 	Plate string `protobuf:"bytes,3,opt,name=plate,proto3" json:"plate,omitempty"`
 	// The make, e.g. "Renault". Required.
 	Make string `protobuf:"bytes,4,opt,name=make,proto3" json:"make,omitempty"`
 	// The model, e.g. "Clio". Required.
 	Model string `protobuf:"bytes,5,opt,name=model,proto3" json:"model,omitempty"`
-	// The date of first registration. Required.
+	// The date of first registration. Required; not in the future.
 	FirstRegistrationDate *date.Date `protobuf:"bytes,6,opt,name=first_registration_date,json=firstRegistrationDate,proto3" json:"first_registration_date,omitempty"`
 	// Where the vehicle is in its life.
 	State VehicleState `protobuf:"varint,7,opt,name=state,proto3,enum=vif.fleet.v1.VehicleState" json:"state,omitempty"`
@@ -123,7 +125,12 @@ type Vehicle struct {
 	// When the vehicle was registered here.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// When the vehicle was last changed.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// The day the vehicle left service: set by RetireVehicle, or given at registration with
+	// `initial_state` RETIRED (and only then; empty when such a registration does not say). Not
+	// before the first registration, not in the future; a cession is not proposed before it.
+	// Updates ignore it.
+	RetireDate    *date.Date `protobuf:"bytes,14,opt,name=retire_date,json=retireDate,proto3" json:"retire_date,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -249,10 +256,18 @@ func (x *Vehicle) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Vehicle) GetRetireDate() *date.Date {
+	if x != nil {
+		return x.RetireDate
+	}
+	return nil
+}
+
 // One reading of the odometer.
 type OdometerReading struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The day of the reading.
+	// The day of the reading: not before the previous reading nor the first registration, and not
+	// in the future (today in France).
 	ReadingDate *date.Date `protobuf:"bytes,1,opt,name=reading_date,json=readingDate,proto3" json:"reading_date,omitempty"`
 	// The distance shown, in kilometres (0 to 2 000 000).
 	OdometerKm    int64 `protobuf:"varint,2,opt,name=odometer_km,json=odometerKm,proto3" json:"odometer_km,omitempty"`
@@ -308,7 +323,7 @@ var File_vif_fleet_v1_vehicle_proto protoreflect.FileDescriptor
 
 const file_vif_fleet_v1_vehicle_proto_rawDesc = "" +
 	"\n" +
-	"\x1avif/fleet/v1/vehicle.proto\x12\fvif.fleet.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xf4\x06\n" +
+	"\x1avif/fleet/v1/vehicle.proto\x12\fvif.fleet.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xae\a\n" +
 	"\aVehicle\x12D\n" +
 	"\x04name\x18\x01 \x01(\tB0\xe2A\x01\b\xbaH)\xd8\x01\x01r$2\"^vehicles/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x126\n" +
 	"\x03vin\x18\x02 \x01(\tB$\xe2A\x02\x02\x05\xbaH\x1c\xd8\x01\x01r\x172\x15^[A-HJ-NPR-Z0-9]{17}$R\x03vin\x12\x93\x01\n" +
@@ -326,7 +341,9 @@ const file_vif_fleet_v1_vehicle_proto_rawDesc = "" +
 	"\vcreate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
 	"createTime\x12A\n" +
 	"\vupdate_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
-	"updateTime:E\xeaAB\n" +
+	"updateTime\x128\n" +
+	"\vretire_date\x18\x0e \x01(\v2\x11.google.type.DateB\x04\xe2A\x01\x01R\n" +
+	"retireDate:E\xeaAB\n" +
 	"\x19fleet.vif.gouv.fr/Vehicle\x12\x12vehicles/{vehicle}*\bvehicles2\avehicle\"}\n" +
 	"\x0fOdometerReading\x12<\n" +
 	"\freading_date\x18\x01 \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\vreadingDate\x12,\n" +
@@ -367,12 +384,13 @@ var file_vif_fleet_v1_vehicle_proto_depIdxs = []int32{
 	2, // 2: vif.fleet.v1.Vehicle.odometer_readings:type_name -> vif.fleet.v1.OdometerReading
 	4, // 3: vif.fleet.v1.Vehicle.create_time:type_name -> google.protobuf.Timestamp
 	4, // 4: vif.fleet.v1.Vehicle.update_time:type_name -> google.protobuf.Timestamp
-	3, // 5: vif.fleet.v1.OdometerReading.reading_date:type_name -> google.type.Date
-	6, // [6:6] is the sub-list for method output_type
-	6, // [6:6] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	3, // 5: vif.fleet.v1.Vehicle.retire_date:type_name -> google.type.Date
+	3, // 6: vif.fleet.v1.OdometerReading.reading_date:type_name -> google.type.Date
+	7, // [7:7] is the sub-list for method output_type
+	7, // [7:7] is the sub-list for method input_type
+	7, // [7:7] is the sub-list for extension type_name
+	7, // [7:7] is the sub-list for extension extendee
+	0, // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_vif_fleet_v1_vehicle_proto_init() }

@@ -256,7 +256,7 @@ type Contribution struct {
 	DueCents int64 `protobuf:"varint,7,opt,name=due_cents,json=dueCents,proto3" json:"due_cents,omitempty"`
 	// What remains to be paid in all: amount_cents - paid_cents.
 	OutstandingCents int64 `protobuf:"varint,8,opt,name=outstanding_cents,json=outstandingCents,proto3" json:"outstanding_cents,omitempty"`
-	// The payments received, oldest first.
+	// The payments received, oldest first: by payment day, then in the order recorded.
 	Payments []*Payment `protobuf:"bytes,9,rep,name=payments,proto3" json:"payments,omitempty"`
 	// A checksum of the current state.
 	Etag string `protobuf:"bytes,10,opt,name=etag,proto3" json:"etag,omitempty"`

@@ -627,7 +627,8 @@ type CreateFundingPlanRequest struct {
 	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
 	// The plan: `annual_cost_cents` and a remainder rule are required.
 	FundingPlan *FundingPlan `protobuf:"bytes,2,opt,name=funding_plan,json=fundingPlan,proto3" json:"funding_plan,omitempty"`
-	// The year the plan covers: the last part of its name. One plan per post and year.
+	// The year the plan covers: the last part of its name. One plan per post and year, within the
+	// post's life (from the year of its start date to the year of its end date, when it has one).
 	Year int32 `protobuf:"varint,3,opt,name=year,proto3" json:"year,omitempty"`
 	// A UUID that makes the call idempotent: a retry with the same request_id returns the plan
 	// created the first time and creates nothing.
@@ -1611,7 +1612,7 @@ type CallContributionRequest struct {
 	// How much to call, in euro cents; 0 calls everything not called yet. The total called never
 	// exceeds the amount owed.
 	AmountCents int64 `protobuf:"varint,2,opt,name=amount_cents,json=amountCents,proto3" json:"amount_cents,omitempty"`
-	// The day of the call.
+	// The day of the call: not before the agreement's sign date.
 	CallDate *date.Date `protobuf:"bytes,3,opt,name=call_date,json=callDate,proto3" json:"call_date,omitempty"`
 	// When set, the change happens only if it matches the current etag.
 	Etag          string `protobuf:"bytes,4,opt,name=etag,proto3" json:"etag,omitempty"`
@@ -1684,7 +1685,8 @@ type RecordPaymentRequest struct {
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// The amount received, in euro cents: positive, at most what was called and not yet paid.
 	AmountCents int64 `protobuf:"varint,2,opt,name=amount_cents,json=amountCents,proto3" json:"amount_cents,omitempty"`
-	// The day the payment was received.
+	// The day the payment was received: not before the agreement's sign date. The contribution
+	// lists its payments by this day, oldest first, whatever the order they are recorded in.
 	PaymentDate *date.Date `protobuf:"bytes,3,opt,name=payment_date,json=paymentDate,proto3" json:"payment_date,omitempty"`
 	// The accounting reference of the payment.
 	Reference string `protobuf:"bytes,4,opt,name=reference,proto3" json:"reference,omitempty"`

@@ -96,7 +96,9 @@ type FundingServiceClient interface {
 	// Closes a signed or active agreement.
 	CloseAgreement(ctx context.Context, in *CloseAgreementRequest, opts ...grpc.CallOption) (*Agreement, error)
 	// Exports the agreements of a year as CSV in the columns of the French open-data schema for
-	// subsidies (SCDL « subventions »), one row per funder and agreement.
+	// subsidies (SCDL « subventions »), one row per funder and agreement. A cell that starts with
+	// `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with a single quote, so that no
+	// spreadsheet runs it as a formula (OWASP, CSV injection).
 	ExportAgreements(ctx context.Context, in *ExportAgreementsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// Gets one funder's contribution under an agreement.
 	GetContribution(ctx context.Context, in *GetContributionRequest, opts ...grpc.CallOption) (*Contribution, error)
@@ -422,7 +424,9 @@ type FundingServiceServer interface {
 	// Closes a signed or active agreement.
 	CloseAgreement(context.Context, *CloseAgreementRequest) (*Agreement, error)
 	// Exports the agreements of a year as CSV in the columns of the French open-data schema for
-	// subsidies (SCDL « subventions »), one row per funder and agreement.
+	// subsidies (SCDL « subventions »), one row per funder and agreement. A cell that starts with
+	// `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with a single quote, so that no
+	// spreadsheet runs it as a formula (OWASP, CSV injection).
 	ExportAgreements(context.Context, *ExportAgreementsRequest) (*httpbody.HttpBody, error)
 	// Gets one funder's contribution under an agreement.
 	GetContribution(context.Context, *GetContributionRequest) (*Contribution, error)

@@ -43,9 +43,11 @@ type Post struct {
 	// Full-time equivalent in thousandths: 1000 is one full-time post, 500 a half-time one.
 	// Required at creation (1 to 10000).
 	FteThousandths int32 `protobuf:"varint,5,opt,name=fte_thousandths,json=fteThousandths,proto3" json:"fte_thousandths,omitempty"`
-	// The first day of the post. Required at creation.
+	// The first day of the post. Required at creation. A change may not leave one of the post's
+	// plans before its year (InvalidArgument).
 	StartDate *date.Date `protobuf:"bytes,6,opt,name=start_date,json=startDate,proto3" json:"start_date,omitempty"`
-	// The last day of the post, when it is known; on or after the start date.
+	// The last day of the post, when it is known; on or after the start date. A change may not leave
+	// one of the post's plans after its year (InvalidArgument).
 	EndDate *date.Date `protobuf:"bytes,7,opt,name=end_date,json=endDate,proto3" json:"end_date,omitempty"`
 	// True when the record's details are illustrative rather than taken from a source.
 	Illustrative bool `protobuf:"varint,8,opt,name=illustrative,proto3" json:"illustrative,omitempty"`
@@ -54,7 +56,11 @@ type Post struct {
 	// When the post was created.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// When the post was last changed.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// The SIRET (14 digits, valid Luhn key) of the body that employs the social worker and receives
+	// the funds, published as `idBeneficiaire` in the open-data export of agreements (mandatory in
+	// the SCDL schema, as the funders' `idAttribuant` is: set both for a valid file).
+	Siret         string `protobuf:"bytes,12,opt,name=siret,proto3" json:"siret,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -166,11 +172,18 @@ func (x *Post) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Post) GetSiret() string {
+	if x != nil {
+		return x.Siret
+	}
+	return ""
+}
+
 var File_vif_funding_v1_post_proto protoreflect.FileDescriptor
 
 const file_vif_funding_v1_post_proto_rawDesc = "" +
 	"\n" +
-	"\x19vif/funding/v1/post.proto\x12\x0evif.funding.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xd0\x05\n" +
+	"\x19vif/funding/v1/post.proto\x12\x0evif.funding.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\x81\x06\n" +
 	"\x04Post\x12A\n" +
 	"\x04name\x18\x01 \x01(\tB-\xe2A\x01\b\xbaH&\xd8\x01\x01r!2\x1f^posts/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12/\n" +
 	"\fdisplay_name\x18\x02 \x01(\tB\f\xe2A\x01\x02\xbaH\x05r\x03\x18\xc8\x01R\vdisplayName\x12G\n" +
@@ -186,7 +199,8 @@ const file_vif_funding_v1_post_proto_rawDesc = "" +
 	" \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
 	"createTime\x12A\n" +
 	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
-	"updateTime:8\xeaA5\n" +
+	"updateTime\x12/\n" +
+	"\x05siret\x18\f \x01(\tB\x19\xe2A\x01\x01\xbaH\x12\xd8\x01\x01r\r2\v^[0-9]{14}$R\x05siret:8\xeaA5\n" +
 	"\x18funding.vif.gouv.fr/Post\x12\fposts/{post}*\x05posts2\x04postB<Z:github.com/vif71/vif/proto/gen/go/vif/funding/v1;fundingv1b\x06proto3"
 
 var (
