@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/statistics/internal/domain"
 )
 
@@ -58,9 +59,9 @@ func (s *Service) Seed(ctx context.Context) (bool, error) {
 	}
 	for _, r := range seedReports(networks) {
 		r.SubmitTime, r.SubmittedBy, r.Illustrative = s.now(), "seed", true
-		// A request id per report makes the seed safe to run again after an interruption: what
-		// was written is returned, not written twice.
-		if _, _, err := s.repo.SubmitReport(ctx, r, "seed:"+r.Name(), func(r *domain.Report) []*domain.Event {
+		// An idempotency key per report makes the seed safe to run again after an interruption:
+		// what was written is returned, not written twice.
+		if _, _, err := s.repo.SubmitReport(seedKey(ctx, r.Name()), r, func(r *domain.Report) []*domain.Event {
 			return []*domain.Event{{ID: s.ids(), Type: domain.ReportSubmitted, Time: r.SubmitTime, Report: r}}
 		}); err != nil {
 			return false, fmt.Errorf("seed %s: %w", r.Name(), err)
@@ -68,13 +69,21 @@ func (s *Service) Seed(ctx context.Context) (bool, error) {
 	}
 	for _, f := range SeedNational {
 		f.CreateTime = s.now()
-		if _, _, err := s.repo.CreateNationalFigure(ctx, &f, "seed:"+f.Name(), []*domain.Event{{
+		if _, _, err := s.repo.CreateNationalFigure(seedKey(ctx, f.Name()), &f, []*domain.Event{{
 			ID: s.ids(), Type: domain.NationalFigureCreated, Time: f.CreateTime, NationalFigure: &f,
 		}}); err != nil {
 			return false, fmt.Errorf("seed %s: %w", f.Name(), err)
 		}
 	}
 	return true, s.repo.MarkSeeded(ctx, seedName, s.now())
+}
+
+// seedKey returns ctx with the idempotency key of the seed's write of name: one key per
+// resource, whose fingerprint is its name (what the seed writes for a name never changes).
+func seedKey(ctx context.Context, name string) context.Context {
+	return idempotency.NewContext(ctx, idempotency.Key{
+		Caller: "seed", Method: "seed", Parent: name, RequestID: "seed:" + name, Fingerprint: []byte(name),
+	})
 }
 
 // seedReports spreads each year's total over the networks pro rata to their population (largest
