@@ -80,6 +80,15 @@ func FromContext(ctx context.Context) (Key, bool) {
 	return k, ok
 }
 
+// Internal returns a copy of ctx carrying the key of a write a service makes itself, outside any
+// RPC, such as a seed: caller names the writer ("seed"), key the write ("statistics/seed/…"). A
+// seed interrupted half-way and run again replays what it wrote instead of writing it twice. The
+// fingerprint is key's own: what an internal writer writes under a key never changes.
+func Internal(ctx context.Context, caller, key string) context.Context {
+	sum := sha256.Sum256([]byte(key))
+	return NewContext(ctx, Key{Caller: caller, Method: "internal", Parent: "", RequestID: key, Fingerprint: sum[:]})
+}
+
 // CallerOf names the caller of a key: the token's subject with its role and scope, so that two
 // tokens that share a subject but not a role or a network (the CLI's default subject is the
 // role) are two callers. Nil claims (an anonymous call) give "".

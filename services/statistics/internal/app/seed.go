@@ -61,7 +61,7 @@ func (s *Service) Seed(ctx context.Context) (bool, error) {
 		r.SubmitTime, r.SubmittedBy, r.Illustrative = s.now(), "seed", true
 		// An idempotency key per report makes the seed safe to run again after an interruption:
 		// what was written is returned, not written twice.
-		if _, _, err := s.repo.SubmitReport(seedKey(ctx, r.Name()), r, func(r *domain.Report) []*domain.Event {
+		if _, _, err := s.repo.SubmitReport(idempotency.Internal(ctx, "seed", seedName+"/"+r.Name()), r, func(r *domain.Report) []*domain.Event {
 			return []*domain.Event{{ID: s.ids(), Type: domain.ReportSubmitted, Time: r.SubmitTime, Report: r}}
 		}); err != nil {
 			return false, fmt.Errorf("seed %s: %w", r.Name(), err)
@@ -69,21 +69,13 @@ func (s *Service) Seed(ctx context.Context) (bool, error) {
 	}
 	for _, f := range SeedNational {
 		f.CreateTime = s.now()
-		if _, _, err := s.repo.CreateNationalFigure(seedKey(ctx, f.Name()), &f, []*domain.Event{{
+		if _, _, err := s.repo.CreateNationalFigure(idempotency.Internal(ctx, "seed", seedName+"/"+f.Name()), &f, []*domain.Event{{
 			ID: s.ids(), Type: domain.NationalFigureCreated, Time: f.CreateTime, NationalFigure: &f,
 		}}); err != nil {
 			return false, fmt.Errorf("seed %s: %w", f.Name(), err)
 		}
 	}
 	return true, s.repo.MarkSeeded(ctx, seedName, s.now())
-}
-
-// seedKey returns ctx with the idempotency key of the seed's write of name: one key per
-// resource, whose fingerprint is its name (what the seed writes for a name never changes).
-func seedKey(ctx context.Context, name string) context.Context {
-	return idempotency.NewContext(ctx, idempotency.Key{
-		Caller: "seed", Method: "seed", Parent: name, RequestID: "seed:" + name, Fingerprint: []byte(name),
-	})
 }
 
 // seedReports spreads each year's total over the networks pro rata to their population (largest
