@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory/internal/adapters/grpcapi"
 	"github.com/vif71/vif/services/directory/internal/adapters/store"
-	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
