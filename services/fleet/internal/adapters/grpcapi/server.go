@@ -95,7 +95,7 @@ func (s *Server) RegisterVehicle(ctx context.Context, req *fleetv1.RegisterVehic
 	if st := req.GetInitialState(); st != fleetv1.VehicleState_VEHICLE_STATE_UNSPECIFIED {
 		v.State = domain.VehicleState(trimPrefix(st.String(), vehicleStatePrefix))
 	}
-	created, err := s.app.RegisterVehicle(ctx, v, readingFromProto(req.GetInitialReading()), req.GetRequestId())
+	created, err := s.app.RegisterVehicle(ctx, v, readingFromProto(req.GetInitialReading()))
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +207,7 @@ func (s *Server) ProposeCession(ctx context.Context, req *fleetv1.ProposeCession
 		Beneficiary: trimPrefix(req.GetCession().GetBeneficiary(), "organisations/"),
 		Note:        req.GetCession().GetNote(),
 	}
-	created, err := s.app.ProposeCession(ctx, c, dateFromProto(req.GetProposeDate()), req.GetRequestId())
+	created, err := s.app.ProposeCession(ctx, c, dateFromProto(req.GetProposeDate()))
 	if err != nil {
 		return nil, err
 	}
