@@ -130,4 +130,3 @@ func snakeCase(path string) string {
 	}
 	return b.String()
 }
-
