@@ -123,7 +123,8 @@ func Fingerprint(m proto.Message) ([]byte, error) {
 //   - no key in ctx (the call gave no request_id), or a new key: it returns "" and the store
 //     writes as usual; the key commits with the write, or rolls back with it;
 //   - the key was used with the same request: it returns the resource recorded then, and the
-//     store returns that resource and writes nothing (no event);
+//     store returns that resource as it is now and writes nothing (no event); one deleted since
+//     answers as a read of it would (not found), it is not created again;
 //   - the key was used with another request: an error wrapping ErrRequestIDReused.
 //
 // Concurrent calls with one key are serialised by the key's primary key: on PostgreSQL the
