@@ -66,7 +66,7 @@ func TestHTTPConventions(t *testing.T) {
 	// stays 409, as before.
 	patch := base + "/v1/organisations/caf-71?updateMask=address"
 	resp, raw = do(t, "PATCH", patch, with(admin, "If-Match", `"0123456789abcdef"`), `{"address":"Mâcon"}`)
-	if resp.StatusCode != http.StatusPreconditionFailed || reasonOf(raw) != "ETAG_MISMATCH" {
+	if resp.StatusCode != http.StatusPreconditionFailed || errorReason(raw) != "ETAG_MISMATCH" {
 		t.Errorf("PATCH with a stale If-Match = %d %s; want 412 ETAG_MISMATCH", resp.StatusCode, raw)
 	}
 	resp, raw = do(t, "PATCH", patch, with(admin, "If-Match", org.Etag), `{"address":"Mâcon"}`)
@@ -77,7 +77,7 @@ func TestHTTPConventions(t *testing.T) {
 		t.Errorf("PATCH answered ETag %q; want a new one (was %q)", e, org.Etag)
 	}
 	resp, raw = do(t, "PATCH", patch, admin, `{"address":"Chalon","etag":`+jsonString(org.Etag)+`}`)
-	if resp.StatusCode != http.StatusConflict || reasonOf(raw) != "ETAG_MISMATCH" {
+	if resp.StatusCode != http.StatusConflict || errorReason(raw) != "ETAG_MISMATCH" {
 		t.Errorf("PATCH with a stale body etag = %d %s; want 409 ETAG_MISMATCH", resp.StatusCode, raw)
 	}
 

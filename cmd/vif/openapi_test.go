@@ -47,7 +47,7 @@ func TestOpenAPIDescribesTheRealAPI(t *testing.T) {
 				t.Errorf("%s = %d %s", what, resp.StatusCode, raw)
 				continue
 			}
-			if r := reasonOf(raw); r == "ROUTE_NOT_FOUND" || r == "BAD_PATH" || r == "METHOD_NOT_ALLOWED" {
+			if r := errorReason(raw); r == "ROUTE_NOT_FOUND" || r == "BAD_PATH" || r == "METHOD_NOT_ALLOWED" {
 				t.Errorf("%s: the gateway has no such route (%s)", what, r)
 			}
 			if op.Responses.Status(resp.StatusCode) == nil && op.Responses.Default() == nil {
@@ -176,8 +176,8 @@ func send(t *testing.T, method, url, token, body string) (*http.Response, []byte
 	return resp, raw
 }
 
-// reasonOf is the ErrorInfo reason of an error body, or "".
-func reasonOf(raw []byte) string {
+// errorReason is the ErrorInfo reason of an error body, or "".
+func errorReason(raw []byte) string {
 	var e struct {
 		Error struct {
 			Details []map[string]any `json:"details"`

@@ -4,8 +4,6 @@
 package aip
 
 import (
-	"crypto/sha256"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -131,14 +129,4 @@ func snakeCase(path string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// DerivedRequestID returns a request_id (AIP-155: a UUID) derived from key, for callers that must
-// repeat a create after a crash without knowing whether it went through, such as a seed: the
-// same key always gives the same id, so the retry returns the first result.
-func DerivedRequestID(key string) string {
-	h := sha256.Sum256([]byte(key))
-	h[6] = (h[6] & 0x0f) | 0x50 // the layout of a name-based (version 5) UUID
-	h[8] = (h[8] & 0x3f) | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }

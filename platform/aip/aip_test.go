@@ -2,7 +2,6 @@ package aip
 
 import (
 	"errors"
-	"regexp"
 	"slices"
 	"testing"
 
@@ -83,13 +82,5 @@ func TestResolveMask(t *testing.T) {
 	}
 	if _, err := ResolveMask(&fieldmaskpb.FieldMask{Paths: []string{"create_time"}}, msg, updatable); violatedField(err) != "update_mask" {
 		t.Errorf("mask naming a field that cannot change = %v; want a violation on update_mask", err)
-	}
-}
-
-func TestDerivedRequestID(t *testing.T) {
-	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-	a, b := DerivedRequestID("seed/x"), DerivedRequestID("seed/y")
-	if !uuid.MatchString(a) || a != DerivedRequestID("seed/x") || a == b {
-		t.Errorf("DerivedRequestID = %q, %q; want stable, distinct version-5 UUIDs", a, b)
 	}
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/vif71/vif/platform/apierr"
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/idempotency"
 )
 
 // Service is one gRPC service to host, with what the shared interceptors need to know about it.
@@ -102,6 +103,7 @@ func New(o Options) (*Server, error) {
 			auth.UnaryServerInterceptor(o.Verifier, policy, o.Logger),
 			validateInterceptor(validator),
 			apierr.UnaryServerInterceptor(errTable, o.Logger),
+			idempotency.UnaryServerInterceptor(),
 		),
 	)
 	hs := health.NewServer()

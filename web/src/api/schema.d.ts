@@ -780,8 +780,9 @@ export interface paths {
          * Submits a network's counts for a period.
          * @description Submits a network's counts for a period. The first submission of a period is revision 1; a
          *      later one is a correction and becomes the next revision. The network is checked against the
-         *      directory. A retry with the same request_id returns the revision it created and creates
-         *      nothing.
+         *      directory. A retry with the same request_id and the same request returns the revision it
+         *      created and creates nothing; the same request_id with other counts is REQUEST_ID_REUSED
+         *      (see request_id).
          *
          *     Needs a bearer token of role admin, coordinator.
          */
@@ -2189,8 +2190,13 @@ export interface components {
             /** @description The accounting reference of the payment. */
             reference?: string;
             /**
-             * @description A UUID that makes the call idempotent: a retry with the same request_id returns the payment
-             *      created the first time and creates nothing.
+             * @description A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+             *      same request records the payment once: the retry returns the contribution as it is and
+             *      records nothing (no second event). The key belongs to the caller (the token's subject, role and scope), for this
+             *      method under this contribution: another caller, or another contribution, with the same
+             *      request_id makes a new request.
+             *      The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+             *      ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
              */
             requestId?: string;
         };
@@ -2579,8 +2585,13 @@ export interface components {
              */
             period: string;
             /**
-             * @description A UUID that makes the call idempotent: a retry with the same request_id returns the revision
-             *      created the first time and creates nothing.
+             * @description A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+             *      same request returns the revision created the first time and creates nothing (no second
+             *      event). The key belongs to the caller (the token's subject, role and scope), for this
+             *      method under this network: another caller, or another network, with the same request_id
+             *      makes a new request.
+             *      The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+             *      ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
              */
             requestId?: string;
         };
@@ -2743,8 +2754,12 @@ export interface operations {
                  */
                 agreementId?: string;
                 /**
-                 * @description A UUID that makes the call idempotent: a retry with the same request_id returns the agreement
-                 *      created the first time and creates nothing.
+                 * @description A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+                 *      same request returns the agreement created the first time and creates nothing (no second
+                 *      event). The key belongs to the caller (the token's subject, role and scope), for this
+                 *      method: another caller with the same request_id makes a new request.
+                 *      The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+                 *      ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
                  */
                 requestId?: string;
             };
@@ -3183,8 +3198,12 @@ export interface operations {
                 "proposeDate.month"?: number;
                 "proposeDate.day"?: number;
                 /**
-                 * @description A UUID that makes the call idempotent: a retry with the same request_id returns the cession
-                 *      made the first time and makes nothing more.
+                 * @description A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+                 *      same request returns the cession created the first time and creates nothing (no second
+                 *      event). The key belongs to the caller (the token's subject, role and scope), for this
+                 *      method: another caller with the same request_id makes a new request.
+                 *      The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+                 *      ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
                  */
                 requestId?: string;
             };
@@ -3692,8 +3711,12 @@ export interface operations {
                  */
                 funderId?: string;
                 /**
-                 * @description A UUID that makes the call idempotent: a retry with the same request_id returns the funder
-                 *      created the first time and creates nothing.
+                 * @description A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+                 *      same request returns the funder created the first time and creates nothing (no second
+                 *      event). The key belongs to the caller (the token's subject, role and scope), for this
+                 *      method: another caller with the same request_id makes a new request.
+                 *      The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+                 *      ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
                  */
                 requestId?: string;
             };
@@ -3897,8 +3920,12 @@ export interface operations {
                 /** @description The year it covers: the last part of its name. One figure per year. */
                 year: number;
                 /**
-                 * @description A UUID that makes the call idempotent: a retry with the same request_id returns the figure
-                 *      created the first time and creates nothing.
+                 * @description A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+                 *      same request returns the figure created the first time and creates nothing (no second
+                 *      event). The key belongs to the caller (the token's subject, role and scope), for this
+                 *      method: another caller with the same request_id makes a new request.
+                 *      The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+                 *      ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
                  */
                 requestId?: string;
             };
@@ -4108,8 +4135,13 @@ export interface operations {
                 /** @description The id to give the member (the last part of its name). Generated when empty. */
                 memberId?: string;
                 /**
-                 * @description A UUID that makes the call idempotent: a retry with the same request_id returns the member
-                 *      created the first time and creates nothing.
+                 * @description A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+                 *      same request returns the member created the first time and creates nothing (no second
+                 *      event). The key belongs to the caller (the token's subject, role and scope), for this
+                 *      method under this network: another caller, or another network, with the same request_id
+                 *      makes a new request.
+                 *      The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+                 *      ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
                  */
                 requestId?: string;
             };
@@ -4548,8 +4580,12 @@ export interface operations {
                  */
                 organisationId?: string;
                 /**
-                 * @description A UUID that makes the call idempotent: a retry with the same request_id returns the
-                 *      organisation created the first time and creates nothing.
+                 * @description A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+                 *      same request returns the organisation created the first time and creates nothing (no second
+                 *      event). The key belongs to the caller (the token's subject, role and scope), for this
+                 *      method: another caller with the same request_id makes a new request.
+                 *      The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+                 *      ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
                  */
                 requestId?: string;
             };
@@ -4788,8 +4824,12 @@ export interface operations {
                  */
                 postId?: string;
                 /**
-                 * @description A UUID that makes the call idempotent: a retry with the same request_id returns the post
-                 *      created the first time and creates nothing.
+                 * @description A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+                 *      same request returns the post created the first time and creates nothing (no second
+                 *      event). The key belongs to the caller (the token's subject, role and scope), for this
+                 *      method: another caller with the same request_id makes a new request.
+                 *      The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+                 *      ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
                  */
                 requestId?: string;
             };
@@ -4959,8 +4999,13 @@ export interface operations {
                  */
                 year: number;
                 /**
-                 * @description A UUID that makes the call idempotent: a retry with the same request_id returns the plan
-                 *      created the first time and creates nothing.
+                 * @description A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+                 *      same request returns the plan created the first time and creates nothing (no second
+                 *      event). The key belongs to the caller (the token's subject, role and scope), for this
+                 *      method under this post: another caller, or another post, with the same request_id
+                 *      makes a new request.
+                 *      The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+                 *      ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
                  */
                 requestId?: string;
             };
@@ -5182,8 +5227,12 @@ export interface operations {
                 /** @description The distance shown, in kilometres (0 to 2 000 000). */
                 "initialReading.odometerKm"?: string;
                 /**
-                 * @description A UUID that makes the call idempotent: a retry with the same request_id returns the vehicle
-                 *      made the first time and makes nothing more.
+                 * @description A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+                 *      same request returns the vehicle created the first time and creates nothing (no second
+                 *      event). The key belongs to the caller (the token's subject, role and scope), for this
+                 *      method: another caller with the same request_id makes a new request.
+                 *      The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+                 *      ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
                  */
                 requestId?: string;
             };

@@ -11,7 +11,7 @@ import (
 // CreateMember adds a professional to a network: the actor must be allowed to edit that network
 // (checked before anything is read), the network must exist, and so must the organisation, not
 // deleted.
-func (s *Service) CreateMember(ctx context.Context, actor domain.Actor, m domain.Member, requestID string) (*domain.Member, error) {
+func (s *Service) CreateMember(ctx context.Context, actor domain.Actor, m domain.Member) (*domain.Member, error) {
 	if !actor.CanEditNetwork(m.Network) {
 		return nil, fmt.Errorf("add a member to networks/%s: %w", m.Network, domain.ErrPermissionDenied)
 	}
@@ -28,7 +28,7 @@ func (s *Service) CreateMember(ctx context.Context, actor domain.Actor, m domain
 	}
 	now := s.now().UTC()
 	m.CreateTime, m.UpdateTime, m.Revision = now, now, 1
-	created, _, err := s.repo.CreateMember(ctx, &m, requestID, func(org *domain.Organisation) (*domain.Event, error) {
+	created, _, err := s.repo.CreateMember(ctx, &m, func(org *domain.Organisation) (*domain.Event, error) {
 		if org == nil {
 			return nil, validation.Field("member.organisation", fmt.Sprintf("organisations/%s does not exist", m.Organisation))
 		}

@@ -8,9 +8,10 @@ import (
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
-// CreateOrganisation validates o and stores it with its "created" event. With a requestID that
-// was already used, it returns the organisation created then and changes nothing.
-func (s *Service) CreateOrganisation(ctx context.Context, o domain.Organisation, requestID string) (*domain.Organisation, error) {
+// CreateOrganisation validates o and stores it with its "created" event. With a request_id
+// already used for the same request (its key travels in ctx), it returns the organisation
+// created then and changes nothing.
+func (s *Service) CreateOrganisation(ctx context.Context, o domain.Organisation) (*domain.Organisation, error) {
 	if o.ID == "" {
 		o.ID = "org-" + s.ids()
 	} else if !domain.ValidID(o.ID) {
@@ -23,7 +24,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, o domain.Organisation,
 	o.CreateTime, o.UpdateTime, o.Revision = now, now, 1
 	ev := s.newEvent(domain.OrganisationCreated, o.Name())
 	ev.Organisation = &o
-	created, _, err := s.repo.CreateOrganisation(ctx, &o, requestID, ev)
+	created, _, err := s.repo.CreateOrganisation(ctx, &o, ev)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", o.Name(), err)
 	}

@@ -77,7 +77,7 @@ func organisation(id string) domain.Organisation {
 
 func (f *fixture) createOrganisation(t *testing.T, id string) *domain.Organisation {
 	t.Helper()
-	o, err := f.svc.CreateOrganisation(context.Background(), organisation(id), "")
+	o, err := f.svc.CreateOrganisation(context.Background(), organisation(id))
 	if err != nil {
 		t.Fatalf("CreateOrganisation(%q) = %v", id, err)
 	}
@@ -99,7 +99,7 @@ func member(network, id, org string) domain.Member {
 
 func (f *fixture) createMember(t *testing.T, network, id, org string) *domain.Member {
 	t.Helper()
-	m, err := f.svc.CreateMember(context.Background(), admin, member(network, id, org), "")
+	m, err := f.svc.CreateMember(context.Background(), admin, member(network, id, org))
 	if err != nil {
 		t.Fatalf("CreateMember(%q, %q) = %v", network, id, err)
 	}

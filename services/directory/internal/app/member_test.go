@@ -34,7 +34,7 @@ func TestMemberWritesNeedAnAdminOrTheNetworksCoordinator(t *testing.T) {
 			f.createOrganisation(t, "caf-71")
 			existing := f.createMember(t, networkB, "m-1", "caf-71")
 
-			created, err := f.svc.CreateMember(ctx, tt.actor, member(networkB, "m-2", "caf-71"), "")
+			created, err := f.svc.CreateMember(ctx, tt.actor, member(networkB, "m-2", "caf-71"))
 			if (err == nil) != tt.allowed || (!tt.allowed && !errors.Is(err, domain.ErrPermissionDenied)) {
 				t.Errorf("CreateMember(%s, %s) = %v, %v; want allowed %v", tt.name, networkB, created, err, tt.allowed)
 			}
@@ -87,7 +87,7 @@ func TestPermissionIsCheckedBeforeTheNetworkExists(t *testing.T) {
 		{coordinator(networkA), domain.ErrPermissionDenied},
 	}
 	for _, tt := range tests {
-		_, err := f.svc.CreateMember(ctx, tt.actor, member("atlantis", "m-1", "caf-71"), "")
+		_, err := f.svc.CreateMember(ctx, tt.actor, member("atlantis", "m-1", "caf-71"))
 		if !errors.Is(err, tt.want) {
 			t.Errorf("CreateMember(%+v, network %q) = %v; want %v", tt.actor, "atlantis", err, tt.want)
 		}
@@ -101,7 +101,7 @@ func TestMemberOfAMissingOrganisationNamesTheField(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	f.createOrganisation(t, "caf-71")
-	m, err := f.svc.CreateMember(ctx, admin, member(networkA, "m-1", "caf-72"), "")
+	m, err := f.svc.CreateMember(ctx, admin, member(networkA, "m-1", "caf-72"))
 	if !isViolationOf(err, "member.organisation") {
 		t.Errorf("CreateMember(organisation %q) = %v, %v (fields %q); want a violation of member.organisation", "caf-72", m, err, violatedFields(err))
 	}
@@ -138,7 +138,7 @@ func TestMemberDomainsMustBeKnownAndNotRepeat(t *testing.T) {
 	for _, tt := range tests {
 		m := member(networkA, "m-1", "caf-71")
 		m.Domains = tt.domains
-		if _, err := f.svc.CreateMember(ctx, admin, m, ""); !isViolationOf(err, "member.domains") {
+		if _, err := f.svc.CreateMember(ctx, admin, m); !isViolationOf(err, "member.domains") {
 			t.Errorf("CreateMember(%s domains %q) = %v; want a violation of member.domains", tt.name, tt.domains, err)
 		}
 	}
@@ -158,7 +158,7 @@ func TestCreateMemberStoresSortedDomainsAtRevisionOne(t *testing.T) {
 	f.createOrganisation(t, "caf-71")
 	m := member(networkA, "", "caf-71")
 	m.Domains = []domain.Domain{"SOCIAL", "CHILD_PROTECTION", "JUSTICE"}
-	got, err := f.svc.CreateMember(ctx, coordinator(networkA), m, "")
+	got, err := f.svc.CreateMember(ctx, coordinator(networkA), m)
 	if err != nil {
 		t.Fatalf("CreateMember = %v", err)
 	}

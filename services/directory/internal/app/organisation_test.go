@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
@@ -15,7 +16,7 @@ func TestCreateOrganisationStoresItAtRevisionOneWithItsEvent(t *testing.T) {
 	ctx := context.Background()
 	in := organisation("")
 	in.DisplayName = "  Caf de Saône-et-Loire  "
-	got, err := f.svc.CreateOrganisation(ctx, in, "")
+	got, err := f.svc.CreateOrganisation(ctx, in)
 	if err != nil {
 		t.Fatalf("CreateOrganisation(%+v) = %v", in, err)
 	}
@@ -56,7 +57,7 @@ func TestCreateOrganisationRejectsInvalidFieldsNamingThemAndCreatesNothing(t *te
 	for _, tt := range tests {
 		o := organisation("caf-71")
 		tt.change(&o)
-		got, err := f.svc.CreateOrganisation(context.Background(), o, "")
+		got, err := f.svc.CreateOrganisation(context.Background(), o)
 		if !isViolationOf(err, tt.wantField) || got != nil {
 			t.Errorf("CreateOrganisation(%s) = %v, %v (fields %q); want a violation of %q", tt.name, got, err, violatedFields(err), tt.wantField)
 		}
@@ -71,12 +72,16 @@ func TestCreateOrganisationRejectsInvalidFieldsNamingThemAndCreatesNothing(t *te
 
 func TestCreateOrganisationWithAUsedRequestIDReturnsTheFirst(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
-	first, err := f.svc.CreateOrganisation(ctx, organisation(""), "7c9e6679-7425-40de-944b-e07fc1f90ae7")
+	// The key the gRPC edge derives from the request: the same request sent twice.
+	ctx := idempotency.NewContext(context.Background(), idempotency.Key{
+		Caller: "admin", Method: "/vif.directory.v1.DirectoryService/CreateOrganisation",
+		RequestID: "7c9e6679-7425-40de-944b-e07fc1f90ae7", Fingerprint: []byte("one request"),
+	})
+	first, err := f.svc.CreateOrganisation(ctx, organisation(""))
 	if err != nil {
 		t.Fatalf("CreateOrganisation = %v", err)
 	}
-	again, err := f.svc.CreateOrganisation(ctx, organisation(""), "7c9e6679-7425-40de-944b-e07fc1f90ae7")
+	again, err := f.svc.CreateOrganisation(ctx, organisation(""))
 	if err != nil || again.ID != first.ID {
 		t.Errorf("CreateOrganisation(same request id) = %v, %v; want %q again", again, err, first.ID)
 	}
@@ -91,7 +96,7 @@ func TestCreateOrganisationWithAUsedRequestIDReturnsTheFirst(t *testing.T) {
 func TestCreateOrganisationWithATakenIDIsAlreadyExists(t *testing.T) {
 	f := newFixture(t)
 	f.createOrganisation(t, "caf-71")
-	if _, err := f.svc.CreateOrganisation(context.Background(), organisation("caf-71"), ""); !errors.Is(err, domain.ErrAlreadyExists) {
+	if _, err := f.svc.CreateOrganisation(context.Background(), organisation("caf-71")); !errors.Is(err, domain.ErrAlreadyExists) {
 		t.Errorf("CreateOrganisation(%q) again = %v; want ErrAlreadyExists", "caf-71", err)
 	}
 }
@@ -291,7 +296,7 @@ func TestDeletedOrganisationIsKeptReadOnlyAndUndeleted(t *testing.T) {
 		t.Errorf("DeleteOrganisation(deleted) = %v; want ErrOrganisationDeleted", err)
 	}
 	m := domain.Member{Network: "chalonnais", ID: "m-2", Organisation: "caf-71", DisplayName: "B", Domains: []domain.Domain{"SOCIAL"}}
-	if _, err := f.svc.CreateMember(ctx, admin, m, ""); !errors.Is(err, domain.ErrOrganisationDeleted) {
+	if _, err := f.svc.CreateMember(ctx, admin, m); !errors.Is(err, domain.ErrOrganisationDeleted) {
 		t.Errorf("CreateMember(of a deleted organisation) = %v; want ErrOrganisationDeleted", err)
 	}
 	if _, err := f.svc.UpdateMember(ctx, admin, "chalonnais", "m-1", domain.Member{Organisation: "caf-71"}, []string{"organisation"}, ""); !errors.Is(err, domain.ErrOrganisationDeleted) {
@@ -307,7 +312,7 @@ func TestDeletedOrganisationIsKeptReadOnlyAndUndeleted(t *testing.T) {
 	if err != nil || restored.Deleted() || restored.Revision != 3 {
 		t.Fatalf("UndeleteOrganisation = %+v, %v; want it not deleted, at revision 3", restored, err)
 	}
-	if _, err := f.svc.CreateMember(ctx, admin, m, ""); err != nil {
+	if _, err := f.svc.CreateMember(ctx, admin, m); err != nil {
 		t.Errorf("CreateMember(of the undeleted organisation) = %v", err)
 	}
 	want := []string{

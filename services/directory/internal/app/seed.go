@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/vif71/vif/platform/aip"
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
@@ -22,7 +22,7 @@ type SeedOrganisation struct {
 }
 
 // Seed creates the organisations of the default data set once per database. Each create is
-// idempotent (its request id derives from the organisation id), so a seed interrupted half-way
+// idempotent (its idempotency key derives from the organisation id), so a seed interrupted half-way
 // completes on the next start without duplicates. It reports whether it created anything.
 func (s *Service) Seed(ctx context.Context, orgs []SeedOrganisation) (bool, error) {
 	done, err := s.repo.Seeded(ctx, seedName)
@@ -34,11 +34,9 @@ func (s *Service) Seed(ctx context.Context, orgs []SeedOrganisation) (bool, erro
 			ID: so.ID, DisplayName: so.DisplayName, Kind: so.Kind, Commune: so.Commune,
 			Illustrative: so.Illustrative,
 		}
-		if _, err := s.CreateOrganisation(ctx, o, aip.DerivedRequestID(seedName+"/"+so.ID)); err != nil {
+		if _, err := s.CreateOrganisation(idempotency.Internal(ctx, "seed", seedName+"/"+so.ID), o); err != nil {
 			return false, fmt.Errorf("seed: %w", err)
 		}
 	}
 	return true, s.repo.MarkSeeded(ctx, seedName, s.now().UTC())
 }
-
-// seedRequestID derives a stable UUID-shaped request id from a seed organisation id.

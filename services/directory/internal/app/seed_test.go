@@ -63,7 +63,7 @@ func TestDefaultOrganisationsAreValid(t *testing.T) {
 		}
 		seen[so.ID] = true
 		o := domain.Organisation{ID: so.ID, DisplayName: so.DisplayName, Kind: so.Kind, Commune: so.Commune}
-		if _, err := f.svc.CreateOrganisation(context.Background(), o, ""); err != nil {
+		if _, err := f.svc.CreateOrganisation(context.Background(), o); err != nil {
 			t.Errorf("CreateOrganisation(%q) = %v", so.ID, err)
 		}
 	}

@@ -23,10 +23,11 @@ type IDs func() string
 // Updates and deletes are read-modify-write closures run inside the transaction, so the rule
 // (etag, state) is checked against the row as it is when written.
 type Repository interface {
-	// CreateOrganisation inserts o. When requestID is set and an organisation was already created
-	// with it, that organisation is returned with created=false and nothing is written. An id
-	// already taken gives ErrAlreadyExists.
-	CreateOrganisation(ctx context.Context, o *Organisation, requestID string, ev *Event) (_ *Organisation, created bool, _ error)
+	// CreateOrganisation inserts o. When the idempotency key in ctx (set at the edge from the
+	// request_id) was already used for the same request, the organisation created then is
+	// returned with created=false and nothing is written. An id already taken gives
+	// ErrAlreadyExists.
+	CreateOrganisation(ctx context.Context, o *Organisation, ev *Event) (_ *Organisation, created bool, _ error)
 	GetOrganisation(ctx context.Context, id string) (*Organisation, error)
 	ListOrganisations(ctx context.Context, q OrganisationQuery) (_ []*Organisation, total int, _ error)
 	// UpdateOrganisation loads the organisation (deleted or not), lets update change it and name
@@ -38,8 +39,8 @@ type Repository interface {
 	DeleteOrganisation(ctx context.Context, id string, del func(o *Organisation, members int) (*Event, error)) (*Organisation, error)
 
 	// CreateMember inserts m after check has approved it against its organisation (read in the
-	// same transaction; nil when it does not exist). requestID as for organisations.
-	CreateMember(ctx context.Context, m *Member, requestID string, check func(org *Organisation) (*Event, error)) (_ *Member, created bool, _ error)
+	// same transaction; nil when it does not exist). The idempotency key as for organisations.
+	CreateMember(ctx context.Context, m *Member, check func(org *Organisation) (*Event, error)) (_ *Member, created bool, _ error)
 	GetMember(ctx context.Context, network, id string) (*Member, error)
 	ListMembers(ctx context.Context, q MemberQuery) (_ []*Member, total int, _ error)
 	// UpdateMember loads the member, lets update change it (given a way to read the organisation

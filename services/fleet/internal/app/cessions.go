@@ -15,7 +15,7 @@ import (
 // the directory first (an unreachable directory stops everything); then, in one transaction,
 // the vehicle is reserved and the cession created. A vehicle has at most one open cession: of two
 // concurrent proposals, one wins and the other gets ErrVehicleTaken or ErrWrongState.
-func (s *Service) ProposeCession(ctx context.Context, c domain.Cession, date domain.Date, requestID string) (*domain.Cession, error) {
+func (s *Service) ProposeCession(ctx context.Context, c domain.Cession, date domain.Date) (*domain.Cession, error) {
 	if c.ID == "" {
 		c.ID = "c-" + s.ids()
 	} else if !domain.ValidID(c.ID) {
@@ -54,7 +54,7 @@ func (s *Service) ProposeCession(ctx context.Context, c domain.Cession, date dom
 	now := s.now()
 	c.BeneficiaryKind, c.State, c.ProposeDate, c.Note = kind, domain.Proposed, date, strings.TrimSpace(c.Note)
 	c.CreateTime, c.UpdateTime, c.Revision = now, now, 1
-	created, _, err := s.repo.ProposeCession(ctx, &c, requestID, func(v *domain.Vehicle) ([]*domain.Event, error) {
+	created, _, err := s.repo.ProposeCession(ctx, &c, func(v *domain.Vehicle) ([]*domain.Event, error) {
 		if err := v.Reserve(date, "propose_date"); err != nil {
 			return nil, err
 		}

@@ -60,7 +60,7 @@ func clio(id, plate string) domain.Vehicle {
 
 func (h *harness) register(v domain.Vehicle) *domain.Vehicle {
 	h.t.Helper()
-	got, err := h.svc.RegisterVehicle(context.Background(), v, nil, "")
+	got, err := h.svc.RegisterVehicle(context.Background(), v, nil)
 	if err != nil {
 		h.t.Fatalf("RegisterVehicle(%s) = %v", v.ID, err)
 	}
@@ -82,7 +82,7 @@ func TestNothingRecordedInTheFuture(t *testing.T) {
 
 	future := clio("clio-1", "AB-123-CD")
 	future.FirstRegistrationDate = "2026-03-15"
-	_, err := h.svc.RegisterVehicle(ctx, future, nil, "")
+	_, err := h.svc.RegisterVehicle(ctx, future, nil)
 	wantField(t, "RegisterVehicle(first registration tomorrow)", err, "vehicle.first_registration_date")
 
 	h.register(clio("clio-1", "AB-123-CD"))
@@ -92,7 +92,7 @@ func TestNothingRecordedInTheFuture(t *testing.T) {
 	if _, err := h.svc.RecordOdometer(ctx, "clio-1", domain.OdometerReading{Date: "2026-03-14", KM: 50000}, ""); err != nil {
 		t.Fatalf("RecordOdometer(today) = %v", err)
 	}
-	_, err = h.svc.RegisterVehicle(ctx, clio("clio-2", "AB-124-CD"), &domain.OdometerReading{Date: "2026-04-01", KM: 10}, "")
+	_, err = h.svc.RegisterVehicle(ctx, clio("clio-2", "AB-124-CD"), &domain.OdometerReading{Date: "2026-04-01", KM: 10})
 	wantField(t, "RegisterVehicle(initial reading next month)", err, "initial_reading.reading_date")
 
 	_, err = h.svc.RetireVehicle(ctx, "clio-1", "2026-03-15", "")
@@ -100,7 +100,7 @@ func TestNothingRecordedInTheFuture(t *testing.T) {
 	if _, err := h.svc.RetireVehicle(ctx, "clio-1", "2026-03-01", ""); err != nil {
 		t.Fatalf("RetireVehicle = %v", err)
 	}
-	c, err := h.svc.ProposeCession(ctx, domain.Cession{ID: "c-1", Vehicle: "clio-1", Beneficiary: "garage"}, "2026-03-02", "")
+	c, err := h.svc.ProposeCession(ctx, domain.Cession{ID: "c-1", Vehicle: "clio-1", Beneficiary: "garage"}, "2026-03-02")
 	if err != nil {
 		t.Fatalf("ProposeCession = %v", err)
 	}
@@ -149,16 +149,16 @@ func TestRetireDateIsKeptAndBoundsTheProposal(t *testing.T) {
 		t.Errorf("vehicle.retired's vehicle.retire_date = %v; want 2026-01-10", d)
 	}
 
-	_, err = h.svc.ProposeCession(ctx, domain.Cession{ID: "c-1", Vehicle: "clio-1", Beneficiary: "garage"}, "2026-01-09", "")
+	_, err = h.svc.ProposeCession(ctx, domain.Cession{ID: "c-1", Vehicle: "clio-1", Beneficiary: "garage"}, "2026-01-09")
 	wantField(t, "ProposeCession(the day before the retirement)", err, "propose_date")
-	if _, err := h.svc.ProposeCession(ctx, domain.Cession{ID: "c-1", Vehicle: "clio-1", Beneficiary: "garage"}, "2026-01-10", ""); err != nil {
+	if _, err := h.svc.ProposeCession(ctx, domain.Cession{ID: "c-1", Vehicle: "clio-1", Beneficiary: "garage"}, "2026-01-10"); err != nil {
 		t.Errorf("ProposeCession(the day of the retirement) = %v", err)
 	}
 
 	// Registered retired: the day may be given, and only then.
 	old := clio("clio-2", "AB-124-CD")
 	old.RetireDate = "2025-12-01"
-	_, err = h.svc.RegisterVehicle(ctx, old, nil, "")
+	_, err = h.svc.RegisterVehicle(ctx, old, nil)
 	wantField(t, "RegisterVehicle(in service, with a retire date)", err, "vehicle.retire_date")
 	old.State = domain.Retired
 	if got := h.register(old); got.RetireDate != "2025-12-01" {
@@ -170,7 +170,7 @@ func TestPlateUniqueAmongVehiclesTheCafHolds(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t)
 	h.register(clio("clio-1", "AB-123-CD"))
-	_, err := h.svc.RegisterVehicle(ctx, clio("clio-2", "AB-123-CD"), nil, "")
+	_, err := h.svc.RegisterVehicle(ctx, clio("clio-2", "AB-123-CD"), nil)
 	if !errors.Is(err, domain.ErrPlateInUse) {
 		t.Errorf("RegisterVehicle(a plate clio-1 carries) = %v; want ErrPlateInUse", err)
 	}

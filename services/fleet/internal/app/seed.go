@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/vif71/vif/platform/aip"
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
 
@@ -97,17 +97,19 @@ func (s *Service) Seed(ctx context.Context, cessions []SeedCession) (bool, error
 }
 
 func (s *Service) seedOne(ctx context.Context, sc SeedCession) error {
-	key := func(step string) string { return aip.DerivedRequestID(seedName + "/" + sc.ID + "/" + step) }
+	key := func(step string) context.Context {
+		return idempotency.Internal(ctx, "seed", seedName+"/"+sc.ID+"/"+step)
+	}
 	v := domain.Vehicle{
 		ID: sc.ID, VIN: sc.VIN, Plate: sc.Plate, Make: sc.Make, Model: sc.Model,
 		FirstRegistrationDate: sc.FirstRegistration, State: domain.Retired, Illustrative: true,
 		RetireDate: sc.HandoverDate.AddDays(-45), // illustrative, as the rest: before the proposal
 	}
-	if _, err := s.RegisterVehicle(ctx, v, nil, key("vehicle")); err != nil {
+	if _, err := s.RegisterVehicle(key("vehicle"), v, nil); err != nil {
 		return err
 	}
-	c, err := s.ProposeCession(ctx, domain.Cession{ID: sc.ID, Vehicle: sc.ID, Beneficiary: sc.Beneficiary, Illustrative: true},
-		sc.HandoverDate.AddDays(-30), key("cession"))
+	c, err := s.ProposeCession(key("cession"), domain.Cession{ID: sc.ID, Vehicle: sc.ID, Beneficiary: sc.Beneficiary, Illustrative: true},
+		sc.HandoverDate.AddDays(-30))
 	if err != nil {
 		return err
 	}

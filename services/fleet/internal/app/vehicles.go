@@ -9,8 +9,9 @@ import (
 )
 
 // RegisterVehicle adds a vehicle of the Caf's fleet, in service or already retired, with an
-// optional first odometer reading.
-func (s *Service) RegisterVehicle(ctx context.Context, v domain.Vehicle, reading *domain.OdometerReading, requestID string) (*domain.Vehicle, error) {
+// optional first odometer reading. A retry with the same request_id (its key travels in ctx)
+// returns the vehicle registered then.
+func (s *Service) RegisterVehicle(ctx context.Context, v domain.Vehicle, reading *domain.OdometerReading) (*domain.Vehicle, error) {
 	if v.ID == "" {
 		v.ID = "v-" + s.ids()
 	} else if !domain.ValidID(v.ID) {
@@ -37,7 +38,7 @@ func (s *Service) RegisterVehicle(ctx context.Context, v domain.Vehicle, reading
 	}
 	now := s.now()
 	v.CreateTime, v.UpdateTime, v.Revision = now, now, 1
-	created, _, err := s.repo.RegisterVehicle(ctx, &v, requestID, []*domain.Event{s.vehicleEvent(domain.VehicleRegistered, &v, "")})
+	created, _, err := s.repo.RegisterVehicle(ctx, &v, []*domain.Event{s.vehicleEvent(domain.VehicleRegistered, &v, "")})
 	if err != nil {
 		return nil, fmt.Errorf("register %s: %w", v.Name(), err)
 	}

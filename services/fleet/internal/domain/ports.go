@@ -39,9 +39,10 @@ type CessionQuery struct {
 // transaction (the transactional outbox), or does nothing; read-modify-write goes through
 // closures run inside the transaction. A closure that approves a change returns its events.
 type Repository interface {
-	// RegisterVehicle inserts v; a taken id or VIN gives ErrAlreadyExists; a used requestID
-	// returns the vehicle registered then.
-	RegisterVehicle(ctx context.Context, v *Vehicle, requestID string, events []*Event) (_ *Vehicle, created bool, _ error)
+	// RegisterVehicle inserts v; a taken id or VIN gives ErrAlreadyExists; a request whose
+	// idempotency key (in ctx, set at the edge from its request_id) was seen returns the vehicle
+	// registered then.
+	RegisterVehicle(ctx context.Context, v *Vehicle, events []*Event) (_ *Vehicle, created bool, _ error)
 	GetVehicle(ctx context.Context, id string) (*Vehicle, error)
 	ListVehicles(ctx context.Context, q Query) (_ []*Vehicle, total int, _ error) // filters: state, make, vin, plate
 	UpdateVehicle(ctx context.Context, id string, update func(*Vehicle) ([]*Event, error)) (*Vehicle, error)
@@ -49,8 +50,9 @@ type Repository interface {
 	// ProposeCession locks the vehicle, lets propose check it (and change it: reserve it) and
 	// build the cession's events, then inserts c and writes the vehicle. At most one open
 	// cession per vehicle holds under concurrency: a second one gives ErrVehicleTaken, whatever
-	// the interleaving. A used requestID returns the cession proposed then.
-	ProposeCession(ctx context.Context, c *Cession, requestID string, propose func(v *Vehicle) ([]*Event, error)) (_ *Cession, created bool, _ error)
+	// the interleaving. A request whose idempotency key was seen returns the cession proposed
+	// then.
+	ProposeCession(ctx context.Context, c *Cession, propose func(v *Vehicle) ([]*Event, error)) (_ *Cession, created bool, _ error)
 	GetCession(ctx context.Context, id string) (*Cession, error)
 	ListCessions(ctx context.Context, q CessionQuery) (_ []*Cession, total int, _ error) // filters: state, beneficiary, beneficiary_kind, vehicle
 	// TransitionCession loads the cession and its vehicle, lets change update both, and writes

@@ -10,7 +10,7 @@ import (
 )
 
 // CreateAgreement drafts the agreement of a plan; a plan has one agreement.
-func (s *Service) CreateAgreement(ctx context.Context, a domain.Agreement, requestID string) (*domain.Agreement, error) {
+func (s *Service) CreateAgreement(ctx context.Context, a domain.Agreement) (*domain.Agreement, error) {
 	if a.ID == "" {
 		a.ID = fmt.Sprintf("%s-%d", a.Post, a.Year)
 		if !domain.ValidID(a.ID) {
@@ -31,7 +31,7 @@ func (s *Service) CreateAgreement(ctx context.Context, a domain.Agreement, reque
 	}
 	now := s.now()
 	a.State, a.CreateTime, a.UpdateTime, a.Revision = domain.StateDraft, now, now, 1
-	created, _, err := s.repo.CreateAgreement(ctx, &a, requestID, func(plan *domain.Plan, taken bool) (*domain.Event, error) {
+	created, _, err := s.repo.CreateAgreement(ctx, &a, func(plan *domain.Plan, taken bool) (*domain.Event, error) {
 		if plan == nil {
 			return nil, validation.Field("agreement.plan", domain.PlanName(a.Post, a.Year)+" does not exist")
 		}

@@ -19,7 +19,7 @@ func (s *Service) CallContribution(ctx context.Context, agreement, funder string
 	if err != nil {
 		return nil, fmt.Errorf("agreements/%s: %w", agreement, err)
 	}
-	c, err := s.repo.UpdateContribution(ctx, agreement, funder, "", func(c *domain.Contribution, state domain.AgreementState) (*domain.Event, error) {
+	c, err := s.repo.UpdateContribution(ctx, agreement, funder, func(c *domain.Contribution, state domain.AgreementState) (*domain.Event, error) {
 		if err := domain.CheckEtag(etag, c.Etag()); err != nil {
 			return nil, err
 		}
@@ -53,8 +53,9 @@ func (s *Service) CallContribution(ctx context.Context, agreement, funder string
 }
 
 // RecordPayment records money received for a contribution: partial payments are allowed, up to
-// what was called and not paid yet. With a requestID already used, it changes nothing.
-func (s *Service) RecordPayment(ctx context.Context, agreement, funder string, pay domain.Payment, requestID, etag string) (*domain.Contribution, error) {
+// what was called and not paid yet. With a request_id already used for the same payment (its key
+// travels in ctx), it changes nothing.
+func (s *Service) RecordPayment(ctx context.Context, agreement, funder string, pay domain.Payment, etag string) (*domain.Contribution, error) {
 	pay.Reference = strings.TrimSpace(pay.Reference)
 	var errs validation.Error
 	if pay.AmountCents <= 0 {
@@ -70,7 +71,7 @@ func (s *Service) RecordPayment(ctx context.Context, agreement, funder string, p
 	if err != nil {
 		return nil, fmt.Errorf("agreements/%s: %w", agreement, err)
 	}
-	c, err := s.repo.UpdateContribution(ctx, agreement, funder, requestID, func(c *domain.Contribution, state domain.AgreementState) (*domain.Event, error) {
+	c, err := s.repo.UpdateContribution(ctx, agreement, funder, func(c *domain.Contribution, state domain.AgreementState) (*domain.Event, error) {
 		if err := domain.CheckEtag(etag, c.Etag()); err != nil {
 			return nil, err
 		}

@@ -58,12 +58,12 @@ func newService(t *testing.T) *app.Service {
 		{ID: "etat", DisplayName: "État", Kind: domain.KindState},
 		{ID: "departement-71", DisplayName: "Département de Saône-et-Loire", Kind: domain.KindDepartement},
 	} {
-		if _, err := svc.CreateFunder(ctx, f, ""); err != nil {
+		if _, err := svc.CreateFunder(ctx, f); err != nil {
 			t.Fatal(err)
 		}
 	}
 	_, err = svc.CreatePost(ctx, domain.Post{ID: "iscg-louhannais", DisplayName: "ISCG du Louhannais", Network: "louhannais",
-		HostOrganisation: "gendarmerie-louhans", FTEThousandths: 1000, StartDate: "2022-03-01", EndDate: "2025-06-30"}, "")
+		HostOrganisation: "gendarmerie-louhans", FTEThousandths: 1000, StartDate: "2022-03-01", EndDate: "2025-06-30"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,11 +87,11 @@ func TestPlanYearWithinThePostsLife(t *testing.T) {
 	ctx := context.Background()
 	svc := newService(t)
 	for _, year := range []int32{2021, 2026} {
-		_, err := svc.CreatePlan(ctx, plan(year), "")
+		_, err := svc.CreatePlan(ctx, plan(year))
 		wantField(t, fmt.Sprintf("CreatePlan(%d) for a post of 2022-03-01..2025-06-30", year), err, "year")
 	}
 	for _, year := range []int32{2022, 2025} {
-		if _, err := svc.CreatePlan(ctx, plan(year), ""); err != nil {
+		if _, err := svc.CreatePlan(ctx, plan(year)); err != nil {
 			t.Errorf("CreatePlan(%d) = %v; want OK (the post is active that year)", year, err)
 		}
 	}
@@ -101,10 +101,10 @@ func TestPlanYearWithinThePostsLife(t *testing.T) {
 func signed(t *testing.T, svc *app.Service) string {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := svc.CreatePlan(ctx, plan(2024), ""); err != nil {
+	if _, err := svc.CreatePlan(ctx, plan(2024)); err != nil {
 		t.Fatal(err)
 	}
-	a, err := svc.CreateAgreement(ctx, domain.Agreement{Post: "iscg-louhannais", Year: 2024}, "")
+	a, err := svc.CreateAgreement(ctx, domain.Agreement{Post: "iscg-louhannais", Year: 2024})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,9 +124,9 @@ func TestCallsAndPaymentsNotBeforeTheSignature(t *testing.T) {
 	if _, err := svc.CallContribution(ctx, id, "etat", 0, "2024-02-10", ""); err != nil {
 		t.Fatalf("CallContribution(the day of the signature) = %v", err)
 	}
-	_, err = svc.RecordPayment(ctx, id, "etat", domain.Payment{AmountCents: 100, Date: "2023-12-31", Reference: "M-0"}, "", "")
+	_, err = svc.RecordPayment(ctx, id, "etat", domain.Payment{AmountCents: 100, Date: "2023-12-31", Reference: "M-0"}, "")
 	wantField(t, "RecordPayment(before the signature)", err, "payment_date")
-	if _, err := svc.RecordPayment(ctx, id, "etat", domain.Payment{AmountCents: 100, Date: "2024-02-10", Reference: "M-1"}, "", ""); err != nil {
+	if _, err := svc.RecordPayment(ctx, id, "etat", domain.Payment{AmountCents: 100, Date: "2024-02-10", Reference: "M-1"}, ""); err != nil {
 		t.Errorf("RecordPayment(the day of the signature) = %v", err)
 	}
 }
@@ -146,7 +146,7 @@ func TestPaymentsListedOldestFirst(t *testing.T) {
 		{AmountCents: 200, Date: "2024-04-01", Reference: "M-2"},
 		{AmountCents: 250, Date: "2024-04-01", Reference: "M-2b"},
 	} {
-		c, err := svc.RecordPayment(ctx, id, "etat", p, "", "")
+		c, err := svc.RecordPayment(ctx, id, "etat", p, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,7 +177,7 @@ func TestPostDatesKeepCoveringItsPlans(t *testing.T) {
 	ctx := context.Background()
 	svc := newService(t)
 	for _, year := range []int32{2022, 2025} {
-		if _, err := svc.CreatePlan(ctx, plan(year), ""); err != nil {
+		if _, err := svc.CreatePlan(ctx, plan(year)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -25,10 +25,10 @@ func TestExportNeutralisesFormulas(t *testing.T) {
 	if _, err := svc.UpdateFunder(ctx, "departement-71", domain.Funder{DisplayName: funderName}, []string{"display_name"}, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.CreatePlan(ctx, plan(2024), ""); err != nil {
+	if _, err := svc.CreatePlan(ctx, plan(2024)); err != nil {
 		t.Fatal(err)
 	}
-	a, err := svc.CreateAgreement(ctx, domain.Agreement{Post: "iscg-louhannais", Year: 2024, Purpose: purpose}, "")
+	a, err := svc.CreateAgreement(ctx, domain.Agreement{Post: "iscg-louhannais", Year: 2024, Purpose: purpose})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 // CreateFunder checks a funder against the directory (an EPCI by SIREN, a commune by INSEE code)
 // and stores it with its event.
-func (s *Service) CreateFunder(ctx context.Context, f domain.Funder, requestID string) (*domain.Funder, error) {
+func (s *Service) CreateFunder(ctx context.Context, f domain.Funder) (*domain.Funder, error) {
 	if f.ID == "" {
 		f.ID = "f-" + s.ids()
 	} else if !domain.ValidID(f.ID) {
@@ -27,7 +27,7 @@ func (s *Service) CreateFunder(ctx context.Context, f domain.Funder, requestID s
 	f.CreateTime, f.UpdateTime, f.Revision = now, now, 1
 	ev := s.newEvent(domain.FunderCreated)
 	ev.Funder = &f
-	created, _, err := s.repo.CreateFunder(ctx, &f, requestID, ev)
+	created, _, err := s.repo.CreateFunder(ctx, &f, ev)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", f.Name(), err)
 	}

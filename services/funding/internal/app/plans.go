@@ -12,7 +12,7 @@ import (
 
 // CreatePlan validates a post's plan for a year, computes each funder's contribution to the
 // cent, and stores it with its event.
-func (s *Service) CreatePlan(ctx context.Context, p domain.Plan, requestID string) (*domain.Plan, error) {
+func (s *Service) CreatePlan(ctx context.Context, p domain.Plan) (*domain.Plan, error) {
 	if err := checkPlanShape(&p); err != nil {
 		return nil, err
 	}
@@ -29,7 +29,7 @@ func (s *Service) CreatePlan(ctx context.Context, p domain.Plan, requestID strin
 	}
 	now := s.now()
 	p.CreateTime, p.UpdateTime, p.Revision, p.Revisions = now, now, 1, 0
-	created, _, err := s.repo.CreatePlan(ctx, &p, requestID, func(funders map[string]*domain.Funder) (*domain.Event, error) {
+	created, _, err := s.repo.CreatePlan(ctx, &p, func(funders map[string]*domain.Funder) (*domain.Event, error) {
 		if err := computePlan(&p, funders, pops); err != nil {
 			return nil, err
 		}

@@ -16,7 +16,7 @@ var hostKinds = []string{"POLICE", "GENDARMERIE"}
 
 // CreatePost checks a post's network and host organisation against the directory and stores it.
 // An unreachable directory stops the create: nothing is written on a guess.
-func (s *Service) CreatePost(ctx context.Context, p domain.Post, requestID string) (*domain.Post, error) {
+func (s *Service) CreatePost(ctx context.Context, p domain.Post) (*domain.Post, error) {
 	if p.ID == "" {
 		p.ID = "p-" + s.ids()
 	} else if !domain.ValidID(p.ID) {
@@ -32,7 +32,7 @@ func (s *Service) CreatePost(ctx context.Context, p domain.Post, requestID strin
 	p.CreateTime, p.UpdateTime, p.Revision = now, now, 1
 	ev := s.newEvent(domain.PostCreated)
 	ev.Post = &p
-	created, _, err := s.repo.CreatePost(ctx, &p, requestID, ev)
+	created, _, err := s.repo.CreatePost(ctx, &p, ev)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", p.Name(), err)
 	}

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/vif71/vif/platform/aip"
 	"github.com/vif71/vif/platform/frid"
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -74,7 +74,7 @@ func (s *Service) Seed(ctx context.Context, posts []SeedPost) (bool, error) {
 			ID: sp.ID, DisplayName: sp.DisplayName, Network: sp.Network, HostOrganisation: sp.Host,
 			FTEThousandths: 1000, StartDate: sp.StartDate, SIRET: sp.SIRET, Illustrative: true,
 		}
-		if _, err := s.CreatePost(ctx, post, aip.DerivedRequestID(seedName+"/post/"+sp.ID)); err != nil {
+		if _, err := s.CreatePost(idempotency.Internal(ctx, "seed", seedName+"/post/"+sp.ID), post); err != nil {
 			return false, fmt.Errorf("seed: %w", err)
 		}
 		plan := domain.Plan{
@@ -83,7 +83,7 @@ func (s *Service) Seed(ctx context.Context, posts []SeedPost) (bool, error) {
 			Rule: domain.RulePopulation, DepartementFunder: "departement-71", DepartementShareBP: sp.DepartementShareBP,
 			Illustrative: true,
 		}
-		if _, err := s.CreatePlan(ctx, plan, aip.DerivedRequestID(fmt.Sprintf("%s/plan/%s/%d", seedName, sp.ID, sp.Year))); err != nil {
+		if _, err := s.CreatePlan(idempotency.Internal(ctx, "seed", fmt.Sprintf("%s/plan/%s/%d", seedName, sp.ID, sp.Year)), plan); err != nil {
 			return false, fmt.Errorf("seed: %w", err)
 		}
 	}
@@ -108,7 +108,7 @@ func (s *Service) seedFunder(ctx context.Context, f domain.Funder) (*domain.Fund
 	} else if !errors.Is(err, domain.ErrNotFound) {
 		return nil, err
 	}
-	created, err := s.CreateFunder(ctx, f, aip.DerivedRequestID(seedName+"/funder/"+f.ID))
+	created, err := s.CreateFunder(idempotency.Internal(ctx, "seed", seedName+"/funder/"+f.ID), f)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}

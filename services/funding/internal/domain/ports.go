@@ -47,13 +47,14 @@ type Query struct {
 // the transaction.
 type Repository interface {
 	// CreateFunder inserts f; an id already taken, or a second funder for the same EPCI, gives
-	// ErrAlreadyExists.
-	CreateFunder(ctx context.Context, f *Funder, requestID string, ev *Event) (_ *Funder, created bool, _ error)
+	// ErrAlreadyExists. Every create takes its idempotency key from ctx (set at the edge from the
+	// request_id): a request whose key was seen returns what it created then (created false).
+	CreateFunder(ctx context.Context, f *Funder, ev *Event) (_ *Funder, created bool, _ error)
 	GetFunder(ctx context.Context, id string) (*Funder, error)
 	ListFunders(ctx context.Context, q Query) (_ []*Funder, total int, _ error) // filters: kind, epci, organisation
 	UpdateFunder(ctx context.Context, id string, update func(*Funder) (*Event, error)) (*Funder, error)
 
-	CreatePost(ctx context.Context, p *Post, requestID string, ev *Event) (_ *Post, created bool, _ error)
+	CreatePost(ctx context.Context, p *Post, ev *Event) (_ *Post, created bool, _ error)
 	GetPost(ctx context.Context, id string) (*Post, error)
 	ListPosts(ctx context.Context, q Query) (_ []*Post, total int, _ error) // filters: network, host_organisation
 	UpdatePost(ctx context.Context, id string, update func(*Post) (*Event, error)) (*Post, error)
@@ -61,7 +62,7 @@ type Repository interface {
 	// CreatePlan inserts p after check approved it, given the funders the plan names (read in
 	// the same transaction; missing ones are absent from the map). A plan for the same post and
 	// year gives ErrAlreadyExists; a post that does not exist gives ErrNotFound.
-	CreatePlan(ctx context.Context, p *Plan, requestID string, check func(funders map[string]*Funder) (*Event, error)) (_ *Plan, created bool, _ error)
+	CreatePlan(ctx context.Context, p *Plan, check func(funders map[string]*Funder) (*Event, error)) (_ *Plan, created bool, _ error)
 	GetPlan(ctx context.Context, post string, year int32) (*Plan, error)
 	ListPlans(ctx context.Context, q Query) (_ []*Plan, total int, _ error) // filters: post, year; key "post/year"
 	// UpdatePlan loads the plan and the state of its agreement ("" when none), lets update change
@@ -72,7 +73,7 @@ type Repository interface {
 
 	// CreateAgreement inserts a draft after check approved it against its plan (nil when
 	// missing) and whether the plan already has an agreement.
-	CreateAgreement(ctx context.Context, a *Agreement, requestID string, check func(plan *Plan, taken bool) (*Event, error)) (_ *Agreement, created bool, _ error)
+	CreateAgreement(ctx context.Context, a *Agreement, check func(plan *Plan, taken bool) (*Event, error)) (_ *Agreement, created bool, _ error)
 	GetAgreement(ctx context.Context, id string) (*Agreement, error)
 	ListAgreements(ctx context.Context, q Query) (_ []*Agreement, total int, _ error) // filters: state, year, post
 	// TransitionAgreement loads the agreement and its plan, lets change move it (and return the
@@ -82,10 +83,10 @@ type Repository interface {
 	GetContribution(ctx context.Context, agreement, funder string) (*Contribution, error)
 	ListContributions(ctx context.Context, q Query) (_ []*Contribution, total int, _ error) // filters: agreement, funder, year; key "agreement/funder"
 	// UpdateContribution loads the contribution and its agreement's state, lets change update it,
-	// and writes it with the event. A requestID identifies a payment (the event's Payment): when a
-	// payment with it was already recorded for this contribution, it returns the contribution as
-	// it is and changes nothing; used for another contribution, it gives ErrAlreadyExists.
-	UpdateContribution(ctx context.Context, agreement, funder, requestID string, change func(c *Contribution, state AgreementState) (*Event, error)) (*Contribution, error)
+	// and writes it with the event. An idempotency key in ctx (a payment's request_id) identifies
+	// a payment (the event's Payment): when it was already used for the same request, it returns
+	// the contribution as it is and changes nothing.
+	UpdateContribution(ctx context.Context, agreement, funder string, change func(c *Contribution, state AgreementState) (*Event, error)) (*Contribution, error)
 
 	// PlansOfYear returns every plan of a year, and AgreementsOfYear every agreement, with the
 	// contributions of the committed ones keyed by agreement id: the input of reports.

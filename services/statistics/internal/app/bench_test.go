@@ -46,7 +46,7 @@ func BenchmarkDepartementYearlySummary(b *testing.B) {
 						victims := r.Int64N(12)
 						sub := domain.Submission{Victims: victims, Children: victims / 2,
 							Breakdowns: [][]domain.BucketCount{{{Bucket: "PHYSICAL", Count: victims / 2}}, {{Bucket: "FEMALE", Count: victims - victims/5}}}}
-						if _, err := svc.SubmitReport(ctx, domain.Actor{Admin: true}, n.ID, domain.MonthPeriod(y, m).String(), sub, ""); err != nil {
+						if _, err := svc.SubmitReport(ctx, domain.Actor{Admin: true}, n.ID, domain.MonthPeriod(y, m).String(), sub); err != nil {
 							b.Fatal(err)
 						}
 					}

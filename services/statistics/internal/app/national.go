@@ -10,8 +10,8 @@ import (
 )
 
 // CreateNationalFigure enters one year of the national reference series. A retry with the same
-// requestID returns the figure it created.
-func (s *Service) CreateNationalFigure(ctx context.Context, f domain.NationalFigure, requestID string) (*domain.NationalFigure, error) {
+// request_id (its key travels in ctx) returns the figure it created.
+func (s *Service) CreateNationalFigure(ctx context.Context, f domain.NationalFigure) (*domain.NationalFigure, error) {
 	f.Source, f.SourceURL = strings.TrimSpace(f.Source), strings.TrimSpace(f.SourceURL)
 	var errs validation.Error
 	if f.Source == "" {
@@ -27,7 +27,7 @@ func (s *Service) CreateNationalFigure(ctx context.Context, f domain.NationalFig
 		return nil, err
 	}
 	f.CreateTime = s.now()
-	created, _, err := s.repo.CreateNationalFigure(ctx, &f, requestID, []*domain.Event{{
+	created, _, err := s.repo.CreateNationalFigure(ctx, &f, []*domain.Event{{
 		ID: s.ids(), Type: domain.NationalFigureCreated, Time: f.CreateTime, NationalFigure: &f,
 	}})
 	if err != nil {

@@ -16,8 +16,9 @@ type ReportView struct {
 
 // SubmitReport records a network's counts for a period as the report's next revision. Admins
 // submit for any network, a coordinator for theirs; the network must exist in the directory;
-// the period must have begun. A retry with the same requestID returns the revision it created.
-func (s *Service) SubmitReport(ctx context.Context, actor domain.Actor, network, period string, sub domain.Submission, requestID string) (ReportView, error) {
+// the period must have begun. A retry with the same request_id (its key travels in ctx) returns
+// the revision it created.
+func (s *Service) SubmitReport(ctx context.Context, actor domain.Actor, network, period string, sub domain.Submission) (ReportView, error) {
 	p, err := domain.ParsePeriod(period)
 	if err != nil {
 		return ReportView{}, validation.Field("period", err.Error())
@@ -41,7 +42,7 @@ func (s *Service) SubmitReport(ctx context.Context, actor domain.Actor, network,
 		return ReportView{}, validation.Field("parent", "networks/"+network+" does not exist in the directory")
 	}
 	r := &domain.Report{Network: network, Period: p, Counts: counts, SubmitTime: now, SubmittedBy: actor.Subject}
-	stored, _, err := s.repo.SubmitReport(ctx, r, requestID, func(r *domain.Report) []*domain.Event {
+	stored, _, err := s.repo.SubmitReport(ctx, r, func(r *domain.Report) []*domain.Event {
 		t := domain.ReportSubmitted
 		if r.Revision > 1 {
 			t = domain.ReportRevised

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/statistics/internal/domain"
 )
 
@@ -58,9 +59,9 @@ func (s *Service) Seed(ctx context.Context) (bool, error) {
 	}
 	for _, r := range seedReports(networks) {
 		r.SubmitTime, r.SubmittedBy, r.Illustrative = s.now(), "seed", true
-		// A request id per report makes the seed safe to run again after an interruption: what
-		// was written is returned, not written twice.
-		if _, _, err := s.repo.SubmitReport(ctx, r, "seed:"+r.Name(), func(r *domain.Report) []*domain.Event {
+		// An idempotency key per report makes the seed safe to run again after an interruption:
+		// what was written is returned, not written twice.
+		if _, _, err := s.repo.SubmitReport(idempotency.Internal(ctx, "seed", seedName+"/"+r.Name()), r, func(r *domain.Report) []*domain.Event {
 			return []*domain.Event{{ID: s.ids(), Type: domain.ReportSubmitted, Time: r.SubmitTime, Report: r}}
 		}); err != nil {
 			return false, fmt.Errorf("seed %s: %w", r.Name(), err)
@@ -68,7 +69,7 @@ func (s *Service) Seed(ctx context.Context) (bool, error) {
 	}
 	for _, f := range SeedNational {
 		f.CreateTime = s.now()
-		if _, _, err := s.repo.CreateNationalFigure(ctx, &f, "seed:"+f.Name(), []*domain.Event{{
+		if _, _, err := s.repo.CreateNationalFigure(idempotency.Internal(ctx, "seed", seedName+"/"+f.Name()), &f, []*domain.Event{{
 			ID: s.ids(), Type: domain.NationalFigureCreated, Time: f.CreateTime, NationalFigure: &f,
 		}}); err != nil {
 			return false, fmt.Errorf("seed %s: %w", f.Name(), err)

@@ -22,10 +22,11 @@ type Directory interface {
 // transaction (the transactional outbox), or does nothing.
 type Repository interface {
 	// SubmitReport stores r as the next revision of its report (1 for the first): it sets
-	// r.Revision, asks events for the change's events and writes both. A used requestID returns
-	// the revision stored then and writes nothing (created is false). Two submissions of the same
-	// report at once may give one of them ErrConcurrentRevision.
-	SubmitReport(ctx context.Context, r *Report, requestID string, events func(*Report) []*Event) (_ *Report, created bool, _ error)
+	// r.Revision, asks events for the change's events and writes both. A request whose
+	// idempotency key (in ctx, set at the edge) was seen returns the revision stored then and
+	// writes nothing (created is false). Two submissions of the same report at once may give one
+	// of them ErrConcurrentRevision.
+	SubmitReport(ctx context.Context, r *Report, events func(*Report) []*Event) (_ *Report, created bool, _ error)
 	// LatestReport returns the latest revision of a network's report for a period.
 	LatestReport(ctx context.Context, network string, p Period) (*Report, error)
 	// ReportRevisions returns a report's revisions older than beforeRevision (0: from the latest),
@@ -35,9 +36,9 @@ type Repository interface {
 	// of one network or, when network is "", of all.
 	LatestReports(ctx context.Context, network string, from, to int) ([]*Report, error)
 
-	// CreateNationalFigure stores f with its events; a taken year gives ErrAlreadyExists; a used
-	// requestID returns the figure created then.
-	CreateNationalFigure(ctx context.Context, f *NationalFigure, requestID string, events []*Event) (_ *NationalFigure, created bool, _ error)
+	// CreateNationalFigure stores f with its events; a taken year gives ErrAlreadyExists; a
+	// request whose idempotency key was seen returns the figure created then.
+	CreateNationalFigure(ctx context.Context, f *NationalFigure, events []*Event) (_ *NationalFigure, created bool, _ error)
 	GetNationalFigure(ctx context.Context, year int) (*NationalFigure, error)
 	// ListNationalFigures returns the figures after year afterYear (0: from the first), by year,
 	// at most limit (0: all), and how many there are in all.

@@ -146,7 +146,7 @@ func (s *Server) ListEpcis(_ context.Context, req *directoryv1.ListEpcisRequest)
 func (s *Server) CreateOrganisation(ctx context.Context, req *directoryv1.CreateOrganisationRequest) (*directoryv1.Organisation, error) {
 	o := organisationFromProto(req.GetOrganisation())
 	o.ID = req.GetOrganisationId()
-	created, err := s.app.CreateOrganisation(ctx, o, req.GetRequestId())
+	created, err := s.app.CreateOrganisation(ctx, o)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +256,7 @@ func (s *Server) CreateMember(ctx context.Context, req *directoryv1.CreateMember
 	}
 	m := memberFromProto(req.GetMember())
 	m.Network, m.ID = network, req.GetMemberId()
-	created, err := s.app.CreateMember(ctx, actorFrom(ctx), m, req.GetRequestId())
+	created, err := s.app.CreateMember(ctx, actorFrom(ctx), m)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/storage/storagetest"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
@@ -80,7 +81,7 @@ func createThenGetReturnsEveryField(t *testing.T, f *fixture) {
 	want.CreateTime = want.CreateTime.Truncate(time.Microsecond)
 	want.UpdateTime = want.UpdateTime.Truncate(time.Microsecond)
 	ev := f.orgCreated(o)
-	got, created, err := f.repo.CreateOrganisation(ctx, o, "req-1", ev)
+	got, created, err := f.repo.CreateOrganisation(orgRequest("req-1", o), o, ev)
 	if err != nil || !created || !sameOrganisation(got, &want) {
 		t.Fatalf("CreateOrganisation = %+v, created %v, %v; want %+v in UTC, created", got, created, err, want)
 	}
@@ -104,7 +105,7 @@ func createTakenIDIsAlreadyExists(t *testing.T, f *fixture) {
 	for _, requestID := range []string{"", "req-2"} {
 		dup := f.org("caf-71")
 		dup.DisplayName = "Impostor"
-		got, created, err := f.repo.CreateOrganisation(ctx, dup, requestID, f.orgCreated(dup))
+		got, created, err := f.repo.CreateOrganisation(orgRequest(requestID, dup), dup, f.orgCreated(dup))
 		if !errors.Is(err, domain.ErrAlreadyExists) || created {
 			t.Errorf("CreateOrganisation(%q, request %q) = %v, created %v, %v; want ErrAlreadyExists", dup.ID, requestID, got, created, err)
 		}
@@ -120,21 +121,39 @@ func repeatedOrganisationRequestID(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	a := f.org("org-a")
 	evA := f.orgCreated(a)
-	if _, created, err := f.repo.CreateOrganisation(ctx, a, "req-1", evA); err != nil || !created {
+	if _, created, err := f.repo.CreateOrganisation(orgRequest("req-1", a), a, evA); err != nil || !created {
 		t.Fatalf("CreateOrganisation(%q) = created %v, %v; want created, nil", a.ID, created, err)
 	}
+	// The retry of the same request, for which the server chose another id.
 	b := f.org("org-b")
-	got, created, err := f.repo.CreateOrganisation(ctx, b, "req-1", f.orgCreated(b))
+	b.DisplayName = a.DisplayName
+	got, created, err := f.repo.CreateOrganisation(orgRequest("req-1", b), b, f.orgCreated(b))
 	if err != nil || created || !sameOrganisation(got, a) {
 		t.Errorf("CreateOrganisation(%q, same request) = %+v, created %v, %v; want %+v, false, nil", b.ID, got, created, err, a)
 	}
-	if _, err := f.repo.GetOrganisation(ctx, "org-b"); !errors.Is(err, domain.ErrNotFound) {
-		t.Errorf("GetOrganisation(%q) = %v; want ErrNotFound", "org-b", err)
+	// The same request id with another request (another name) is refused, not answered with a.
+	c := f.org("org-c")
+	got, created, err = f.repo.CreateOrganisation(orgRequest("req-1", c), c, f.orgCreated(c))
+	if !errors.Is(err, idempotency.ErrRequestIDReused) || created || got != nil {
+		t.Errorf("CreateOrganisation(%q, same request id, another name) = %+v, created %v, %v; want ErrRequestIDReused", c.ID, got, created, err)
+	}
+	for _, id := range []string{"org-b", "org-c"} {
+		if _, err := f.repo.GetOrganisation(ctx, id); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("GetOrganisation(%q) = %v; want ErrNotFound", id, err)
+		}
 	}
 	if n := f.count(t, "organisations"); n != 1 {
 		t.Errorf("organisations = %d; want 1", n)
 	}
 	f.wantOutbox(t, evA)
+	// Another caller's request id is theirs: the same one creates their organisation.
+	d := f.org("org-d")
+	d.DisplayName = a.DisplayName
+	other := keyed(`role="coordinator" network="chalonnais" organisation="" sub="coordinator"`, "req-1",
+		"/vif.directory.v1.DirectoryService/CreateOrganisation", "", fmt.Sprint(d.DisplayName, d.Kind, d.SIRET, d.Commune, d.Address))
+	if got, created, err := f.repo.CreateOrganisation(other, d, f.orgCreated(d)); err != nil || !created || got.ID != "org-d" {
+		t.Errorf("CreateOrganisation(%q, another caller's req-1) = %+v, created %v, %v; want org-d, created", d.ID, got, created, err)
+	}
 }
 
 func listOrganisationsFilters(t *testing.T, f *fixture) {
@@ -388,7 +407,7 @@ func deletedOrganisationKeepsItsID(t *testing.T, f *fixture) {
 	f.createOrg(t, f.org("caf-71"))
 	f.softDelete(t, "caf-71")
 	o := f.org("caf-71")
-	if _, _, err := f.repo.CreateOrganisation(context.Background(), o, "", f.orgCreated(o)); !errors.Is(err, domain.ErrAlreadyExists) {
+	if _, _, err := f.repo.CreateOrganisation(context.Background(), o, f.orgCreated(o)); !errors.Is(err, domain.ErrAlreadyExists) {
 		t.Errorf("CreateOrganisation(%q) over a deleted one = %v; want ErrAlreadyExists", "caf-71", err)
 	}
 }
@@ -442,7 +461,7 @@ func createMemberHandsCheckItsOrganisation(t *testing.T, f *fixture) {
 	want.UpdateTime = want.UpdateTime.Truncate(time.Microsecond)
 	ev := f.memberCreated(m)
 	var checked *domain.Organisation
-	got, created, err := f.repo.CreateMember(ctx, m, "", func(o *domain.Organisation) (*domain.Event, error) {
+	got, created, err := f.repo.CreateMember(ctx, m, func(o *domain.Organisation) (*domain.Event, error) {
 		checked = o
 		return ev, nil
 	})
@@ -464,7 +483,7 @@ func createMemberOfMissingOrganisation(t *testing.T, f *fixture) {
 	orgEv := f.createOrg(t, f.org("caf-71"))
 	m := f.member("chalonnais", "m-1", "caf-72", "SOCIAL")
 	checked := &domain.Organisation{}
-	_, created, err := f.repo.CreateMember(ctx, m, "req-1", func(o *domain.Organisation) (*domain.Event, error) {
+	_, created, err := f.repo.CreateMember(memberRequest("req-1", m), m, func(o *domain.Organisation) (*domain.Event, error) {
 		checked = o
 		return nil, errRefused
 	})
@@ -490,7 +509,7 @@ func createTakenMemberID(t *testing.T, f *fixture) {
 		f.createMember(t, f.member("chalonnais", "m-1", "caf-71", "SOCIAL")),
 	}
 	dup := f.member("chalonnais", "m-1", "caf-71", "HEALTH")
-	_, created, err := f.repo.CreateMember(ctx, dup, "", func(*domain.Organisation) (*domain.Event, error) {
+	_, created, err := f.repo.CreateMember(ctx, dup, func(*domain.Organisation) (*domain.Event, error) {
 		return f.memberCreated(dup), nil
 	})
 	if !errors.Is(err, domain.ErrAlreadyExists) || created {
@@ -506,19 +525,19 @@ func createTakenMemberID(t *testing.T, f *fixture) {
 }
 
 func repeatedMemberRequestID(t *testing.T, f *fixture) {
-	ctx := context.Background()
 	orgEv := f.createOrg(t, f.org("caf-71"))
 	first := f.member("chalonnais", "m-1", "caf-71", "SOCIAL")
 	want := *first
 	firstEv := f.memberCreated(first)
-	if _, created, err := f.repo.CreateMember(ctx, first, "req-1", func(*domain.Organisation) (*domain.Event, error) {
+	if _, created, err := f.repo.CreateMember(memberRequest("req-1", first), first, func(*domain.Organisation) (*domain.Event, error) {
 		return firstEv, nil
 	}); err != nil || !created {
 		t.Fatalf("CreateMember(%q) = created %v, %v; want created", first.Name(), created, err)
 	}
-	second := f.member("chalonnais", "m-2", "caf-71", "HEALTH")
+	// The retry of the same request, for which the server chose another id.
+	second := f.member("chalonnais", "m-2", "caf-71", "SOCIAL")
 	called := false
-	got, created, err := f.repo.CreateMember(ctx, second, "req-1", func(*domain.Organisation) (*domain.Event, error) {
+	got, created, err := f.repo.CreateMember(memberRequest("req-1", first), second, func(*domain.Organisation) (*domain.Event, error) {
 		called = true
 		return f.memberCreated(second), nil
 	})
@@ -528,10 +547,24 @@ func repeatedMemberRequestID(t *testing.T, f *fixture) {
 	if called {
 		t.Error("check was called for a repeated request id; want the first result returned without a check")
 	}
+	// The same request id with another request (other domains) is refused.
+	third := f.member("chalonnais", "m-3", "caf-71", "HEALTH")
+	if got, created, err := f.repo.CreateMember(memberRequest("req-1", third), third, func(*domain.Organisation) (*domain.Event, error) {
+		return f.memberCreated(third), nil
+	}); !errors.Is(err, idempotency.ErrRequestIDReused) || created || got != nil {
+		t.Errorf("CreateMember(%q, same request id, other domains) = %+v, created %v, %v; want ErrRequestIDReused", third.Name(), got, created, err)
+	}
 	if n := f.count(t, "members"); n != 1 {
 		t.Errorf("members = %d; want 1", n)
 	}
 	f.wantOutbox(t, orgEv, firstEv)
+	// The same request id under another network is another request: it creates.
+	elsewhere := f.member("maconnais", "m-1", "caf-71", "SOCIAL")
+	if _, created, err := f.repo.CreateMember(memberRequest("req-1", elsewhere), elsewhere, func(*domain.Organisation) (*domain.Event, error) {
+		return f.memberCreated(elsewhere), nil
+	}); err != nil || !created {
+		t.Errorf("CreateMember(%q, req-1 under another network) = created %v, %v; want created", elsewhere.Name(), created, err)
+	}
 }
 
 func getMissingMember(t *testing.T, f *fixture) {
@@ -862,7 +895,6 @@ func concurrentCreatesOneIDOneRequestID(t *testing.T, f *fixture) {
 // concurrentCreates has 10 goroutines create an organisation (with the id id(i)) under one
 // request id: one creates it, every other gets it back as already created.
 func concurrentCreates(t *testing.T, f *fixture, id func(i int) string) {
-	ctx := context.Background()
 	const writers = 10
 	type result struct {
 		o       *domain.Organisation
@@ -873,9 +905,10 @@ func concurrentCreates(t *testing.T, f *fixture, id func(i int) string) {
 	var wg sync.WaitGroup
 	for i := range writers {
 		o := f.org(id(i))
+		o.DisplayName = "Organisation under one request" // one request, whatever id each retry chose
 		ev := f.orgCreated(o)
 		wg.Go(func() {
-			got, created, err := f.repo.CreateOrganisation(ctx, o, "req-1", ev)
+			got, created, err := f.repo.CreateOrganisation(orgRequest("req-1", o), o, ev)
 			results[i] = result{got, created, err}
 		})
 	}
@@ -906,7 +939,6 @@ func concurrentCreates(t *testing.T, f *fixture, id func(i int) string) {
 }
 
 func concurrentMemberCreates(t *testing.T, f *fixture) {
-	ctx := context.Background()
 	f.createOrg(t, f.org("org-1"))
 	const writers = 10
 	errs := make([]error, writers)
@@ -917,7 +949,7 @@ func concurrentMemberCreates(t *testing.T, f *fixture) {
 		m := f.member("chalonnais", "m-1", "org-1", "SOCIAL")
 		ev := f.memberCreated(m)
 		wg.Go(func() {
-			got, ok, err := f.repo.CreateMember(ctx, m, "req-1", func(*domain.Organisation) (*domain.Event, error) { return ev, nil })
+			got, ok, err := f.repo.CreateMember(memberRequest("req-1", m), m, func(*domain.Organisation) (*domain.Event, error) { return ev, nil })
 			if ok {
 				created.Add(1)
 			}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory/internal/adapters/grpcapi"
 	"github.com/vif71/vif/services/directory/internal/adapters/store"
@@ -77,10 +78,37 @@ func (f *fixture) orgCreated(o *domain.Organisation) *domain.Event {
 }
 
 // createOrg stores o and returns the event it was written with.
+// admin is the caller of the tests' keyed writes, as the gRPC edge names a token's bearer.
+const admin = `role="admin" network="" organisation="" sub="admin"`
+
+// keyed returns a context carrying the idempotency key the gRPC edge derives from a request of
+// caller to method under parent, with requestID and content body: no key when requestID is "".
+func keyed(caller, requestID, method, parent, body string) context.Context {
+	if requestID == "" {
+		return context.Background()
+	}
+	return idempotency.NewContext(context.Background(), idempotency.Key{
+		Caller: caller, Method: method, Parent: parent, RequestID: requestID, Fingerprint: []byte(body),
+	})
+}
+
+// orgRequest is the context of an admin's CreateOrganisation with requestID for o. The id is not
+// part of the request (the server chose it), so retries that chose other ids are one request.
+func orgRequest(requestID string, o *domain.Organisation) context.Context {
+	return keyed(admin, requestID, "/vif.directory.v1.DirectoryService/CreateOrganisation", "",
+		fmt.Sprint(o.DisplayName, o.Kind, o.SIRET, o.Commune, o.Address))
+}
+
+// memberRequest is the context of an admin's CreateMember with requestID for m.
+func memberRequest(requestID string, m *domain.Member) context.Context {
+	return keyed(admin, requestID, "/vif.directory.v1.DirectoryService/CreateMember", "networks/"+m.Network,
+		fmt.Sprint(m.ID, m.Organisation, m.DisplayName, m.Role, m.Domains, m.Email, m.Phone))
+}
+
 func (f *fixture) createOrg(t *testing.T, o *domain.Organisation) *domain.Event {
 	t.Helper()
 	ev := f.orgCreated(o)
-	if _, created, err := f.repo.CreateOrganisation(context.Background(), o, "", ev); err != nil || !created {
+	if _, created, err := f.repo.CreateOrganisation(context.Background(), o, ev); err != nil || !created {
 		t.Fatalf("CreateOrganisation(%q) = created %v, %v; want created, nil", o.ID, created, err)
 	}
 	return ev
@@ -114,7 +142,7 @@ func (f *fixture) memberCreated(m *domain.Member) *domain.Event {
 func (f *fixture) createMember(t *testing.T, m *domain.Member) *domain.Event {
 	t.Helper()
 	ev := f.memberCreated(m)
-	_, created, err := f.repo.CreateMember(context.Background(), m, "", func(org *domain.Organisation) (*domain.Event, error) {
+	_, created, err := f.repo.CreateMember(context.Background(), m, func(org *domain.Organisation) (*domain.Event, error) {
 		if org == nil {
 			return nil, fmt.Errorf("organisation %q not found", m.Organisation)
 		}

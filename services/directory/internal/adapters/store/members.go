@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
@@ -52,14 +53,6 @@ func getMember(ctx context.Context, q storage.Querier, network, id, suffix strin
 	return m, err
 }
 
-func (s *Store) memberByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Member, error) {
-	m, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members WHERE request_id = $1`, requestID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return m, err
-}
-
 // forShare keeps the organisation a new member points at from being deleted before the member
 // is written (PostgreSQL; SQLite transactions are serialised already).
 func (s *Store) forShare() string {
@@ -69,16 +62,23 @@ func (s *Store) forShare() string {
 	return ""
 }
 
-// CreateMember implements domain.Repository.
-func (s *Store) CreateMember(ctx context.Context, m *domain.Member, requestID string, check func(*domain.Organisation) (*domain.Event, error)) (*domain.Member, bool, error) {
+// CreateMember implements domain.Repository. The idempotency key in ctx is claimed in the same
+// transaction (idempotency.Claim): a replay returns the member created then, without calling
+// check.
+func (s *Store) CreateMember(ctx context.Context, m *domain.Member, check func(*domain.Organisation) (*domain.Event, error)) (*domain.Member, bool, error) {
 	var existing *domain.Member
 	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		if requestID != "" {
-			prev, err := s.memberByRequest(ctx, tx, requestID)
-			if err != nil || prev != nil {
-				existing = prev
-				return nil, err
+		prev, err := idempotency.Claim(ctx, tx, m.Name())
+		if err != nil {
+			return nil, err
+		}
+		if prev != "" {
+			network, id, ok := strings.Cut(strings.TrimPrefix(prev, "networks/"), "/members/")
+			if !ok {
+				return nil, fmt.Errorf("store: %q names no member", prev)
 			}
+			existing, err = getMember(ctx, tx, network, id, "")
+			return nil, err
 		}
 		org, err := getOrganisation(ctx, tx, m.Organisation, s.forShare())
 		if errors.Is(err, domain.ErrNotFound) {
@@ -92,24 +92,16 @@ func (s *Store) CreateMember(ctx context.Context, m *domain.Member, requestID st
 			return nil, err
 		}
 		m.CreateTime, m.UpdateTime = storage.Stored(m.CreateTime), storage.Stored(m.UpdateTime)
-		_, err = tx.ExecContext(ctx, `INSERT INTO members (`+memberColumns+`, request_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO members (`+memberColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			m.Network, m.ID, m.Organisation, m.DisplayName, m.Role, encodeDomains(m.Domains), m.Email, m.Phone,
-			m.Revision, m.CreateTime, m.UpdateTime, storage.NullIfEmpty(requestID))
+			m.Revision, m.CreateTime, m.UpdateTime)
 		if err != nil {
 			return nil, err
 		}
 		return []*domain.Event{ev}, nil
 	})
 	if storage.IsUniqueViolation(err) {
-		if requestID != "" {
-			// As for organisations: the winner of a race on this request id may have taken the
-			// same member id too.
-			prev, err := s.memberByRequest(ctx, s.db, requestID)
-			if err == nil && prev != nil {
-				return prev, false, nil
-			}
-		}
 		return nil, false, domain.ErrAlreadyExists
 	}
 	if err != nil {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
@@ -63,36 +65,30 @@ func getOrganisation(ctx context.Context, q storage.Querier, id, suffix string) 
 	return o, err
 }
 
-// CreateOrganisation implements domain.Repository.
-func (s *Store) CreateOrganisation(ctx context.Context, o *domain.Organisation, requestID string, ev *domain.Event) (*domain.Organisation, bool, error) {
+// CreateOrganisation implements domain.Repository. The idempotency key in ctx is claimed in the
+// same transaction (idempotency.Claim): a replay returns the organisation created then.
+func (s *Store) CreateOrganisation(ctx context.Context, o *domain.Organisation, ev *domain.Event) (*domain.Organisation, bool, error) {
 	var existing *domain.Organisation
 	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		if requestID != "" {
-			prev, err := s.organisationByRequest(ctx, tx, requestID)
-			if err != nil || prev != nil {
-				existing = prev
-				return nil, err
-			}
+		prev, err := idempotency.Claim(ctx, tx, o.Name())
+		if err != nil {
+			return nil, err
+		}
+		if prev != "" {
+			existing, err = getOrganisation(ctx, tx, strings.TrimPrefix(prev, "organisations/"), "")
+			return nil, err
 		}
 		o.CreateTime, o.UpdateTime = storage.Stored(o.CreateTime), storage.Stored(o.UpdateTime)
-		_, err := tx.ExecContext(ctx, `INSERT INTO organisations (`+orgColumns+`, request_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO organisations (`+orgColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			o.ID, o.DisplayName, string(o.Kind), o.SIRET, o.Commune, o.Address, o.Illustrative, o.Revision,
-			o.CreateTime, o.UpdateTime, storage.NullIfEmpty(requestID))
+			o.CreateTime, o.UpdateTime)
 		if err != nil {
 			return nil, err
 		}
 		return []*domain.Event{ev}, nil
 	})
 	if storage.IsUniqueViolation(err) {
-		if requestID != "" {
-			// A concurrent call with the same request id may have won, on the request id or on
-			// the id it also chose (PostgreSQL may report either): return its result.
-			prev, err := s.organisationByRequest(ctx, s.db, requestID)
-			if err == nil && prev != nil {
-				return prev, false, nil
-			}
-		}
 		return nil, false, domain.ErrAlreadyExists
 	}
 	if err != nil {
@@ -102,14 +98,6 @@ func (s *Store) CreateOrganisation(ctx context.Context, o *domain.Organisation, 
 		return existing, false, nil
 	}
 	return o, true, nil
-}
-
-func (s *Store) organisationByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Organisation, error) {
-	o, err := scanOrganisation(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE request_id = $1`, requestID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return o, err
 }
 
 // GetOrganisation implements domain.Repository.

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory/internal/domain"
@@ -36,6 +37,9 @@ var _ domain.Repository = (*Store)(nil)
 // Open migrates db (the outbox's tables and the directory's) and returns a Store on it.
 func Open(ctx context.Context, db *storage.DB, encode EventEncoder, committed func()) (*Store, error) {
 	if err := storage.Migrate(ctx, db, outbox.Migrations, "goose_outbox"); err != nil {
+		return nil, err
+	}
+	if err := storage.Migrate(ctx, db, idempotency.Migrations, "goose_idempotency"); err != nil {
 		return nil, err
 	}
 	sub, err := fs.Sub(migrations, "migrations")

@@ -32,7 +32,7 @@ type memStore struct {
 	domain.Repository
 }
 
-func (memStore) RegisterVehicle(_ context.Context, v *domain.Vehicle, _ string, events []*domain.Event) (*domain.Vehicle, bool, error) {
+func (memStore) RegisterVehicle(_ context.Context, v *domain.Vehicle, events []*domain.Event) (*domain.Vehicle, bool, error) {
 	if len(events) != 1 || events[0].Vehicle != v {
 		return nil, false, errors.New("a registration without its event")
 	}

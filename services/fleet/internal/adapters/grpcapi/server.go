@@ -113,7 +113,7 @@ func (s *Server) RegisterVehicle(ctx context.Context, req *fleetv1.RegisterVehic
 	if st := req.GetInitialState(); st != fleetv1.VehicleState_VEHICLE_STATE_UNSPECIFIED {
 		v.State = domain.VehicleState(trimPrefix(st.String(), vehicleStatePrefix))
 	}
-	created, err := s.app.RegisterVehicle(ctx, v, readingFromProto(req.GetInitialReading()), req.GetRequestId())
+	created, err := s.app.RegisterVehicle(ctx, v, readingFromProto(req.GetInitialReading()))
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +235,7 @@ func (s *Server) ProposeCession(ctx context.Context, req *fleetv1.ProposeCession
 		date = inBody
 		defer func() { err = renameField(err, "propose_date", "cession.propose_date") }()
 	}
-	created, err := s.app.ProposeCession(ctx, c, date, req.GetRequestId())
+	created, err := s.app.ProposeCession(ctx, c, date)
 	if err != nil {
 		return nil, err
 	}

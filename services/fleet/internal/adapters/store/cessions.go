@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
@@ -110,15 +112,6 @@ func getCession(ctx context.Context, q storage.Querier, id, suffix string) (*dom
 	return c, err
 }
 
-// cessionByRequest returns the cession proposed with requestID, or nil when there is none.
-func cessionByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Cession, error) {
-	c, err := scanCession(q.QueryRowContext(ctx, `SELECT `+cessionColumns+` FROM cessions WHERE request_id = $1`, requestID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return c, err
-}
-
 // openCessionOf returns the id of vehicle's open cession, "" when it has none.
 func openCessionOf(ctx context.Context, q storage.Querier, vehicle string) (string, error) {
 	var id string
@@ -138,17 +131,17 @@ func vehicleTaken(vehicle, open string) error {
 	return fmt.Errorf("%s is held by %s: %w", vehicleName(vehicle), (&domain.Cession{ID: open}).Name(), domain.ErrVehicleTaken)
 }
 
-func insertCession(ctx context.Context, tx *sql.Tx, c *domain.Cession, requestID string) error {
+func insertCession(ctx context.Context, tx *sql.Tx, c *domain.Cession) error {
 	h, err := encodeHandover(c.Handover)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO cessions (`+cessionColumns+`, request_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO cessions (`+cessionColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 		c.ID, c.Vehicle, c.Beneficiary, c.BeneficiaryKind, string(c.State), c.Note, string(c.ProposeDate), string(c.ApproveDate),
 		h.date, h.place, h.officials, h.odometerKM, h.certificate,
 		string(c.DeclarationDeadline), string(c.DeclareDate), string(c.EndDate), c.EndReason, c.Illustrative,
-		c.Revision, c.CreateTime, c.UpdateTime, storage.NullIfEmpty(requestID))
+		c.Revision, c.CreateTime, c.UpdateTime)
 	return err
 }
 
@@ -175,21 +168,21 @@ func updateCession(ctx context.Context, tx *sql.Tx, c *domain.Cession) error {
 // cession of it: when there is one and c is open too, the answer is ErrVehicleTaken, naming the
 // vehicle and its cession, and propose is not called. The partial unique index behind makes the
 // rule hold whatever the interleaving; its violation is ErrVehicleTaken as well. A vehicle that
-// does not exist gives ErrNotFound naming it. A repeated request id returns the cession it
-// proposed, without calling propose.
-func (s *Store) ProposeCession(ctx context.Context, c *domain.Cession, requestID string, propose func(v *domain.Vehicle) ([]*domain.Event, error)) (*domain.Cession, bool, error) {
+// does not exist gives ErrNotFound naming it. The idempotency key in ctx is claimed first, in the
+// same transaction (idempotency.Claim): a replay returns the cession proposed then, without
+// calling propose.
+func (s *Store) ProposeCession(ctx context.Context, c *domain.Cession, propose func(v *domain.Vehicle) ([]*domain.Event, error)) (*domain.Cession, bool, error) {
 	vehicle := c.Vehicle
 	var existing *domain.Cession
 	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		replayed := func() (bool, error) {
-			if requestID == "" {
-				return false, nil
-			}
-			prev, err := cessionByRequest(ctx, tx, requestID)
-			existing = prev
-			return prev != nil, err
+		// Claimed before the vehicle is locked: on PostgreSQL a concurrent call with this key
+		// waits here for this one, then replays it.
+		prev, err := idempotency.Claim(ctx, tx, c.Name())
+		if err != nil {
+			return nil, err
 		}
-		if done, err := replayed(); done || err != nil {
+		if prev != "" {
+			existing, err = getCession(ctx, tx, strings.TrimPrefix(prev, "cessions/"), "")
 			return nil, err
 		}
 		v, err := getVehicle(ctx, tx, vehicle, s.forUpdate())
@@ -197,11 +190,6 @@ func (s *Store) ProposeCession(ctx context.Context, c *domain.Cession, requestID
 			return nil, fmt.Errorf("%s: %w", vehicleName(vehicle), domain.ErrNotFound)
 		}
 		if err != nil {
-			return nil, err
-		}
-		// On PostgreSQL a call with the same request id may have committed while this one waited
-		// for the vehicle; each statement sees what committed before it began, so look again.
-		if done, err := replayed(); done || err != nil {
 			return nil, err
 		}
 		if c.State.Open() {
@@ -219,18 +207,12 @@ func (s *Store) ProposeCession(ctx context.Context, c *domain.Cession, requestID
 		}
 		c.Vehicle = vehicle
 		c.CreateTime, c.UpdateTime = storage.Stored(c.CreateTime), storage.Stored(c.UpdateTime)
-		if err := insertCession(ctx, tx, c, requestID); err != nil {
+		if err := insertCession(ctx, tx, c); err != nil {
 			return nil, err
 		}
 		return events, nil
 	})
 	if storage.IsUniqueViolation(err) {
-		if requestID != "" {
-			// A concurrent call with this request id won the race: return its cession.
-			if prev, lookupErr := cessionByRequest(ctx, s.db, requestID); lookupErr == nil && prev != nil {
-				return prev, false, nil
-			}
-		}
 		if oneOpenCessionKey.ViolatedBy(err) {
 			return nil, false, vehicleTaken(vehicle, "")
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
 
@@ -39,7 +40,7 @@ func proposeLandsTogether(t *testing.T, f *fixture) {
 	var saw domain.Vehicle
 	var events []*domain.Event
 	propose := f.proposal(c, &events)
-	got, created, err := f.repo.ProposeCession(ctx, c, "req-1", func(v *domain.Vehicle) ([]*domain.Event, error) {
+	got, created, err := f.repo.ProposeCession(cessionRequest("req-1", c), c, func(v *domain.Vehicle) ([]*domain.Event, error) {
 		saw = *v
 		return propose(v)
 	})
@@ -68,7 +69,7 @@ func proposeLandsTogether(t *testing.T, f *fixture) {
 func proposeMissingVehicle(t *testing.T, f *fixture) {
 	called := false
 	c := f.cession("c-1", "nowhere", "org-plie", "PLIE")
-	_, created, err := f.repo.ProposeCession(context.Background(), c, "req-1", func(*domain.Vehicle) ([]*domain.Event, error) {
+	_, created, err := f.repo.ProposeCession(cessionRequest("req-1", c), c, func(*domain.Vehicle) ([]*domain.Event, error) {
 		called = true
 		return nil, errRefused
 	})
@@ -101,7 +102,7 @@ func failingProposal(t *testing.T, f *fixture) {
 	}
 	for i, r := range refusals {
 		c := f.cession(fmt.Sprintf("c-%d", i), "v-1", "org-plie", "PLIE")
-		_, created, err := f.repo.ProposeCession(ctx, c, fmt.Sprintf("req-%d", i), func(v *domain.Vehicle) ([]*domain.Event, error) {
+		_, created, err := f.repo.ProposeCession(cessionRequest(fmt.Sprintf("req-%d", i), c), c, func(v *domain.Vehicle) ([]*domain.Event, error) {
 			v.State = domain.Reserved
 			v.Revision++
 			return r.events(c, v), r.err
@@ -124,27 +125,37 @@ func repeatedCessionRequestID(t *testing.T, f *fixture) {
 	f.register(t, f.vehicle("v-2", domain.Retired))
 	first := f.cession("c-1", "v-1", "org-plie", "PLIE")
 	var events []*domain.Event
-	if _, created, err := f.repo.ProposeCession(ctx, first, "req-1", f.proposal(first, &events)); err != nil || !created {
+	if _, created, err := f.repo.ProposeCession(cessionRequest("req-1", first), first, f.proposal(first, &events)); err != nil || !created {
 		t.Fatalf("ProposeCession = created %v, %v; want created", created, err)
 	}
 	f.wrote(events...)
 
-	// A retry with the same request id, even naming another vehicle, gets the first back.
-	retry := f.cession("c-2", "v-2", "org-plie", "PLIE")
+	// A retry of the same request (the server chose another id) gets the first back.
+	retry := f.cession("c-2", "v-1", "org-plie", "PLIE")
 	called := false
-	got, created, err := f.repo.ProposeCession(ctx, retry, "req-1", func(*domain.Vehicle) ([]*domain.Event, error) {
+	got, created, err := f.repo.ProposeCession(cessionRequest("req-1", retry), retry, func(*domain.Vehicle) ([]*domain.Event, error) {
 		called = true
 		return nil, errRefused
 	})
 	if err != nil || created || called || !sameCession(got, first) {
 		t.Errorf("ProposeCession(same request) = %+v, created %v, %v, propose called %v; want the first, not called", got, created, err, called)
 	}
+	// The same request id naming another vehicle is another request: refused, not answered
+	// with the first cession.
+	other := f.cession("c-3", "v-2", "org-plie", "PLIE")
+	got, created, err = f.repo.ProposeCession(cessionRequest("req-1", other), other, func(*domain.Vehicle) ([]*domain.Event, error) {
+		called = true
+		return nil, errRefused
+	})
+	if !errors.Is(err, idempotency.ErrRequestIDReused) || created || called || got != nil {
+		t.Errorf("ProposeCession(same request id, another vehicle) = %+v, created %v, %v, propose called %v; want ErrRequestIDReused, not called", got, created, err, called)
+	}
 
 	// The same cession id for the other vehicle: taken, with or without a request id.
 	for _, requestID := range []string{"", "req-2"} {
 		dup := f.cession("c-1", "v-2", "org-plie", "PLIE")
 		var evs []*domain.Event
-		if _, created, err := f.repo.ProposeCession(ctx, dup, requestID, f.proposal(dup, &evs)); !errors.Is(err, domain.ErrAlreadyExists) || created {
+		if _, created, err := f.repo.ProposeCession(cessionRequest(requestID, dup), dup, f.proposal(dup, &evs)); !errors.Is(err, domain.ErrAlreadyExists) || created {
 			t.Errorf("ProposeCession(%q, request %q) = created %v, %v; want ErrAlreadyExists", dup.ID, requestID, created, err)
 		}
 	}
@@ -168,7 +179,7 @@ func secondOpenCession(t *testing.T, f *fixture) {
 		// A closure that would approve anything: the store refuses before asking it.
 		called := false
 		second := f.cession(fmt.Sprintf("c-2%d", i), "v-1", "org-iscg", "ISCG")
-		_, created, err := f.repo.ProposeCession(ctx, second, "", func(v *domain.Vehicle) ([]*domain.Event, error) {
+		_, created, err := f.repo.ProposeCession(ctx, second, func(v *domain.Vehicle) ([]*domain.Event, error) {
 			called = true
 			return []*domain.Event{f.cessionEvent(domain.CessionProposed, second, "")}, nil
 		})

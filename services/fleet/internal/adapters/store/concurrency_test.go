@@ -70,7 +70,7 @@ func concurrentProposalsForOneVehicle(t *testing.T, f *fixture) {
 		race(proposers, func(i int) {
 			c := f.cession(fmt.Sprintf("c-%d-%02d", round, i), vehicle, "org-plie", "PLIE")
 			var events []*domain.Event
-			got, created, err := f.repo.ProposeCession(ctx, c, fmt.Sprintf("req-%d-%02d", round, i), f.proposal(c, &events))
+			got, created, err := f.repo.ProposeCession(cessionRequest(fmt.Sprintf("req-%d-%02d", round, i), c), c, f.proposal(c, &events))
 			results[i] = proposed{got, created, err, events}
 		})
 
@@ -113,7 +113,6 @@ func concurrentProposalsForOneVehicle(t *testing.T, f *fixture) {
 }
 
 func concurrentProposalsWithOneRequestID(t *testing.T, f *fixture) {
-	ctx := context.Background()
 	const rounds, callers = 5, 10
 	for round := range rounds {
 		vehicle, requestID := fmt.Sprintf("v-%d", round), fmt.Sprintf("req-shared-%d", round)
@@ -123,7 +122,7 @@ func concurrentProposalsWithOneRequestID(t *testing.T, f *fixture) {
 			// Each retry of the call made its own cession id; the request id is what they share.
 			c := f.cession(fmt.Sprintf("c-%d-%02d", round, i), vehicle, "org-plie", "PLIE")
 			var events []*domain.Event
-			got, created, err := f.repo.ProposeCession(ctx, c, requestID, f.proposal(c, &events))
+			got, created, err := f.repo.ProposeCession(cessionRequest(requestID, c), c, f.proposal(c, &events))
 			results[i] = proposed{got, created, err, events}
 		})
 		var winner *proposed
@@ -151,7 +150,6 @@ func concurrentProposalsWithOneRequestID(t *testing.T, f *fixture) {
 }
 
 func concurrentRegistrationsWithOneRequestID(t *testing.T, f *fixture) {
-	ctx := context.Background()
 	const callers = 10
 	type registered struct {
 		vehicle *domain.Vehicle
@@ -161,9 +159,11 @@ func concurrentRegistrationsWithOneRequestID(t *testing.T, f *fixture) {
 	}
 	results := make([]registered, callers)
 	race(callers, func(i int) {
-		v := f.vehicle(fmt.Sprintf("v-%02d", i), domain.InService)
+		// Each retry of the call made its own vehicle id; the request is what they share.
+		v := f.vehicle("v-shared", domain.InService)
+		v.ID = fmt.Sprintf("v-%02d", i)
 		ev := f.vehicleEvent(domain.VehicleRegistered, v, "")
-		got, created, err := f.repo.RegisterVehicle(ctx, v, "req-shared", []*domain.Event{ev})
+		got, created, err := f.repo.RegisterVehicle(vehicleRequest("req-shared", v), v, []*domain.Event{ev})
 		results[i] = registered{got, created, err, ev}
 	})
 	var winner *registered
@@ -211,7 +211,7 @@ func proposalsRacingCancellation(t *testing.T, f *fixture) {
 			}
 			c := f.cession(fmt.Sprintf("c-%d-%02d", round, i), vehicle, "org-iscg", "ISCG")
 			var events []*domain.Event
-			got, created, err := f.repo.ProposeCession(ctx, c, "", f.proposal(c, &events))
+			got, created, err := f.repo.ProposeCession(ctx, c, f.proposal(c, &events))
 			results[i] = proposed{got, created, err, events}
 		})
 		if cancelErr != nil {

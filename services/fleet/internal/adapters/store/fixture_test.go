@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/fleet/internal/adapters/store"
@@ -85,6 +86,32 @@ func (f *fixture) wrote(events ...*domain.Event) {
 // --- vehicles ------------------------------------------------------------------------------
 
 // vehicle returns a vehicle in state with two readings; its VIN derives from id.
+// manager is the caller of the tests' keyed writes, as the gRPC edge names a token's bearer.
+const manager = `role="fleet" network="" organisation="" sub="fleet"`
+
+// vehicleRequest is the context of a fleet manager's RegisterVehicle with requestID for v, as
+// the gRPC edge keys it: no key when requestID is "". The id is left out of the request's
+// fingerprint (the server chose it), so retries that chose other ids are one request.
+func vehicleRequest(requestID string, v *domain.Vehicle) context.Context {
+	return keyed(requestID, "/vif.fleet.v1.FleetService/RegisterVehicle", "",
+		fmt.Sprint(v.VIN, v.Plate, v.Make, v.Model, v.FirstRegistrationDate, v.State, v.Readings))
+}
+
+// cessionRequest is the context of a ProposeCession with requestID for c.
+func cessionRequest(requestID string, c *domain.Cession) context.Context {
+	return keyed(requestID, "/vif.fleet.v1.FleetService/ProposeCession", "",
+		fmt.Sprint(c.Vehicle, c.Beneficiary, c.Note, c.ProposeDate))
+}
+
+func keyed(requestID, method, parent, body string) context.Context {
+	if requestID == "" {
+		return context.Background()
+	}
+	return idempotency.NewContext(context.Background(), idempotency.Key{
+		Caller: manager, Method: method, Parent: parent, RequestID: requestID, Fingerprint: []byte(body),
+	})
+}
+
 func (f *fixture) vehicle(id string, state domain.VehicleState) *domain.Vehicle {
 	now := f.now()
 	return &domain.Vehicle{
@@ -112,7 +139,7 @@ func (f *fixture) vehicleEvent(typ domain.EventType, v *domain.Vehicle, prev dom
 func (f *fixture) register(t *testing.T, v *domain.Vehicle) {
 	t.Helper()
 	ev := f.vehicleEvent(domain.VehicleRegistered, v, "")
-	if _, created, err := f.repo.RegisterVehicle(context.Background(), v, "", []*domain.Event{ev}); err != nil || !created {
+	if _, created, err := f.repo.RegisterVehicle(context.Background(), v, []*domain.Event{ev}); err != nil || !created {
 		t.Fatalf("RegisterVehicle(%q) = created %v, %v; want created, nil", v.ID, created, err)
 	}
 	f.wrote(ev)
@@ -164,7 +191,7 @@ func (f *fixture) proposal(c *domain.Cession, events *[]*domain.Event) func(*dom
 func (f *fixture) propose(t *testing.T, c *domain.Cession) {
 	t.Helper()
 	var events []*domain.Event
-	if _, created, err := f.repo.ProposeCession(context.Background(), c, "", f.proposal(c, &events)); err != nil || !created {
+	if _, created, err := f.repo.ProposeCession(context.Background(), c, f.proposal(c, &events)); err != nil || !created {
 		t.Fatalf("ProposeCession(%q) = created %v, %v; want created, nil", c.ID, created, err)
 	}
 	f.wrote(events...)

@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/fleet/internal/domain"
@@ -58,6 +59,9 @@ func Open(ctx context.Context, db *storage.DB, encode EventEncoder, committed fu
 		return nil, errors.New("store: nil event encoder")
 	}
 	if err := storage.Migrate(ctx, db, outbox.Migrations, "goose_outbox"); err != nil {
+		return nil, err
+	}
+	if err := storage.Migrate(ctx, db, idempotency.Migrations, "goose_idempotency"); err != nil {
 		return nil, err
 	}
 	sub, err := fs.Sub(migrations, "migrations")

@@ -62,7 +62,7 @@ func plateUniqueAmongHeld(t *testing.T, f *fixture) {
 	// Every state the Caf holds a vehicle in keeps the plate from another vehicle.
 	for _, state := range []domain.VehicleState{domain.InService, domain.Retired} {
 		v := withPlate("twin-"+string(state[0:1]), state)
-		_, _, err := f.repo.RegisterVehicle(ctx, v, "", []*domain.Event{f.vehicleEvent(domain.VehicleRegistered, v, "")})
+		_, _, err := f.repo.RegisterVehicle(ctx, v, []*domain.Event{f.vehicleEvent(domain.VehicleRegistered, v, "")})
 		if !errors.Is(err, domain.ErrPlateInUse) {
 			t.Errorf("RegisterVehicle(%s, plate %s held by another) = %v; want ErrPlateInUse", state, plate, err)
 		}

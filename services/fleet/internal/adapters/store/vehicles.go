@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/fleet/internal/domain"
@@ -98,15 +100,6 @@ func getVehicle(ctx context.Context, q storage.Querier, id, suffix string) (*dom
 	return v, err
 }
 
-// vehicleByRequest returns the vehicle registered with requestID, or nil when there is none.
-func vehicleByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Vehicle, error) {
-	v, err := scanVehicle(q.QueryRowContext(ctx, `SELECT `+vehicleColumns+` FROM vehicles WHERE request_id = $1`, requestID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return v, err
-}
-
 func vehicleName(id string) string { return (&domain.Vehicle{ID: id}).Name() }
 
 // vinTaken is the error of a VIN another vehicle holds.
@@ -121,15 +114,15 @@ func plateTaken(plate string) error {
 	return fmt.Errorf("plate %s: %w", plate, domain.ErrPlateInUse)
 }
 
-func insertVehicle(ctx context.Context, tx *sql.Tx, v *domain.Vehicle, requestID string) error {
+func insertVehicle(ctx context.Context, tx *sql.Tx, v *domain.Vehicle) error {
 	readings, err := encodeReadings(v.Readings)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO vehicles (`+vehicleColumns+`, request_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO vehicles (`+vehicleColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		v.ID, v.VIN, v.Plate, v.Make, v.Model, string(v.FirstRegistrationDate), string(v.State), readings,
-		v.Illustrative, v.Revision, v.CreateTime, v.UpdateTime, string(v.RetireDate), storage.NullIfEmpty(requestID))
+		v.Illustrative, v.Revision, v.CreateTime, v.UpdateTime, string(v.RetireDate))
 	if heldPlateKey.ViolatedBy(err) {
 		return plateTaken(v.Plate)
 	}
@@ -175,35 +168,30 @@ func changeVehicle(ctx context.Context, tx *sql.Tx, v *domain.Vehicle, change fu
 	return events, nil
 }
 
-// RegisterVehicle implements domain.Repository. A repeated request id returns the vehicle it
-// registered and writes nothing; events must describe the registration (at least one).
-func (s *Store) RegisterVehicle(ctx context.Context, v *domain.Vehicle, requestID string, events []*domain.Event) (*domain.Vehicle, bool, error) {
+// RegisterVehicle implements domain.Repository. The idempotency key in ctx is claimed in the same
+// transaction (idempotency.Claim): a replay returns the vehicle registered then and writes
+// nothing; events must describe the registration (at least one).
+func (s *Store) RegisterVehicle(ctx context.Context, v *domain.Vehicle, events []*domain.Event) (*domain.Vehicle, bool, error) {
 	if err := outbox.RequireEvents(events); err != nil {
 		return nil, false, err
 	}
 	var existing *domain.Vehicle
 	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		if requestID != "" {
-			prev, err := vehicleByRequest(ctx, tx, requestID)
-			if err != nil || prev != nil {
-				existing = prev
-				return nil, err
-			}
+		prev, err := idempotency.Claim(ctx, tx, v.Name())
+		if err != nil {
+			return nil, err
+		}
+		if prev != "" {
+			existing, err = getVehicle(ctx, tx, strings.TrimPrefix(prev, "vehicles/"), "")
+			return nil, err
 		}
 		v.CreateTime, v.UpdateTime = storage.Stored(v.CreateTime), storage.Stored(v.UpdateTime)
-		if err := insertVehicle(ctx, tx, v, requestID); err != nil {
+		if err := insertVehicle(ctx, tx, v); err != nil {
 			return nil, err
 		}
 		return events, nil
 	})
 	if storage.IsUniqueViolation(err) {
-		if requestID != "" {
-			// A concurrent call with this request id won the race, on the request id or on the
-			// id or VIN it also chose (PostgreSQL may report either): return its vehicle.
-			if prev, lookupErr := vehicleByRequest(ctx, s.db, requestID); lookupErr == nil && prev != nil {
-				return prev, false, nil
-			}
-		}
 		if vinKey.ViolatedBy(err) {
 			return nil, false, vinTaken(v.VIN)
 		}

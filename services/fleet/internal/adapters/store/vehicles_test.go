@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
 
@@ -32,7 +33,7 @@ func registerThenGet(t *testing.T, f *fixture) {
 	want.CreateTime = v.CreateTime.UTC().Truncate(time.Microsecond)
 	want.UpdateTime = want.CreateTime
 	ev := f.vehicleEvent(domain.VehicleRegistered, v, "")
-	got, created, err := f.repo.RegisterVehicle(ctx, v, "req-1", []*domain.Event{ev})
+	got, created, err := f.repo.RegisterVehicle(vehicleRequest("req-1", v), v, []*domain.Event{ev})
 	if err != nil || !created || !sameVehicle(got, &want) {
 		t.Fatalf("RegisterVehicle = %+v, created %v, %v; want %+v, created", got, created, err, want)
 	}
@@ -64,32 +65,39 @@ func registerThenGet(t *testing.T, f *fixture) {
 }
 
 func repeatedVehicleRequestID(t *testing.T, f *fixture) {
-	ctx := context.Background()
 	first := f.vehicle("v-1", domain.InService)
 	ev := f.vehicleEvent(domain.VehicleRegistered, first, "")
-	if _, created, err := f.repo.RegisterVehicle(ctx, first, "req-1", []*domain.Event{ev}); err != nil || !created {
+	if _, created, err := f.repo.RegisterVehicle(vehicleRequest("req-1", first), first, []*domain.Event{ev}); err != nil || !created {
 		t.Fatalf("RegisterVehicle = created %v, %v; want created", created, err)
 	}
 	f.wrote(ev)
 
-	retry := f.vehicle("v-2", domain.Retired)
-	got, created, err := f.repo.RegisterVehicle(ctx, retry, "req-1", []*domain.Event{f.vehicleEvent(domain.VehicleRegistered, retry, "")})
+	// The retry of the same request, for which the server chose another id.
+	retry := *first
+	retry.ID = "v-2"
+	got, created, err := f.repo.RegisterVehicle(vehicleRequest("req-1", &retry), &retry, []*domain.Event{f.vehicleEvent(domain.VehicleRegistered, &retry, "")})
 	if err != nil || created || !sameVehicle(got, first) {
 		t.Errorf("RegisterVehicle(same request) = %+v, created %v, %v; want the first, not created", got, created, err)
+	}
+	// The same request id with another request (another vehicle) is refused.
+	other := f.vehicle("v-2", domain.Retired)
+	got, created, err = f.repo.RegisterVehicle(vehicleRequest("req-1", other), other, []*domain.Event{f.vehicleEvent(domain.VehicleRegistered, other, "")})
+	if !errors.Is(err, idempotency.ErrRequestIDReused) || created || got != nil {
+		t.Errorf("RegisterVehicle(same request id, another vehicle) = %+v, created %v, %v; want ErrRequestIDReused", got, created, err)
 	}
 
 	for _, requestID := range []string{"", "req-2"} {
 		dup := f.vehicle("v-1", domain.InService)
 		dup.VIN = "VF1OTHERVIN000001"
 		dup.Plate = "GA-dup-71" // only the id clashes
-		_, created, err := f.repo.RegisterVehicle(ctx, dup, requestID, []*domain.Event{f.vehicleEvent(domain.VehicleRegistered, dup, "")})
+		_, created, err := f.repo.RegisterVehicle(vehicleRequest(requestID, dup), dup, []*domain.Event{f.vehicleEvent(domain.VehicleRegistered, dup, "")})
 		if !errors.Is(err, domain.ErrAlreadyExists) || created {
 			t.Errorf("RegisterVehicle(taken id, request %q) = created %v, %v; want ErrAlreadyExists", requestID, created, err)
 		}
 
 		sameVIN := f.vehicle("v-3", domain.InService)
 		sameVIN.VIN = first.VIN
-		_, created, err = f.repo.RegisterVehicle(ctx, sameVIN, requestID, []*domain.Event{f.vehicleEvent(domain.VehicleRegistered, sameVIN, "")})
+		_, created, err = f.repo.RegisterVehicle(vehicleRequest(requestID, sameVIN), sameVIN, []*domain.Event{f.vehicleEvent(domain.VehicleRegistered, sameVIN, "")})
 		if !errors.Is(err, domain.ErrAlreadyExists) || created || !strings.Contains(err.Error(), first.VIN) {
 			t.Errorf("RegisterVehicle(taken VIN, request %q) = created %v, %v; want ErrAlreadyExists naming %s", requestID, created, err, first.VIN)
 		}
@@ -100,10 +108,9 @@ func repeatedVehicleRequestID(t *testing.T, f *fixture) {
 }
 
 func registrationWithoutEvents(t *testing.T, f *fixture) {
-	ctx := context.Background()
 	for _, events := range [][]*domain.Event{nil, {}, {nil}} {
 		v := f.vehicle("v-1", domain.InService)
-		if _, created, err := f.repo.RegisterVehicle(ctx, v, "req-1", events); err == nil || created {
+		if _, created, err := f.repo.RegisterVehicle(vehicleRequest("req-1", v), v, events); err == nil || created {
 			t.Errorf("RegisterVehicle(events %v) = created %v, %v; want an error", events, created, err)
 		}
 	}

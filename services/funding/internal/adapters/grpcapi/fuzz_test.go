@@ -31,7 +31,7 @@ func (planStore) GetPost(_ context.Context, id string) (*domain.Post, error) {
 	return &domain.Post{ID: id, DisplayName: "ISCG", Network: "chalonnais", HostOrganisation: "police", FTEThousandths: 1000, StartDate: "2024-01-01"}, nil
 }
 
-func (s planStore) CreatePlan(_ context.Context, p *domain.Plan, _ string, check func(map[string]*domain.Funder) (*domain.Event, error)) (*domain.Plan, bool, error) {
+func (s planStore) CreatePlan(_ context.Context, p *domain.Plan, check func(map[string]*domain.Funder) (*domain.Event, error)) (*domain.Plan, bool, error) {
 	ev, err := check(s.funders)
 	if err != nil {
 		return nil, false, err

@@ -89,7 +89,7 @@ func yearValue(v string) (string, error) {
 func (s *Server) CreateFunder(ctx context.Context, req *fundingv1.CreateFunderRequest) (*fundingv1.Funder, error) {
 	f := funderFromProto(req.GetFunder())
 	f.ID = req.GetFunderId()
-	created, err := s.app.CreateFunder(ctx, f, req.GetRequestId())
+	created, err := s.app.CreateFunder(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func (s *Server) UpdateFunder(ctx context.Context, req *fundingv1.UpdateFunderRe
 func (s *Server) CreatePost(ctx context.Context, req *fundingv1.CreatePostRequest) (*fundingv1.Post, error) {
 	p := postFromProto(req.GetPost())
 	p.ID = req.GetPostId()
-	created, err := s.app.CreatePost(ctx, p, req.GetRequestId())
+	created, err := s.app.CreatePost(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +241,7 @@ func (s *Server) CreateFundingPlan(ctx context.Context, req *fundingv1.CreateFun
 	}
 	p := planFromProto(req.GetFundingPlan())
 	p.Post, p.Year = post, req.GetYear()
-	created, err := s.app.CreatePlan(ctx, p, req.GetRequestId())
+	created, err := s.app.CreatePlan(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +321,7 @@ func (s *Server) CreateAgreement(ctx context.Context, req *fundingv1.CreateAgree
 		ID: req.GetAgreementId(), Post: post, Year: year,
 		Reference: req.GetAgreement().GetReference(), Purpose: req.GetAgreement().GetPurpose(),
 	}
-	created, err := s.app.CreateAgreement(ctx, a, req.GetRequestId())
+	created, err := s.app.CreateAgreement(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -494,7 +494,7 @@ func (s *Server) RecordPayment(ctx context.Context, req *fundingv1.RecordPayment
 		return nil, err
 	}
 	pay := domain.Payment{AmountCents: req.GetAmountCents(), Date: dateFromProto(req.GetPaymentDate()), Reference: req.GetReference()}
-	c, err := s.app.RecordPayment(ctx, agreement, funder, pay, req.GetRequestId(), req.GetEtag())
+	c, err := s.app.RecordPayment(ctx, agreement, funder, pay, req.GetEtag())
 	if err != nil {
 		return nil, err
 	}

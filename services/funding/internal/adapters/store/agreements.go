@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -40,14 +42,6 @@ func getAgreement(ctx context.Context, q storage.Querier, id, suffix string) (*d
 	return a, err
 }
 
-func agreementByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Agreement, error) {
-	a, err := scanAgreement(q.QueryRowContext(ctx, `SELECT `+agreementColumns+` FROM agreements WHERE request_id = $1`, requestID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return a, err
-}
-
 // planTaken is the error of a second agreement for one plan, which UNIQUE (post, year) refuses.
 func planTaken(post string, year int32) error {
 	return fmt.Errorf("%s already has an agreement: %w", domain.PlanName(post, year), domain.ErrAlreadyExists)
@@ -55,17 +49,19 @@ func planTaken(post string, year int32) error {
 
 // CreateAgreement implements domain.Repository. check sees the plan (nil when missing) and
 // whether it has an agreement already; should it approve a second agreement all the same, the
-// store refuses it with ErrAlreadyExists, as it does a taken id. A repeated request id returns
-// the agreement it created, without calling check.
-func (s *Store) CreateAgreement(ctx context.Context, a *domain.Agreement, requestID string, check func(plan *domain.Plan, taken bool) (*domain.Event, error)) (*domain.Agreement, bool, error) {
+// store refuses it with ErrAlreadyExists, as it does a taken id. The idempotency key in ctx is
+// claimed first, in the same transaction (idempotency.Claim): a replay returns the agreement
+// created then, without calling check.
+func (s *Store) CreateAgreement(ctx context.Context, a *domain.Agreement, check func(plan *domain.Plan, taken bool) (*domain.Event, error)) (*domain.Agreement, bool, error) {
 	var existing *domain.Agreement
 	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		if requestID != "" {
-			prev, err := agreementByRequest(ctx, tx, requestID)
-			if err != nil || prev != nil {
-				existing = prev
-				return nil, err
-			}
+		first, err := idempotency.Claim(ctx, tx, a.Name())
+		if err != nil {
+			return nil, err
+		}
+		if first != "" {
+			existing, err = getAgreement(ctx, tx, strings.TrimPrefix(first, "agreements/"), "")
+			return nil, err
 		}
 		plan, err := getPlan(ctx, tx, a.Post, a.Year, s.forShare())
 		if err != nil {
@@ -84,22 +80,16 @@ func (s *Store) CreateAgreement(ctx context.Context, a *domain.Agreement, reques
 			return nil, planTaken(a.Post, a.Year)
 		}
 		a.CreateTime, a.UpdateTime = storage.Stored(a.CreateTime), storage.Stored(a.UpdateTime)
-		_, err = tx.ExecContext(ctx, `INSERT INTO agreements (`+agreementColumns+`, request_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO agreements (`+agreementColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			a.ID, a.Post, a.Year, string(a.State), a.Reference, a.Purpose, string(a.SignDate), string(a.StartDate),
-			string(a.CloseDate), a.TotalCents, a.Revision, a.CreateTime, a.UpdateTime, storage.NullIfEmpty(requestID))
+			string(a.CloseDate), a.TotalCents, a.Revision, a.CreateTime, a.UpdateTime)
 		if err != nil {
 			return nil, err
 		}
 		return []*domain.Event{ev}, nil
 	})
 	if storage.IsUniqueViolation(err) {
-		if requestID != "" {
-			// A concurrent call with this request id won the race: return its agreement.
-			if prev, err := agreementByRequest(ctx, s.db, requestID); err == nil && prev != nil {
-				return prev, false, nil
-			}
-		}
 		// The id, or the plan, was taken by a concurrent call; the engines do not say which.
 		return nil, false, fmt.Errorf("the id, or %s's agreement, was taken: %w", domain.PlanName(a.Post, a.Year), domain.ErrAlreadyExists)
 	}

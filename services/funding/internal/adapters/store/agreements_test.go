@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -42,7 +43,7 @@ func createAgreementHandsCheckPlan(t *testing.T, f *fixture) {
 	plan := f.planned(t, "iscg-a", 2026)
 	a := f.agreement("conv-a", "iscg-a", 2026)
 	ev := f.agreementCreated(a)
-	got, created, err := f.repo.CreateAgreement(ctx, a, "req-1", func(p *domain.Plan, taken bool) (*domain.Event, error) {
+	got, created, err := f.repo.CreateAgreement(agreementRequest("req-1", a), a, func(p *domain.Plan, taken bool) (*domain.Event, error) {
 		if !samePlan(p, plan) || taken {
 			t.Errorf("check got plan %+v, taken %v; want %+v, false", p, taken, plan)
 		}
@@ -58,7 +59,7 @@ func createAgreementHandsCheckPlan(t *testing.T, f *fixture) {
 	}
 
 	orphan := f.agreement("conv-b", "iscg-a", 2030)
-	_, created, err = f.repo.CreateAgreement(ctx, orphan, "", func(p *domain.Plan, taken bool) (*domain.Event, error) {
+	_, created, err = f.repo.CreateAgreement(ctx, orphan, func(p *domain.Plan, taken bool) (*domain.Event, error) {
 		if p != nil || taken {
 			t.Errorf("check got plan %+v, taken %v; want nil, false", p, taken)
 		}
@@ -73,13 +74,12 @@ func createAgreementHandsCheckPlan(t *testing.T, f *fixture) {
 }
 
 func secondAgreementForPlan(t *testing.T, f *fixture) {
-	ctx := context.Background()
 	f.planned(t, "iscg-a", 2026)
 	f.createAgreement(t, f.agreement("conv-a", "iscg-a", 2026))
 
 	second := f.agreement("conv-b", "iscg-a", 2026)
 	var sawTaken bool
-	_, created, err := f.repo.CreateAgreement(ctx, second, "req-2", func(_ *domain.Plan, taken bool) (*domain.Event, error) {
+	_, created, err := f.repo.CreateAgreement(agreementRequest("req-2", second), second, func(_ *domain.Plan, taken bool) (*domain.Event, error) {
 		sawTaken = taken
 		return nil, fmt.Errorf("plan has an agreement: %w", domain.ErrWrongState)
 	})
@@ -87,7 +87,7 @@ func secondAgreementForPlan(t *testing.T, f *fixture) {
 		t.Errorf("CreateAgreement(second) = created %v, %v, check saw taken %v; want check's error, taken", created, err, sawTaken)
 	}
 	// A check that approves all the same is overruled: a plan has one agreement.
-	_, created, err = f.repo.CreateAgreement(ctx, second, "req-3", func(*domain.Plan, bool) (*domain.Event, error) {
+	_, created, err = f.repo.CreateAgreement(agreementRequest("req-3", second), second, func(*domain.Plan, bool) (*domain.Event, error) {
 		return f.agreementCreated(second), nil
 	})
 	if !errors.Is(err, domain.ErrAlreadyExists) || created {
@@ -99,7 +99,6 @@ func secondAgreementForPlan(t *testing.T, f *fixture) {
 }
 
 func repeatedAgreementRequestID(t *testing.T, f *fixture) {
-	ctx := context.Background()
 	f.planned(t, "iscg-a", 2026)
 	f.planned(t, "iscg-a", 2027)
 	first := f.agreement("conv-a", "iscg-a", 2026)
@@ -107,23 +106,34 @@ func repeatedAgreementRequestID(t *testing.T, f *fixture) {
 	approve := func(ev *domain.Event) func(*domain.Plan, bool) (*domain.Event, error) {
 		return func(*domain.Plan, bool) (*domain.Event, error) { return ev, nil }
 	}
-	if _, created, err := f.repo.CreateAgreement(ctx, first, "req-1", approve(ev)); err != nil || !created {
+	if _, created, err := f.repo.CreateAgreement(agreementRequest("req-1", first), first, approve(ev)); err != nil || !created {
 		t.Fatalf("CreateAgreement = created %v, %v; want created", created, err)
 	}
 	f.wrote(ev)
-	retry := f.agreement("conv-b", "iscg-a", 2027)
+	// The retry of the same request, for which the server chose another id.
+	retry := f.agreement("conv-b", "iscg-a", 2026)
 	called := false
-	got, created, err := f.repo.CreateAgreement(ctx, retry, "req-1", func(*domain.Plan, bool) (*domain.Event, error) {
+	got, created, err := f.repo.CreateAgreement(agreementRequest("req-1", retry), retry, func(*domain.Plan, bool) (*domain.Event, error) {
 		called = true
 		return f.agreementCreated(retry), nil
 	})
 	if err != nil || created || called || !sameAgreement(got, first) {
 		t.Errorf("CreateAgreement(same request) = %+v, created %v, %v, check called %v; want the first, not called", got, created, err, called)
 	}
+	// The same request id for another plan is another request: refused, not answered with the
+	// first agreement.
+	other := f.agreement("conv-c", "iscg-a", 2027)
+	got, created, err = f.repo.CreateAgreement(agreementRequest("req-1", other), other, func(*domain.Plan, bool) (*domain.Event, error) {
+		called = true
+		return f.agreementCreated(other), nil
+	})
+	if !errors.Is(err, idempotency.ErrRequestIDReused) || created || called || got != nil {
+		t.Errorf("CreateAgreement(same request id, another plan) = %+v, created %v, %v, check called %v; want ErrRequestIDReused, not called", got, created, err, called)
+	}
 	// The same id for the other plan: taken.
 	for _, requestID := range []string{"", "req-2"} {
 		dup := f.agreement("conv-a", "iscg-a", 2027)
-		if _, created, err := f.repo.CreateAgreement(ctx, dup, requestID, approve(f.agreementCreated(dup))); !errors.Is(err, domain.ErrAlreadyExists) || created {
+		if _, created, err := f.repo.CreateAgreement(agreementRequest(requestID, dup), dup, approve(f.agreementCreated(dup))); !errors.Is(err, domain.ErrAlreadyExists) || created {
 			t.Errorf("CreateAgreement(%q, request %q) = created %v, %v; want ErrAlreadyExists", dup.ID, requestID, created, err)
 		}
 	}
@@ -286,7 +296,7 @@ func concurrentAgreementsForOnePlan(t *testing.T, f *fixture) {
 		a := f.agreement(fmt.Sprintf("conv-%d", i), "iscg-a", 2026)
 		ev := f.agreementCreated(a)
 		wg.Go(func() {
-			_, ok, err := f.repo.CreateAgreement(ctx, a, "", func(_ *domain.Plan, taken bool) (*domain.Event, error) {
+			_, ok, err := f.repo.CreateAgreement(ctx, a, func(_ *domain.Plan, taken bool) (*domain.Event, error) {
 				if taken {
 					return nil, domain.ErrAlreadyExists
 				}

@@ -8,14 +8,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
 // Payments are rows of their own, numbered 1, 2, … per contribution (seq) in the order recorded,
-// so that a contribution's Payments read back oldest first (by day, then seq) and a payment's
-// request id can be UNIQUE.
+// so that a contribution's Payments read back oldest first (by day, then seq).
 
 const contributionColumns = `agreement, funder, funder_kind, year, amount_cents, called_cents, paid_cents, revision, update_time`
 
@@ -120,17 +120,17 @@ func insertContribution(ctx context.Context, tx *sql.Tx, c *domain.Contribution)
 		return err
 	}
 	for i, p := range c.Payments {
-		if err := insertPayment(ctx, tx, c, int64(i+1), p, ""); err != nil {
+		if err := insertPayment(ctx, tx, c, int64(i+1), p); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func insertPayment(ctx context.Context, tx *sql.Tx, c *domain.Contribution, seq int64, p domain.Payment, requestID string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO payments (agreement, funder, seq, amount_cents, payment_date, reference, request_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		c.Agreement, c.Funder, seq, p.AmountCents, string(p.Date), p.Reference, storage.NullIfEmpty(requestID))
+func insertPayment(ctx context.Context, tx *sql.Tx, c *domain.Contribution, seq int64, p domain.Payment) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO payments (agreement, funder, seq, amount_cents, payment_date, reference)
+		VALUES ($1, $2, $3, $4, $5, $6)`,
+		c.Agreement, c.Funder, seq, p.AmountCents, string(p.Date), p.Reference)
 	return err
 }
 
@@ -166,11 +166,12 @@ func (s *Store) ListContributions(ctx context.Context, q domain.Query) ([]*domai
 
 // UpdateContribution implements domain.Repository.
 //
-// A payment is recorded by the event change returns: its Payment becomes a new payment row,
-// with requestID, in the same transaction. With a requestID, change must record a payment; one
-// already recorded for this contribution returns the contribution as it is without calling
-// change, and one recorded for another contribution gives ErrAlreadyExists.
-func (s *Store) UpdateContribution(ctx context.Context, agreement, funder, requestID string, change func(c *domain.Contribution, state domain.AgreementState) (*domain.Event, error)) (*domain.Contribution, error) {
+// A payment is recorded by the event change returns: its Payment becomes a new payment row, in
+// the same transaction. With an idempotency key in ctx (a RecordPayment's request_id), change
+// must record a payment, and the key is claimed in the same transaction (idempotency.Claim): a
+// replay returns the contribution as it is without calling change; the key used with another
+// payment gives an error wrapping idempotency.ErrRequestIDReused.
+func (s *Store) UpdateContribution(ctx context.Context, agreement, funder string, change func(c *domain.Contribution, state domain.AgreementState) (*domain.Event, error)) (*domain.Contribution, error) {
 	var updated *domain.Contribution
 	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
 		var state string
@@ -181,26 +182,20 @@ func (s *Store) UpdateContribution(ctx context.Context, agreement, funder, reque
 		if err != nil {
 			return nil, err
 		}
-		// The contribution's lock serialises its writers, so the request id check below sees
-		// every payment committed before.
+		// The contribution's lock serialises its writers, so the claim below sees every key
+		// committed before.
 		c, err := getContribution(ctx, tx, agreement, funder, s.forUpdate())
 		if err != nil {
 			return nil, err
 		}
-		if requestID != "" {
-			var paid contributionKey
-			err := tx.QueryRowContext(ctx, `SELECT agreement, funder FROM payments WHERE request_id = $1`, requestID).
-				Scan(&paid.agreement, &paid.funder)
-			switch {
-			case err == nil && paid == keyOf(c):
-				updated = c
-				return nil, nil
-			case err == nil:
-				return nil, fmt.Errorf("request id %q was used for %s: %w", requestID,
-					contributionName(paid.agreement, paid.funder), domain.ErrAlreadyExists)
-			case !errors.Is(err, sql.ErrNoRows):
-				return nil, err
-			}
+		_, keyed := idempotency.FromContext(ctx)
+		first, err := idempotency.Claim(ctx, tx, contributionName(agreement, funder))
+		if err != nil {
+			return nil, err
+		}
+		if first != "" {
+			updated = c
+			return nil, nil
 		}
 		payments := slices.Clone(c.Payments)
 		ev, err := change(c, domain.AgreementState(state))
@@ -210,7 +205,7 @@ func (s *Store) UpdateContribution(ctx context.Context, agreement, funder, reque
 		if ev == nil {
 			return nil, outbox.ErrMissingEvent
 		}
-		if requestID != "" && ev.Payment == nil {
+		if keyed && ev.Payment == nil {
 			return nil, errors.New("store: a request id is for recording a payment, and the change records none")
 		}
 		c.Agreement, c.Funder = agreement, funder
@@ -228,7 +223,7 @@ func (s *Store) UpdateContribution(ctx context.Context, agreement, funder, reque
 			if err != nil {
 				return nil, err
 			}
-			if err := insertPayment(ctx, tx, c, last+1, *ev.Payment, requestID); err != nil {
+			if err := insertPayment(ctx, tx, c, last+1, *ev.Payment); err != nil {
 				return nil, err
 			}
 			// What a later read gives, whether or not change appended the payment itself.
@@ -238,10 +233,6 @@ func (s *Store) UpdateContribution(ctx context.Context, agreement, funder, reque
 		updated = c
 		return []*domain.Event{ev}, nil
 	})
-	if storage.IsUniqueViolation(err) && requestID != "" {
-		// Only a concurrent payment of another contribution with this request id gets here.
-		return nil, fmt.Errorf("request id %q was used for another contribution: %w", requestID, domain.ErrAlreadyExists)
-	}
 	if err != nil {
 		return nil, err
 	}

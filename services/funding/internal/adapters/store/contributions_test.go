@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -18,7 +19,7 @@ var contributionCases = []contractCase{
 	{"list contributions filters by agreement, funder and year and pages across agreements", listContributions},
 	{"calling a contribution hands change the agreement's state and writes the call with its event", callContribution},
 	{"a payment with a repeated request id is recorded once", paymentRecordedOnce},
-	{"a request id used for another contribution is ErrAlreadyExists", requestIDOfAnotherContribution},
+	{"a request id is scoped to its contribution: on another, it records that one's payment", requestIDOfAnotherContribution},
 	{"a request id for a change that records no payment is refused", requestIDWithoutPayment},
 	{"a failing contribution change writes nothing", failingContributionChange},
 	{"update of a missing contribution is ErrNotFound without calling change", updateMissingContribution},
@@ -30,7 +31,7 @@ var contributionCases = []contractCase{
 func (f *fixture) pay(t *testing.T, agreement, funder, requestID string, cents int64, reference string) *domain.Contribution {
 	t.Helper()
 	var ev *domain.Event
-	c, err := f.repo.UpdateContribution(context.Background(), agreement, funder, requestID, f.payChange(cents, reference, &ev))
+	c, err := f.repo.UpdateContribution(paymentRequest(requestID, agreement, funder, cents, reference), agreement, funder, f.payChange(cents, reference, &ev))
 	if err != nil {
 		t.Fatalf("UpdateContribution(%s/%s, pay %d) = %v", agreement, funder, cents, err)
 	}
@@ -109,7 +110,7 @@ func callContribution(t *testing.T, f *fixture) {
 	f.signedAgreement(t, "conv-a", "iscg-a", 2026)
 	var ev *domain.Event
 	var want domain.Contribution
-	got, err := f.repo.UpdateContribution(ctx, "conv-a", ccA, "", func(c *domain.Contribution, state domain.AgreementState) (*domain.Event, error) {
+	got, err := f.repo.UpdateContribution(ctx, "conv-a", ccA, func(c *domain.Contribution, state domain.AgreementState) (*domain.Event, error) {
 		if state != domain.StateSigned {
 			t.Errorf("change got agreement state %q; want SIGNED", state)
 		}
@@ -142,12 +143,20 @@ func paymentRecordedOnce(t *testing.T, f *fixture) {
 		t.Fatalf("first payment = paid %d, %d payments; want 1000, 1", first.PaidCents, len(first.Payments))
 	}
 	called := false
-	again, err := f.repo.UpdateContribution(ctx, "conv-a", ccA, "req-1", func(*domain.Contribution, domain.AgreementState) (*domain.Event, error) {
+	again, err := f.repo.UpdateContribution(paymentRequest("req-1", "conv-a", ccA, 1_000, "virement 1"), "conv-a", ccA, func(*domain.Contribution, domain.AgreementState) (*domain.Event, error) {
 		called = true
 		return nil, errRefused
 	})
 	if err != nil || called || !sameContribution(again, first) {
 		t.Errorf("UpdateContribution(same request) = %+v, %v, change called %v; want %+v as it is, not called", again, err, called, first)
+	}
+	// The same request id with another payment (another amount) is refused.
+	_, err = f.repo.UpdateContribution(paymentRequest("req-1", "conv-a", ccA, 1_500, "virement 1"), "conv-a", ccA, func(*domain.Contribution, domain.AgreementState) (*domain.Event, error) {
+		called = true
+		return nil, errRefused
+	})
+	if !errors.Is(err, idempotency.ErrRequestIDReused) || called {
+		t.Errorf("UpdateContribution(same request id, another amount) = %v, change called %v; want ErrRequestIDReused, not called", err, called)
 	}
 	second := f.pay(t, "conv-a", ccA, "req-2", 2_000, "virement 2")
 	if second.PaidCents != 3_000 || len(second.Payments) != 2 || second.Payments[0].Reference != "virement 1" || second.Payments[1].Reference != "virement 2" {
@@ -165,17 +174,14 @@ func requestIDOfAnotherContribution(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	f.signedAgreement(t, "conv-a", "iscg-a", 2026)
 	f.pay(t, "conv-a", ccA, "req-1", 1_000, "")
-	want, _ := f.repo.GetContribution(ctx, "conv-a", cd71)
-	called := false
-	_, err := f.repo.UpdateContribution(ctx, "conv-a", cd71, "req-1", func(*domain.Contribution, domain.AgreementState) (*domain.Event, error) {
-		called = true
-		return nil, errRefused
-	})
-	if !errors.Is(err, domain.ErrAlreadyExists) || called {
-		t.Errorf("UpdateContribution(conv-a/cd71, request of conv-a/cc-a) = %v, change called %v; want ErrAlreadyExists, not called", err, called)
+	// The same request id and body on another contribution is that contribution's own payment:
+	// it is recorded there, not answered with cc-a's.
+	got := f.pay(t, "conv-a", cd71, "req-1", 1_000, "")
+	if got.Funder != cd71 || got.PaidCents != 1_000 || len(got.Payments) != 1 {
+		t.Errorf("pay(conv-a/cd71, request id of conv-a/cc-a) = %+v; want cd71's contribution paid 1000", got)
 	}
-	if read, err := f.repo.GetContribution(ctx, "conv-a", cd71); err != nil || !sameContribution(read, want) {
-		t.Errorf("GetContribution = %+v, %v; want unchanged %+v", read, err, want)
+	if read, err := f.repo.GetContribution(ctx, "conv-a", ccA); err != nil || read.PaidCents != 1_000 || len(read.Payments) != 1 {
+		t.Errorf("GetContribution(conv-a/cc-a) = %+v, %v; want its one payment only", read, err)
 	}
 }
 
@@ -183,7 +189,7 @@ func requestIDWithoutPayment(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	f.signedAgreement(t, "conv-a", "iscg-a", 2026)
 	want, _ := f.repo.GetContribution(ctx, "conv-a", ccA)
-	_, err := f.repo.UpdateContribution(ctx, "conv-a", ccA, "req-1", func(c *domain.Contribution, _ domain.AgreementState) (*domain.Event, error) {
+	_, err := f.repo.UpdateContribution(paymentRequest("req-1", "conv-a", ccA, 0, ""), "conv-a", ccA, func(c *domain.Contribution, _ domain.AgreementState) (*domain.Event, error) {
 		c.CalledCents = c.AmountCents
 		c.Revision++
 		ev := f.event(domain.ContributionCalled)
@@ -205,7 +211,7 @@ func failingContributionChange(t *testing.T, f *fixture) {
 	want, _ := f.repo.GetContribution(ctx, "conv-a", ccA)
 	var ev *domain.Event
 	pay := f.payChange(5_000, "refused", &ev)
-	_, err := f.repo.UpdateContribution(ctx, "conv-a", ccA, "req-2", func(c *domain.Contribution, s domain.AgreementState) (*domain.Event, error) {
+	_, err := f.repo.UpdateContribution(paymentRequest("req-2", "conv-a", ccA, 5_000, "refused"), "conv-a", ccA, func(c *domain.Contribution, s domain.AgreementState) (*domain.Event, error) {
 		_, _ = pay(c, s)
 		return nil, errRefused
 	})
@@ -215,7 +221,7 @@ func failingContributionChange(t *testing.T, f *fixture) {
 	if read, err := f.repo.GetContribution(ctx, "conv-a", ccA); err != nil || !sameContribution(read, want) {
 		t.Errorf("GetContribution = %+v, %v; want unchanged %+v", read, err, want)
 	}
-	// The refused request id was not spent: a retry records the payment.
+	// The refused request id was not spent: a retry (even another body) records the payment.
 	if got := f.pay(t, "conv-a", ccA, "req-2", 5_000, "retried"); got.PaidCents != 6_000 || len(got.Payments) != 2 {
 		t.Errorf("retry = paid %d, %d payments; want 6000, 2", got.PaidCents, len(got.Payments))
 	}
@@ -225,7 +231,7 @@ func updateMissingContribution(t *testing.T, f *fixture) {
 	f.signedAgreement(t, "conv-a", "iscg-a", 2026)
 	for _, k := range [][2]string{{"conv-a", ccB}, {"conv-b", ccA}} {
 		called := false
-		_, err := f.repo.UpdateContribution(context.Background(), k[0], k[1], "req-1", func(*domain.Contribution, domain.AgreementState) (*domain.Event, error) {
+		_, err := f.repo.UpdateContribution(paymentRequest("req-1", k[0], k[1], 0, ""), k[0], k[1], func(*domain.Contribution, domain.AgreementState) (*domain.Event, error) {
 			called = true
 			return nil, errRefused
 		})
@@ -236,7 +242,8 @@ func updateMissingContribution(t *testing.T, f *fixture) {
 }
 
 // concurrentPay has writers goroutines pay 100 cents each on conv-a/cc-a, with the request id
-// requestID(i), and returns what each call returned.
+// requestID(i) and the reference "payment "+requestID(i) (so one request id is one request),
+// and returns what each call returned.
 func concurrentPay(t *testing.T, f *fixture, writers int, requestID func(i int) string) []*domain.Contribution {
 	t.Helper()
 	f.signedAgreement(t, "conv-a", "iscg-a", 2026)
@@ -246,8 +253,9 @@ func concurrentPay(t *testing.T, f *fixture, writers int, requestID func(i int) 
 	var wg sync.WaitGroup
 	for i := range writers {
 		wg.Go(func() {
-			results[i], errs[i] = f.repo.UpdateContribution(context.Background(), "conv-a", ccA, requestID(i),
-				f.payChange(100, fmt.Sprintf("payment %d", i), &events[i]))
+			reference := "payment " + requestID(i)
+			results[i], errs[i] = f.repo.UpdateContribution(paymentRequest(requestID(i), "conv-a", ccA, 100, reference), "conv-a", ccA,
+				f.payChange(100, reference, &events[i]))
 		})
 	}
 	wg.Wait()

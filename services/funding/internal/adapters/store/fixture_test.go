@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/adapters/store"
@@ -23,6 +24,49 @@ var t0 = time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC)
 
 // fixedParis is a zone other than UTC, for times a caller gives in local time.
 var fixedParis = time.FixedZone("CET", 60*60)
+
+// officer is the caller of the tests' keyed writes, as the gRPC edge names a token's bearer.
+const officer = `role="finance" network="" organisation="" sub="finance"`
+
+// keyed returns a context carrying the idempotency key the gRPC edge derives from a request to
+// method under parent with requestID and content body: no key when requestID is "".
+func keyed(requestID, method, parent, body string) context.Context {
+	if requestID == "" {
+		return context.Background()
+	}
+	return idempotency.NewContext(context.Background(), idempotency.Key{
+		Caller: officer, Method: method, Parent: parent, RequestID: requestID, Fingerprint: []byte(body),
+	})
+}
+
+// The contexts of a create with requestID for a resource. Ids are left out of the requests'
+// fingerprints (the server may choose them), so retries that chose other ids are one request.
+func funderRequest(requestID string, fu *domain.Funder) context.Context {
+	return keyed(requestID, "/vif.funding.v1.FundingService/CreateFunder", "",
+		fmt.Sprint(fu.DisplayName, fu.Kind, fu.EPCI, fu.Commune, fu.Organisation, fu.SIRET))
+}
+
+func postRequest(requestID string, p *domain.Post) context.Context {
+	return keyed(requestID, "/vif.funding.v1.FundingService/CreatePost", "",
+		fmt.Sprint(p.DisplayName, p.Network, p.HostOrganisation, p.FTEThousandths, p.StartDate, p.EndDate))
+}
+
+func planRequest(requestID string, p *domain.Plan) context.Context {
+	return keyed(requestID, "/vif.funding.v1.FundingService/CreateFundingPlan", "posts/"+p.Post,
+		fmt.Sprint(p.Year, p.AnnualCostCents, p.StateShareBP, p.Rule, p.Shares, p.DepartementShareBP))
+}
+
+func agreementRequest(requestID string, a *domain.Agreement) context.Context {
+	return keyed(requestID, "/vif.funding.v1.FundingService/CreateAgreement", "",
+		fmt.Sprint(a.Post, a.Year, a.Purpose))
+}
+
+// paymentRequest is the context of a RecordPayment with requestID of cents with reference on the
+// contribution of agreement and funder (its parent).
+func paymentRequest(requestID, agreement, funder string, cents int64, reference string) context.Context {
+	return keyed(requestID, "/vif.funding.v1.FundingService/RecordPayment",
+		"agreements/"+agreement+"/contributions/"+funder, fmt.Sprint(cents, reference))
+}
 
 const subjectPrefix = "vif.funding.v1."
 
@@ -111,7 +155,7 @@ func (f *fixture) funderCreated(fu *domain.Funder) *domain.Event {
 func (f *fixture) createFunder(t *testing.T, fu *domain.Funder) {
 	t.Helper()
 	ev := f.funderCreated(fu)
-	if _, created, err := f.repo.CreateFunder(context.Background(), fu, "", ev); err != nil || !created {
+	if _, created, err := f.repo.CreateFunder(context.Background(), fu, ev); err != nil || !created {
 		t.Fatalf("CreateFunder(%q) = created %v, %v; want created, nil", fu.ID, created, err)
 	}
 	f.wrote(ev)
@@ -162,7 +206,7 @@ func (f *fixture) postCreated(p *domain.Post) *domain.Event {
 func (f *fixture) createPost(t *testing.T, p *domain.Post) {
 	t.Helper()
 	ev := f.postCreated(p)
-	if _, created, err := f.repo.CreatePost(context.Background(), p, "", ev); err != nil || !created {
+	if _, created, err := f.repo.CreatePost(context.Background(), p, ev); err != nil || !created {
 		t.Fatalf("CreatePost(%q) = created %v, %v; want created, nil", p.ID, created, err)
 	}
 	f.wrote(ev)
@@ -208,7 +252,7 @@ func approvePlan(ev *domain.Event) func(map[string]*domain.Funder) (*domain.Even
 func (f *fixture) createPlan(t *testing.T, p *domain.Plan) {
 	t.Helper()
 	ev := f.planCreated(p)
-	if _, created, err := f.repo.CreatePlan(context.Background(), p, "", approvePlan(ev)); err != nil || !created {
+	if _, created, err := f.repo.CreatePlan(context.Background(), p, approvePlan(ev)); err != nil || !created {
 		t.Fatalf("CreatePlan(%q) = created %v, %v; want created, nil", p.Name(), created, err)
 	}
 	f.wrote(ev)
@@ -241,7 +285,7 @@ func (f *fixture) agreementCreated(a *domain.Agreement) *domain.Event {
 func (f *fixture) createAgreement(t *testing.T, a *domain.Agreement) {
 	t.Helper()
 	ev := f.agreementCreated(a)
-	_, created, err := f.repo.CreateAgreement(context.Background(), a, "", func(*domain.Plan, bool) (*domain.Event, error) {
+	_, created, err := f.repo.CreateAgreement(context.Background(), a, func(*domain.Plan, bool) (*domain.Event, error) {
 		return ev, nil
 	})
 	if err != nil || !created {

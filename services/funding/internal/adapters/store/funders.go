@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strings"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -39,14 +41,6 @@ func getFunder(ctx context.Context, q storage.Querier, id, suffix string) (*doma
 	return f, err
 }
 
-func funderByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Funder, error) {
-	f, err := scanFunder(q.QueryRowContext(ctx, `SELECT `+funderColumns+` FROM funders WHERE request_id = $1`, requestID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return f, err
-}
-
 // fundersByID returns the funders of ids that exist, keyed by id.
 func fundersByID(ctx context.Context, q storage.Querier, ids []string) (map[string]*domain.Funder, error) {
 	out := make(map[string]*domain.Funder, len(ids))
@@ -65,35 +59,30 @@ func fundersByID(ctx context.Context, q storage.Querier, ids []string) (map[stri
 	return out, nil
 }
 
-// CreateFunder implements domain.Repository.
-func (s *Store) CreateFunder(ctx context.Context, f *domain.Funder, requestID string, ev *domain.Event) (*domain.Funder, bool, error) {
+// CreateFunder implements domain.Repository. The idempotency key in ctx is claimed in the same
+// transaction (idempotency.Claim): a replay returns the funder created then.
+func (s *Store) CreateFunder(ctx context.Context, f *domain.Funder, ev *domain.Event) (*domain.Funder, bool, error) {
 	var existing *domain.Funder
 	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		if requestID != "" {
-			prev, err := funderByRequest(ctx, tx, requestID)
-			if err != nil || prev != nil {
-				existing = prev
-				return nil, err
-			}
+		prev, err := idempotency.Claim(ctx, tx, f.Name())
+		if err != nil {
+			return nil, err
+		}
+		if prev != "" {
+			existing, err = getFunder(ctx, tx, strings.TrimPrefix(prev, "funders/"), "")
+			return nil, err
 		}
 		f.CreateTime, f.UpdateTime = storage.Stored(f.CreateTime), storage.Stored(f.UpdateTime)
-		_, err := tx.ExecContext(ctx, `INSERT INTO funders (`+funderColumns+`, request_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO funders (`+funderColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			f.ID, f.DisplayName, string(f.Kind), f.EPCI, f.Commune, f.Organisation, f.SIRET, f.Illustrative,
-			f.Revision, f.CreateTime, f.UpdateTime, storage.NullIfEmpty(requestID))
+			f.Revision, f.CreateTime, f.UpdateTime)
 		if err != nil {
 			return nil, err
 		}
 		return []*domain.Event{ev}, nil
 	})
 	if storage.IsUniqueViolation(err) {
-		if requestID != "" {
-			// A concurrent call with the same request id may have won, on the request id or on
-			// the id it also chose (PostgreSQL may report either): return its result.
-			if prev, err := funderByRequest(ctx, s.db, requestID); err == nil && prev != nil {
-				return prev, false, nil
-			}
-		}
 		return nil, false, domain.ErrAlreadyExists
 	}
 	if err != nil {

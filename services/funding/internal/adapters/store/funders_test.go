@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -35,7 +36,7 @@ func createFunderThenGet(t *testing.T, f *fixture) {
 	want := *fu
 	want.CreateTime, want.UpdateTime = want.CreateTime.Truncate(time.Microsecond), want.UpdateTime.Truncate(time.Microsecond)
 	ev := f.funderCreated(fu)
-	got, created, err := f.repo.CreateFunder(ctx, fu, "req-1", ev)
+	got, created, err := f.repo.CreateFunder(funderRequest("req-1", fu), fu, ev)
 	if err != nil || !created || !sameFunder(got, &want) {
 		t.Fatalf("CreateFunder = %+v, created %v, %v; want %+v in UTC, created", got, created, err, want)
 	}
@@ -58,7 +59,7 @@ func createTakenFunderID(t *testing.T, f *fixture) {
 	f.createFunder(t, f.funder(etat, domain.KindState))
 	for _, requestID := range []string{"", "req-2"} {
 		dup := f.funder(etat, domain.KindOther)
-		got, created, err := f.repo.CreateFunder(ctx, dup, requestID, f.funderCreated(dup))
+		got, created, err := f.repo.CreateFunder(funderRequest(requestID, dup), dup, f.funderCreated(dup))
 		if !errors.Is(err, domain.ErrAlreadyExists) || created {
 			t.Errorf("CreateFunder(%q, request %q) = %v, created %v, %v; want ErrAlreadyExists", dup.ID, requestID, got, created, err)
 		}
@@ -69,17 +70,24 @@ func createTakenFunderID(t *testing.T, f *fixture) {
 }
 
 func repeatedFunderRequestID(t *testing.T, f *fixture) {
-	ctx := context.Background()
 	a := f.funder("funder-a", domain.KindOther)
 	evA := f.funderCreated(a)
-	if _, created, err := f.repo.CreateFunder(ctx, a, "req-1", evA); err != nil || !created {
+	if _, created, err := f.repo.CreateFunder(funderRequest("req-1", a), a, evA); err != nil || !created {
 		t.Fatalf("CreateFunder(%q) = created %v, %v; want created, nil", a.ID, created, err)
 	}
 	f.wrote(evA)
-	b := f.funder("funder-b", domain.KindOther)
-	got, created, err := f.repo.CreateFunder(ctx, b, "req-1", f.funderCreated(b))
+	// The retry of the same request, for which the server chose another id.
+	b := *a
+	b.ID = "funder-b"
+	got, created, err := f.repo.CreateFunder(funderRequest("req-1", &b), &b, f.funderCreated(&b))
 	if err != nil || created || !sameFunder(got, a) {
 		t.Errorf("CreateFunder(%q, same request) = %+v, created %v, %v; want %+v, false, nil", b.ID, got, created, err, a)
+	}
+	// The same request id with another request (another funder) is refused.
+	c := f.funder("funder-c", domain.KindOther)
+	got, created, err = f.repo.CreateFunder(funderRequest("req-1", c), c, f.funderCreated(c))
+	if !errors.Is(err, idempotency.ErrRequestIDReused) || created || got != nil {
+		t.Errorf("CreateFunder(%q, same request id, another funder) = %+v, created %v, %v; want ErrRequestIDReused", c.ID, got, created, err)
 	}
 	if n := f.count(t, "funders"); n != 1 {
 		t.Errorf("funders = %d; want 1", n)

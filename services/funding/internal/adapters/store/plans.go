@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -123,12 +124,14 @@ func getPlan(ctx context.Context, q storage.Querier, post string, year int32, su
 	return p, err
 }
 
-func planByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Plan, error) {
-	p, err := scanPlan(q.QueryRowContext(ctx, `SELECT `+planColumns+` FROM plans WHERE request_id = $1`, requestID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+// planByName reads the plan that name ("posts/{post}/plans/{year}") names, nil when missing.
+func planByName(ctx context.Context, q storage.Querier, name string) (*domain.Plan, error) {
+	post, year, ok := strings.Cut(strings.TrimPrefix(name, "posts/"), "/plans/")
+	y, err := strconv.ParseInt(year, 10, 32)
+	if !ok || err != nil {
+		return nil, fmt.Errorf("store: %q names no plan", name)
 	}
-	return p, err
+	return getPlan(ctx, q, post, int32(y), "")
 }
 
 // planFunders lists the funders a plan names, each once.
@@ -154,17 +157,22 @@ func planFunders(p *domain.Plan) []string {
 }
 
 // CreatePlan implements domain.Repository. The post must exist (ErrNotFound, check not called)
-// and have no plan for the year (ErrAlreadyExists, check not called); a repeated request id
-// returns the plan it created, without calling check.
-func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, requestID string, check func(funders map[string]*domain.Funder) (*domain.Event, error)) (*domain.Plan, bool, error) {
+// and have no plan for the year (ErrAlreadyExists, check not called). The idempotency key in
+// ctx is claimed first, in the same transaction (idempotency.Claim): a replay returns the plan
+// created then, without calling check.
+func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, check func(funders map[string]*domain.Funder) (*domain.Event, error)) (*domain.Plan, bool, error) {
 	var existing *domain.Plan
 	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		if requestID != "" {
-			prev, err := planByRequest(ctx, tx, requestID)
-			if err != nil || prev != nil {
-				existing = prev
-				return nil, err
+		first, err := idempotency.Claim(ctx, tx, p.Name())
+		if err != nil {
+			return nil, err
+		}
+		if first != "" {
+			existing, err = planByName(ctx, tx, first)
+			if err == nil && existing == nil {
+				err = fmt.Errorf("%s: %w", first, domain.ErrNotFound)
 			}
+			return nil, err
 		}
 		if _, err := getPost(ctx, tx, p.Post, s.forKeyShare()); err != nil {
 			return nil, fmt.Errorf("posts/%s: %w", p.Post, err)
@@ -188,23 +196,17 @@ func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, requestID string
 			return nil, err
 		}
 		p.CreateTime, p.UpdateTime = storage.Stored(p.CreateTime), storage.Stored(p.UpdateTime)
-		_, err = tx.ExecContext(ctx, `INSERT INTO plans (`+planColumns+`, request_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO plans (`+planColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 			p.Post, p.Year, p.AnnualCostCents, p.StateShareBP, p.StateFunder, string(p.Rule), l.shares,
 			p.DepartementFunder, p.DepartementShareBP, l.epcis, l.contributions, p.Revisions, p.Illustrative,
-			p.Revision, p.CreateTime, p.UpdateTime, storage.NullIfEmpty(requestID))
+			p.Revision, p.CreateTime, p.UpdateTime)
 		if err != nil {
 			return nil, err
 		}
 		return []*domain.Event{ev}, nil
 	})
 	if storage.IsUniqueViolation(err) {
-		if requestID != "" {
-			// A concurrent call with this request id won the race: return its plan.
-			if prev, err := planByRequest(ctx, s.db, requestID); err == nil && prev != nil {
-				return prev, false, nil
-			}
-		}
 		return nil, false, domain.ErrAlreadyExists
 	}
 	if err != nil {

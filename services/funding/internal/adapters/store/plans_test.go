@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -41,7 +42,7 @@ func createPlanHandsCheckFunders(t *testing.T, f *fixture) {
 	p.CreateTime = p.CreateTime.Add(321).In(fixedParis)
 	ev := f.planCreated(p)
 	var given []string
-	got, created, err := f.repo.CreatePlan(ctx, p, "req-1", func(funders map[string]*domain.Funder) (*domain.Event, error) {
+	got, created, err := f.repo.CreatePlan(planRequest("req-1", p), p, func(funders map[string]*domain.Funder) (*domain.Event, error) {
 		given = slices.Sorted(maps.Keys(funders))
 		for _, id := range given {
 			p.Contributions = append(p.Contributions, domain.PlannedContribution{Funder: id, Kind: funders[id].Kind, AmountCents: 25_000})
@@ -75,7 +76,7 @@ func planForMissingPost(t *testing.T, f *fixture) {
 	f.createFunders(t)
 	p := f.plan("nowhere", 2026)
 	called := false
-	got, created, err := f.repo.CreatePlan(context.Background(), p, "req-1", func(map[string]*domain.Funder) (*domain.Event, error) {
+	got, created, err := f.repo.CreatePlan(planRequest("req-1", p), p, func(map[string]*domain.Funder) (*domain.Event, error) {
 		called = true
 		return f.planCreated(p), nil
 	})
@@ -97,7 +98,7 @@ func secondPlanForPostYear(t *testing.T, f *fixture) {
 		dup := f.plan("iscg-a", 2026)
 		dup.AnnualCostCents = 1
 		called := false
-		got, created, err := f.repo.CreatePlan(ctx, dup, requestID, func(map[string]*domain.Funder) (*domain.Event, error) {
+		got, created, err := f.repo.CreatePlan(planRequest(requestID, dup), dup, func(map[string]*domain.Funder) (*domain.Event, error) {
 			called = true
 			return f.planCreated(dup), nil
 		})
@@ -112,26 +113,42 @@ func secondPlanForPostYear(t *testing.T, f *fixture) {
 }
 
 func repeatedPlanRequestID(t *testing.T, f *fixture) {
-	ctx := context.Background()
 	f.createFunders(t)
 	f.createPost(t, f.post("iscg-a"))
 	first := f.plan("iscg-a", 2026)
 	ev := f.planCreated(first)
-	if _, created, err := f.repo.CreatePlan(ctx, first, "req-1", approvePlan(ev)); err != nil || !created {
+	if _, created, err := f.repo.CreatePlan(planRequest("req-1", first), first, approvePlan(ev)); err != nil || !created {
 		t.Fatalf("CreatePlan = created %v, %v; want created", created, err)
 	}
 	f.wrote(ev)
-	retry := f.plan("iscg-a", 2027)
+	retry := f.plan("iscg-a", 2026)
 	called := false
-	got, created, err := f.repo.CreatePlan(ctx, retry, "req-1", func(map[string]*domain.Funder) (*domain.Event, error) {
+	got, created, err := f.repo.CreatePlan(planRequest("req-1", retry), retry, func(map[string]*domain.Funder) (*domain.Event, error) {
 		called = true
 		return f.planCreated(retry), nil
 	})
 	if err != nil || created || called || !samePlan(got, first) {
 		t.Errorf("CreatePlan(same request) = %+v, created %v, %v, check called %v; want the first plan, not called", got, created, err, called)
 	}
-	if n := f.count(t, "plans"); n != 1 {
-		t.Errorf("plans = %d; want 1", n)
+	// The same request id with another request (another year) is refused, not answered with the
+	// first plan; under another post it is another request.
+	other := f.plan("iscg-a", 2027)
+	got, created, err = f.repo.CreatePlan(planRequest("req-1", other), other, func(map[string]*domain.Funder) (*domain.Event, error) {
+		called = true
+		return f.planCreated(other), nil
+	})
+	if !errors.Is(err, idempotency.ErrRequestIDReused) || created || called || got != nil {
+		t.Errorf("CreatePlan(same request id, another year) = %+v, created %v, %v, check called %v; want ErrRequestIDReused, not called", got, created, err, called)
+	}
+	f.createPost(t, f.post("iscg-b"))
+	elsewhere := f.plan("iscg-b", 2026)
+	evB := f.planCreated(elsewhere)
+	if _, created, err := f.repo.CreatePlan(planRequest("req-1", elsewhere), elsewhere, approvePlan(evB)); err != nil || !created {
+		t.Errorf("CreatePlan(%q, req-1 under another post) = created %v, %v; want created", elsewhere.Name(), created, err)
+	}
+	f.wrote(evB)
+	if n := f.count(t, "plans"); n != 2 {
+		t.Errorf("plans = %d; want 2", n)
 	}
 }
 
@@ -139,7 +156,7 @@ func refusedPlanCheck(t *testing.T, f *fixture) {
 	f.createFunders(t)
 	f.createPost(t, f.post("iscg-a"))
 	p := f.plan("iscg-a", 2026)
-	_, created, err := f.repo.CreatePlan(context.Background(), p, "req-1", func(map[string]*domain.Funder) (*domain.Event, error) {
+	_, created, err := f.repo.CreatePlan(planRequest("req-1", p), p, func(map[string]*domain.Funder) (*domain.Event, error) {
 		return nil, errRefused
 	})
 	if !errors.Is(err, errRefused) || created {

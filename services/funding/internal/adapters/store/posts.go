@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -37,42 +39,30 @@ func getPost(ctx context.Context, q storage.Querier, id, suffix string) (*domain
 	return p, err
 }
 
-func postByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Post, error) {
-	p, err := scanPost(q.QueryRowContext(ctx, `SELECT `+postColumns+` FROM posts WHERE request_id = $1`, requestID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return p, err
-}
-
-// CreatePost implements domain.Repository.
-func (s *Store) CreatePost(ctx context.Context, p *domain.Post, requestID string, ev *domain.Event) (*domain.Post, bool, error) {
+// CreatePost implements domain.Repository. The idempotency key in ctx is claimed in the same
+// transaction (idempotency.Claim): a replay returns the post created then.
+func (s *Store) CreatePost(ctx context.Context, p *domain.Post, ev *domain.Event) (*domain.Post, bool, error) {
 	var existing *domain.Post
 	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		if requestID != "" {
-			prev, err := postByRequest(ctx, tx, requestID)
-			if err != nil || prev != nil {
-				existing = prev
-				return nil, err
-			}
+		prev, err := idempotency.Claim(ctx, tx, p.Name())
+		if err != nil {
+			return nil, err
+		}
+		if prev != "" {
+			existing, err = getPost(ctx, tx, strings.TrimPrefix(prev, "posts/"), "")
+			return nil, err
 		}
 		p.CreateTime, p.UpdateTime = storage.Stored(p.CreateTime), storage.Stored(p.UpdateTime)
-		_, err := tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`, request_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			p.ID, p.DisplayName, p.Network, p.HostOrganisation, p.FTEThousandths, string(p.StartDate), string(p.EndDate),
-			p.Illustrative, p.Revision, p.CreateTime, p.UpdateTime, p.SIRET, storage.NullIfEmpty(requestID))
+			p.Illustrative, p.Revision, p.CreateTime, p.UpdateTime, p.SIRET)
 		if err != nil {
 			return nil, err
 		}
 		return []*domain.Event{ev}, nil
 	})
 	if storage.IsUniqueViolation(err) {
-		if requestID != "" {
-			// As for funders: the winner of a race on this request id may have taken the id too.
-			if prev, err := postByRequest(ctx, s.db, requestID); err == nil && prev != nil {
-				return prev, false, nil
-			}
-		}
 		return nil, false, domain.ErrAlreadyExists
 	}
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -24,7 +25,7 @@ func createPostThenGet(t *testing.T, f *fixture) {
 	want := *p
 	want.CreateTime = want.CreateTime.Truncate(time.Microsecond)
 	ev := f.postCreated(p)
-	got, created, err := f.repo.CreatePost(ctx, p, "req-1", ev)
+	got, created, err := f.repo.CreatePost(postRequest("req-1", p), p, ev)
 	if err != nil || !created || !samePost(got, &want) {
 		t.Fatalf("CreatePost = %+v, created %v, %v; want %+v, created", got, created, err, want)
 	}
@@ -32,21 +33,29 @@ func createPostThenGet(t *testing.T, f *fixture) {
 	if read, err := f.repo.GetPost(ctx, p.ID); err != nil || !samePost(read, &want) {
 		t.Errorf("GetPost(%q) = %+v, %v; want %+v", p.ID, read, err, want)
 	}
-	other := f.post("iscg-other")
-	if got, created, err := f.repo.CreatePost(ctx, other, "req-1", f.postCreated(other)); err != nil || created || !samePost(got, &want) {
-		t.Errorf("CreatePost(%q, same request) = %+v, created %v, %v; want %+v, false, nil", other.ID, got, created, err, want)
+	// The retry of the same request, for which the server chose another id.
+	retry := *p
+	retry.ID = "iscg-retry"
+	if got, created, err := f.repo.CreatePost(postRequest("req-1", &retry), &retry, f.postCreated(&retry)); err != nil || created || !samePost(got, &want) {
+		t.Errorf("CreatePost(%q, same request) = %+v, created %v, %v; want %+v, false, nil", retry.ID, got, created, err, want)
 	}
-	if _, err := f.repo.GetPost(ctx, other.ID); !errors.Is(err, domain.ErrNotFound) {
-		t.Errorf("GetPost(%q) = %v; want ErrNotFound", other.ID, err)
+	// The same request id with another request (another post) is refused.
+	other := f.post("iscg-other")
+	if got, created, err := f.repo.CreatePost(postRequest("req-1", other), other, f.postCreated(other)); !errors.Is(err, idempotency.ErrRequestIDReused) || created || got != nil {
+		t.Errorf("CreatePost(%q, same request id, another post) = %+v, created %v, %v; want ErrRequestIDReused", other.ID, got, created, err)
+	}
+	for _, id := range []string{retry.ID, other.ID} {
+		if _, err := f.repo.GetPost(ctx, id); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("GetPost(%q) = %v; want ErrNotFound", id, err)
+		}
 	}
 }
 
 func createTakenPostID(t *testing.T, f *fixture) {
-	ctx := context.Background()
 	f.createPost(t, f.post("iscg-a"))
 	for _, requestID := range []string{"", "req-2"} {
 		dup := f.post("iscg-a")
-		if got, created, err := f.repo.CreatePost(ctx, dup, requestID, f.postCreated(dup)); !errors.Is(err, domain.ErrAlreadyExists) || created {
+		if got, created, err := f.repo.CreatePost(postRequest(requestID, dup), dup, f.postCreated(dup)); !errors.Is(err, domain.ErrAlreadyExists) || created {
 			t.Errorf("CreatePost(%q, request %q) = %v, created %v, %v; want ErrAlreadyExists", dup.ID, requestID, got, created, err)
 		}
 	}

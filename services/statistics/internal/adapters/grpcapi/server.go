@@ -64,7 +64,7 @@ func (s *Server) SubmitReport(ctx context.Context, req *statisticsv1.SubmitRepor
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.app.SubmitReport(ctx, actorFrom(ctx), network, req.GetPeriod(), submissionFromProto(req.GetCounts()), req.GetRequestId())
+	v, err := s.app.SubmitReport(ctx, actorFrom(ctx), network, req.GetPeriod(), submissionFromProto(req.GetCounts()))
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (s *Server) CreateNationalFigure(ctx context.Context, req *statisticsv1.Cre
 	in := req.GetNationalFigure()
 	f, err := s.app.CreateNationalFigure(ctx, domain.NationalFigure{
 		Year: int(req.GetYear()), Value: in.GetValue(), Source: in.GetSource(), SourceURL: in.GetSourceUrl(),
-	}, req.GetRequestId())
+	})
 	if err != nil {
 		return nil, err
 	}

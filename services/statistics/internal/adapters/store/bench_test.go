@@ -163,7 +163,7 @@ func submitNetwork(f *fixture, n int) error {
 		}
 		for r := range revisions {
 			report := f.report(networkName(n), p, int64(n*1000+i+r))
-			if _, _, err := f.repo.SubmitReport(ctx, report, "", f.reportEvents(new([]*domain.Event))); err != nil {
+			if _, _, err := f.repo.SubmitReport(ctx, report, f.reportEvents(new([]*domain.Event))); err != nil {
 				return err
 			}
 		}

@@ -51,7 +51,8 @@ func (f *fixture) raceSubmissions(n int, build func(i int) *domain.Report, reque
 	results := make([]submitted, n)
 	race(n, func(i int) {
 		var events []*domain.Event
-		got, created, err := f.repo.SubmitReport(context.Background(), build(i), requestID(i), f.reportEvents(&events))
+		r := build(i)
+		got, created, err := f.repo.SubmitReport(reportRequest(requestID(i), r), r, f.reportEvents(&events))
 		results[i] = submitted{got, created, err, events}
 	})
 	return results
@@ -141,7 +142,8 @@ func concurrentSubmissionsWithOneRequestID(t *testing.T, f *fixture) {
 			f.submit(t, f.report("maconnais", p, 0), "") // the race makes revision 2
 		}
 		requestID := fmt.Sprintf("req-shared-%d", round)
-		results := f.raceSubmissions(callers, func(i int) *domain.Report { return f.report("maconnais", p, int64(i)) },
+		// The retries of one request: the same counts, the same request id.
+		results := f.raceSubmissions(callers, func(int) *domain.Report { return f.report("maconnais", p, 7) },
 			func(int) string { return requestID })
 		var winner *submitted
 		for i := range results {
@@ -161,8 +163,12 @@ func concurrentSubmissionsWithOneRequestID(t *testing.T, f *fixture) {
 				t.Errorf("round %d: SubmitReport #%d = %+v, %v; want the winner %+v", round, i, r.report, r.err, winner.report)
 			}
 		}
-		if n := f.count(t, "reports", "request_id = $1", requestID); n != 1 {
-			t.Errorf("round %d: rows with %q = %d; want 1", round, requestID, n)
+		want := 1
+		if round == 2 {
+			want = 2
+		}
+		if n := f.count(t, "reports", "network = $1 AND period = $2", "maconnais", p.String()); n != want {
+			t.Errorf("round %d: revisions of %s = %d; want %d", round, p, n, want)
 		}
 	}
 }
@@ -216,7 +222,7 @@ func (f *fixture) raceFigures(n int, year func(i int) int, requestID func(i int)
 	race(n, func(i int) {
 		fig := f.figure(year(i))
 		events := f.figureEvents(fig)
-		got, ok, err := f.repo.CreateNationalFigure(context.Background(), fig, requestID(i), events)
+		got, ok, err := f.repo.CreateNationalFigure(figureRequest(requestID(i), fig), fig, events)
 		results[i] = created{got, ok, err, events}
 	})
 	return results
@@ -257,8 +263,8 @@ func concurrentFiguresOfOneYear(t *testing.T, f *fixture) {
 
 func concurrentFiguresWithOneRequestID(t *testing.T, f *fixture) {
 	const callers = 10
-	// Each retry chose its year again; the request id is what they share.
-	results := f.raceFigures(callers, func(i int) int { return 2010 + i }, func(int) string { return "req-shared" })
+	// The retries of one request: the same figure, the same request id.
+	results := f.raceFigures(callers, func(int) int { return 2010 }, func(int) string { return "req-shared" })
 	winner := oneCreated(t, results)
 	f.wrote(winner.events...)
 	for i, r := range results {

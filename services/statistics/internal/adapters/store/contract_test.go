@@ -3,10 +3,12 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/storage/storagetest"
 	"github.com/vif71/vif/services/statistics/internal/domain"
 )
@@ -42,6 +44,7 @@ var reportCases = []contractCase{
 	{"earlier revisions stay readable newest first, in pages before a revision", revisionsNewestFirstInPages},
 	{"a report without revisions is ErrNotFound", unknownReportIsNotFound},
 	{"a retried request id returns the first revision and writes neither a row nor an event", retriedRequestIDReturnsFirstRevision},
+	{"a request id is scoped to the caller and the parent", requestIDIsScopedToCallerAndParent},
 	{"a refused submission writes nothing and takes no revision", refusedSubmissionWritesNothing},
 	{"an event the outbox refuses rolls the report back", outboxRefusalRollsBack},
 	{"counts round-trip exactly, every bucket of every dimension", countsRoundTrip},
@@ -168,13 +171,13 @@ func unknownReportIsNotFound(t *testing.T, f *fixture) {
 }
 
 func retriedRequestIDReturnsFirstRevision(t *testing.T, f *fixture) {
-	ctx := context.Background()
 	p := domain.MonthPeriod(2025, 1)
 	first := f.submit(t, f.report("creusot", p, 1), "req-a")
 
 	asked := false
-	retry := f.report("creusot", p, 2) // other counts: the retry must not store them
-	got, created, err := f.repo.SubmitReport(ctx, retry, "req-a", func(r *domain.Report) []*domain.Event {
+	retry := f.report("creusot", p, 1) // the same request, sent again
+	retry.SubmitTime = retry.SubmitTime.Add(time.Minute)
+	got, created, err := f.repo.SubmitReport(reportRequest("req-a", retry), retry, func(r *domain.Report) []*domain.Event {
 		asked = true
 		return []*domain.Event{f.event(domain.ReportRevised)}
 	})
@@ -184,10 +187,13 @@ func retriedRequestIDReturnsFirstRevision(t *testing.T, f *fixture) {
 	if asked {
 		t.Errorf("SubmitReport(%q, %q) again asked for events; want a replay without events", retry.Name(), "req-a")
 	}
-	// A request id names one call, whatever report a retry claims to submit.
-	other := f.report("creusot", domain.MonthPeriod(2025, 2), 3)
-	if got, created, err := f.repo.SubmitReport(ctx, other, "req-a", f.reportEvents(new([]*domain.Event))); err != nil || created || !sameReport(got, first) {
-		t.Errorf("SubmitReport(%q, %q) = %+v, created %v, %v; want the revision submitted with it, not created", other.Name(), "req-a", got, created, err)
+	// The same request id with another request (other counts, another period) is refused: its
+	// counts must neither be lost silently nor answered with the first revision.
+	for _, other := range []*domain.Report{f.report("creusot", p, 2), f.report("creusot", domain.MonthPeriod(2025, 2), 1)} {
+		got, created, err := f.repo.SubmitReport(reportRequest("req-a", other), other, f.reportEvents(new([]*domain.Event)))
+		if !errors.Is(err, idempotency.ErrRequestIDReused) || created || got != nil {
+			t.Errorf("SubmitReport(%q, %q, another request) = %+v, created %v, %v; want ErrRequestIDReused", other.Name(), "req-a", got, created, err)
+		}
 	}
 	if n := f.count(t, "reports", ""); n != 1 {
 		t.Errorf("report rows = %d; want 1", n)
@@ -199,11 +205,46 @@ func retriedRequestIDReturnsFirstRevision(t *testing.T, f *fixture) {
 	if r := f.submit(t, f.report("creusot", p, 5), ""); r.Revision != 3 {
 		t.Errorf("SubmitReport(%q, no request id) revision = %d; want 3", r.Name(), r.Revision)
 	}
-	if r := f.submit(t, f.report("creusot", p, 6), "req-b"); r.Revision != 4 {
+	sixth := f.report("creusot", p, 6)
+	if r := f.submit(t, sixth, "req-b"); r.Revision != 4 {
 		t.Errorf("SubmitReport(%q, %q) revision = %d; want 4", r.Name(), "req-b", r.Revision)
 	}
-	if got, created, err := f.repo.SubmitReport(ctx, f.report("creusot", p, 7), "req-b", f.reportEvents(new([]*domain.Event))); err != nil || created || got.Revision != 4 {
+	if got, created, err := f.repo.SubmitReport(reportRequest("req-b", sixth), f.report("creusot", p, 6), f.reportEvents(new([]*domain.Event))); err != nil || created || got.Revision != 4 {
 		t.Errorf("SubmitReport(%q, %q) again = %+v, created %v, %v; want revision 4, not created", p, "req-b", got, created, err)
+	}
+}
+
+// A request id is a key of one caller, for one method, under one parent: another network's
+// coordinator, or the same caller under another network, with the same request id submits its
+// own report and never receives another's.
+func requestIDIsScopedToCallerAndParent(t *testing.T, f *fixture) {
+	p := domain.MonthPeriod(2025, 3)
+	const method = "/vif.statistics.v1.StatisticsService/SubmitReport"
+	mine := f.report("louhannais", p, 1)
+	first := f.submit(t, mine, "req-shared")
+	for _, tt := range []struct {
+		what   string
+		caller string
+		r      *domain.Report
+	}{
+		{"another caller, same network and counts", `role="admin" network="" organisation="" sub="admin"`, f.report("louhannais", p, 1)},
+		{"another caller, another network", `role="coordinator" network="chalonnais" organisation="" sub="coordinator-2"`, f.report("chalonnais", p, 1)},
+		{"the same caller, another network", submitter, f.report("bresse", p, 1)},
+	} {
+		ctx := idempotency.NewContext(context.Background(), idempotency.Key{
+			Caller: tt.caller, Method: method, Parent: "networks/" + tt.r.Network, RequestID: "req-shared",
+			Fingerprint: []byte(fmt.Sprint(tt.r.Period, tt.r.Counts)),
+		})
+		var events []*domain.Event
+		got, created, err := f.repo.SubmitReport(ctx, tt.r, f.reportEvents(&events))
+		if err != nil || !created || got.Network != tt.r.Network {
+			t.Errorf("%s: SubmitReport(%q, req-shared) = %+v, created %v, %v; want a new revision of its own report", tt.what, tt.r.Name(), got, created, err)
+			continue
+		}
+		f.wrote(events...)
+	}
+	if latest, err := f.repo.LatestReport(context.Background(), "louhannais", p); err != nil || latest.Revision != 2 || sameReport(latest, first) {
+		t.Errorf("LatestReport(louhannais, %s) = %+v, %v; want revision 2, the admin's", p, latest, err)
 	}
 }
 
@@ -235,7 +276,7 @@ func refusedSubmissionWritesNothing(t *testing.T, f *fixture) {
 		{"no network", &domain.Report{Period: p, Counts: domain.ZeroCounts(), SubmitTime: f.now()}, oneEvent},
 	}
 	for _, tt := range tests {
-		got, created, err := f.repo.SubmitReport(ctx, tt.r, "req-"+tt.name, tt.events)
+		got, created, err := f.repo.SubmitReport(reportRequest("req-"+tt.name, tt.r), tt.r, tt.events)
 		if err == nil || created || got != nil {
 			t.Errorf("SubmitReport(%s) = %+v, created %v, %v; want an error", tt.name, got, created, err)
 		}
@@ -261,7 +302,7 @@ func outboxRefusalRollsBack(t *testing.T, f *fixture) {
 	first := f.submit(t, f.report("autunois", p, 1), "")
 	r := f.report("autunois", p, 2)
 	// An event without a type makes the subject "vif.statistics.v1.", which the outbox refuses.
-	got, created, err := f.repo.SubmitReport(ctx, r, "req-x", func(*domain.Report) []*domain.Event {
+	got, created, err := f.repo.SubmitReport(reportRequest("req-x", r), r, func(*domain.Report) []*domain.Event {
 		return []*domain.Event{f.event("")}
 	})
 	if err == nil || created {

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/statistics/internal/domain"
@@ -22,47 +25,38 @@ func scanFigure(row storage.Scanner) (*domain.NationalFigure, error) {
 	return &f, nil
 }
 
-// figureByRequest returns the figure created with requestID, or nil when there is none.
-func figureByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.NationalFigure, error) {
-	f, err := scanFigure(q.QueryRowContext(ctx, `SELECT `+figureColumns+` FROM national_figures WHERE request_id = $1`, requestID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return f, err
-}
-
 // CreateNationalFigure implements domain.Repository. A taken year gives ErrAlreadyExists, wrapped
-// with the reason but not the figure's name, which the caller adds; a used request id returns the
-// figure created with it and writes nothing.
-func (s *Store) CreateNationalFigure(ctx context.Context, f *domain.NationalFigure, requestID string, events []*domain.Event) (*domain.NationalFigure, bool, error) {
+// with the reason but not the figure's name, which the caller adds. The idempotency key in ctx is
+// claimed in the same transaction (idempotency.Claim): a replay returns the figure created then
+// and writes nothing.
+func (s *Store) CreateNationalFigure(ctx context.Context, f *domain.NationalFigure, events []*domain.Event) (*domain.NationalFigure, bool, error) {
 	if err := outbox.RequireEvents(events); err != nil {
 		return nil, false, err
 	}
 	var existing *domain.NationalFigure
 	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		if requestID != "" {
-			prev, err := figureByRequest(ctx, tx, requestID)
-			if err != nil || prev != nil {
-				existing = prev
-				return nil, err
+		prev, err := idempotency.Claim(ctx, tx, f.Name())
+		if err != nil {
+			return nil, err
+		}
+		if prev != "" {
+			year, err := strconv.Atoi(strings.TrimPrefix(prev, "nationalFigures/"))
+			if err != nil {
+				return nil, fmt.Errorf("store: %q names no national figure", prev)
 			}
+			existing, err = scanFigure(tx.QueryRowContext(ctx, `SELECT `+figureColumns+` FROM national_figures WHERE year = $1`, year))
+			return nil, err
 		}
 		f.CreateTime = storage.Stored(f.CreateTime)
-		_, err := tx.ExecContext(ctx, `INSERT INTO national_figures (`+figureColumns+`, request_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			f.Year, f.Value, f.Source, f.SourceURL, f.Illustrative, f.CreateTime, storage.NullIfEmpty(requestID))
+		_, err = tx.ExecContext(ctx, `INSERT INTO national_figures (`+figureColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6)`,
+			f.Year, f.Value, f.Source, f.SourceURL, f.Illustrative, f.CreateTime)
 		if err != nil {
 			return nil, err
 		}
 		return events, nil
 	})
 	if storage.IsUniqueViolation(err) {
-		if requestID != "" {
-			// A concurrent call with this request id won the race: return its figure.
-			if prev, lookupErr := figureByRequest(ctx, s.db, requestID); lookupErr == nil && prev != nil {
-				return prev, false, nil
-			}
-		}
 		if figureYearKey.ViolatedBy(err) {
 			return nil, false, fmt.Errorf("its year is taken: %w", domain.ErrAlreadyExists)
 		}

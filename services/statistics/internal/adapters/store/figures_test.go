@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/services/statistics/internal/domain"
 )
 
@@ -40,7 +41,7 @@ func (f *fixture) figureEvents(fig *domain.NationalFigure) []*domain.Event {
 func (f *fixture) createFigure(t *testing.T, fig *domain.NationalFigure, requestID string) *domain.NationalFigure {
 	t.Helper()
 	events := f.figureEvents(fig)
-	got, created, err := f.repo.CreateNationalFigure(context.Background(), fig, requestID, events)
+	got, created, err := f.repo.CreateNationalFigure(figureRequest(requestID, fig), fig, events)
 	if err != nil || !created {
 		t.Fatalf("CreateNationalFigure(%d, %q) = created %v, %v; want created, nil", fig.Year, requestID, created, err)
 	}
@@ -78,7 +79,7 @@ func figureTakenYearIsAlreadyExists(t *testing.T, f *fixture) {
 	for _, requestID := range []string{"", "req-2"} {
 		again := f.figure(2020)
 		again.Value = 1
-		got, created, err := f.repo.CreateNationalFigure(ctx, again, requestID, f.figureEvents(again))
+		got, created, err := f.repo.CreateNationalFigure(figureRequest(requestID, again), again, f.figureEvents(again))
 		if !errors.Is(err, domain.ErrAlreadyExists) || created || got != nil {
 			t.Errorf("CreateNationalFigure(2020, %q) again = %+v, created %v, %v; want ErrAlreadyExists", requestID, got, created, err)
 		}
@@ -91,14 +92,20 @@ func figureTakenYearIsAlreadyExists(t *testing.T, f *fixture) {
 }
 
 func figureRetriedRequestID(t *testing.T, f *fixture) {
-	ctx := context.Background()
 	first := f.createFigure(t, f.figure(2019), "req-a")
+	retry := f.figure(2019)
+	retry.CreateTime = retry.CreateTime.Add(time.Minute) // a retry is stamped later: not stored
+	got, created, err := f.repo.CreateNationalFigure(figureRequest("req-a", retry), retry, f.figureEvents(retry))
+	if err != nil || created || !sameFigure(got, first) {
+		t.Errorf("CreateNationalFigure(2019, %q) again = %+v, created %v, %v; want the first %+v, not created", "req-a", got, created, err, first)
+	}
+	// The same request id with another request (another value, another year) is refused.
 	for _, year := range []int{2019, 2018} {
-		retry := f.figure(year)
-		retry.Value = 7
-		got, created, err := f.repo.CreateNationalFigure(ctx, retry, "req-a", f.figureEvents(retry))
-		if err != nil || created || !sameFigure(got, first) {
-			t.Errorf("CreateNationalFigure(%d, %q) = %+v, created %v, %v; want the first %+v, not created", year, "req-a", got, created, err, first)
+		other := f.figure(year)
+		other.Value = 7
+		got, created, err := f.repo.CreateNationalFigure(figureRequest("req-a", other), other, f.figureEvents(other))
+		if !errors.Is(err, idempotency.ErrRequestIDReused) || created || got != nil {
+			t.Errorf("CreateNationalFigure(%d, %q, another value) = %+v, created %v, %v; want ErrRequestIDReused", year, "req-a", got, created, err)
 		}
 	}
 	if n := f.count(t, "national_figures", ""); n != 1 {
@@ -110,7 +117,7 @@ func figureWithoutEventsIsRefused(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	fig := f.figure(2017)
 	for _, events := range [][]*domain.Event{nil, {}, {f.figureEvents(fig)[0], nil}} {
-		if got, created, err := f.repo.CreateNationalFigure(ctx, fig, "", events); err == nil || created {
+		if got, created, err := f.repo.CreateNationalFigure(ctx, fig, events); err == nil || created {
 			t.Errorf("CreateNationalFigure(2017) with %d events = %+v, created %v, %v; want an error", len(events), got, created, err)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/statistics/internal/adapters/store"
@@ -157,11 +158,38 @@ func (f *fixture) reportEvents(events *[]*domain.Event) func(*domain.Report) []*
 	}
 }
 
+// submitter is the caller of the tests' keyed writes, as the gRPC edge names a token's bearer.
+const submitter = `role="coordinator" network="chalonnais" organisation="" sub="coordinator"`
+
+// keyed returns a context carrying the idempotency key the gRPC edge derives from a request with
+// requestID whose content is body, under parent: no key when requestID is "".
+func keyed(requestID, method, parent, body string) context.Context {
+	if requestID == "" {
+		return context.Background()
+	}
+	return idempotency.NewContext(context.Background(), idempotency.Key{
+		Caller: submitter, Method: method, Parent: parent, RequestID: requestID, Fingerprint: []byte(body),
+	})
+}
+
+// reportRequest is the context of a SubmitReport call with requestID for r: the same request id
+// with other counts, or for another period, is another request.
+func reportRequest(requestID string, r *domain.Report) context.Context {
+	return keyed(requestID, "/vif.statistics.v1.StatisticsService/SubmitReport", "networks/"+r.Network,
+		fmt.Sprint(r.Period, r.Counts))
+}
+
+// figureRequest is the context of a CreateNationalFigure call with requestID for fig.
+func figureRequest(requestID string, fig *domain.NationalFigure) context.Context {
+	return keyed(requestID, "/vif.statistics.v1.StatisticsService/CreateNationalFigure", "",
+		fmt.Sprint(fig.Year, fig.Value, fig.Source, fig.SourceURL))
+}
+
 // submit stores r as a new revision, which it must create, and returns what the store returned.
 func (f *fixture) submit(t *testing.T, r *domain.Report, requestID string) *domain.Report {
 	t.Helper()
 	var events []*domain.Event
-	got, created, err := f.repo.SubmitReport(context.Background(), r, requestID, f.reportEvents(&events))
+	got, created, err := f.repo.SubmitReport(reportRequest(requestID, r), r, f.reportEvents(&events))
 	if err != nil || !created {
 		t.Fatalf("SubmitReport(%q, %q) = created %v, %v; want created, nil", r.Name(), requestID, created, err)
 	}

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/statistics/internal/domain"
@@ -46,32 +48,45 @@ func scanReport(row storage.Scanner) (*domain.Report, error) {
 	return &r, nil
 }
 
-// reportByRequest returns the revision submitted with requestID, or nil when there is none.
-func reportByRequest(ctx context.Context, q storage.Querier, requestID string) (*domain.Report, error) {
-	r, err := scanReport(q.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE request_id = $1`, requestID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return r, err
+// revisionName is what a submission's idempotency key records: the revision it created, named
+// as AIP-162 names revisions, e.g. "networks/chalonnais/reports/2022-Q1@3".
+func revisionName(r *domain.Report) string {
+	return fmt.Sprintf("%s@%d", r.Name(), r.Revision)
 }
 
-func insertReport(ctx context.Context, tx *sql.Tx, r *domain.Report, counts, requestID string) error {
+// reportByRevisionName reads the revision that revisionName named, in the transaction q.
+func reportByRevisionName(ctx context.Context, q storage.Querier, name string) (*domain.Report, error) {
+	at := strings.LastIndexByte(name, '@')
+	if at < 0 {
+		return nil, fmt.Errorf("store: %q names no revision", name)
+	}
+	report, revision := name[:at], name[at+1:]
+	network, period, ok := strings.Cut(strings.TrimPrefix(report, "networks/"), "/reports/")
+	if !ok {
+		return nil, fmt.Errorf("store: %q names no report", name)
+	}
+	return scanReport(q.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports
+		WHERE network = $1 AND period = $2 AND revision = $3`, network, period, revision))
+}
+
+func insertReport(ctx context.Context, tx *sql.Tx, r *domain.Report, counts string) error {
 	p := r.Period
 	_, err := tx.ExecContext(ctx, `INSERT INTO reports (network, period, revision, year, granularity, first_month,
-		counts, illustrative, submit_time, submitted_by, latest, request_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, TRUE, $11)`,
+		counts, illustrative, submit_time, submitted_by, latest)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, TRUE)`,
 		r.Network, p.String(), r.Revision, p.Year(), int(p.Granularity()), p.FirstMonth(),
-		counts, r.Illustrative, r.SubmitTime, r.SubmittedBy, storage.NullIfEmpty(requestID))
+		counts, r.Illustrative, r.SubmitTime, r.SubmittedBy)
 	return err
 }
 
 // SubmitReport implements domain.Repository. The counts must pass Counts.Check; events is asked
 // for the change's events once r holds its revision and its stored submit time, and must give at
-// least one. A used request id returns the revision submitted with it (whatever report it was
-// for), without asking events. Of concurrent submissions of one report the first to commit wins
-// each revision; the others get ErrConcurrentRevision, or, when they share its request id, the
-// winner's revision.
-func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, requestID string, events func(*domain.Report) []*domain.Event) (*domain.Report, bool, error) {
+// least one. The idempotency key in ctx is claimed in the same transaction (idempotency.Claim):
+// a replay returns the revision submitted with it, without asking events; the key used with
+// another request gives an error wrapping idempotency.ErrRequestIDReused. Of concurrent
+// submissions of one report the first to commit wins each revision; the others get
+// ErrConcurrentRevision, or, when they share its key, the winner's revision.
+func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, events func(*domain.Report) []*domain.Event) (*domain.Report, bool, error) {
 	if r.Network == "" || r.Period.IsZero() {
 		return nil, false, errors.New("store: a report needs a network and a period")
 	}
@@ -85,13 +100,6 @@ func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, requestID st
 	var existing *domain.Report
 	var revision int64
 	err = s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		if requestID != "" {
-			prev, err := reportByRequest(ctx, tx, requestID)
-			if err != nil || prev != nil {
-				existing = prev
-				return nil, err
-			}
-		}
 		var latest int64
 		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(revision), 0) FROM reports WHERE network = $1 AND period = $2`,
 			r.Network, r.Period.String()).Scan(&latest)
@@ -100,6 +108,16 @@ func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, requestID st
 		}
 		revision = latest + 1
 		r.Revision, r.SubmitTime = revision, storage.Stored(r.SubmitTime)
+		// Claimed before the insert: a concurrent call with this key waits here for this one
+		// (PostgreSQL) and then replays it instead of racing for the revision.
+		prev, err := idempotency.Claim(ctx, tx, revisionName(r))
+		if err != nil {
+			return nil, err
+		}
+		if prev != "" {
+			existing, err = reportByRevisionName(ctx, tx, prev)
+			return nil, err
+		}
 		evs := events(r)
 		if err := outbox.RequireEvents(evs); err != nil {
 			return nil, err
@@ -114,19 +132,12 @@ func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, requestID st
 				return nil, err
 			}
 		}
-		if err := insertReport(ctx, tx, r, counts, requestID); err != nil {
+		if err := insertReport(ctx, tx, r, counts); err != nil {
 			return nil, err
 		}
 		return evs, nil
 	})
 	if storage.IsUniqueViolation(err) {
-		if requestID != "" {
-			// A concurrent call with this request id won the race, on the request id or on the
-			// revision it also took (PostgreSQL may report either): return its revision.
-			if prev, lookupErr := reportByRequest(ctx, s.db, requestID); lookupErr == nil && prev != nil {
-				return prev, false, nil
-			}
-		}
 		if reportKey.ViolatedBy(err) || latestReportKey.ViolatedBy(err) {
 			return nil, false, fmt.Errorf("%s revision %d: %w", r.Name(), revision, domain.ErrConcurrentRevision)
 		}

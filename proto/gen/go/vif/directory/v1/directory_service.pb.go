@@ -547,8 +547,12 @@ type CreateOrganisationRequest struct {
 	// The id to give the organisation (the last part of its name), e.g. `caf-71`: lowercase letters,
 	// digits and hyphens. Generated when empty.
 	OrganisationId string `protobuf:"bytes,2,opt,name=organisation_id,json=organisationId,proto3" json:"organisation_id,omitempty"`
-	// A UUID that makes the call idempotent: a retry with the same request_id returns the
-	// organisation created the first time and creates nothing.
+	// A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+	// same request returns the organisation created the first time and creates nothing (no second
+	// event). The key belongs to the caller (the token's subject, role and scope), for this
+	// method: another caller with the same request_id makes a new request.
+	// The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+	// ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
 	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -967,8 +971,13 @@ type CreateMemberRequest struct {
 	Member *Member `protobuf:"bytes,2,opt,name=member,proto3" json:"member,omitempty"`
 	// The id to give the member (the last part of its name). Generated when empty.
 	MemberId string `protobuf:"bytes,3,opt,name=member_id,json=memberId,proto3" json:"member_id,omitempty"`
-	// A UUID that makes the call idempotent: a retry with the same request_id returns the member
-	// created the first time and creates nothing.
+	// A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+	// same request returns the member created the first time and creates nothing (no second
+	// event). The key belongs to the caller (the token's subject, role and scope), for this
+	// method under this network: another caller, or another network, with the same request_id
+	// makes a new request.
+	// The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+	// ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
 	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

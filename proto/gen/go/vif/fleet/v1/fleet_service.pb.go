@@ -37,8 +37,12 @@ type RegisterVehicleRequest struct {
 	InitialState VehicleState `protobuf:"varint,3,opt,name=initial_state,json=initialState,proto3,enum=vif.fleet.v1.VehicleState" json:"initial_state,omitempty"`
 	// An odometer reading to start with.
 	InitialReading *OdometerReading `protobuf:"bytes,4,opt,name=initial_reading,json=initialReading,proto3" json:"initial_reading,omitempty"`
-	// A UUID that makes the call idempotent: a retry with the same request_id returns the vehicle
-	// made the first time and makes nothing more.
+	// A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+	// same request returns the vehicle created the first time and creates nothing (no second
+	// event). The key belongs to the caller (the token's subject, role and scope), for this
+	// method: another caller with the same request_id makes a new request.
+	// The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+	// ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
 	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -542,8 +546,12 @@ type ProposeCessionRequest struct {
 	// The day of the proposal; `cession.propose_date` says the same (either may be given, not two
 	// different days); today when neither is set. Not before the vehicle's retire date.
 	ProposeDate *date.Date `protobuf:"bytes,3,opt,name=propose_date,json=proposeDate,proto3" json:"propose_date,omitempty"`
-	// A UUID that makes the call idempotent: a retry with the same request_id returns the cession
-	// made the first time and makes nothing more.
+	// A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+	// same request returns the cession created the first time and creates nothing (no second
+	// event). The key belongs to the caller (the token's subject, role and scope), for this
+	// method: another caller with the same request_id makes a new request.
+	// The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+	// ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
 	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -35,8 +35,12 @@ type CreateFunderRequest struct {
 	// The id to give the funder (the last part of its name): lowercase letters, digits and hyphens.
 	// Generated when empty.
 	FunderId string `protobuf:"bytes,2,opt,name=funder_id,json=funderId,proto3" json:"funder_id,omitempty"`
-	// A UUID that makes the call idempotent: a retry with the same request_id returns the funder
-	// created the first time and creates nothing.
+	// A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+	// same request returns the funder created the first time and creates nothing (no second
+	// event). The key belongs to the caller (the token's subject, role and scope), for this
+	// method: another caller with the same request_id makes a new request.
+	// The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+	// ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
 	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -332,8 +336,12 @@ type CreatePostRequest struct {
 	// The id to give the post (the last part of its name): lowercase letters, digits and hyphens.
 	// Generated when empty.
 	PostId string `protobuf:"bytes,2,opt,name=post_id,json=postId,proto3" json:"post_id,omitempty"`
-	// A UUID that makes the call idempotent: a retry with the same request_id returns the post
-	// created the first time and creates nothing.
+	// A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+	// same request returns the post created the first time and creates nothing (no second
+	// event). The key belongs to the caller (the token's subject, role and scope), for this
+	// method: another caller with the same request_id makes a new request.
+	// The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+	// ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
 	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -630,8 +638,13 @@ type CreateFundingPlanRequest struct {
 	// The year the plan covers: the last part of its name. One plan per post and year, within the
 	// post's life (from the year of its start date to the year of its end date, when it has one).
 	Year int32 `protobuf:"varint,3,opt,name=year,proto3" json:"year,omitempty"`
-	// A UUID that makes the call idempotent: a retry with the same request_id returns the plan
-	// created the first time and creates nothing.
+	// A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+	// same request returns the plan created the first time and creates nothing (no second
+	// event). The key belongs to the caller (the token's subject, role and scope), for this
+	// method under this post: another caller, or another post, with the same request_id
+	// makes a new request.
+	// The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+	// ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
 	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -942,8 +955,12 @@ type CreateAgreementRequest struct {
 	// The id to give the agreement (the last part of its name): lowercase letters, digits and hyphens.
 	// Generated when empty.
 	AgreementId string `protobuf:"bytes,2,opt,name=agreement_id,json=agreementId,proto3" json:"agreement_id,omitempty"`
-	// A UUID that makes the call idempotent: a retry with the same request_id returns the agreement
-	// created the first time and creates nothing.
+	// A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+	// same request returns the agreement created the first time and creates nothing (no second
+	// event). The key belongs to the caller (the token's subject, role and scope), for this
+	// method: another caller with the same request_id makes a new request.
+	// The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+	// ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
 	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1690,8 +1707,13 @@ type RecordPaymentRequest struct {
 	PaymentDate *date.Date `protobuf:"bytes,3,opt,name=payment_date,json=paymentDate,proto3" json:"payment_date,omitempty"`
 	// The accounting reference of the payment.
 	Reference string `protobuf:"bytes,4,opt,name=reference,proto3" json:"reference,omitempty"`
-	// A UUID that makes the call idempotent: a retry with the same request_id returns the payment
-	// created the first time and creates nothing.
+	// A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+	// same request records the payment once: the retry returns the contribution as it is and
+	// records nothing (no second event). The key belongs to the caller (the token's subject, role and scope), for this
+	// method under this contribution: another caller, or another contribution, with the same
+	// request_id makes a new request.
+	// The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+	// ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
 	RequestId string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// When set, the change happens only if it matches the current etag.
 	Etag          string `protobuf:"bytes,6,opt,name=etag,proto3" json:"etag,omitempty"`

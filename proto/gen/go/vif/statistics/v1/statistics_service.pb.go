@@ -33,8 +33,13 @@ type SubmitReportRequest struct {
 	Period string `protobuf:"bytes,2,opt,name=period,proto3" json:"period,omitempty"`
 	// The counts.
 	Counts *ReportCounts `protobuf:"bytes,3,opt,name=counts,proto3" json:"counts,omitempty"`
-	// A UUID that makes the call idempotent: a retry with the same request_id returns the revision
-	// created the first time and creates nothing.
+	// A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+	// same request returns the revision created the first time and creates nothing (no second
+	// event). The key belongs to the caller (the token's subject, role and scope), for this
+	// method under this network: another caller, or another network, with the same request_id
+	// makes a new request.
+	// The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+	// ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
 	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -408,8 +413,12 @@ type CreateNationalFigureRequest struct {
 	NationalFigure *NationalFigure `protobuf:"bytes,1,opt,name=national_figure,json=nationalFigure,proto3" json:"national_figure,omitempty"`
 	// The year it covers: the last part of its name. One figure per year.
 	Year int32 `protobuf:"varint,2,opt,name=year,proto3" json:"year,omitempty"`
-	// A UUID that makes the call idempotent: a retry with the same request_id returns the figure
-	// created the first time and creates nothing.
+	// A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+	// same request returns the figure created the first time and creates nothing (no second
+	// event). The key belongs to the caller (the token's subject, role and scope), for this
+	// method: another caller with the same request_id makes a new request.
+	// The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+	// ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
 	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

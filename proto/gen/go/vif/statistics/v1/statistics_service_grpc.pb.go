@@ -48,8 +48,9 @@ const (
 type StatisticsServiceClient interface {
 	// Submits a network's counts for a period. The first submission of a period is revision 1; a
 	// later one is a correction and becomes the next revision. The network is checked against the
-	// directory. A retry with the same request_id returns the revision it created and creates
-	// nothing.
+	// directory. A retry with the same request_id and the same request returns the revision it
+	// created and creates nothing; the same request_id with other counts is REQUEST_ID_REUSED
+	// (see request_id).
 	SubmitReport(ctx context.Context, in *SubmitReportRequest, opts ...grpc.CallOption) (*Report, error)
 	// Gets the latest revision of a report: raw counts for an entitled caller, protected figures
 	// otherwise.
@@ -179,8 +180,9 @@ func (c *statisticsServiceClient) ListNationalFigures(ctx context.Context, in *L
 type StatisticsServiceServer interface {
 	// Submits a network's counts for a period. The first submission of a period is revision 1; a
 	// later one is a correction and becomes the next revision. The network is checked against the
-	// directory. A retry with the same request_id returns the revision it created and creates
-	// nothing.
+	// directory. A retry with the same request_id and the same request returns the revision it
+	// created and creates nothing; the same request_id with other counts is REQUEST_ID_REUSED
+	// (see request_id).
 	SubmitReport(context.Context, *SubmitReportRequest) (*Report, error)
 	// Gets the latest revision of a report: raw counts for an entitled caller, protected figures
 	// otherwise.
