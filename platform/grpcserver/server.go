@@ -94,12 +94,18 @@ func New(o Options) (*Server, error) {
 		}
 	}
 	metrics := newMetrics(o.Registry)
+	codec := newLenientCodec()
 	g := grpc.NewServer(
-		grpc.ChainStreamInterceptor(auth.StreamServerInterceptor(o.Verifier, policy, o.Logger)),
+		grpc.ForceServerCodecV2(codec),
+		grpc.ChainStreamInterceptor(
+			auth.StreamServerInterceptor(o.Verifier, policy, o.Logger),
+			codec.streamInterceptor(),
+		),
 		grpc.ChainUnaryInterceptor(
 			recoverInterceptor(o.Logger),
 			metrics.interceptor(o.Logger),
 			auth.UnaryServerInterceptor(o.Verifier, policy, o.Logger),
+			codec.unaryInterceptor(),
 			validateInterceptor(validator),
 			apierr.UnaryServerInterceptor(errTable, o.Logger),
 		),
