@@ -26,6 +26,7 @@ import (
 
 	"github.com/vif71/vif/platform/apierr"
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/requestid"
 )
 
 // Service is one gRPC service to host, with what the shared interceptors need to know about it.
@@ -69,6 +70,7 @@ func New(o Options) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	o.Logger = requestid.Logger(o.Logger)
 	if o.ShutdownTimeout == 0 {
 		o.ShutdownTimeout = 10 * time.Second
 	}
@@ -98,10 +100,12 @@ func New(o Options) (*Server, error) {
 	g := grpc.NewServer(
 		grpc.ForceServerCodecV2(codec),
 		grpc.ChainStreamInterceptor(
+			requestid.StreamServerInterceptor(),
 			auth.StreamServerInterceptor(o.Verifier, policy, o.Logger),
 			codec.streamInterceptor(),
 		),
 		grpc.ChainUnaryInterceptor(
+			requestid.UnaryServerInterceptor(),
 			recoverInterceptor(o.Logger),
 			metrics.interceptor(o.Logger),
 			auth.UnaryServerInterceptor(o.Verifier, policy, o.Logger),

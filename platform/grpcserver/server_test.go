@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,10 +18,13 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/mem"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/requestid"
 )
 
 // syncBuffer is a log sink the server's goroutines write to while the test reads it.
@@ -152,5 +156,49 @@ func TestMalformedRequestIsInvalidArgument(t *testing.T) {
 	var out []byte
 	if err := conn.Invoke(context.Background(), "/grpc.health.v1.Health/Check", &ok, &out, grpc.ForceCodecV2(rawCodec{})); err != nil {
 		t.Errorf("Check(empty) = %v; want SERVING", err)
+	}
+}
+
+// TestRequestIDOnEveryLogLine calls health with the id a gateway passes on, with none (a pure
+// gRPC caller) and with one unfit for a log, and reads the rpc log lines the server wrote.
+func TestRequestIDOnEveryLogLine(t *testing.T) {
+	conn, logs := startServer(t)
+	health := healthpb.NewHealthClient(conn)
+	check := func(sent ...string) string {
+		t.Helper()
+		ctx := context.Background()
+		if len(sent) > 0 {
+			ctx = metadata.AppendToOutgoingContext(ctx, requestid.MetadataKey, sent[0])
+		}
+		var header metadata.MD
+		if _, err := health.Check(ctx, &healthpb.HealthCheckRequest{}, grpc.Header(&header)); err != nil {
+			t.Fatalf("Check: %v", err)
+		}
+		got := header.Get(requestid.MetadataKey)
+		if len(got) != 1 {
+			t.Fatalf("response header %s = %q; want one id", requestid.MetadataKey, got)
+		}
+		return got[0]
+	}
+
+	if got := check("req-from-gateway-1"); got != "req-from-gateway-1" {
+		t.Errorf("id sent req-from-gateway-1, answered %q; want it kept", got)
+	}
+	generated := check()
+	if !requestid.Valid(generated) {
+		t.Errorf("no id sent: answered %q; want a generated id", generated)
+	}
+	forged := check("x\" level=ERROR msg=forged")
+	if forged == "x\" level=ERROR msg=forged" || !requestid.Valid(forged) {
+		t.Errorf("unfit id sent: answered %q; want a fresh one", forged)
+	}
+
+	var ids []any
+	for _, l := range logs.lines(t, "rpc") {
+		ids = append(ids, l[requestid.LogKey])
+	}
+	want := []any{"req-from-gateway-1", generated, forged}
+	if !slices.Equal(ids, want) {
+		t.Errorf("request_id of the rpc lines = %v; want %v", ids, want)
 	}
 }
