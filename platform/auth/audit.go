@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"log/slog"
+	"strings"
 
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -18,19 +19,28 @@ type auditor struct {
 
 // denied records a call the interceptor refused.
 func (a auditor) denied(ctx context.Context, c *Claims, method string, req any, d *denial) {
-	a.write(ctx, c, method, req, d.code.String(), slog.String("reason", d.reason))
+	a.write(ctx, c, method, requestResource(method, req), d.code.String(), slog.String("reason", d.reason))
 }
 
 // called records a Write call after its handler ran, with the code of the handler's error.
-func (a auditor) called(ctx context.Context, c *Claims, method string, req any, err error) {
+// The resource of a write that succeeded is the name in its response, the one the service
+// actually wrote (a create's name is chosen by the service, whatever the body said); only a
+// failed write is described by its request.
+func (a auditor) called(ctx context.Context, c *Claims, method string, req, resp any, err error) {
 	outcome := "ok"
+	resource := ""
 	if err != nil {
 		outcome = status.Code(err).String()
+	} else {
+		resource = nameOf(resp)
 	}
-	a.write(ctx, c, method, req, outcome)
+	if resource == "" {
+		resource = requestResource(method, req)
+	}
+	a.write(ctx, c, method, resource, outcome)
 }
 
-func (a auditor) write(ctx context.Context, c *Claims, method string, req any, outcome string, extra ...slog.Attr) {
+func (a auditor) write(ctx context.Context, c *Claims, method, resource string, outcome string, extra ...slog.Attr) {
 	who, role := "anonymous", ""
 	if c != nil {
 		who, role = c.Subject, string(c.Role)
@@ -44,11 +54,37 @@ func (a auditor) write(ctx context.Context, c *Claims, method string, req any, o
 		attrs = append(attrs, slog.String("organisation", c.Organisation))
 	}
 	attrs = append(attrs, slog.String("method", method), slog.String("outcome", outcome))
-	if r := resourceOf(req); r != "" {
-		attrs = append(attrs, slog.String("resource", r))
+	if resource != "" {
+		attrs = append(attrs, slog.String("resource", resource))
 	}
 	attrs = append(attrs, extra...)
 	a.log.LogAttrs(ctx, slog.LevelInfo, "audit", attrs...)
+}
+
+// nameOf returns the name field of a message (a resource a write returned), or "".
+func nameOf(msg any) string {
+	m, ok := msg.(proto.Message)
+	if !ok || m == nil || !m.ProtoReflect().IsValid() {
+		return ""
+	}
+	return stringField(m.ProtoReflect(), "name")
+}
+
+// requestResource is resourceOf the request, except that the resource embedded in a Create
+// request does not count: its name is the client's say, which the service ignores, so a failed
+// or refused create is described by its parent (none for a top-level collection).
+func requestResource(method string, req any) string {
+	if strings.HasPrefix(shortMethod(method), "Create") {
+		m, ok := req.(proto.Message)
+		if !ok || m == nil || !m.ProtoReflect().IsValid() {
+			return ""
+		}
+		if name := stringField(m.ProtoReflect(), "name"); name != "" {
+			return name
+		}
+		return stringField(m.ProtoReflect(), "parent")
+	}
+	return resourceOf(req)
 }
 
 // resourceOf returns the resource a request is about, following the AIP request shapes: a

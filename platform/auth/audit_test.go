@@ -14,7 +14,6 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
 	"google.golang.org/protobuf/types/known/apipb"
-	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 )
 
@@ -34,9 +33,10 @@ func TestAudit(t *testing.T) {
 		req    proto.Message
 		want   []map[string]string
 	}{
+		// The service names what it creates: the resource is the name of the response.
 		{"write that succeeded", mCreate, []string{f.bearer("coordinator")}, &apipb.Api{Name: "networks/chalonnais"},
 			[]map[string]string{line(map[string]string{"who": "carole", "role": "coordinator", "network": "chalonnais",
-				"method": mCreate, "outcome": "ok", "resource": "networks/chalonnais"})}},
+				"method": mCreate, "outcome": "ok", "resource": createdName})}},
 		{"write that failed", mCreate, []string{f.bearer("admin")}, &apipb.Api{},
 			[]map[string]string{line(map[string]string{"who": "alice", "role": "admin",
 				"method": mCreate, "outcome": "InvalidArgument"})}},
@@ -63,7 +63,7 @@ func TestAudit(t *testing.T) {
 			f.log.take()
 			var resp proto.Message = &wrapperspb.StringValue{}
 			if tt.method == mCreate {
-				resp = &emptypb.Empty{}
+				resp = &apipb.Api{}
 			}
 			_ = f.conn.Invoke(f.ctx(t, tt.auth...), tt.method, tt.req, resp)
 
@@ -182,6 +182,20 @@ func TestResourceOf(t *testing.T) {
 			t.Errorf("%s: resourceOf(%v) = %q; want %q", tt.name, tt.req, got, tt.want)
 		}
 	}
+
+	// A create's body may name its resource at will; a refused or failed create is recorded
+	// under its parent, and a top-level create under nothing.
+	madeUp := newMsg("CreateThingRequest", map[string]any{"parent": "networks/chalonnais", "thing": thing("organisations/prefecture-71")})
+	if got := requestResource("/authtest.S/CreateThing", madeUp); got != "networks/chalonnais" {
+		t.Errorf("requestResource(CreateThing, %v) = %q; want the parent networks/chalonnais", madeUp, got)
+	}
+	topLevel := newMsg("CreateThingRequest", map[string]any{"thing": thing("organisations/prefecture-71")})
+	if got := requestResource("/authtest.S/CreateThing", topLevel); got != "" {
+		t.Errorf("requestResource(CreateThing, %v) = %q; want none", topLevel, got)
+	}
+	if got := requestResource("/authtest.S/UpdateThing", madeUp); got != "organisations/prefecture-71" {
+		t.Errorf("requestResource(UpdateThing, %v) = %q; want the embedded resource", madeUp, got)
+	}
 }
 
 // TestAuditOutcomeOfPlainError checks that a handler error that is not a status still gets
@@ -198,7 +212,7 @@ func TestAuditOutcomeOfPlainError(t *testing.T) {
 		{errString("boom"), `"outcome":"Unknown"`},
 	}
 	for _, tt := range tests {
-		a.called(t.Context(), &Claims{Role: RoleAdmin}, mCreate, nil, tt.err)
+		a.called(t.Context(), &Claims{Role: RoleAdmin}, mCreate, nil, nil, tt.err)
 		if got := buf.take(); !strings.Contains(got, tt.want) {
 			t.Errorf("called(err %v) logged %q; want it to contain %s", tt.err, got, tt.want)
 		}
