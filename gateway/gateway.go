@@ -18,6 +18,9 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/requestid"
 )
 
 // Backend is one gRPC service the gateway exposes.
@@ -44,6 +47,11 @@ type Options struct {
 	// the server's WriteTimeout so a hung backend gives the client a 504 JSON error rather than a
 	// dropped connection.
 	RequestTimeout time.Duration
+	// Verifier checks bearer tokens with the services' public key, for one purpose only: to
+	// name the caller in the audit line of a write the gateway refuses itself (a body that is not
+	// JSON, an unknown parameter), which no service sees. Authorisation stays with the
+	// services. Nil leaves such lines anonymous.
+	Verifier *auth.Verifier
 }
 
 const (
@@ -56,6 +64,7 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	o.Logger = requestid.Logger(o.Logger)
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = defaultMaxBodyBytes
 	}
@@ -80,7 +89,16 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 	if len(o.Backends) == 0 {
 		return nil, nil, errors.New("gateway: no backend")
 	}
-	mux := newMux(o.Logger)
+	services := make([]string, len(o.Backends))
+	for i, b := range o.Backends {
+		services[i] = b.Service
+	}
+	routes, err := newRouteTable(services)
+	if err != nil {
+		return nil, nil, err
+	}
+	audit := &edgeAudit{log: o.Logger, verifier: o.Verifier}
+	mux := newMux(o.Logger, &edge{routes: routes, audit: audit})
 
 	var conns []*grpc.ClientConn
 	closeAll := func() {
@@ -125,13 +143,33 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 		return nil, nil, err
 	}
 
-	// Outermost first: log and recover everything, then bound time and body, then route.
+	// Outermost first: name the request, log and recover everything, then bound time and body,
+	// then route.
 	var h http.Handler = mux
-	h = limitBody(h, o.MaxBodyBytes)
+	h = limitBody(h, o.MaxBodyBytes, audit)
 	h = withTimeout(h, o.RequestTimeout)
 	h = defaultHeaders(h)
 	h = accessLog(h, o.Logger)
+	h = withRequestID(h)
 	return h, closeAll, nil
+}
+
+// withRequestID gives the request its id: the client's X-Request-Id when it is fit for a log
+// line (requestid.Valid), else a fresh one. The id is answered in X-Request-Id, carried on the
+// context for the gateway's own log lines, and passed to the service as x-request-id metadata
+// (incomingHeader forwards the header, which is rewritten here).
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent := r.Header.Values(requestid.Header)
+		id := ""
+		if len(sent) == 1 {
+			id = sent[0]
+		}
+		id = requestid.OrNew(id)
+		r.Header.Set(requestid.Header, id)
+		w.Header().Set(requestid.Header, id)
+		next.ServeHTTP(w, r.WithContext(requestid.NewContext(r.Context(), id)))
+	})
 }
 
 // withTimeout bounds the request's context, which grpc-gateway uses as the backend call's

@@ -27,10 +27,12 @@ var jsonMarshaler = &runtime.HTTPBodyMarshaler{
 	},
 }
 
-func newMux(log *slog.Logger) *runtime.ServeMux {
-	return runtime.NewServeMux(
+// newMux builds the mux with the edge checks (see edge) run on every routed request.
+func newMux(log *slog.Logger, e *edge) *runtime.ServeMux {
+	mux := runtime.NewServeMux(
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, jsonMarshaler),
-		runtime.WithErrorHandler(errorHandler(log)),
+		runtime.WithMiddlewares(e.middleware),
+		runtime.WithErrorHandler(errorHandler(log, e.audit)),
 		runtime.WithRoutingErrorHandler(routingErrorHandler),
 		runtime.WithIncomingHeaderMatcher(incomingHeader),
 		runtime.WithOutgoingHeaderMatcher(outgoingMetadata),
@@ -41,6 +43,8 @@ func newMux(log *slog.Logger) *runtime.ServeMux {
 		runtime.WithDisableHTTPMethodOverride(),
 		runtime.WithWriteContentLength(),
 	)
+	e.mux, e.audit.mux = mux, mux
+	return mux
 }
 
 // incomingHeader decides which request headers become gRPC metadata. grpc-gateway itself always

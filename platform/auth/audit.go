@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -15,6 +16,14 @@ import (
 // holds the token nor the request body, which may describe a victim.
 type auditor struct {
 	log *slog.Logger
+}
+
+// AuditRefused writes the audit line of a call refused before it reached its service, by a
+// front end that judged its input itself (the REST gateway: a body that is not JSON, an unknown
+// parameter), in the same shape as the services' lines. c is the caller the front end verified,
+// nil for an anonymous caller or a refused token; resource is what the request named.
+func AuditRefused(ctx context.Context, log *slog.Logger, c *Claims, method, resource string, code codes.Code, reason string) {
+	auditor{log: log}.write(ctx, c, method, resource, code.String(), slog.String("reason", reason))
 }
 
 // denied records a call the interceptor refused.
