@@ -34,6 +34,21 @@ func checkBody(md protoreflect.MessageDescriptor, body []byte, prefix string) *f
 	return checkMessage(md, body, prefix)
 }
 
+// checkRouteBody is checkBody for the body of rt: the whole request (body "*") or one of its
+// fields, named from the request ("organisation.displayName").
+func checkRouteBody(rt *route, body []byte) *fieldViolation {
+	in := rt.method.Input()
+	if rt.body == "*" {
+		return checkBody(in, body, "")
+	}
+	fields := fieldByPath(in, rt.body)
+	if fields == nil || len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	f := fields[len(fields)-1]
+	return checkField(f.ContainingMessage(), f, f.JSONName(), body, jsonPath(fields))
+}
+
 func checkMessage(md protoreflect.MessageDescriptor, raw []byte, prefix string) *fieldViolation {
 	if isWellKnown(md) {
 		return nil // judged as a value by the caller

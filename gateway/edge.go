@@ -110,12 +110,7 @@ func (e *edge) middleware(next runtime.HandlerFunc) runtime.HandlerFunc {
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			md, prefix := rt.method.Input(), ""
-			if rt.body != "*" {
-				fields := fieldByPath(md, rt.body)
-				md, prefix = fields[len(fields)-1].Message(), jsonPath(fields)+"."
-			}
-			if bad := checkBody(md, body, prefix); bad != nil {
+			if bad := checkRouteBody(rt, body); bad != nil {
 				e.reject(w, r, http.StatusBadRequest, invalid([]fieldViolation{*bad}))
 				return
 			}

@@ -160,3 +160,46 @@ func TestEveryRouteHasItsChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyFieldNamedByItsPath checks the path a nested bad field is named by, on the fleet's
+// bodies (dates, lists of officials) and the directory's update, without a backend.
+func TestBodyFieldNamedByItsPath(t *testing.T) {
+	var names []string
+	for _, s := range Services {
+		names = append(names, s.FullName)
+	}
+	routes, err := newRouteTable(names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		method, template, body string
+		want                   *fieldViolation
+	}{
+		{"POST", "/v1/{name=cessions/*}:handOver", `{"handover":{"officials":[{"displayName":"a"},{"displayName":5}]}}`,
+			&fieldViolation{"handover.officials[1].displayName", "must be a string"}},
+		{"POST", "/v1/{name=cessions/*}:handOver", `{"handover":{"odometerKm":"12 000"}}`,
+			&fieldViolation{"handover.odometerKm", "must be an integer (a JSON number or a string of digits)"}},
+		{"POST", "/v1/{name=cessions/*}:handOver", `{"handover":{"officials":{"displayName":"a"}}}`,
+			&fieldViolation{"handover.officials", "must be an array of objects"}},
+		{"POST", "/v1/{name=vehicles/*}:retire", `{"retireDate":{"year":"deux mille"}}`,
+			&fieldViolation{"retireDate.year", "must be an integer"}},
+		{"POST", "/v1/{name=vehicles/*}:retire", `{"retire_date":{"year":2026,"month":1,"day":5},"etag":"\"x\""}`, nil},
+		{"PATCH", "/v1/{organisation.name=organisations/*}", `{"displayName":"a","etag":7}`,
+			&fieldViolation{"organisation.etag", "must be a string"}},
+		{"PATCH", "/v1/{organisation.name=organisations/*}", `{"createTime":"yesterday"}`,
+			&fieldViolation{"organisation.createTime", `must be an RFC 3339 timestamp, e.g. "2026-01-20T09:00:00Z"`}},
+		{"PATCH", "/v1/{organisation.name=organisations/*}", `{"createTime":"2026-01-20T09:00:00Z"}`, nil},
+		{"PATCH", "/v1/{organisation.name=organisations/*}", ``, nil},
+	}
+	for _, tt := range tests {
+		rt := routes.lookup(tt.method, tt.template)
+		if rt == nil {
+			t.Fatalf("no route %s %s", tt.method, tt.template)
+		}
+		got := checkRouteBody(rt, []byte(tt.body))
+		if (got == nil) != (tt.want == nil) || (got != nil && *got != *tt.want) {
+			t.Errorf("checkRouteBody(%s %s, %s) = %+v; want %+v", tt.method, tt.template, tt.body, got, tt.want)
+		}
+	}
+}
