@@ -161,6 +161,23 @@ func TestRequestIDFollowsTheCall(t *testing.T) {
 	}
 }
 
+// TestRequestIDCrossesServices: the directory call that funding makes to check a funder's
+// commune logs under the id of the REST call that caused it.
+func TestRequestIDCrossesServices(t *testing.T) {
+	dataDir := t.TempDir()
+	in, logs := startLogging(t, dataDir)
+	base := "http://" + in.httpAddr
+	admin := tokenFor(t, dataDir, "--role", "admin")
+	r, id := send(t, "POST", base+"/v1/funders?funderId=tournus", admin, "cross-service-1",
+		`{"displayName":"Ville de Tournus","kind":"FUNDER_KIND_COMMUNE","commune":"communes/71543"}`)
+	if id != "cross-service-1" {
+		t.Fatalf("POST /v1/funders = %d %v, X-Request-Id %q; want the client's id", r.status, r.body, id)
+	}
+	if got := logs.lines(t, map[string]string{"msg": "rpc", "request_id": id, "method": "/vif.directory.v1.DirectoryService/GetCommune"}); len(got) != 1 {
+		t.Errorf("directory GetCommune rpc lines with request_id %s: %v; want one (all its lines: %v)", id, got, logs.lines(t, map[string]string{"request_id": id}))
+	}
+}
+
 // TestWriteRefusedByTheGatewayIsAudited: a write the gateway refuses itself never reaches a
 // service, so the gateway writes its audit line, naming the caller from the verified token.
 func TestWriteRefusedByTheGatewayIsAudited(t *testing.T) {
