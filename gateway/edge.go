@@ -71,8 +71,11 @@ func (e *edge) middleware(next runtime.HandlerFunc) runtime.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, pathParams map[string]string) {
 		pat, _ := runtime.HTTPPattern(r.Context())
 		rt := e.routes.lookup(r.Method, pat.String())
+		// A resource id never holds a colon: /v1/networks/chalonnais:pdf asks for a method
+		// "pdf" that does not exist, not for a network "chalonnais:pdf".
+		unknownVerb := pat.Verb() == "" && strings.Contains(lastSegment(r.URL.EscapedPath()), ":")
 		if p := probeFrom(r.Context()); p != nil {
-			p.matched, p.route, p.pathParams = true, rt, pathParams
+			p.matched, p.route, p.pathParams = !unknownVerb, rt, pathParams
 			return
 		}
 		if rt == nil { // /healthz, /openapi.json
@@ -82,9 +85,7 @@ func (e *edge) middleware(next runtime.HandlerFunc) runtime.HandlerFunc {
 		if info := infoFrom(r.Context()); info != nil {
 			info.route, info.pathParams = rt, pathParams
 		}
-		if pat.Verb() == "" && strings.Contains(lastSegment(r.URL.EscapedPath()), ":") {
-			// A resource id never holds a colon: /v1/networks/chalonnais:pdf asks for a
-			// method "pdf" that does not exist, not for a network "chalonnais:pdf".
+		if unknownVerb {
 			e.reject(w, r, http.StatusNotFound, routeNotFound(r))
 			return
 		}

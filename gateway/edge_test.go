@@ -95,12 +95,15 @@ func TestInputRefusedAtTheEdge(t *testing.T) {
 
 func TestUnknownCustomVerbIs404(t *testing.T) {
 	env := newGateway(t, nil)
-	resp, b := env.do(t, "GET", "/v1/networks/chalonnais:pdf", nil, nil)
-	if resp.StatusCode != http.StatusNotFound {
-		t.Fatalf("GET /v1/networks/chalonnais:pdf = %d %s; want 404", resp.StatusCode, b)
-	}
-	if info := decodeError(t, resp, b).detail("google.rpc.ErrorInfo"); info["reason"] != ReasonRouteNotFound {
-		t.Errorf("ErrorInfo = %v; want reason %s", info, ReasonRouteNotFound)
+	for _, method := range []string{"GET", "POST", "PATCH"} {
+		resp, b := env.do(t, method, "/v1/networks/chalonnais:pdf", strings.NewReader("{}"), nil)
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s /v1/networks/chalonnais:pdf = %d %s; want 404", method, resp.StatusCode, b)
+			continue
+		}
+		if info := decodeError(t, resp, b).detail("google.rpc.ErrorInfo"); info["reason"] != ReasonRouteNotFound {
+			t.Errorf("ErrorInfo = %v; want reason %s", info, ReasonRouteNotFound)
+		}
 	}
 }
 

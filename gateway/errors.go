@@ -139,9 +139,14 @@ func routingErrorHandler(ctx context.Context, mux *runtime.ServeMux, _ runtime.M
 	case http.StatusNotFound:
 		st = routeNotFound(r)
 	case http.StatusMethodNotAllowed:
-		if ms := allowed(mux, r); len(ms) > 0 {
-			w.Header().Set("Allow", strings.Join(ms, ", "))
+		ms := allowed(mux, r)
+		if len(ms) == 0 {
+			// Only a route without a verb matched another method (POST /v1/vehicles/x:pdf
+			// against GET /v1/{name=vehicles/*}): no method takes this path.
+			writeStatus(w, r, http.StatusNotFound, routeNotFound(r))
+			return
 		}
+		w.Header().Set("Allow", strings.Join(ms, ", "))
 		st = withInfo(codes.Unimplemented, ReasonMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path), nil)
 	case http.StatusBadRequest:
 		st = withInfo(codes.InvalidArgument, ReasonBadPath, "the request path must start with /", nil)
