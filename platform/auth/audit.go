@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"log/slog"
-	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -28,7 +27,7 @@ func AuditRefused(ctx context.Context, log *slog.Logger, c *Claims, method, reso
 
 // denied records a call the interceptor refused.
 func (a auditor) denied(ctx context.Context, c *Claims, method string, req any, d *denial) {
-	a.write(ctx, c, method, requestResource(method, req), d.code.String(), slog.String("reason", d.reason))
+	a.write(ctx, c, method, resourceOf(req), d.code.String(), slog.String("reason", d.reason))
 }
 
 // called records a Write call after its handler ran, with the code of the handler's error.
@@ -44,7 +43,7 @@ func (a auditor) called(ctx context.Context, c *Claims, method string, req, resp
 		resource = nameOf(resp)
 	}
 	if resource == "" {
-		resource = requestResource(method, req)
+		resource = resourceOf(req)
 	}
 	a.write(ctx, c, method, resource, outcome)
 }
@@ -79,26 +78,11 @@ func nameOf(msg any) string {
 	return stringField(m.ProtoReflect(), "name")
 }
 
-// requestResource is resourceOf the request, except that the resource embedded in a Create
-// request does not count: its name is the client's say, which the service ignores, so a failed
-// or refused create is described by its parent (none for a top-level collection).
-func requestResource(method string, req any) string {
-	if strings.HasPrefix(shortMethod(method), "Create") {
-		m, ok := req.(proto.Message)
-		if !ok || m == nil || !m.ProtoReflect().IsValid() {
-			return ""
-		}
-		if name := stringField(m.ProtoReflect(), "name"); name != "" {
-			return name
-		}
-		return stringField(m.ProtoReflect(), "parent")
-	}
-	return resourceOf(req)
-}
-
 // resourceOf returns the resource a request is about, following the AIP request shapes: a
-// name (Get, Update by name, Delete), else the name of the embedded resource (Update), else
-// the parent (Create, List). It is best effort: any other request gives "".
+// name (Get, Delete, a custom method), else the name of the resource an Update carries (a
+// request with an update_mask, AIP-134), else the parent (Create, List). The resource embedded
+// in any other request (a Create's) does not count: its name is the client's say, which the
+// service ignores. It is best effort: any other request gives "".
 func resourceOf(req any) string {
 	msg, ok := req.(proto.Message)
 	if !ok || msg == nil {
@@ -112,13 +96,15 @@ func resourceOf(req any) string {
 		return name
 	}
 	fields := m.Descriptor().Fields()
-	for i := range fields.Len() {
-		f := fields.Get(i)
-		if f.Kind() != protoreflect.MessageKind || f.Cardinality() == protoreflect.Repeated || !m.Has(f) {
-			continue
-		}
-		if name := stringField(m.Get(f).Message(), "name"); name != "" {
-			return name
+	if fields.ByName("update_mask") != nil {
+		for i := range fields.Len() {
+			f := fields.Get(i)
+			if f.Kind() != protoreflect.MessageKind || f.Cardinality() == protoreflect.Repeated || !m.Has(f) {
+				continue
+			}
+			if name := stringField(m.Get(f).Message(), "name"); name != "" {
+				return name
+			}
 		}
 	}
 	return stringField(m, "parent")
