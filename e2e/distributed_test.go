@@ -83,7 +83,7 @@ func TestDistributedShape(t *testing.T) {
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	gateway := startProcess(t, "gateway", filepath.Join(bin, "gateway"), []string{
 		"VIF_HTTP_ADDR=" + httpAddr, "VIF_DIRECTORY_ADDR=" + grpcAddr, "VIF_FUNDING_ADDR=" + fundingAddr,
-		"VIF_FLEET_ADDR=" + fleetAddr, "VIF_STATISTICS_ADDR=" + statsAddr,
+		"VIF_FLEET_ADDR=" + fleetAddr, "VIF_STATISTICS_ADDR=" + statsAddr, "VIF_AUTH_PUBLIC_KEY=" + pubPath,
 	})
 	base := "http://" + httpAddr
 	waitHealthy(t, base+"/healthz")

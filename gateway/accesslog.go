@@ -15,6 +15,9 @@ import (
 type requestInfo struct {
 	grpcCode    codes.Code
 	hasGRPCCode bool
+	// route and pathParams are set once the mux has routed the request.
+	route      *route
+	pathParams map[string]string
 }
 
 type requestInfoKey struct{}
@@ -25,8 +28,8 @@ func infoFrom(ctx context.Context) *requestInfo {
 }
 
 // accessLog writes one line per request, and turns a panic into a 500 JSON error. It logs no
-// header but X-Request-Id: never the Authorization header, and no query string, where filters
-// may carry a SIRET or a name.
+// header (the request id comes from the context, see withRequestID): never the Authorization
+// header, and no query string, where filters may carry a SIRET or a name.
 func accessLog(next http.Handler, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -55,9 +58,6 @@ func accessLog(next http.Handler, log *slog.Logger) http.Handler {
 			}
 			if info.hasGRPCCode {
 				attrs = append(attrs, slog.String("grpc_code", code.Code(info.grpcCode).String()))
-			}
-			if id := r.Header.Get("X-Request-Id"); id != "" {
-				attrs = append(attrs, slog.String("request_id", id))
 			}
 			level := slog.LevelInfo
 			if rec.statusCode() >= 500 {

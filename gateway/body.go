@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // limitBody reads the whole request body, at most max bytes, before grpc-gateway sees it.
@@ -24,12 +25,16 @@ import (
 // value and ignores whatever follows it ({"displayName":"a"}{"kind":…} would pass). Every
 // request body is JSON here (jsonMarshaler serves every Content-Type); a method taking a raw
 // google.api.HttpBody would need exempting.
-func limitBody(next http.Handler, max int64) http.Handler {
+func limitBody(next http.Handler, max int64, audit *edgeAudit) http.Handler {
+	reject := func(w http.ResponseWriter, r *http.Request, httpCode int, st *status.Status) {
+		audit.rejected(r, st)
+		writeStatus(w, r, httpCode, st)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
 			// Known from the headers: not a byte is read. net/http then drains a small unread
 			// body to keep the connection, or closes it.
-			writeStatus(w, r, http.StatusRequestEntityTooLarge, bodyTooLarge(max))
+			reject(w, r, http.StatusRequestEntityTooLarge, bodyTooLarge(max))
 			return
 		}
 		if r.Body == nil || r.Body == http.NoBody {
@@ -40,17 +45,17 @@ func limitBody(next http.Handler, max int64) http.Handler {
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				writeStatus(w, r, http.StatusRequestEntityTooLarge, bodyTooLarge(max))
+				reject(w, r, http.StatusRequestEntityTooLarge, bodyTooLarge(max))
 				return
 			}
 			// The client went away or was too slow (ReadTimeout): it will hardly read this.
-			writeStatus(w, r, http.StatusBadRequest, withInfo(codes.InvalidArgument, ReasonUnreadableBody,
+			reject(w, r, http.StatusBadRequest, withInfo(codes.InvalidArgument, ReasonUnreadableBody,
 				"the request body could not be read", nil))
 			return
 		}
 		if hasJSONBody(r.Method) {
 			if err := checkJSON(body); err != nil {
-				writeStatus(w, r, http.StatusBadRequest, withInfo(codes.InvalidArgument, ReasonMalformedJSON,
+				reject(w, r, http.StatusBadRequest, withInfo(codes.InvalidArgument, ReasonMalformedJSON,
 					"the request body is not valid JSON: "+err.Error(), nil))
 				return
 			}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/genproto/googleapis/rpc/code"
@@ -60,13 +61,34 @@ func httpStatus(c codes.Code) int {
 
 // errorHandler writes every error of a gRPC call, and of grpc-gateway's own decoding, in the
 // Google JSON error shape.
-func errorHandler(log *slog.Logger) runtime.ErrorHandlerFunc {
+func errorHandler(log *slog.Logger, audit *edgeAudit) runtime.ErrorHandlerFunc {
 	return func(ctx context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+		if probeFrom(ctx) != nil {
+			return
+		}
 		st, code := statusOf(err)
+		if decodingError(err, st) {
+			// grpc-gateway could not decode the request (a malformed %-escape in the path, a
+			// oneof given twice): its message shows the library ("proto: …", "strconv…").
+			log.DebugContext(ctx, "request refused by the decoder", "method", r.Method, "path", r.URL.Path, "err", st.Message())
+			st = withInfo(codes.InvalidArgument, ReasonMalformedRequest,
+				"the request does not match the method's message (a field given twice, or a malformed %-escape in the path)", nil)
+			audit.rejected(r, st)
+		}
 		st = hideTransportError(ctx, log, r, st)
 		code = preconditionStatus(ctx, st, code)
 		writeStatus(w, r, code, st)
 	}
+}
+
+// decodingError reports whether err comes from grpc-gateway rather than from a service: the
+// services' errors always carry an ErrorInfo, grpc-gateway's decoding errors never do.
+func decodingError(err error, st *status.Status) bool {
+	var hse *runtime.HTTPStatusError
+	if errors.As(err, &hse) {
+		return hse.HTTPStatus == http.StatusBadRequest
+	}
+	return st.Code() == codes.InvalidArgument && len(st.Proto().GetDetails()) == 0
 }
 
 // statusOf is the status of err and the HTTP status to answer. A runtime.HTTPStatusError is how
@@ -107,13 +129,25 @@ func hideTransportError(ctx context.Context, log *slog.Logger, r *http.Request, 
 }
 
 // routingErrorHandler answers a request no route matches in the same shape: 404 for an unknown
-// path, 405 for a known path with another method.
-func routingErrorHandler(ctx context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, httpCode int) {
+// path, 405 for a known path with another method, with the methods it takes in Allow
+// (RFC 9110 §15.5.6).
+func routingErrorHandler(ctx context.Context, mux *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, httpCode int) {
+	if probeFrom(ctx) != nil {
+		return
+	}
 	var st *status.Status
 	switch httpCode {
 	case http.StatusNotFound:
-		st = withInfo(codes.NotFound, ReasonRouteNotFound, fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path), nil)
+		st = routeNotFound(r)
 	case http.StatusMethodNotAllowed:
+		ms := allowed(mux, r)
+		if len(ms) == 0 {
+			// Only a route without a verb matched another method (POST /v1/vehicles/x:pdf
+			// against GET /v1/{name=vehicles/*}): no method takes this path.
+			writeStatus(w, r, http.StatusNotFound, routeNotFound(r))
+			return
+		}
+		w.Header().Set("Allow", strings.Join(ms, ", "))
 		st = withInfo(codes.Unimplemented, ReasonMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path), nil)
 	case http.StatusBadRequest:
 		st = withInfo(codes.InvalidArgument, ReasonBadPath, "the request path must start with /", nil)

@@ -19,6 +19,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/requestid"
 )
 
 // Backend is one gRPC service the gateway exposes.
@@ -54,6 +57,11 @@ type Options struct {
 	// AdminAddr is where Run serves /metrics (with the Go and process metrics) when Registry is
 	// nil, e.g. ":9091"; empty means nowhere. Used by Run only.
 	AdminAddr string
+	// Verifier checks bearer tokens with the services' public key, for one purpose only: to
+	// name the caller in the audit line of a write the gateway refuses itself (a body that is not
+	// JSON, an unknown parameter), which no service sees. Authorisation stays with the
+	// services. Nil leaves such lines anonymous.
+	Verifier *auth.Verifier
 }
 
 const (
@@ -66,6 +74,7 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	o.Logger = requestid.Logger(o.Logger)
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = defaultMaxBodyBytes
 	}
@@ -100,7 +109,16 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 			return nil, nil, fmt.Errorf("gateway: metrics: %w", err)
 		}
 	}
-	mux := newMux(o.Logger)
+	services := make([]string, len(o.Backends))
+	for i, b := range o.Backends {
+		services[i] = b.Service
+	}
+	routes, err := newRouteTable(services)
+	if err != nil {
+		return nil, nil, err
+	}
+	audit := &edgeAudit{log: o.Logger, verifier: o.Verifier}
+	mux := newMux(o.Logger, &edge{routes: routes, audit: audit})
 
 	var conns []*grpc.ClientConn
 	closeAll := func() {
@@ -150,10 +168,11 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 		return nil, nil, err
 	}
 
-	// Outermost first: measure, log and recover everything; answer CORS; then HTTP's
-	// representation (HEAD, ETag, 304, gzip) around the call; then bound time and body, and route.
+	// Outermost first: name the request, measure, log and recover everything; answer CORS; then
+	// HTTP's representation (HEAD, ETag, 304, gzip) around the call; then bound time and body, and
+	// route.
 	var h http.Handler = mux
-	h = limitBody(h, o.MaxBodyBytes)
+	h = limitBody(h, o.MaxBodyBytes, audit)
 	h = withTimeout(h, o.RequestTimeout)
 	h = ifMatch(h)
 	h = representation(h)
@@ -163,7 +182,26 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 	if metrics != nil {
 		h = metrics.measure(h)
 	}
+	h = withRequestID(h)
 	return h, closeAll, nil
+}
+
+// withRequestID gives the request its id: the client's X-Request-Id when it is fit for a log
+// line (requestid.Valid), else a fresh one. The id is answered in X-Request-Id, carried on the
+// context for the gateway's own log lines, and passed to the service as x-request-id metadata
+// (incomingHeader forwards the header, which is rewritten here).
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent := r.Header.Values(requestid.Header)
+		id := ""
+		if len(sent) == 1 {
+			id = sent[0]
+		}
+		id = requestid.OrNew(id)
+		r.Header.Set(requestid.Header, id)
+		w.Header().Set(requestid.Header, id)
+		next.ServeHTTP(w, r.WithContext(requestid.NewContext(r.Context(), id)))
+	})
 }
 
 // withTimeout bounds the request's context, which grpc-gateway uses as the backend call's

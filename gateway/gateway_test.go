@@ -143,7 +143,7 @@ func TestErrorsAreGoogleJSONErrors(t *testing.T) {
 		},
 		{
 			name: "unknown field", method: "POST", path: "/v1/organisations", body: `{"displayName":"CAF","colour":"red"}`,
-			wantHTTP: 400, wantStatus: "INVALID_ARGUMENT", wantMessage: `unknown field "colour"`,
+			wantHTTP: 400, wantStatus: "INVALID_ARGUMENT", wantMessage: "organisation.colour: unknown field", wantReason: ReasonInvalidArgument,
 		},
 		{
 			name: "wrong type", method: "POST", path: "/v1/organisations", body: `{"displayName":5}`,

@@ -38,7 +38,7 @@ func newHTTPMetrics(reg prometheus.Registerer) (*httpMetrics, error) {
 	return m, nil
 }
 
-type routeKey struct{}
+type metricsRouteKey struct{}
 
 // measure wraps the whole handler; the route is filled in by routeRecorder once the mux matched.
 func (m *httpMetrics) measure(next http.Handler) http.Handler {
@@ -47,7 +47,7 @@ func (m *httpMetrics) measure(next http.Handler) http.Handler {
 		route := new(string)
 		*route = "unmatched"
 		rec := &recorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), routeKey{}, route)))
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), metricsRouteKey{}, route)))
 		m.requests.WithLabelValues(r.Method, *route, strconv.Itoa(rec.statusCode())).Inc()
 		m.duration.WithLabelValues(r.Method, *route).Observe(time.Since(start).Seconds())
 	})
@@ -57,7 +57,7 @@ func (m *httpMetrics) measure(next http.Handler) http.Handler {
 // is known, and tells measure.
 func routeRecorder(next runtime.HandlerFunc) runtime.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, params map[string]string) {
-		if route, ok := r.Context().Value(routeKey{}).(*string); ok {
+		if route, ok := r.Context().Value(metricsRouteKey{}).(*string); ok {
 			if p, ok := runtime.HTTPPattern(r.Context()); ok {
 				*route = p.String()
 			}

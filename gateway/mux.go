@@ -27,10 +27,13 @@ var jsonMarshaler = &runtime.HTTPBodyMarshaler{
 	},
 }
 
-func newMux(log *slog.Logger) *runtime.ServeMux {
-	return runtime.NewServeMux(
+// newMux builds the mux with the edge checks (see edge) run on every routed request.
+func newMux(log *slog.Logger, e *edge) *runtime.ServeMux {
+	mux := runtime.NewServeMux(
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, jsonMarshaler),
-		runtime.WithErrorHandler(errorHandler(log)),
+		// The route is recorded for the metrics first, so that a call the edge refuses counts too.
+		runtime.WithMiddlewares(routeRecorder, e.middleware),
+		runtime.WithErrorHandler(errorHandler(log, e.audit)),
 		runtime.WithRoutingErrorHandler(routingErrorHandler),
 		runtime.WithIncomingHeaderMatcher(incomingHeader),
 		runtime.WithOutgoingHeaderMatcher(outgoingMetadata),
@@ -41,8 +44,9 @@ func newMux(log *slog.Logger) *runtime.ServeMux {
 		runtime.WithDisableHTTPMethodOverride(),
 		runtime.WithWriteContentLength(),
 		runtime.WithForwardResponseOption(setETag),
-		runtime.WithMiddlewares(routeRecorder),
 	)
+	e.mux, e.audit.mux = mux, mux
+	return mux
 }
 
 // incomingHeader decides which request headers become gRPC metadata. grpc-gateway itself always

@@ -26,6 +26,7 @@ import (
 	"github.com/vif71/vif/platform/daemon"
 	"github.com/vif71/vif/platform/eventbus"
 	"github.com/vif71/vif/platform/grpcserver"
+	"github.com/vif71/vif/platform/requestid"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory"
 	"github.com/vif71/vif/services/fleet"
@@ -169,9 +170,10 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 	if err != nil {
 		return nil, err
 	}
+	verifier := auth.Verifier{Key: key.Public().(ed25519.PublicKey)}
 	srv, err := grpcserver.New(grpcserver.Options{
 		Logger:   s.log,
-		Verifier: auth.Verifier{Key: key.Public().(ed25519.PublicKey)},
+		Verifier: verifier,
 		Services: services,
 	})
 	if err != nil {
@@ -202,6 +204,7 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 		return gateway.RunListener(ctx, httpLis, gateway.Options{
 			Logger:         s.log.With("component", "gateway"),
 			Backends:       gateway.Backends(func(string) string { return target }),
+			Verifier:       &verifier,
 			AllowedOrigins: s.corsOrigins,
 			Registry:       srv.Registry(),
 		})
@@ -228,7 +231,7 @@ func buildServices(ctx context.Context, in *instance, s settings, js jetstream.J
 	if err != nil {
 		return nil, nil, err
 	}
-	self, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	self, err := grpc.NewClient(target, append(requestid.DialOptions(), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -16,21 +17,38 @@ type auditor struct {
 	log *slog.Logger
 }
 
+// AuditRefused writes the audit line of a call refused before it reached its service, by a
+// front end that judged its input itself (the REST gateway: a body that is not JSON, an unknown
+// parameter), in the same shape as the services' lines. c is the caller the front end verified,
+// nil for an anonymous caller or a refused token; resource is what the request named.
+func AuditRefused(ctx context.Context, log *slog.Logger, c *Claims, method, resource string, code codes.Code, reason string) {
+	auditor{log: log}.write(ctx, c, method, resource, code.String(), slog.String("reason", reason))
+}
+
 // denied records a call the interceptor refused.
 func (a auditor) denied(ctx context.Context, c *Claims, method string, req any, d *denial) {
-	a.write(ctx, c, method, req, d.code.String(), slog.String("reason", d.reason))
+	a.write(ctx, c, method, resourceOf(req), d.code.String(), slog.String("reason", d.reason))
 }
 
 // called records a Write call after its handler ran, with the code of the handler's error.
-func (a auditor) called(ctx context.Context, c *Claims, method string, req any, err error) {
+// The resource of a write that succeeded is the name in its response, the one the service
+// actually wrote (a create's name is chosen by the service, whatever the body said); only a
+// failed write is described by its request.
+func (a auditor) called(ctx context.Context, c *Claims, method string, req, resp any, err error) {
 	outcome := "ok"
+	resource := ""
 	if err != nil {
 		outcome = status.Code(err).String()
+	} else {
+		resource = nameOf(resp)
 	}
-	a.write(ctx, c, method, req, outcome)
+	if resource == "" {
+		resource = resourceOf(req)
+	}
+	a.write(ctx, c, method, resource, outcome)
 }
 
-func (a auditor) write(ctx context.Context, c *Claims, method string, req any, outcome string, extra ...slog.Attr) {
+func (a auditor) write(ctx context.Context, c *Claims, method, resource string, outcome string, extra ...slog.Attr) {
 	who, role := "anonymous", ""
 	if c != nil {
 		who, role = c.Subject, string(c.Role)
@@ -44,16 +62,27 @@ func (a auditor) write(ctx context.Context, c *Claims, method string, req any, o
 		attrs = append(attrs, slog.String("organisation", c.Organisation))
 	}
 	attrs = append(attrs, slog.String("method", method), slog.String("outcome", outcome))
-	if r := resourceOf(req); r != "" {
-		attrs = append(attrs, slog.String("resource", r))
+	if resource != "" {
+		attrs = append(attrs, slog.String("resource", resource))
 	}
 	attrs = append(attrs, extra...)
 	a.log.LogAttrs(ctx, slog.LevelInfo, "audit", attrs...)
 }
 
+// nameOf returns the name field of a message (a resource a write returned), or "".
+func nameOf(msg any) string {
+	m, ok := msg.(proto.Message)
+	if !ok || m == nil || !m.ProtoReflect().IsValid() {
+		return ""
+	}
+	return stringField(m.ProtoReflect(), "name")
+}
+
 // resourceOf returns the resource a request is about, following the AIP request shapes: a
-// name (Get, Update by name, Delete), else the name of the embedded resource (Update), else
-// the parent (Create, List). It is best effort: any other request gives "".
+// name (Get, Delete, a custom method), else the name of the resource an Update carries (a
+// request with an update_mask, AIP-134), else the parent (Create, List). The resource embedded
+// in any other request (a Create's) does not count: its name is the client's say, which the
+// service ignores. It is best effort: any other request gives "".
 func resourceOf(req any) string {
 	msg, ok := req.(proto.Message)
 	if !ok || msg == nil {
@@ -67,13 +96,15 @@ func resourceOf(req any) string {
 		return name
 	}
 	fields := m.Descriptor().Fields()
-	for i := range fields.Len() {
-		f := fields.Get(i)
-		if f.Kind() != protoreflect.MessageKind || f.Cardinality() == protoreflect.Repeated || !m.Has(f) {
-			continue
-		}
-		if name := stringField(m.Get(f).Message(), "name"); name != "" {
-			return name
+	if fields.ByName("update_mask") != nil {
+		for i := range fields.Len() {
+			f := fields.Get(i)
+			if f.Kind() != protoreflect.MessageKind || f.Cardinality() == protoreflect.Repeated || !m.Has(f) {
+				continue
+			}
+			if name := stringField(m.Get(f).Message(), "name"); name != "" {
+				return name
+			}
 		}
 	}
 	return stringField(m, "parent")

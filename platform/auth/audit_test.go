@@ -14,7 +14,6 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
 	"google.golang.org/protobuf/types/known/apipb"
-	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 )
 
@@ -34,9 +33,10 @@ func TestAudit(t *testing.T) {
 		req    proto.Message
 		want   []map[string]string
 	}{
+		// The service names what it creates: the resource is the name of the response.
 		{"write that succeeded", mCreate, []string{f.bearer("coordinator")}, &apipb.Api{Name: "networks/chalonnais"},
 			[]map[string]string{line(map[string]string{"who": "carole", "role": "coordinator", "network": "chalonnais",
-				"method": mCreate, "outcome": "ok", "resource": "networks/chalonnais"})}},
+				"method": mCreate, "outcome": "ok", "resource": createdName})}},
 		{"write that failed", mCreate, []string{f.bearer("admin")}, &apipb.Api{},
 			[]map[string]string{line(map[string]string{"who": "alice", "role": "admin",
 				"method": mCreate, "outcome": "InvalidArgument"})}},
@@ -63,7 +63,7 @@ func TestAudit(t *testing.T) {
 			f.log.take()
 			var resp proto.Message = &wrapperspb.StringValue{}
 			if tt.method == mCreate {
-				resp = &emptypb.Empty{}
+				resp = &apipb.Api{}
 			}
 			_ = f.conn.Invoke(f.ctx(t, tt.auth...), tt.method, tt.req, resp)
 
@@ -101,6 +101,7 @@ func TestAudit(t *testing.T) {
 //	message Thing { string name = 1; }
 //	message GetThingRequest { string name = 1; }
 //	message CreateThingRequest { string parent = 1; Thing thing = 2; }
+//	message UpdateThingRequest { Thing thing = 1; string update_mask = 2; }
 //	message WeirdRequest { int32 name = 1; repeated Thing things = 2; }
 func testRequests(t *testing.T) protoreflect.FileDescriptor {
 	t.Helper()
@@ -125,6 +126,8 @@ func testRequests(t *testing.T) protoreflect.FileDescriptor {
 			{Name: proto.String("GetThingRequest"), Field: []*descriptorpb.FieldDescriptorProto{field("name", 1, str, opt, "")}},
 			{Name: proto.String("CreateThingRequest"), Field: []*descriptorpb.FieldDescriptorProto{
 				field("parent", 1, str, opt, ""), field("thing", 2, msg, opt, ".authtest.Thing")}},
+			{Name: proto.String("UpdateThingRequest"), Field: []*descriptorpb.FieldDescriptorProto{
+				field("thing", 1, msg, opt, ".authtest.Thing"), field("update_mask", 2, str, opt, "")}},
 			{Name: proto.String("WeirdRequest"), Field: []*descriptorpb.FieldDescriptorProto{
 				field("name", 1, i32, opt, ""), field("things", 2, msg, rep, ".authtest.Thing")}},
 		},
@@ -165,8 +168,13 @@ func TestResourceOf(t *testing.T) {
 	}{
 		{"get by name", newMsg("GetThingRequest", map[string]any{"name": "networks/chalonnais"}), "networks/chalonnais"},
 		{"create under a parent", newMsg("CreateThingRequest", map[string]any{"parent": "networks/chalonnais"}), "networks/chalonnais"},
-		{"update an embedded resource", newMsg("CreateThingRequest", map[string]any{
-			"parent": "networks/chalonnais", "thing": thing("networks/chalonnais/organisations/caf-71")}), "networks/chalonnais/organisations/caf-71"},
+		{"update an embedded resource", newMsg("UpdateThingRequest", map[string]any{
+			"thing": thing("networks/chalonnais/organisations/caf-71")}), "networks/chalonnais/organisations/caf-71"},
+		// A create's body may name its resource at will: its parent is what the request says.
+		{"create with a made-up name", newMsg("CreateThingRequest", map[string]any{
+			"parent": "networks/chalonnais", "thing": thing("organisations/prefecture-71")}), "networks/chalonnais"},
+		{"top-level create with a made-up name", newMsg("CreateThingRequest", map[string]any{
+			"thing": thing("organisations/prefecture-71")}), ""},
 		{"embedded resource without a name", newMsg("CreateThingRequest", map[string]any{
 			"parent": "networks/chalonnais", "thing": thing("")}), "networks/chalonnais"},
 		{"non-string name, repeated resources", newMsg("WeirdRequest", map[string]any{"name": int32(7), "things": thing("x")}), ""},
@@ -198,7 +206,7 @@ func TestAuditOutcomeOfPlainError(t *testing.T) {
 		{errString("boom"), `"outcome":"Unknown"`},
 	}
 	for _, tt := range tests {
-		a.called(t.Context(), &Claims{Role: RoleAdmin}, mCreate, nil, tt.err)
+		a.called(t.Context(), &Claims{Role: RoleAdmin}, mCreate, nil, nil, tt.err)
 		if got := buf.take(); !strings.Contains(got, tt.want) {
 			t.Errorf("called(err %v) logged %q; want it to contain %s", tt.err, got, tt.want)
 		}

@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -45,6 +47,28 @@ func (c *Claims) Validate() error {
 }
 
 var _ jwt.ClaimsValidator = (*Claims)(nil)
+
+// UnmarshalJSON decodes a token's payload, refusing an exp, nbf or iat that is not a JSON
+// number: RFC 7519 §2 makes a NumericDate a number, and jwt's decoder also takes a numeric
+// string ("exp":"4102444800"), which no issuer of ours writes and a forger might.
+func (c *Claims) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for _, name := range []string{"exp", "nbf", "iat"} {
+		v, ok := raw[name]
+		if !ok {
+			continue
+		}
+		v = bytes.TrimSpace(v)
+		if len(v) == 0 || !(v[0] == '-' || (v[0] >= '0' && v[0] <= '9')) {
+			return &claimsError{fmt.Sprintf("claim %s must be a JSON number (RFC 7519 NumericDate)", name)}
+		}
+	}
+	type plain Claims // the same fields, without this method
+	return json.Unmarshal(b, (*plain)(c))
+}
 
 // HasRole reports whether the bearer holds one of roles. An admin holds them all, so a rule
 // written for the people who do a job does not also have to remember the admins.

@@ -65,7 +65,7 @@ func UnaryServerInterceptor(v Verifier, p Policy, log *slog.Logger) grpc.UnarySe
 		}
 		resp, err := handler(ctx, req)
 		if rule.Write {
-			a.audit.called(ctx, claims, info.FullMethod, req, err)
+			a.audit.called(ctx, claims, info.FullMethod, req, resp, err)
 		}
 		return resp, err
 	}
@@ -90,7 +90,7 @@ func StreamServerInterceptor(v Verifier, p Policy, log *slog.Logger) grpc.Stream
 		}
 		err := handler(srv, ss)
 		if rule.Write {
-			a.audit.called(ctx, claims, info.FullMethod, nil, err)
+			a.audit.called(ctx, claims, info.FullMethod, nil, nil, err)
 		}
 		return err
 	}

@@ -41,6 +41,9 @@ const (
 	mHealthWait = "/grpc.health.v1.Health/Watch"
 )
 
+// createdName is the name Create gives what it creates, whatever the request said.
+const createdName = "networks/chalonnais/apis/created-1"
+
 var testPolicy = Policy{
 	mRead:   {Roles: []Role{RoleReader, RoleCoordinator}},
 	mCreate: {Roles: []Role{RoleCoordinator}, Write: true},
@@ -88,7 +91,7 @@ var testServiceDesc = grpc.ServiceDesc{
 			if in.GetName() == "" {
 				return nil, status.Error(codes.InvalidArgument, "name is required")
 			}
-			return &emptypb.Empty{}, nil
+			return &apipb.Api{Name: createdName}, nil
 		}),
 	},
 	Streams: []grpc.StreamDesc{{

@@ -116,6 +116,8 @@ func verifyError(err error) error {
 	var ce *claimsError
 	why := "rejected"
 	switch {
+	case errors.As(err, &ce):
+		why = ce.msg
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		why = "malformed"
 	case errors.Is(err, jwt.ErrTokenUnverifiable), errors.Is(err, jwt.ErrTokenSignatureInvalid):
@@ -124,8 +126,6 @@ func verifyError(err error) error {
 		why = "not issued by vif"
 	case errors.Is(err, jwt.ErrTokenInvalidAudience):
 		why = "not meant for vif"
-	case errors.As(err, &ce):
-		why = ce.msg
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
 		why = "missing a required claim"
 	case errors.Is(err, jwt.ErrTokenExpired):

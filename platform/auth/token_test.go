@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -131,11 +132,25 @@ func TestVerifyRejects(t *testing.T) {
 	payload, _ = json.Marshal(m)
 	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString(payload) + "." + parts[2]
 
+	// numericString is a valid token but for one date claim written as a numeric string.
+	numericString := func(claim string) string {
+		m := jwt.MapClaims{"role": "reader", "sub": "alice", "iss": "vif", "aud": "vif",
+			"iat": testNow.Unix(), "exp": testNow.Add(time.Hour).Unix()}
+		m[claim] = fmt.Sprint(m[claim])
+		if claim == "nbf" {
+			m[claim] = fmt.Sprint(testNow.Unix())
+		}
+		return sign(t, jwt.SigningMethodEdDSA, key, m)
+	}
+
 	tests := []struct {
 		name  string
 		token string
 		want  error
 	}{
+		{"exp as a numeric string", numericString("exp"), ErrTokenInvalid},
+		{"iat as a numeric string", numericString("iat"), ErrTokenInvalid},
+		{"nbf as a numeric string", numericString("nbf"), ErrTokenInvalid},
 		{"expired", issue(t, key, testNow.Add(-2*time.Hour), good, time.Hour), ErrTokenExpired},
 		{"signed by another key", issue(t, newKey(t), testNow, good, time.Hour), ErrTokenInvalid},
 		{"tampered payload", tampered, ErrTokenInvalid},

@@ -24,6 +24,7 @@ import (
 	"github.com/vif71/vif/platform/config"
 	"github.com/vif71/vif/platform/eventbus"
 	"github.com/vif71/vif/platform/grpcserver"
+	"github.com/vif71/vif/platform/requestid"
 	"github.com/vif71/vif/platform/storage"
 )
 
@@ -105,7 +106,7 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 
 	conns := map[string]*grpc.ClientConn{}
 	for p, addr := range peerAddrs {
-		conn, err := grpc.NewClient(*addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		conn, err := grpc.NewClient(*addr, append(requestid.DialOptions(), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 		if err != nil {
 			return fmt.Errorf("--%s-addr: %w", p, err)
 		}
@@ -176,5 +177,5 @@ func NewLogger(level string) (*slog.Logger, error) {
 	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
 		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
+	return slog.New(requestid.Handler(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))), nil
 }

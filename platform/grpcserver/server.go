@@ -27,6 +27,7 @@ import (
 	"github.com/vif71/vif/platform/apierr"
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/requestid"
 )
 
 // Service is one gRPC service to host, with what the shared interceptors need to know about it.
@@ -70,6 +71,7 @@ func New(o Options) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	o.Logger = requestid.Logger(o.Logger)
 	if o.ShutdownTimeout == 0 {
 		o.ShutdownTimeout = 10 * time.Second
 	}
@@ -95,12 +97,20 @@ func New(o Options) (*Server, error) {
 		}
 	}
 	metrics := newMetrics(o.Registry)
+	codec := newLenientCodec()
 	g := grpc.NewServer(
-		grpc.ChainStreamInterceptor(auth.StreamServerInterceptor(o.Verifier, policy, o.Logger)),
+		grpc.ForceServerCodecV2(codec),
+		grpc.ChainStreamInterceptor(
+			requestid.StreamServerInterceptor(),
+			auth.StreamServerInterceptor(o.Verifier, policy, o.Logger),
+			codec.streamInterceptor(),
+		),
 		grpc.ChainUnaryInterceptor(
+			requestid.UnaryServerInterceptor(),
 			recoverInterceptor(o.Logger),
 			metrics.interceptor(o.Logger),
 			auth.UnaryServerInterceptor(o.Verifier, policy, o.Logger),
+			codec.unaryInterceptor(),
 			validateInterceptor(validator),
 			apierr.UnaryServerInterceptor(errTable, o.Logger),
 			idempotency.UnaryServerInterceptor(),

@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/vif71/vif/gateway"
+	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/config"
 )
 
@@ -48,6 +49,8 @@ func options(args []string, getenv func(string) string) (gateway.Options, slog.L
 	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
 	adminAddr := cfg.String("admin-addr", "VIF_ADMIN_ADDR", ":9091", "admin listen address (/metrics); empty to disable")
 	corsOrigins := cfg.String("cors-origins", "VIF_CORS_ORIGINS", "", "web origins whose pages may call the API from a browser, comma-separated; empty: same origin only")
+	keyPath := cfg.String("auth-public-key", "VIF_AUTH_PUBLIC_KEY", "",
+		"PEM file of the Ed25519 key that verifies bearer tokens (the services' key): names the caller in the audit line of a write the gateway refuses itself")
 	addrs := map[string]*string{}
 	for _, s := range gateway.Services {
 		addrs[s.Name] = cfg.String(s.Name+"-addr", "VIF_"+strings.ToUpper(s.Name)+"_ADDR", defaultAddr,
@@ -65,7 +68,15 @@ func options(args []string, getenv func(string) string) (gateway.Options, slog.L
 	if err != nil || limit <= 0 {
 		return gateway.Options{}, 0, fmt.Errorf("--max-body-bytes=%q: want a positive number of bytes", *maxBody)
 	}
+	if *keyPath == "" {
+		return gateway.Options{}, 0, errors.New("no token key: set --auth-public-key or VIF_AUTH_PUBLIC_KEY")
+	}
+	pub, err := auth.LoadPublicKey(*keyPath)
+	if err != nil {
+		return gateway.Options{}, 0, err
+	}
 	return gateway.Options{
+		Verifier:        &auth.Verifier{Key: pub},
 		Addr:            *httpAddr,
 		Backends:        gateway.Backends(func(name string) string { return *addrs[name] }),
 		MaxBodyBytes:    limit,

@@ -2,21 +2,55 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vif71/vif/platform/auth"
 )
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+// env is an environment with m and, unless m says otherwise, a public key the gateway can load.
+func env(m map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := m[k]; ok || k != "VIF_AUTH_PUBLIC_KEY" {
+			return v
+		}
+		return testKey
+	}
+}
+
+// testKey is the path of a public key written once for the tests.
+var testKey = func() string {
+	dir, err := os.MkdirTemp("", "gateway-test")
+	if err != nil {
+		panic(err)
+	}
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	path := filepath.Join(dir, "auth.pub")
+	if err := auth.WritePublicKey(path, pub); err != nil {
+		panic(err)
+	}
+	return path
+}()
 
 func TestOptionsDefaults(t *testing.T) {
 	o, level, err := options(nil, env(nil))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o.Verifier == nil || len(o.Verifier.Key) != ed25519.PublicKeySize {
+		t.Errorf("options() Verifier = %+v; want the key of VIF_AUTH_PUBLIC_KEY", o.Verifier)
 	}
 	if o.Addr != ":8080" || o.MaxBodyBytes != 1<<20 || level != slog.LevelInfo {
 		t.Errorf("options() = Addr %q, MaxBodyBytes %d, level %v; want :8080, 1 MiB, INFO", o.Addr, o.MaxBodyBytes, level)
@@ -55,6 +89,11 @@ func TestBadSettingsAreErrors(t *testing.T) {
 	} {
 		if _, _, err := options(args, env(nil)); err == nil {
 			t.Errorf("options(%q) = nil error; want one", args)
+		}
+	}
+	for _, key := range []string{"", "/nonexistent/auth.pub"} {
+		if _, _, err := options(nil, env(map[string]string{"VIF_AUTH_PUBLIC_KEY": key})); err == nil {
+			t.Errorf("options with VIF_AUTH_PUBLIC_KEY=%q = nil error; want one", key)
 		}
 	}
 }
