@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -23,7 +22,7 @@ func TestOpenAPIDescribesTheRealAPI(t *testing.T) {
 	reader := tokenFor(t, dataDir, "--role", "reader")
 	admin := tokenFor(t, dataDir, "--role", "admin")
 
-	resp, raw := send(t, http.MethodGet, base+"/openapi.json", "", "")
+	resp, raw := do(t, http.MethodGet, base+"/openapi.json", nil, "")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /openapi.json = %d", resp.StatusCode)
 	}
@@ -41,7 +40,7 @@ func TestOpenAPIDescribesTheRealAPI(t *testing.T) {
 				body = "{}"
 			}
 			// A reader may call little, so writes end in 403 or 400: still the service's answer.
-			resp, raw := send(t, method, url, reader, body)
+			resp, raw := do(t, method, url, jsonCall(reader, body), body)
 			what := method + " " + path
 			if resp.StatusCode == http.StatusMethodNotAllowed || resp.StatusCode >= 500 {
 				t.Errorf("%s = %d %s", what, resp.StatusCode, raw)
@@ -64,7 +63,7 @@ func TestOpenAPIDescribesTheRealAPI(t *testing.T) {
 		"/v1/networks/-/series?granularity=GRANULARITY_YEAR&startPeriod=2017&endPeriod=2023",
 	} {
 		url := base + path
-		resp, raw := send(t, http.MethodGet, url, admin, "")
+		resp, raw := do(t, http.MethodGet, url, jsonCall(admin, ""), "")
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("GET %s = %d %s", path, resp.StatusCode, raw)
 			continue
@@ -155,25 +154,13 @@ func match(doc *openapi3.T, path string) (string, map[string]string) {
 	return "", nil
 }
 
-func send(t *testing.T, method, url, token, body string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
+// jsonCall is the headers of a call with a bearer token and, when there is a body, JSON.
+func jsonCall(token, body string) map[string]string {
+	h := map[string]string{"Authorization": "Bearer " + token}
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		h["Content-Type"] = "application/json"
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp, raw
+	return h
 }
 
 // errorReason is the ErrorInfo reason of an error body, or "".
