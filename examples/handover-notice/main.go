@@ -65,6 +65,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("handover-notice", flag.ContinueOnError)
 	natsURL := flags.String("nats-url", nats.DefaultURL, "NATS server holding the VIF stream")
+	creds := flags.String("nats-creds", "", "read-only NATS credentials: the nkey seed file `vif events credentials` names (required: the suite's servers refuse anonymous clients)")
 	out := flags.String("out", "./notices", "directory the notices are written to")
 	retryDelay := flags.Duration("retry-delay", 10*time.Second, "wait before a notice that could not be written is tried again")
 	if err := flags.Parse(args); err != nil {
@@ -74,11 +75,20 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stdout, nil))
+	if *creds == "" {
+		return errors.New("--nats-creds is required: the read-only credentials file that `vif events credentials` names")
+	}
+	// The seed stays in its file: nats.go reads it to sign the server's challenge, and only the
+	// public key goes over the wire. The reader may consume the stream, never publish on it.
+	auth, err := nats.NkeyOptionFromSeed(*creds)
+	if err != nil {
+		return fmt.Errorf("--nats-creds %s: %w", *creds, err)
+	}
 
 	// The first connection fails fast, so a wrong URL is reported at once (a supervisor restarts
 	// the program); once connected, the client reconnects forever and the durable consumer picks
 	// up where it was.
-	nc, err := nats.Connect(*natsURL, nats.Name("handover-notice"), nats.Timeout(3*time.Second), nats.MaxReconnects(-1))
+	nc, err := nats.Connect(*natsURL, auth, nats.Name("handover-notice"), nats.Timeout(3*time.Second), nats.MaxReconnects(-1))
 	if err != nil {
 		return fmt.Errorf("connect to NATS at %s: %w", *natsURL, err)
 	}

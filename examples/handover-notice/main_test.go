@@ -141,7 +141,7 @@ func TestNoticeIsWrittenThenAcknowledged(t *testing.T) {
 	// Published before the program first starts: the durable consumer begins with the stream.
 	eventID := publish(t, js, subject, handedOver("2025-iscg-louhannais"))
 
-	start(t, "--nats-url", bus.URL, "--out", out)
+	start(t, "--nats-url", bus.URL, "--nats-creds", bus.Creds(eventbus.Reader), "--out", out)
 	path := filepath.Join(out, "2025-iscg-louhannais.txt")
 	poll(t, path, func() bool { return exists(path) })
 	data, err := os.ReadFile(path)
@@ -212,7 +212,7 @@ func TestNoticeIsRetriedUntilTheDirectoryIsFixed(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	start(t, "--nats-url", bus.URL, "--out", out, "--retry-delay", "50ms")
+	start(t, "--nats-url", bus.URL, "--nats-creds", bus.Creds(eventbus.Reader), "--out", out, "--retry-delay", "50ms")
 	publish(t, js, subject, handedOver("2025-iscg-louhannais"))
 	poll(t, "the message to be delivered again, unacknowledged", func() bool {
 		info := consumerInfo(js)
@@ -351,7 +351,7 @@ func TestRunNeedsTheStream(t *testing.T) {
 	bus := eventbustest.Start(t) // no VIF stream
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
-	err := run(ctx, []string{"--nats-url", bus.URL, "--out", t.TempDir()}, newTestLog(t))
+	err := run(ctx, []string{"--nats-url", bus.URL, "--nats-creds", bus.Creds(eventbus.Reader), "--out", t.TempDir()}, newTestLog(t))
 	if err == nil || !strings.Contains(err.Error(), eventbus.StreamName) {
 		t.Fatalf("run without the stream = %v; want an error naming %s", err, eventbus.StreamName)
 	}

@@ -47,6 +47,10 @@ func StreamConfig(o StreamOptions) jetstream.StreamConfig {
 		Replicas:    o.Replicas,
 		MaxAge:      o.MaxAge,
 		Duplicates:  o.Duplicates,
+		// Events are the suite's history: nobody removes one, not even a service. The server
+		// refuses to turn these off again once a stream has them.
+		DenyDelete: true,
+		DenyPurge:  true,
 	}
 }
 
