@@ -18,6 +18,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/eventbus"
@@ -195,6 +196,33 @@ func TestDistributedShape(t *testing.T) {
 			t.Fatalf("GET /v1/networks/-/series = %d %+v; want the seeded 2022, protected, above 1,100", status, series)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+
+	// Each service published its seed's events with its own credentials, which the server checks
+	// against its subjects.
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, svc := range eventbus.Services {
+		deadline = time.Now().Add(startupWait)
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			var n int
+			if s, err := js.Stream(ctx, eventbus.StreamName); err == nil {
+				if info, err := s.Info(ctx, jetstream.WithSubjectFilter(eventbus.ServiceSubjects(svc))); err == nil {
+					n = len(info.State.Subjects)
+				}
+			}
+			cancel()
+			if n > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no event on %s in the stream: the %s relay could not publish", eventbus.ServiceSubjects(svc), svc)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 	}
 
 	// A graceful stop: SIGTERM, and each process exits 0.

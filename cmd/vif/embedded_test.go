@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/vif71/vif/platform/eventbus"
 	"github.com/vif71/vif/platform/eventbus/eventbustest"
 
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
@@ -221,6 +223,34 @@ func TestEmbeddedBusAcceptsOnlyTheSuite(t *testing.T) {
 	dataDir := t.TempDir()
 	in, _ := startEmbedded(t, dataDir)
 	reader := readerCreds(t, dataDir)
+
+	// Each service's relay publishes its seed's events with the service's own identity (checked
+	// before CheckAccess, which publishes as fleet and directory).
+	creds, err := nats.NkeyOptionFromSeed(reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(in.natsURL, creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, svc := range eventbus.Services {
+		pollTail(t, "events of the "+svc+" seed in the stream", func() bool {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			s, err := js.Stream(ctx, eventbus.StreamName)
+			if err != nil {
+				return false
+			}
+			info, err := s.Info(ctx, jetstream.WithSubjectFilter(eventbus.ServiceSubjects(svc)))
+			return err == nil && len(info.State.Subjects) > 0
+		})
+	}
 	eventbustest.CheckAccess(t, in.natsURL, func(id string) string {
 		return filepath.Join(filepath.Dir(reader), id+".nk")
 	})
