@@ -98,10 +98,11 @@ Stop with Ctrl-C.
 // instance is a running embedded default.
 type instance struct {
 	httpAddr, grpcAddr, natsURL, metricsURL string
+	group                                   *errgroup.Group
+	closers                                 []func()
+
 	// readerCreds is the read-only NATS credentials file handed to outside subscribers.
 	readerCreds string
-	group       *errgroup.Group
-	closers     []func()
 }
 
 // wait blocks until the instance stops (its context ended, or a part failed), then releases
