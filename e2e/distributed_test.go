@@ -18,8 +18,10 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/eventbus"
 	"github.com/vif71/vif/platform/storage/storagetest"
 )
 
@@ -37,10 +39,7 @@ func TestDistributedShape(t *testing.T) {
 		"github.com/nats-io/nats-server/v2",
 	)
 
-	natsPort := freePort(t)
-	natsURL := fmt.Sprintf("nats://127.0.0.1:%d", natsPort)
-	startProcess(t, "nats-server", filepath.Join(bin, "nats-server"), nil,
-		"-a", "127.0.0.1", "-p", fmt.Sprint(natsPort), "-js", "-sd", filepath.Join(t.TempDir(), "js"))
+	natsURL, natsKeys := startNATSServer(t, bin)
 
 	// PostgreSQL when the test command started one (always in CI); SQLite files otherwise.
 	database := func(name string) string {
@@ -63,22 +62,22 @@ func TestDistributedShape(t *testing.T) {
 	adminAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	directory := startProcess(t, "directory", filepath.Join(bin, "directory"), []string{
 		"VIF_GRPC_ADDR=" + grpcAddr, "VIF_ADMIN_ADDR=" + adminAddr, "VIF_DATABASE_URL=" + database("directory"),
-		"VIF_NATS_URL=" + natsURL, "VIF_AUTH_PUBLIC_KEY=" + pubPath,
+		"VIF_NATS_URL=" + natsURL, "VIF_NATS_CREDS=" + natsKeys.SeedFile("directory"), "VIF_AUTH_PUBLIC_KEY=" + pubPath,
 	})
 	fundingAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	funding := startProcess(t, "funding", filepath.Join(bin, "funding"), []string{
 		"VIF_GRPC_ADDR=" + fundingAddr, fmt.Sprintf("VIF_ADMIN_ADDR=127.0.0.1:%d", freePort(t)), "VIF_DATABASE_URL=" + database("funding"),
-		"VIF_NATS_URL=" + natsURL, "VIF_AUTH_PUBLIC_KEY=" + pubPath, "VIF_DIRECTORY_ADDR=" + grpcAddr,
+		"VIF_NATS_URL=" + natsURL, "VIF_NATS_CREDS=" + natsKeys.SeedFile("funding"), "VIF_AUTH_PUBLIC_KEY=" + pubPath, "VIF_DIRECTORY_ADDR=" + grpcAddr,
 	})
 	fleetAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	fleet := startProcess(t, "fleet", filepath.Join(bin, "fleet"), []string{
 		"VIF_GRPC_ADDR=" + fleetAddr, fmt.Sprintf("VIF_ADMIN_ADDR=127.0.0.1:%d", freePort(t)), "VIF_DATABASE_URL=" + database("fleet"),
-		"VIF_NATS_URL=" + natsURL, "VIF_AUTH_PUBLIC_KEY=" + pubPath, "VIF_DIRECTORY_ADDR=" + grpcAddr,
+		"VIF_NATS_URL=" + natsURL, "VIF_NATS_CREDS=" + natsKeys.SeedFile("fleet"), "VIF_AUTH_PUBLIC_KEY=" + pubPath, "VIF_DIRECTORY_ADDR=" + grpcAddr,
 	})
 	statsAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	stats := startProcess(t, "statistics", filepath.Join(bin, "statistics"), []string{
 		"VIF_GRPC_ADDR=" + statsAddr, fmt.Sprintf("VIF_ADMIN_ADDR=127.0.0.1:%d", freePort(t)), "VIF_DATABASE_URL=" + database("statistics"),
-		"VIF_NATS_URL=" + natsURL, "VIF_AUTH_PUBLIC_KEY=" + pubPath, "VIF_DIRECTORY_ADDR=" + grpcAddr,
+		"VIF_NATS_URL=" + natsURL, "VIF_NATS_CREDS=" + natsKeys.SeedFile("statistics"), "VIF_AUTH_PUBLIC_KEY=" + pubPath, "VIF_DIRECTORY_ADDR=" + grpcAddr,
 	})
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	gateway := startProcess(t, "gateway", filepath.Join(bin, "gateway"), []string{
@@ -89,7 +88,11 @@ func TestDistributedShape(t *testing.T) {
 	waitHealthy(t, base+"/healthz")
 	waitHealthy(t, "http://"+adminAddr+"/healthz")
 
-	nc, err := nats.Connect(natsURL)
+	readOnly, err := nats.NkeyOptionFromSeed(natsKeys.SeedFile(eventbus.Reader))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(natsURL, readOnly)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,10 +198,75 @@ func TestDistributedShape(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 
+	// Each service published its seed's events with its own credentials, which the server checks
+	// against its subjects.
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, svc := range eventbus.Services {
+		deadline = time.Now().Add(startupWait)
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			var n int
+			if s, err := js.Stream(ctx, eventbus.StreamName); err == nil {
+				if info, err := s.Info(ctx, jetstream.WithSubjectFilter(eventbus.ServiceSubjects(svc))); err == nil {
+					n = len(info.State.Subjects)
+				}
+			}
+			cancel()
+			if n > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no event on %s in the stream: the %s relay could not publish", eventbus.ServiceSubjects(svc), svc)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+
 	// A graceful stop: SIGTERM, and each process exits 0.
 	for _, p := range []*process{gateway, stats, fleet, funding, directory} {
 		if err := p.stop(); err != nil {
 			t.Errorf("%s did not stop cleanly: %v\n%s", p.name, err, p.logs())
+		}
+	}
+}
+
+// startNATSServer starts the nats-server in bin as the distributed shape runs it: with
+// deploy/nats/nats.conf, the public keys of a fresh keyring in its environment (the nats.env that
+// `vif events credentials` writes), on free ports of the loopback and a store of the test's.
+func startNATSServer(t *testing.T, bin string) (string, *eventbus.Keyring) {
+	t.Helper()
+	keys, err := eventbus.LoadOrCreateKeyring(filepath.Join(t.TempDir(), "nats-keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	envFile, err := os.ReadFile(filepath.Join(keys.Dir, eventbus.EnvFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := append(strings.Fields(string(envFile)), "NATS_SERVER_NAME=nats-e2e", "NATS_STORE_DIR="+filepath.Join(t.TempDir(), "js"))
+	port := freePort(t)
+	p := startProcess(t, "nats-server", filepath.Join(bin, "nats-server"), env,
+		"-c", filepath.Join(repoRoot(t), "deploy", "nats", "nats.conf"),
+		"-a", "127.0.0.1", "-p", fmt.Sprint(port), "-m", fmt.Sprint(freePort(t)))
+	url := fmt.Sprintf("nats://127.0.0.1:%d", port)
+	deadline := time.Now().Add(startupWait)
+	for {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			c.Close()
+			return url, keys
+		}
+		select {
+		case err := <-p.done:
+			p.done <- err
+			t.Fatalf("nats-server exited before listening: %v\n%s", err, p.logs())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nats-server not listening on %s after %v: %v", url, startupWait, err)
 		}
 	}
 }

@@ -29,7 +29,7 @@ func TestHandoverNoticeFromARealHandover(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "notices")
 	notices := startProcess(t, "handover-notice", filepath.Join(bin, "handover-notice"), nil,
-		"--nats-url", r.bus.URL, "--out", out)
+		"--nats-url", r.bus.URL, "--nats-creds", r.bus.Creds(eventbus.Reader), "--out", out)
 
 	fleet := r.as(t, auth.RoleFleet, "")
 	r.retiredVehicle(t, fleet, "notice-trafic", 1)

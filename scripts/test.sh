@@ -31,10 +31,12 @@ else compose=()
 fi
 if [ ${#compose[@]} -gt 0 ]; then
 	step "docker-compose.yml"
-	mkdir -p secrets && created_pub=
+	mkdir -p secrets && created_pub= && created_keys=
 	[ -f secrets/auth.pub ] || { touch secrets/auth.pub; created_pub=1; }
+	[ -d secrets/nats-keys ] || { go run ./cmd/vif events credentials --data-dir secrets >/dev/null; created_keys=1; }
 	"${compose[@]}" -f docker-compose.yml config -q
 	[ -z "$created_pub" ] || rm -f secrets/auth.pub
+	[ -z "$created_keys" ] || rm -rf secrets/nats-keys
 	rmdir secrets 2>/dev/null || true
 fi
 

@@ -7,12 +7,18 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/eventbus/eventbustest"
 
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
 )
@@ -96,7 +102,12 @@ func TestEmbeddedDefault(t *testing.T) {
 	admin := tokenFor(t, dataDir, "--role", "admin")
 	reader := tokenFor(t, dataDir, "--role", "reader")
 
-	nc, err := nats.Connect(in.natsURL)
+	// Outside subscribers read with the credentials `vif events credentials` points to.
+	creds, err := nats.NkeyOptionFromSeed(readerCreds(t, dataDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(in.natsURL, creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,6 +193,86 @@ func TestEmbeddedDefault(t *testing.T) {
 	}
 	if r := call(t, "GET", base+"/v1/posts", reader, ""); r.status != 200 || r.body["totalSize"] != float64(3) {
 		t.Errorf("GET /v1/posts after restart = %d %v; want the 3 posts, not seeded twice", r.status, r.body["totalSize"])
+	}
+}
+
+// readerCreds runs `vif events credentials` against dataDir, as a user would, and returns the
+// read-only credentials file it names first.
+func readerCreds(t *testing.T, dataDir string) string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"events", "credentials", "--data-dir", dataDir}, func(string) string { return "" }, &out); err != nil {
+		t.Fatalf("vif events credentials: %v", err)
+	}
+	path, _, _ := strings.Cut(out.String(), "\n")
+	if strings.Contains(out.String(), "SU") && strings.Contains(out.String(), seedOf(t, path)) {
+		t.Errorf("vif events credentials printed a seed:\n%s", out.String())
+	}
+	return path
+}
+
+func seedOf(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("credentials file %q: %v", path, err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// TestEmbeddedBusAcceptsOnlyTheSuite proves the access rules on the bus `vif serve` runs: nobody
+// connects without credentials, the reader `vif events credentials` hands out consumes but never
+// publishes, and no service publishes on another's subjects. events tail finds the reader's
+// credentials in the data directory by itself.
+func TestEmbeddedBusAcceptsOnlyTheSuite(t *testing.T) {
+	dataDir := t.TempDir()
+	in, _ := startEmbedded(t, dataDir)
+	reader := readerCreds(t, dataDir)
+
+	// Each service's relay publishes its seed's events with the service's own identity (checked
+	// before CheckAccess, which publishes as fleet and directory).
+	creds, err := nats.NkeyOptionFromSeed(reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(in.natsURL, creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, svc := range eventbus.Services {
+		pollTail(t, "events of the "+svc+" seed in the stream", func() bool {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			s, err := js.Stream(ctx, eventbus.StreamName)
+			if err != nil {
+				return false
+			}
+			info, err := s.Info(ctx, jetstream.WithSubjectFilter(eventbus.ServiceSubjects(svc)))
+			return err == nil && len(info.State.Subjects) > 0
+		})
+	}
+	eventbustest.CheckAccess(t, in.natsURL, func(id string) string {
+		return filepath.Join(filepath.Dir(reader), id+".nk")
+	})
+
+	out := &tailOutput{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"events", "tail", "vif.directory.>", "--nats-url", in.natsURL, "--data-dir", dataDir, "--durable", "embedded"}, noEnv, out)
+	}()
+	pollTail(t, "tail to print the seed's directory events", func() bool { return len(out.lines()) > 0 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("events tail --data-dir %s: %v", dataDir, err)
+	}
+	if line := out.lines()[0]; !strings.Contains(line, " vif.directory.v1.") {
+		t.Errorf("tail printed %q; want a directory event", line)
 	}
 }
 

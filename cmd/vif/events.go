@@ -8,6 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,6 +32,7 @@ import (
 
 const eventsUsage = `usage:
   vif events tail [subject] [flags]   print each event of the stream as one line, then acknowledge it
+  vif events credentials [flags]      print where the read-only NATS credentials for subscribers are
 
 subject filters the stream (default vif.>), e.g. vif.fleet.> or vif.fleet.v1.cession.handed_over.
 See vif events tail --help for the flags.`
@@ -52,6 +55,8 @@ func events(ctx context.Context, args []string, getenv func(string) string, stdo
 	switch args[0] {
 	case "tail":
 		return eventsTail(ctx, args[1:], getenv, stdout)
+	case "credentials":
+		return eventsCredentials(args[1:], getenv, stdout)
 	case "help", "-h", "--help":
 		_, err := fmt.Fprintln(stdout, eventsUsage)
 		return err
@@ -66,6 +71,8 @@ func events(ctx context.Context, args []string, getenv func(string) string, stdo
 func eventsTail(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	cfg := config.New("vif events tail", getenv)
 	url := cfg.String("nats-url", "VIF_NATS_URL", nats.DefaultURL, "NATS server holding the VIF stream")
+	credsFile := cfg.String("nats-creds", "VIF_NATS_CREDS", "", "read-only NATS credentials file (default: the reader's in --data-dir, see vif events credentials)")
+	dataDir := cfg.String("data-dir", "VIF_DATA_DIR", ".vif", "data directory of the embedded default, whose reader credentials are used when --nats-creds is not set")
 	durable := cfg.String("durable", "VIF_EVENTS_DURABLE", "", `durable consumer name, the bookmark a later run resumes from (default "tail-" + the subject)`)
 	onlyNew := cfg.Bool("new", "VIF_EVENTS_NEW", false, "when the durable is created, start after the last event instead of at the first one kept")
 	cfg.Usage = func() {
@@ -83,7 +90,18 @@ func eventsTail(ctx context.Context, args []string, getenv func(string) string, 
 		*durable = tailDurable(subject)
 	}
 
-	nc, err := nats.Connect(*url,
+	if *credsFile == "" {
+		// The embedded default's reader, when there is one; otherwise the server says whether it
+		// wants credentials.
+		if f := eventbus.ReaderCredsFile(filepath.Join(*dataDir, natsKeysDir)); fileExists(f) {
+			*credsFile = f
+		}
+	}
+	creds, err := eventbus.CredsOption(*credsFile)
+	if err != nil {
+		return fmt.Errorf("%w (--nats-creds names the read-only credentials; vif events credentials prints where they are)", err)
+	}
+	nc, err := nats.Connect(*url, creds,
 		nats.Name("vif events tail"),
 		nats.Timeout(eventsConnectTimeout),
 		// Once connected, ride out restarts of the server: the consumer is durable, so nothing is
@@ -91,6 +109,9 @@ func eventsTail(ctx context.Context, args []string, getenv func(string) string, 
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(eventbus.ReconnectWait),
 	)
+	if errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) {
+		return fmt.Errorf("NATS at %s refused the credentials in %s: %w (give the reader's of that server: vif events credentials prints where they are)", *url, *credsFile, err)
+	}
 	if err != nil {
 		return fmt.Errorf("cannot reach NATS at %s: %w (is `vif serve` running? --nats-url or VIF_NATS_URL names another server)", *url, err)
 	}
@@ -110,6 +131,52 @@ func eventsTail(ctx context.Context, args []string, getenv func(string) string, 
 		err = fmt.Errorf("flush acknowledgements to %s: %w", *url, ferr)
 	}
 	return err
+}
+
+// eventsCredentials makes sure the NATS keys of the data directory exist (vif serve uses the same
+// ones) and prints where they are: the reader's for outside subscribers, one per service for the
+// distributed shape, and the public keys for a standalone nats-server. It never prints a seed.
+func eventsCredentials(args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg := config.New("vif events credentials", getenv)
+	dataDir := cfg.String("data-dir", "VIF_DATA_DIR", ".vif", "data directory of the embedded default (or the secrets directory of the distributed shape)")
+	if err := cfg.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if extra := cfg.Args(); len(extra) > 0 {
+		return fmt.Errorf("vif events credentials takes no argument; got %q", extra)
+	}
+	keys, err := eventbus.LoadOrCreateKeyring(filepath.Join(*dataDir, natsKeysDir))
+	if err != nil {
+		return err
+	}
+	reader := keys.SeedFile(eventbus.Reader)
+	if abs, err := filepath.Abs(reader); err == nil {
+		reader = abs
+	}
+	var services []string
+	for _, s := range eventbus.Services {
+		services = append(services, keys.SeedFile(s))
+	}
+	_, err = fmt.Fprintf(stdout, `%s
+  read-only NATS credentials (nkey seed) for subscribers: subscribe and consume the %s stream,
+  never publish. Give the file, not its content, to your client, e.g.
+    go run ./cmd/vif events tail --nats-creds %s
+    go run ./examples/handover-notice --nats-creds %s
+    nats --nkey %s stream info %s
+Service credentials, each allowed to publish on vif.<service>.> only (--nats-creds of each daemon):
+  %s
+Public keys, for a standalone nats-server with deploy/nats/nats.conf: %s
+`, reader, eventbus.StreamName, reader, reader, reader, eventbus.StreamName,
+		strings.Join(services, "\n  "), filepath.Join(keys.Dir, eventbus.EnvFile))
+	return err
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // parseTailArgs parses flags placed before or after the optional subject.

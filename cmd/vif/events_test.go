@@ -220,7 +220,7 @@ func TestEventsTailPrintsAcknowledgesAndResumes(t *testing.T) {
 	}
 	b.publish(t, first...)
 
-	out, stop := startTail(t, "--nats-url", b.bus.URL)
+	out, stop := startTail(t, "--nats-url", b.bus.URL, "--nats-creds", b.bus.Creds(eventbus.Reader))
 	lines := waitLines(t, out, 3)
 	for i, ev := range first {
 		org := ev.Payload.(*directoryv1.OrganisationCreated).Organisation
@@ -235,7 +235,7 @@ func TestEventsTailPrintsAcknowledgesAndResumes(t *testing.T) {
 		organisationDeleted("cidff-71"),
 	}
 	b.publish(t, second...)
-	out, stop = startTail(t, "--nats-url", b.bus.URL)
+	out, stop = startTail(t, "--nats-url", b.bus.URL, "--nats-creds", b.bus.Creds(eventbus.Reader))
 	waitLines(t, out, 2)
 	b.waitSettled(t, "tail-vif-all")
 	stop()
@@ -270,7 +270,7 @@ func TestEventsTailStoppedMidwayGivesBackWhatItFetched(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	first := &cancelAfterFirstLine{cancel: cancel}
-	if err := run(ctx, []string{"events", "tail", "--nats-url", b.bus.URL}, noEnv, first); err != nil {
+	if err := run(ctx, []string{"events", "tail", "--nats-url", b.bus.URL, "--nats-creds", b.bus.Creds(eventbus.Reader)}, noEnv, first); err != nil {
 		t.Fatalf("tail stopped after one line = %v; want nil", err)
 	}
 	if lines := first.lines(); len(lines) != 1 || !strings.Contains(lines[0], published[0].ID) {
@@ -280,7 +280,7 @@ func TestEventsTailStoppedMidwayGivesBackWhatItFetched(t *testing.T) {
 	// The four events fetched but not printed were given back as the tail stopped, so they come
 	// back to the next run before the 30 s ack wait could have released them: waitLines gives up
 	// after tailWait (20 s). Redeliveries have no promised order, so only the set is checked.
-	out, stop := startTail(t, "--nats-url", b.bus.URL)
+	out, stop := startTail(t, "--nats-url", b.bus.URL, "--nats-creds", b.bus.Creds(eventbus.Reader))
 	waitLines(t, out, 4)
 	b.waitSettled(t, "tail-vif-all")
 	stop()
@@ -304,7 +304,7 @@ func TestEventsTailFiltersBySubject(t *testing.T) {
 	b.publish(t, created, deleted, later)
 
 	// Flags may follow the subject.
-	out, stop := startTail(t, "vif.directory.v1.organisation.deleted", "--nats-url", b.bus.URL)
+	out, stop := startTail(t, "vif.directory.v1.organisation.deleted", "--nats-url", b.bus.URL, "--nats-creds", b.bus.Creds(eventbus.Reader))
 	waitLines(t, out, 1)
 	b.waitSettled(t, "tail-vif-directory-v1-organisation-deleted")
 	stop()
@@ -320,7 +320,7 @@ func TestEventsTailNewSkipsHistoryOnlyWhenCreated(t *testing.T) {
 	b.publish(t, organisationCreated("old", "Avant"))
 
 	const durable = "tail-new-test"
-	out, stop := startTail(t, "--nats-url", b.bus.URL, "--durable", durable, "--new")
+	out, stop := startTail(t, "--nats-url", b.bus.URL, "--nats-creds", b.bus.Creds(eventbus.Reader), "--durable", durable, "--new")
 	pollTail(t, "consumer "+durable+" to exist", func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
@@ -339,7 +339,7 @@ func TestEventsTailNewSkipsHistoryOnlyWhenCreated(t *testing.T) {
 	// Without --new, the existing durable keeps its place: nothing old comes back.
 	next := organisationCreated("next", "Ensuite")
 	b.publish(t, next)
-	out, stop = startTail(t, "--nats-url", b.bus.URL, "--durable", durable)
+	out, stop = startTail(t, "--nats-url", b.bus.URL, "--nats-creds", b.bus.Creds(eventbus.Reader), "--durable", durable)
 	waitLines(t, out, 1)
 	b.waitSettled(t, durable)
 	stop()
@@ -372,7 +372,7 @@ func TestEventsTailNeedsTheStream(t *testing.T) {
 	bus := eventbustest.Start(t) // no EnsureStream: the server has no VIF stream
 	ctx, cancel := context.WithTimeout(context.Background(), tailWait)
 	defer cancel()
-	err := run(ctx, []string{"events", "tail", "--nats-url", bus.URL}, noEnv, &tailOutput{})
+	err := run(ctx, []string{"events", "tail", "--nats-url", bus.URL, "--nats-creds", bus.Creds(eventbus.Reader)}, noEnv, &tailOutput{})
 	if err == nil || !strings.Contains(err.Error(), "no stream VIF") {
 		t.Fatalf("tail without the stream = %v; want an error saying the stream VIF is missing", err)
 	}
@@ -420,5 +420,15 @@ func TestPayloadJSON(t *testing.T) {
 		if got := payloadJSON(tt.schema, tt.data); got != tt.want {
 			t.Errorf("%s: payloadJSON(%q, %q) = %q; want %q", tt.name, tt.schema, tt.data, got, tt.want)
 		}
+	}
+}
+
+func TestEventsTailWithoutCredentialsIsRefused(t *testing.T) {
+	b := newTailBus(t)
+	ctx, cancel := context.WithTimeout(context.Background(), tailWait)
+	defer cancel()
+	err := run(ctx, []string{"events", "tail", "--nats-url", b.bus.URL, "--data-dir", t.TempDir()}, noEnv, &tailOutput{})
+	if err == nil || !strings.Contains(err.Error(), "refused") || !strings.Contains(err.Error(), "vif events credentials") {
+		t.Fatalf("tail without credentials = %v; want the refusal, pointing to vif events credentials", err)
 	}
 }

@@ -25,6 +25,7 @@ const usage = `usage:
   vif [serve] [flags]   run everything on this machine (see vif serve --help)
   vif token --role R    print a bearer token for the instance in --data-dir
   vif events tail [S]   print the events on subject S (default vif.>), resuming where it stopped
+  vif events credentials  print where the read-only NATS credentials for subscribers are
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {

@@ -40,6 +40,10 @@ const (
 	publicKeyFile = "auth.pub" // verifies them; give it to services run apart
 )
 
+// natsKeysDir, in the data directory, holds the NATS nkey seeds: one per service, and the
+// read-only one of outside subscribers (eventbus.Keyring).
+const natsKeysDir = "nats-keys"
+
 // settings are what `vif serve` is told.
 type settings struct {
 	dataDir, httpAddr, grpcAddr, natsAddr, adminAddr string
@@ -85,11 +89,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, `vif is running (embedded default, data in %s)
   REST     http://%s   (OpenAPI at /openapi.json, API reference at /docs, health at /healthz)
   gRPC     %s
-  NATS     %s   (stream %s, subjects %s)
+  NATS     %s   (stream %s, subjects %s; read-only credentials %s)
   metrics  %s
 Get a token with: go run ./cmd/vif token --role admin --data-dir %s
+Watch the events with: go run ./cmd/vif events tail --data-dir %s
 Stop with Ctrl-C.
-`, *dataDir, inst.httpAddr, inst.grpcAddr, inst.natsURL, eventbus.StreamName, eventbus.SubjectAll, inst.metricsURL, *dataDir)
+`, *dataDir, inst.httpAddr, inst.grpcAddr, inst.natsURL, eventbus.StreamName, eventbus.SubjectAll, inst.readerCreds, inst.metricsURL, *dataDir, *dataDir)
 	err = inst.wait()
 	log.Info("vif stopped")
 	return err
@@ -100,6 +105,9 @@ type instance struct {
 	httpAddr, grpcAddr, natsURL, metricsURL string
 	group                                   *errgroup.Group
 	closers                                 []func()
+
+	// readerCreds is the read-only NATS credentials file handed to outside subscribers.
+	readerCreds string
 }
 
 // wait blocks until the instance stops (its context ended, or a part failed), then releases
@@ -141,24 +149,38 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 		return nil, err
 	}
 
+	natsKeys, err := eventbus.LoadOrCreateKeyring(filepath.Join(s.dataDir, natsKeysDir))
+	if err != nil {
+		return nil, err
+	}
+	in.readerCreds = natsKeys.SeedFile(eventbus.Reader)
 	ns, err := eventbus.StartEmbedded(eventbus.EmbeddedOptions{
 		Host: natsHost, Port: natsPort, StoreDir: filepath.Join(s.dataDir, "nats"), ServerName: "vif", Logger: s.log,
+		Users: natsKeys.Users(),
 	})
 	if err != nil {
 		return nil, err
 	}
 	in.closers = append(in.closers, func() { ns.Shutdown(); ns.WaitForShutdown() })
 	in.natsURL = ns.ClientURL()
-	nc, err := eventbus.Connect(ns.ClientURL(), "vif", s.log)
-	if err != nil {
-		return nil, err
+	// Each service publishes with its own identity, allowed its own subjects only, as it would
+	// running apart.
+	js := map[string]jetstream.JetStream{}
+	for _, name := range eventbus.Services {
+		creds, err := eventbus.CredsOption(natsKeys.SeedFile(name))
+		if err != nil {
+			return nil, err
+		}
+		nc, err := eventbus.Connect(ns.ClientURL(), "vif-"+name, s.log, creds)
+		if err != nil {
+			return nil, err
+		}
+		in.closers = append(in.closers, func() { _ = nc.Drain() })
+		if js[name], err = jetstream.New(nc); err != nil {
+			return nil, err
+		}
 	}
-	in.closers = append(in.closers, func() { _ = nc.Drain() })
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := eventbus.EnsureStream(ctx, js, eventbus.StreamOptions{}); err != nil {
+	if _, err := eventbus.EnsureStream(ctx, js["directory"], eventbus.StreamOptions{}); err != nil {
 		return nil, err
 	}
 
@@ -214,7 +236,7 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 
 // buildServices opens each service's SQLite file and builds it. Services that call others reach
 // them through target, this process's own gRPC server, as they would across the network.
-func buildServices(ctx context.Context, in *instance, s settings, js jetstream.JetStream, target string) ([]grpcserver.Service, []func(context.Context) error, error) {
+func buildServices(ctx context.Context, in *instance, s settings, js map[string]jetstream.JetStream, target string) ([]grpcserver.Service, []func(context.Context) error, error) {
 	open := func(name string) (*storage.DB, error) {
 		db, err := storage.Open(ctx, filepath.Join(s.dataDir, name+".db"))
 		if err != nil {
@@ -227,7 +249,7 @@ func buildServices(ctx context.Context, in *instance, s settings, js jetstream.J
 	if err != nil {
 		return nil, nil, err
 	}
-	dir, err := directory.New(ctx, directory.Config{DB: dirDB, JetStream: js, Logger: s.log.With("service", "directory"), Seed: s.seed})
+	dir, err := directory.New(ctx, directory.Config{DB: dirDB, JetStream: js["directory"], Logger: s.log.With("service", "directory"), Seed: s.seed})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -240,7 +262,7 @@ func buildServices(ctx context.Context, in *instance, s settings, js jetstream.J
 	if err != nil {
 		return nil, nil, err
 	}
-	fund, err := funding.New(ctx, funding.Config{DB: fundDB, JetStream: js, Directory: self, Logger: s.log.With("service", "funding"), Seed: s.seed})
+	fund, err := funding.New(ctx, funding.Config{DB: fundDB, JetStream: js["funding"], Directory: self, Logger: s.log.With("service", "funding"), Seed: s.seed})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -248,7 +270,7 @@ func buildServices(ctx context.Context, in *instance, s settings, js jetstream.J
 	if err != nil {
 		return nil, nil, err
 	}
-	cars, err := fleet.New(ctx, fleet.Config{DB: fleetDB, JetStream: js, Directory: self, Logger: s.log.With("service", "fleet"), Seed: s.seed})
+	cars, err := fleet.New(ctx, fleet.Config{DB: fleetDB, JetStream: js["fleet"], Directory: self, Logger: s.log.With("service", "fleet"), Seed: s.seed})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -257,7 +279,7 @@ func buildServices(ctx context.Context, in *instance, s settings, js jetstream.J
 		return nil, nil, err
 	}
 	stats, err := statistics.New(ctx, statistics.Config{
-		DB: statsDB, JetStream: js, Directory: self, Logger: s.log.With("service", "statistics"), Seed: s.seed, Threshold: s.threshold,
+		DB: statsDB, JetStream: js["statistics"], Directory: self, Logger: s.log.With("service", "statistics"), Seed: s.seed, Threshold: s.threshold,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -5,7 +5,9 @@
 // It shows the pattern every subscriber should follow: a durable consumer, so that nothing is
 // missed while the program is stopped; an acknowledgement sent only once the work is done, so
 // that a crash means a redelivery and never a loss; and work that is idempotent, since JetStream
-// delivers at least once. It depends only on nats.go, protobuf and the generated fleet package.
+// delivers at least once: a ledger of the event ids handled (platform/eventbus/dedup) skips the
+// copies, and the notice is keyed on the cession besides. It depends only on nats.go, protobuf,
+// the generated fleet package and the dedup package (standard library only).
 package main
 
 import (
@@ -29,6 +31,7 @@ import (
 	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/vif71/vif/platform/eventbus/dedup"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
 )
 
@@ -65,7 +68,9 @@ func main() {
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("handover-notice", flag.ContinueOnError)
 	natsURL := flags.String("nats-url", nats.DefaultURL, "NATS server holding the VIF stream")
+	creds := flags.String("nats-creds", "", "read-only NATS credentials: the nkey seed file `vif events credentials` names (required: the suite's servers refuse anonymous clients)")
 	out := flags.String("out", "./notices", "directory the notices are written to")
+	ledgerDir := flags.String("ledger", "", "directory of the ids of the events handled (default: --out with .handled appended, e.g. ./notices.handled)")
 	retryDelay := flags.Duration("retry-delay", 10*time.Second, "wait before a notice that could not be written is tried again")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -74,11 +79,20 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stdout, nil))
+	if *creds == "" {
+		return errors.New("--nats-creds is required: the read-only credentials file that `vif events credentials` names")
+	}
+	// The seed stays in its file: nats.go reads it to sign the server's challenge, and only the
+	// public key goes over the wire. The reader may consume the stream, never publish on it.
+	auth, err := nats.NkeyOptionFromSeed(*creds)
+	if err != nil {
+		return fmt.Errorf("--nats-creds %s: %w", *creds, err)
+	}
 
 	// The first connection fails fast, so a wrong URL is reported at once (a supervisor restarts
 	// the program); once connected, the client reconnects forever and the durable consumer picks
 	// up where it was.
-	nc, err := nats.Connect(*natsURL, nats.Name("handover-notice"), nats.Timeout(3*time.Second), nats.MaxReconnects(-1))
+	nc, err := nats.Connect(*natsURL, auth, nats.Name("handover-notice"), nats.Timeout(3*time.Second), nats.MaxReconnects(-1))
 	if err != nil {
 		return fmt.Errorf("connect to NATS at %s: %w", *natsURL, err)
 	}
@@ -94,7 +108,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("consumer %s on stream %s at %s: %w", durable, stream, *natsURL, err)
 	}
 
-	n := &notifier{dir: *out, retryDelay: *retryDelay, log: log}
+	if *ledgerDir == "" {
+		*ledgerDir = filepath.Clean(*out) + ".handled"
+	}
+	ledger, err := dedup.NewDirLedger(*ledgerDir)
+	if err != nil {
+		return err
+	}
+	n := &notifier{dir: *out, retryDelay: *retryDelay, log: log, ledger: ledger}
 	cc, err := cons.Consume(n.receive, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		log.Warn("consume", "err", err)
 	}))
@@ -160,15 +181,38 @@ type notifier struct {
 	dir        string
 	retryDelay time.Duration
 	log        *slog.Logger
+	// ledger remembers the ids of the events handled. The stream drops a copy of an event only
+	// within its two-minute window; a relay restarted later publishes it again (docs/events.md),
+	// and the copy, same ce-id, is acknowledged here without being handled twice.
+	ledger dedup.Ledger
 }
 
 // receive handles one message and settles it. The ack comes after the work: if the program dies
 // in between, the message is delivered again and handle finds the notice already there.
 func (n *notifier) receive(msg jetstream.Msg) {
 	id := msg.Headers().Get(headerID)
-	path, o, err := handle(n.dir, msg.Subject(), msg.Headers(), msg.Data())
+	seen, err := n.ledger.Seen(context.Background(), id)
+	var path string
+	o := done
+	switch {
+	case errors.Is(err, dedup.ErrBadID):
+		o, err = reject, fmt.Errorf("no event id in %s: %w", headerID, err)
+	case err != nil:
+		o = retry
+	case seen:
+		err = alreadyHandled
+	default:
+		path, o, err = handle(n.dir, msg.Subject(), msg.Headers(), msg.Data())
+	}
 	switch o {
 	case done:
+		// Recorded before the ack: a crash in between redelivers an event the ledger knows. A
+		// failed record only costs a redelivery, which the notice's existence absorbs.
+		if !seen {
+			if rerr := n.ledger.Record(context.Background(), id); rerr != nil {
+				n.log.Warn("event id not recorded", "event", id, "err", rerr)
+			}
+		}
 		n.log.Info("event handled", "event", id, "subject", msg.Subject(), "notice", path, "note", errText(err))
 		// A lost ack means one more delivery, which handle absorbs: no need to wait for the
 		// server's confirmation.
@@ -194,6 +238,9 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// alreadyHandled is the note of a copy of an event the ledger knows.
+var alreadyHandled = errors.New("event already handled: a copy, or a redelivery")
 
 // alreadyWritten is the note of a delivery whose notice exists.
 var alreadyWritten = errors.New("notice already written by an earlier delivery")

@@ -52,11 +52,16 @@ func handedOver(id string) *fleetv1.CessionChanged {
 // publish sends payload on subj with the headers the outbox relay sets, and returns the event id.
 func publish(t *testing.T, js jetstream.JetStream, subj string, payload proto.Message) string {
 	t.Helper()
+	return publishID(t, js, subj, payload, outbox.NewID())
+}
+
+// publishID publishes payload as the event id, as a relay publishing it again would.
+func publishID(t *testing.T, js jetstream.JetStream, subj string, payload proto.Message, id string) string {
+	t.Helper()
 	data, err := proto.Marshal(payload)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := outbox.NewID()
 	msg := nats.NewMsg(subj)
 	msg.Data = data
 	msg.Header.Set(jetstream.MsgIDHeader, id)
@@ -141,7 +146,7 @@ func TestNoticeIsWrittenThenAcknowledged(t *testing.T) {
 	// Published before the program first starts: the durable consumer begins with the stream.
 	eventID := publish(t, js, subject, handedOver("2025-iscg-louhannais"))
 
-	start(t, "--nats-url", bus.URL, "--out", out)
+	start(t, "--nats-url", bus.URL, "--nats-creds", bus.Creds(eventbus.Reader), "--out", out)
 	path := filepath.Join(out, "2025-iscg-louhannais.txt")
 	poll(t, path, func() bool { return exists(path) })
 	data, err := os.ReadFile(path)
@@ -212,7 +217,7 @@ func TestNoticeIsRetriedUntilTheDirectoryIsFixed(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	start(t, "--nats-url", bus.URL, "--out", out, "--retry-delay", "50ms")
+	start(t, "--nats-url", bus.URL, "--nats-creds", bus.Creds(eventbus.Reader), "--out", out, "--retry-delay", "50ms")
 	publish(t, js, subject, handedOver("2025-iscg-louhannais"))
 	poll(t, "the message to be delivered again, unacknowledged", func() bool {
 		info := consumerInfo(js)
@@ -351,7 +356,7 @@ func TestRunNeedsTheStream(t *testing.T) {
 	bus := eventbustest.Start(t) // no VIF stream
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
-	err := run(ctx, []string{"--nats-url", bus.URL, "--out", t.TempDir()}, newTestLog(t))
+	err := run(ctx, []string{"--nats-url", bus.URL, "--nats-creds", bus.Creds(eventbus.Reader), "--out", t.TempDir()}, newTestLog(t))
 	if err == nil || !strings.Contains(err.Error(), eventbus.StreamName) {
 		t.Fatalf("run without the stream = %v; want an error naming %s", err, eventbus.StreamName)
 	}
@@ -381,4 +386,38 @@ func (l *testLog) Write(p []byte) (int, error) {
 		l.t.Log(strings.TrimSuffix(string(p), "\n"))
 	}
 	return len(p), nil
+}
+
+// TestCopyPastTheWindowGivesNoSecondNotice: the Préfecture has collected a notice (the file is
+// gone) when a relay restarted after the stream's duplicate window publishes the same event again,
+// and the stream stores the copy. The ledger of handled ids keeps the program from writing the
+// notice a second time; the copy is acknowledged.
+func TestCopyPastTheWindowGivesNoSecondNotice(t *testing.T) {
+	bus := eventbustest.Start(t)
+	js := bus.JetStream(t)
+	const window = 200 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if _, err := eventbus.EnsureStream(ctx, js, eventbus.StreamOptions{Duplicates: window}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "notices")
+	start(t, "--nats-url", bus.URL, "--nats-creds", bus.Creds(eventbus.Reader), "--out", out)
+
+	ev := handedOver("2025-iscg-louhannais")
+	id := publish(t, js, subject, ev)
+	path := filepath.Join(out, "2025-iscg-louhannais.txt")
+	waitSettled(t, js, 1)
+	if !exists(path) {
+		t.Fatalf("no notice %s for the first delivery", path)
+	}
+	if err := os.Rename(path, filepath.Join(t.TempDir(), "collected.txt")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(window + 100*time.Millisecond)
+	publishID(t, js, subject, ev, id)
+	waitSettled(t, js, 2) // the copy is in the stream, delivered and acknowledged
+	if exists(path) {
+		t.Errorf("%s written again for a copy of event %s; want one notice per event", path, id)
+	}
 }

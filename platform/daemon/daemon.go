@@ -58,6 +58,7 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 	adminAddr := cfg.String("admin-addr", "VIF_ADMIN_ADDR", ":9091", "admin listen address (/metrics, /healthz); empty to disable")
 	dsn := cfg.String("database", "VIF_DATABASE_URL", "", "postgres:// URL, or a SQLite file path")
 	natsURL := cfg.String("nats-url", "VIF_NATS_URL", "nats://127.0.0.1:4222", "NATS server URL(s), comma-separated")
+	natsCreds := cfg.String("nats-creds", "VIF_NATS_CREDS", "", "file of this service's NATS credentials: its nkey seed (vif events credentials writes one per service) or a NATS .creds file")
 	keyPath := cfg.String("auth-public-key", "VIF_AUTH_PUBLIC_KEY", "", "PEM file of the Ed25519 key that verifies bearer tokens")
 	seed := cfg.Bool("seed", "VIF_SEED", true, "create the default data set on the first start")
 	replicas := cfg.String("stream-replicas", "VIF_STREAM_REPLICAS", "1", "replicas of the VIF stream (3 in a NATS cluster)")
@@ -94,7 +95,11 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 		return err
 	}
 	defer db.Close()
-	nc, err := eventbus.Connect(*natsURL, name, log)
+	creds, err := eventbus.CredsOption(*natsCreds)
+	if err != nil {
+		return err
+	}
+	nc, err := eventbus.Connect(*natsURL, name, log, creds)
 	if err != nil {
 		return err
 	}

@@ -15,12 +15,13 @@ const ReconnectWait = time.Second
 // Connect opens a NATS connection that never gives up: it retries the first connect and every
 // reconnect forever, so a service can start before the bus and ride out its restarts. Outbox
 // rows wait in the database meanwhile; nothing is lost by waiting. Connection changes are logged.
-func Connect(url, clientName string, log *slog.Logger) (*nats.Conn, error) {
+// opts come last, e.g. the identity to connect as (CredsOption).
+func Connect(url, clientName string, log *slog.Logger, opts ...nats.Option) (*nats.Conn, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("component", "nats", "client", clientName)
-	nc, err := nats.Connect(url,
+	nc, err := nats.Connect(url, append([]nats.Option{
 		nats.Name(clientName),
 		nats.MaxReconnects(-1),
 		nats.RetryOnFailedConnect(true),
@@ -44,7 +45,7 @@ func Connect(url, clientName string, log *slog.Logger) (*nats.Conn, error) {
 			}
 			log.Error("nats async error", "err", err)
 		}),
-	)
+	}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("eventbus: connect %s: %w", url, err)
 	}

@@ -26,14 +26,20 @@ type EmbeddedOptions struct {
 	ServerName string
 	// Logger receives the server's log; nil keeps it quiet.
 	Logger *slog.Logger
+	// Users are who may connect, with what permissions (Keyring.Users). There must be at least
+	// one: the server refuses anonymous connections.
+	Users []*server.NkeyUser
 }
 
 // StartEmbedded starts a NATS server with JetStream in this process and waits until it accepts
-// clients. It installs no signal handlers: the caller owns shutdown and calls Shutdown then
+// clients, only those among o.Users. It installs no signal handlers: the caller owns shutdown and calls Shutdown then
 // WaitForShutdown.
 func StartEmbedded(o EmbeddedOptions) (*server.Server, error) {
 	if o.StoreDir == "" {
 		return nil, errors.New("eventbus: embedded server needs a StoreDir")
+	}
+	if len(o.Users) == 0 {
+		return nil, errors.New("eventbus: embedded server needs Users: it accepts no anonymous connection")
 	}
 	host := o.Host
 	if host == "" {
@@ -46,6 +52,7 @@ func StartEmbedded(o EmbeddedOptions) (*server.Server, error) {
 		JetStream:  true,
 		StoreDir:   o.StoreDir,
 		NoSigs:     true,
+		Nkeys:      o.Users,
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {

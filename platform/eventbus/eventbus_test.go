@@ -104,7 +104,11 @@ func TestConnectWaitsForServer(t *testing.T) {
 	bus := eventbustest.Start(t)
 	bus.Stop()
 	// The server is down: Connect must still hand back a connection that keeps trying.
-	nc, err := eventbus.Connect(bus.URL, t.Name(), eventbustest.Logger(t))
+	creds, err := eventbus.CredsOption(bus.Creds("directory"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := eventbus.Connect(bus.URL, t.Name(), eventbustest.Logger(t), creds)
 	if err != nil {
 		t.Fatalf("Connect(%q) with the server down: %v; want a retrying connection", bus.URL, err)
 	}
@@ -123,5 +127,42 @@ func TestStartEmbeddedNeedsStoreDir(t *testing.T) {
 	if s, err := eventbus.StartEmbedded(eventbus.EmbeddedOptions{Port: -1}); err == nil {
 		s.Shutdown()
 		t.Error("StartEmbedded without StoreDir = nil error; want an error")
+	}
+}
+
+// TestEmbeddedAccess proves the bus's access rules on the embedded server the single binary runs.
+func TestEmbeddedAccess(t *testing.T) {
+	bus := eventbustest.Start(t)
+	eventbustest.CheckAccess(t, bus.URL, bus.Creds)
+}
+
+// TestStreamDeniesDeleteAndPurgeEvenToAdmin shows the stream itself refuses to lose an event:
+// even a client allowed every subject cannot delete a message or purge the stream, nor switch
+// that protection off.
+func TestStreamDeniesDeleteAndPurgeEvenToAdmin(t *testing.T) {
+	bus := eventbustest.Start(t)
+	js := bus.JetStream(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := js.Publish(ctx, "vif.test.v1.thing.created", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	s, err := js.Stream(ctx, eventbus.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteMsg(ctx, 1); err == nil {
+		t.Error("DeleteMsg(1) = nil; want the stream to refuse")
+	}
+	if err := s.Purge(ctx); err == nil {
+		t.Error("Purge() = nil; want the stream to refuse")
+	}
+	cfg := eventbus.StreamConfig(eventbus.StreamOptions{})
+	cfg.DenyDelete, cfg.DenyPurge = false, false
+	if _, err := js.UpdateStream(ctx, cfg); err == nil {
+		t.Error("UpdateStream without DenyDelete and DenyPurge = nil; want the server to refuse")
+	}
+	if info, err := s.Info(ctx); err != nil || info.State.Msgs != 1 {
+		t.Errorf("stream after the refused calls: %+v, %v; want its 1 message", info, err)
 	}
 }

@@ -10,7 +10,10 @@ import (
 
 // Stream defaults. A year of history lets a new consumer rebuild its view from events; two
 // minutes of de-duplication is far longer than any relay retry (its backoff caps at 30 s), so
-// an event republished after a lost ack is dropped.
+// an event republished after a lost ack is dropped. A relay that crashed between an ack and its
+// bookkeeping and comes back after the window publishes a copy that the stream stores: no window
+// covers an outage of unbounded length, so subscribers de-duplicate on ce-id (package dedup,
+// docs/events.md).
 const (
 	DefaultMaxAge     = 365 * 24 * time.Hour
 	DefaultDuplicates = 2 * time.Minute
@@ -47,6 +50,10 @@ func StreamConfig(o StreamOptions) jetstream.StreamConfig {
 		Replicas:    o.Replicas,
 		MaxAge:      o.MaxAge,
 		Duplicates:  o.Duplicates,
+		// Events are the suite's history: nobody removes one, not even a service. The server
+		// refuses to turn these off again once a stream has them.
+		DenyDelete: true,
+		DenyPurge:  true,
 	}
 }
 

@@ -62,8 +62,9 @@ type RelayOptions struct {
 //
 // Run exactly one relay per database: the relay publishes in outbox order only because it is the
 // only reader of the queue. A crash between a publish and marking its row sent republishes the
-// row when the relay comes back; the copy carries the same Nats-Msg-Id and JetStream's
-// duplicate window drops it, so the stream still holds each event once.
+// row when the relay comes back; the copy carries the same Nats-Msg-Id, and JetStream's
+// duplicate window (2 min) drops it if the relay is back within the window. Later, the stream
+// stores the copy, and subscribers drop it by its ce-id (eventbus/dedup).
 //
 // Order is seq order. On SQLite, with one writer at a time, that is commit order. On PostgreSQL
 // identity values are taken at insert, so two concurrent transactions can commit in the other

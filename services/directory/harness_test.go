@@ -6,12 +6,10 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/eventbus/eventbustest"
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
@@ -41,18 +40,10 @@ func start(t *testing.T, db *storage.DB) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.DiscardHandler)
 
-	ns, err := eventbus.StartEmbedded(eventbus.EmbeddedOptions{Host: "127.0.0.1", Port: -1, StoreDir: filepath.Join(t.TempDir(), "nats")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc, err := nats.Connect(ns.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The service publishes as itself; the test reads with the subscribers' read-only identity.
+	bus := eventbustest.Start(t)
+	_, js := bus.ConnectAs(t, "directory")
+	_, readerJS := bus.ConnectAs(t, eventbus.Reader)
 	if _, err := eventbus.EnsureStream(ctx, js, eventbus.StreamOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -87,11 +78,8 @@ func start(t *testing.T, db *storage.DB) *env {
 		cancel()
 		<-done
 		<-done
-		nc.Close()
-		ns.Shutdown()
-		ns.WaitForShutdown()
 	})
-	return &env{client: directoryv1.NewDirectoryServiceClient(conn), conn: conn, js: js, key: key}
+	return &env{client: directoryv1.NewDirectoryServiceClient(conn), conn: conn, js: readerJS, key: key}
 }
 
 // as returns a context carrying a bearer token for role (scoped to network for coordinators).

@@ -1,12 +1,16 @@
 // Package eventbustest runs a real embedded NATS JetStream server for tests, on a random port
 // with its store in the test's temporary directory, and can stop and restart it in place to
-// simulate an outage.
+// simulate an outage. The server authenticates as the suite's do (eventbus.Keyring): each
+// identity of the suite connects with its own credentials (ConnectAs, Creds), anonymous
+// connections are refused, and a test-only identity, Admin, may do anything.
 package eventbustest
 
 import (
 	"context"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,9 +19,14 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
 
 	"github.com/vif71/vif/platform/eventbus"
 )
+
+// Admin is the test-only identity with every permission, for tests that set the bus up or
+// inspect it beside the identities under test (Connect). No server of the suite knows it.
+const Admin = "test-admin"
 
 // Server is an embedded NATS server owned by one test. It is shut down when the test ends.
 type Server struct {
@@ -25,6 +34,11 @@ type Server struct {
 	StoreDir string
 	Port     int
 	URL      string
+	// Keys are the credentials of the suite's identities, and of Admin.
+	Keys *eventbus.Keyring
+	// AdminCreds is the seed file of Admin.
+	AdminCreds string
+	adminKey   string
 
 	mu  sync.Mutex
 	srv *server.Server
@@ -34,6 +48,12 @@ type Server struct {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{t: t, StoreDir: t.TempDir(), Port: -1}
+	keys, err := eventbus.LoadOrCreateKeyring(t.TempDir())
+	if err != nil {
+		t.Fatalf("LoadOrCreateKeyring: %v", err)
+	}
+	s.Keys = keys
+	s.AdminCreds, s.adminKey = adminKey(t)
 	s.start()
 	s.Port = s.srv.Addr().(*net.TCPAddr).Port
 	s.URL = s.srv.ClientURL()
@@ -47,6 +67,7 @@ func (s *Server) start() {
 		Port:       s.Port,
 		StoreDir:   s.StoreDir,
 		ServerName: "test",
+		Users:      append(s.Keys.Users(), &server.NkeyUser{Nkey: s.adminKey}),
 	})
 	if err != nil {
 		s.t.Fatalf("StartEmbedded: %v", err)
@@ -76,10 +97,29 @@ func (s *Server) Restart() {
 	s.start()
 }
 
-// Connect opens a client connection through eventbus.Connect, closed when the test ends.
+// Creds is the credentials file of identity, one of eventbus.Identities or Admin.
+func (s *Server) Creds(identity string) string {
+	if identity == Admin {
+		return s.AdminCreds
+	}
+	return s.Keys.SeedFile(identity)
+}
+
+// Connect opens a client connection as Admin through eventbus.Connect, closed when the test ends.
 func (s *Server) Connect(t testing.TB) (*nats.Conn, jetstream.JetStream) {
 	t.Helper()
-	nc, err := eventbus.Connect(s.URL, t.Name(), Logger(t))
+	return s.ConnectAs(t, Admin)
+}
+
+// ConnectAs opens a client connection as identity through eventbus.Connect, closed when the test
+// ends.
+func (s *Server) ConnectAs(t testing.TB, identity string) (*nats.Conn, jetstream.JetStream) {
+	t.Helper()
+	creds, err := eventbus.CredsOption(s.Creds(identity))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := eventbus.Connect(s.URL, t.Name(), Logger(t), creds)
 	if err != nil {
 		t.Fatalf("Connect(%q): %v", s.URL, err)
 	}
@@ -129,4 +169,26 @@ func (w *testWriter) Write(p []byte) (int, error) {
 		w.t.Log(strings.TrimSuffix(string(p), "\n"))
 	}
 	return len(p), nil
+}
+
+// adminKey writes a fresh user seed for Admin and returns its file and public key.
+func adminKey(t testing.TB) (string, string) {
+	t.Helper()
+	kp, err := nkeys.CreateUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, err := kp.Seed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := kp.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), Admin+".nk")
+	if err := os.WriteFile(path, seed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path, pub
 }
