@@ -17,7 +17,8 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/vif71/vif/platform/grpcclient"
 )
 
 // Backend is one gRPC service the gateway exposes.
@@ -100,10 +101,7 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 			return nil, nil, fmt.Errorf("gateway: backend %q listed twice", b.Name)
 		}
 		seen[b.Name] = true
-		conn, err := grpc.NewClient(b.Addr,
-			grpc.WithTransportCredentials(insecure.NewCredentials()),
-			grpc.WithDefaultServiceConfig(clientServiceConfig),
-		)
+		conn, err := grpcclient.New(b.Addr, grpc.WithDefaultServiceConfig(clientServiceConfig))
 		if err != nil {
 			closeAll()
 			return nil, nil, fmt.Errorf("gateway: backend %q at %q: %w", b.Name, b.Addr, err)

@@ -16,14 +16,13 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/vif71/vif/gateway"
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/config"
 	"github.com/vif71/vif/platform/daemon"
 	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/grpcclient"
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory"
@@ -222,7 +221,7 @@ func buildServices(ctx context.Context, in *instance, s settings, js jetstream.J
 	if err != nil {
 		return nil, nil, err
 	}
-	self, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	self, err := grpcclient.New(target)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -18,11 +18,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/config"
 	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/grpcclient"
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/storage"
 )
@@ -105,7 +105,7 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 
 	conns := map[string]*grpc.ClientConn{}
 	for p, addr := range peerAddrs {
-		conn, err := grpc.NewClient(*addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		conn, err := grpcclient.New(*addr)
 		if err != nil {
 			return fmt.Errorf("--%s-addr: %w", p, err)
 		}
