@@ -99,10 +99,13 @@ func ToStatus(ctx context.Context, err error, table []Mapping, log *slog.Logger)
 	// The caller's context ending explains the failure whatever words the driver chose for it
 	// ("interrupted", "timeout: dial error", "transaction has already been committed or rolled
 	// back").
+	ended := ContextError(ctx)
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(ctx.Err(), context.Canceled):
+	case errors.Is(ended, context.DeadlineExceeded):
+		return New(codes.DeadlineExceeded, "DEADLINE_EXCEEDED", "the request ran out of time")
+	case ended != nil, errors.Is(err, context.Canceled):
 		return New(codes.Canceled, "CANCELLED", "the request was cancelled")
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded):
 		return New(codes.DeadlineExceeded, "DEADLINE_EXCEEDED", "the request ran out of time")
 	case errors.Is(storage.Classify(err), storage.ErrUnavailable):
 		log.WarnContext(ctx, "database unavailable", "err", err)
@@ -110,6 +113,20 @@ func ToStatus(ctx context.Context, err error, table []Mapping, log *slog.Logger)
 	}
 	log.ErrorContext(ctx, "internal error", "err", err)
 	return New(codes.Internal, "INTERNAL", "internal error")
+}
+
+// ContextError is why ctx ended, as its client sees it, or nil while it runs. A gRPC client whose
+// deadline passes resets the stream, which the server may read as a cancellation before its own
+// copy of the deadline fires: a context whose deadline has passed ended with DeadlineExceeded.
+func ContextError(ctx context.Context) error {
+	err := ctx.Err()
+	if err == nil {
+		return nil
+	}
+	if deadline, ok := ctx.Deadline(); ok && !time.Now().Before(deadline) {
+		return context.DeadlineExceeded
+	}
+	return err
 }
 
 // UnaryServerInterceptor maps every handler error with table.
