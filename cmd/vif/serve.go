@@ -188,9 +188,15 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 
 	g, ctx := errgroup.WithContext(ctx)
 	in.group = g
-	g.Go(func() error { return srv.Serve(ctx, grpcLis, adminLis) })
+	// The background work (the outbox relays) stops only once the server has drained: the calls
+	// the drain lets finish commit events, which go out before the process exits.
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	g.Go(func() error {
+		defer stopBackground()
+		return srv.Serve(ctx, grpcLis, adminLis)
+	})
 	for _, bg := range background {
-		g.Go(func() error { return bg(ctx) })
+		g.Go(func() error { return bg(bgCtx) })
 	}
 	target := dialAddr(grpcLis.Addr())
 	g.Go(func() error {

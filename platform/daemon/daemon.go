@@ -139,12 +139,18 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 	log.Info("serving", "grpc", lis.Addr().String(), "admin", *adminAddr, "nats", *natsURL, "database", string(db.Dialect))
 
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return srv.Serve(ctx, lis, adminLis) })
+	// The background work (the outbox relay) stops only once the server has drained: the calls
+	// the drain lets finish commit events, which go out before the process exits.
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	g.Go(func() error {
-		return KeepStream(ctx, js, eventbus.StreamOptions{Replicas: streamReplicas}, log)
+		defer stopBackground()
+		return srv.Serve(ctx, lis, adminLis)
+	})
+	g.Go(func() error {
+		return KeepStream(bgCtx, js, eventbus.StreamOptions{Replicas: streamReplicas}, log)
 	})
 	for _, bg := range built.Background {
-		g.Go(func() error { return bg(ctx) })
+		g.Go(func() error { return bg(bgCtx) })
 	}
 	err = g.Wait()
 	log.Info("stopped")
