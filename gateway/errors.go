@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/genproto/googleapis/rpc/code"
@@ -17,6 +20,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/anypb"
+	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 // errorDomain is the ErrorInfo domain of the errors the gateway makes itself; the same as
@@ -123,7 +127,11 @@ func hideTransportError(ctx context.Context, log *slog.Logger, r *http.Request, 
 	log.ErrorContext(ctx, "backend call failed", "method", r.Method, "path", r.URL.Path,
 		"grpc_code", code.Code(st.Code()).String(), "err", st.Message())
 	if st.Code() == codes.Unavailable {
-		return withInfo(codes.Unavailable, ReasonServiceUnavailable, "the service is unavailable; retry later", nil)
+		unavailable := withInfo(codes.Unavailable, ReasonServiceUnavailable, "the service is unavailable; retry later", nil)
+		if d, err := unavailable.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(backendRetryDelay)}); err == nil {
+			unavailable = d
+		}
+		return unavailable
 	}
 	return withInfo(st.Code(), ReasonInternal, "internal error", nil)
 }
@@ -205,6 +213,9 @@ func writeStatus(w http.ResponseWriter, r *http.Request, httpCode int, st *statu
 	h.Set("Content-Length", fmt.Sprint(len(buf)+1))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store") // a 404 now may be a 200 in a minute
+	if delay, ok := retryDelay(st); ok {
+		h.Set("Retry-After", strconv.FormatInt(int64(math.Ceil(delay.Seconds())), 10))
+	}
 	if st.Code() == codes.Unauthenticated {
 		// RFC 6750 §3: no error code when the request had no credentials, invalid_token when it
 		// had a token that was refused.
@@ -216,6 +227,21 @@ func writeStatus(w http.ResponseWriter, r *http.Request, httpCode int, st *statu
 	}
 	w.WriteHeader(httpCode)
 	_, _ = w.Write(append(buf, '\n'))
+}
+
+// backendRetryDelay is the retry hint of a backend the gateway cannot reach: its connections
+// retry within a second (platform/grpcclient), so a restarted service answers the retry.
+const backendRetryDelay = time.Second
+
+// retryDelay is the delay of st's google.rpc.RetryInfo, which becomes the Retry-After header
+// (whole seconds, at least 1).
+func retryDelay(st *status.Status) (time.Duration, bool) {
+	for _, d := range st.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok && ri.GetRetryDelay() != nil {
+			return max(ri.GetRetryDelay().AsDuration(), time.Second), true
+		}
+	}
+	return 0, false
 }
 
 // detailJSON renders details in camelCase with their "@type", as the API renders messages.

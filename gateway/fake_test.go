@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -18,6 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/protoadapt"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
 )
@@ -62,6 +64,10 @@ func statusWith(c codes.Code, reason, msg string, more ...protoadapt.MessageV1) 
 
 func (f *fakeDirectory) GetNetwork(ctx context.Context, req *directoryv1.GetNetworkRequest) (*directoryv1.Network, error) {
 	f.record(ctx)
+	if req.GetName() == "networks/database-down" { // what a service answers while its database is down
+		return nil, statusWith(codes.Unavailable, "DATABASE_UNAVAILABLE", "the database is unavailable; retry later",
+			&errdetails.RetryInfo{RetryDelay: durationpb.New(2500 * time.Millisecond)})
+	}
 	if req.GetName() != "networks/chalonnais" {
 		return nil, statusWith(codes.NotFound, "NETWORK_NOT_FOUND", "network "+req.GetName()+" not found")
 	}

@@ -18,9 +18,9 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/grpcclient"
 	"github.com/vif71/vif/platform/requestid"
 )
 
@@ -138,8 +138,7 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 			return nil, nil, fmt.Errorf("gateway: backend %q listed twice", b.Name)
 		}
 		seen[b.Name] = true
-		conn, err := grpc.NewClient(b.Addr,
-			grpc.WithTransportCredentials(insecure.NewCredentials()),
+		conn, err := grpcclient.New(b.Addr,
 			grpc.WithDefaultServiceConfig(clientServiceConfig),
 			grpc.WithChainUnaryInterceptor(etagInterceptor),
 		)

@@ -17,16 +17,14 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/vif71/vif/gateway"
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/config"
 	"github.com/vif71/vif/platform/daemon"
 	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/grpcclient"
 	"github.com/vif71/vif/platform/grpcserver"
-	"github.com/vif71/vif/platform/requestid"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory"
 	"github.com/vif71/vif/services/fleet"
@@ -217,9 +215,15 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 
 	g, ctx := errgroup.WithContext(ctx)
 	in.group = g
-	g.Go(func() error { return srv.Serve(ctx, grpcLis, adminLis) })
+	// The background work (the outbox relays) stops only once the server has drained: the calls
+	// the drain lets finish commit events, which go out before the process exits.
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	g.Go(func() error {
+		defer stopBackground()
+		return srv.Serve(ctx, grpcLis, adminLis)
+	})
 	for _, bg := range background {
-		g.Go(func() error { return bg(ctx) })
+		g.Go(func() error { return bg(bgCtx) })
 	}
 	target := dialAddr(grpcLis.Addr())
 	g.Go(func() error {
@@ -253,7 +257,7 @@ func buildServices(ctx context.Context, in *instance, s settings, js map[string]
 	if err != nil {
 		return nil, nil, err
 	}
-	self, err := grpc.NewClient(target, append(requestid.DialOptions(), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+	self, err := grpcclient.New(target)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,24 +1,51 @@
 // Package apierr maps errors to gRPC statuses once, at the edge: every status carries a
 // google.rpc.ErrorInfo (reason, domain) and, for bad input, a google.rpc.BadRequest naming each
 // field. Anything it does not recognise becomes Internal with a generic message and a log line,
-// so no SQL text or stack leaks to a caller.
+// so no SQL text or stack leaks to a caller. A database that cannot be reached
+// (storage.ErrUnavailable) is Unavailable with a google.rpc.RetryInfo, and a call whose context
+// ended is the context's code (DeadlineExceeded, Canceled): neither is ever Internal.
 package apierr
 
 import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/platform/validation"
 )
 
 // Domain is the ErrorInfo domain of every vif error.
 const Domain = "vif.gouv.fr"
+
+// RetryDelay is the RetryInfo delay of an Unavailable error (the gateway's Retry-After): a
+// database outage that outlasts it gets the same answer again, and one that ended lets the retry
+// through.
+const RetryDelay = time.Second
+
+// ReasonDatabaseUnavailable is the ErrorInfo reason of a call that failed because its database
+// could not be reached; the same request may be sent again later.
+const ReasonDatabaseUnavailable = "DATABASE_UNAVAILABLE"
+
+// Unavailable returns an Unavailable status with an ErrorInfo and a RetryInfo asking the caller
+// to retry after delay.
+func Unavailable(reason, msg string, delay time.Duration) error {
+	st := status.New(codes.Unavailable, msg)
+	if withDetails, err := st.WithDetails(
+		&errdetails.ErrorInfo{Reason: reason, Domain: Domain},
+		&errdetails.RetryInfo{RetryDelay: durationpb.New(delay)},
+	); err == nil {
+		st = withDetails
+	}
+	return st.Err()
+}
 
 // Mapping turns a domain error (matched with errors.Is) into a code and an ErrorInfo reason.
 type Mapping struct {
@@ -69,14 +96,37 @@ func ToStatus(ctx context.Context, err error, table []Mapping, log *slog.Logger)
 			return New(m.Code, m.Reason, err.Error())
 		}
 	}
+	// The caller's context ending explains the failure whatever words the driver chose for it
+	// ("interrupted", "timeout: dial error", "transaction has already been committed or rolled
+	// back").
+	ended := ContextError(ctx)
 	switch {
-	case errors.Is(err, context.Canceled):
+	case errors.Is(ended, context.DeadlineExceeded):
+		return New(codes.DeadlineExceeded, "DEADLINE_EXCEEDED", "the request ran out of time")
+	case ended != nil, errors.Is(err, context.Canceled):
 		return New(codes.Canceled, "CANCELLED", "the request was cancelled")
 	case errors.Is(err, context.DeadlineExceeded):
 		return New(codes.DeadlineExceeded, "DEADLINE_EXCEEDED", "the request ran out of time")
+	case errors.Is(storage.Classify(err), storage.ErrUnavailable):
+		log.WarnContext(ctx, "database unavailable", "err", err)
+		return Unavailable(ReasonDatabaseUnavailable, "the database is unavailable; retry later", RetryDelay)
 	}
 	log.ErrorContext(ctx, "internal error", "err", err)
 	return New(codes.Internal, "INTERNAL", "internal error")
+}
+
+// ContextError is why ctx ended, as its client sees it, or nil while it runs. A gRPC client whose
+// deadline passes resets the stream, which the server may read as a cancellation before its own
+// copy of the deadline fires: a context whose deadline has passed ended with DeadlineExceeded.
+func ContextError(ctx context.Context) error {
+	err := ctx.Err()
+	if err == nil {
+		return nil
+	}
+	if deadline, ok := ctx.Deadline(); ok && !time.Now().Before(deadline) {
+		return context.DeadlineExceeded
+	}
+	return err
 }
 
 // UnaryServerInterceptor maps every handler error with table.

@@ -18,11 +18,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/config"
 	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/grpcclient"
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/requestid"
 	"github.com/vif71/vif/platform/storage"
@@ -111,7 +111,7 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 
 	conns := map[string]*grpc.ClientConn{}
 	for p, addr := range peerAddrs {
-		conn, err := grpc.NewClient(*addr, append(requestid.DialOptions(), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+		conn, err := grpcclient.New(*addr)
 		if err != nil {
 			return fmt.Errorf("--%s-addr: %w", p, err)
 		}
@@ -145,12 +145,18 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 	log.Info("serving", "grpc", lis.Addr().String(), "admin", *adminAddr, "nats", *natsURL, "database", string(db.Dialect))
 
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return srv.Serve(ctx, lis, adminLis) })
+	// The background work (the outbox relay) stops only once the server has drained: the calls
+	// the drain lets finish commit events, which go out before the process exits.
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	g.Go(func() error {
-		return KeepStream(ctx, js, eventbus.StreamOptions{Replicas: streamReplicas}, log)
+		defer stopBackground()
+		return srv.Serve(ctx, lis, adminLis)
+	})
+	g.Go(func() error {
+		return KeepStream(bgCtx, js, eventbus.StreamOptions{Replicas: streamReplicas}, log)
 	})
 	for _, bg := range built.Background {
-		g.Go(func() error { return bg(ctx) })
+		g.Go(func() error { return bg(bgCtx) })
 	}
 	err = g.Wait()
 	log.Info("stopped")

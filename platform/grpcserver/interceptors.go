@@ -81,11 +81,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 }
 
 // interceptor logs one line per call and records its code and latency. Health checks are logged
-// at debug level: load balancers call them every few seconds.
+// at debug level: load balancers call them every few seconds. When the call's context ended
+// before the handler returned, the client got the context's code (DeadlineExceeded, Canceled)
+// whatever the handler says: that is what is logged, counted and returned.
 func (m *metrics) interceptor(log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		start := time.Now()
 		resp, err := handler(ctx, req)
+		if ctxErr := apierr.ContextError(ctx); ctxErr != nil {
+			resp, err = nil, apierr.ToStatus(ctx, ctxErr, nil, log)
+		}
 		elapsed := time.Since(start)
 		code := status.Code(err)
 		service, method := splitMethod(info.FullMethod)

@@ -1,7 +1,8 @@
 // Package grpcserver is the bootstrap every vif service shares: one gRPC server with health,
 // reflection, and the interceptor chain (recovery, logging and metrics, authentication and audit,
 // protovalidate, error mapping), an admin HTTP listener with Prometheus metrics, and a graceful
-// shutdown with a deadline.
+// shutdown with a deadline: unary calls in flight finish, streams (Health/Watch) end at once with
+// Unavailable, so one open stream does not hold the stop.
 package grpcserver
 
 import (
@@ -50,8 +51,9 @@ type Options struct {
 	Logger   *slog.Logger
 	Verifier auth.Verifier
 	Services []Service
-	// ShutdownTimeout bounds the graceful stop: in-flight calls get this long, then the server
-	// closes every connection. Zero means 10 seconds.
+	// ShutdownTimeout bounds the graceful stop: in-flight unary calls get this long, then the
+	// server closes every connection. Streams do not wait for it: they end when the stop begins.
+	// Zero means 10 seconds.
 	ShutdownTimeout time.Duration
 	// Registry receives the server's metrics; nil means a new registry with the Go and process
 	// collectors.
@@ -64,6 +66,8 @@ type Server struct {
 	health   *health.Server
 	registry *prometheus.Registry
 	opts     Options
+	// endStreams ends every open stream, and any opened later: called when the stop begins.
+	endStreams context.CancelFunc
 }
 
 // New builds the server and registers every service, health and reflection.
@@ -98,10 +102,12 @@ func New(o Options) (*Server, error) {
 	}
 	metrics := newMetrics(o.Registry)
 	codec := newLenientCodec()
+	stopping, endStreams := context.WithCancel(context.Background())
 	g := grpc.NewServer(
 		grpc.ForceServerCodecV2(codec),
 		grpc.ChainStreamInterceptor(
 			requestid.StreamServerInterceptor(),
+			endStreamsInterceptor(stopping),
 			auth.StreamServerInterceptor(o.Verifier, policy, o.Logger),
 			codec.streamInterceptor(),
 		),
@@ -122,7 +128,7 @@ func New(o Options) (*Server, error) {
 	for _, s := range o.Services {
 		s.Register(g)
 	}
-	return &Server{grpc: g, health: hs, registry: o.Registry, opts: o}, nil
+	return &Server{grpc: g, health: hs, registry: o.Registry, opts: o, endStreams: endStreams}, nil
 }
 
 // GRPC returns the underlying server, e.g. to serve it on a bufconn listener in tests.
@@ -132,8 +138,8 @@ func (s *Server) GRPC() *grpc.Server { return s.grpc }
 func (s *Server) Registry() *prometheus.Registry { return s.registry }
 
 // Serve serves gRPC on lis, and the admin endpoints (/metrics, /healthz) on admin when it is not
-// nil, until ctx ends; then it marks every service NOT_SERVING, stops accepting calls, lets the
-// running ones finish within the shutdown timeout, and returns.
+// nil, until ctx ends; then it marks every service NOT_SERVING, stops accepting calls, ends the
+// open streams, lets the running unary calls finish within the shutdown timeout, and returns.
 func (s *Server) Serve(ctx context.Context, lis net.Listener, admin net.Listener) error {
 	s.setServing(healthpb.HealthCheckResponse_SERVING)
 	g, ctx := errgroup.WithContext(ctx)
@@ -163,13 +169,18 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener, admin net.Listener
 
 func (s *Server) shutdown(adminSrv *http.Server) {
 	s.setServing(healthpb.HealthCheckResponse_NOT_SERVING)
+	start := time.Now()
 	done := make(chan struct{})
 	go func() {
 		s.grpc.GracefulStop()
 		close(done)
 	}()
+	// A stream never ends on its own (a Health/Watch lasts as long as its client): GracefulStop
+	// would wait for it until the timeout.
+	s.endStreams()
 	select {
 	case <-done:
+		s.opts.Logger.Info("grpc server drained", "duration_ms", time.Since(start).Milliseconds())
 	case <-time.After(s.opts.ShutdownTimeout):
 		s.opts.Logger.Warn("graceful stop timed out; closing connections", "timeout", s.opts.ShutdownTimeout)
 		s.grpc.Stop()

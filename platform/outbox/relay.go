@@ -37,6 +37,9 @@ const (
 	markTimeout = 5 * time.Second
 	// maxErrorLen keeps last_error readable and the row small.
 	maxErrorLen = 1000
+	// finishTimeout bounds the last pass Run makes once told to stop, so a bus that fails just
+	// then cannot hold a shutdown.
+	finishTimeout = 2 * time.Second
 )
 
 // RelayOptions tunes a Relay; zero values take the defaults.
@@ -141,6 +144,10 @@ func (r *Relay) Pending(ctx context.Context) (int, error) {
 // unavailable, Run logs and retries the oldest unsent event with capped, jittered exponential
 // backoff: it never skips an event (that would break order) and never holds a transaction open
 // across a publish (that would block writers).
+//
+// When ctx ends, Run makes one last pass (bounded by 2 s) unless publishing was failing: a
+// server stops its relay once it has drained its calls, and the events those calls committed go
+// out now rather than at the next start.
 func (r *Relay) Run(ctx context.Context) error {
 	r.log.Info("outbox relay started")
 	defer r.log.Info("outbox relay stopped")
@@ -149,6 +156,9 @@ func (r *Relay) Run(ctx context.Context) error {
 	for {
 		err := r.drain(ctx)
 		if ctx.Err() != nil {
+			if failures == 0 {
+				r.finish(ctx)
+			}
 			return nil
 		}
 		var wait time.Duration
@@ -173,8 +183,20 @@ func (r *Relay) Run(ctx context.Context) error {
 		// While backing off, Notify must not cut the wait short: a busy writer would otherwise turn
 		// the backoff into a hot loop against a bus that is down.
 		if !r.sleep(ctx, wait, err == nil) {
+			if err == nil {
+				r.finish(ctx)
+			}
 			return nil
 		}
+	}
+}
+
+// finish publishes what committed since the last pass, after ctx has ended.
+func (r *Relay) finish(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	if err := r.drain(ctx); err != nil {
+		r.log.Warn("outbox relay: last pass before stopping failed; the rest goes out on the next start", "err", err)
 	}
 }
 

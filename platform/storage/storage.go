@@ -70,7 +70,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("storage: connect to %s database: %w", db.Dialect, err)
+		return nil, fmt.Errorf("storage: connect to %s database: %w", db.Dialect, Classify(err))
 	}
 	return db, nil
 }
@@ -89,11 +89,13 @@ func sqliteDSN(path string) string {
 }
 
 // InTx runs fn in a transaction and commits it when fn returns nil; any error or panic rolls it
-// back, so a change and the events written beside it land together or not at all.
+// back, so a change and the events written beside it land together or not at all. A connection
+// failure wraps ErrUnavailable; when ctx ends first, the error wraps ctx's error (the database
+// rolls the transaction back: nothing of it is written).
 func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("storage: begin: %w", err)
+		return fmt.Errorf("storage: begin: %w", Classify(contextError(ctx, err)))
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -103,10 +105,10 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	}()
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return contextError(ctx, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("storage: commit: %w", err)
+		return fmt.Errorf("storage: commit: %w", Classify(contextError(ctx, err)))
 	}
 	return nil
 }
