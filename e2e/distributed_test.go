@@ -83,6 +83,7 @@ func TestDistributedShape(t *testing.T) {
 	gateway := startProcess(t, "gateway", filepath.Join(bin, "gateway"), []string{
 		"VIF_HTTP_ADDR=" + httpAddr, "VIF_DIRECTORY_ADDR=" + grpcAddr, "VIF_FUNDING_ADDR=" + fundingAddr,
 		"VIF_FLEET_ADDR=" + fleetAddr, "VIF_STATISTICS_ADDR=" + statsAddr, "VIF_AUTH_PUBLIC_KEY=" + pubPath,
+		fmt.Sprintf("VIF_ADMIN_ADDR=127.0.0.1:%d", freePort(t)),
 	})
 	base := "http://" + httpAddr
 	waitHealthy(t, base+"/healthz")
@@ -328,6 +329,17 @@ func startProcess(t *testing.T, name, path string, env []string, args ...string)
 		}
 	})
 	return p
+}
+
+// exited reports whether the process has ended, without waiting.
+func (p *process) exited() bool {
+	select {
+	case err := <-p.done:
+		p.done <- err
+		return true
+	default:
+		return false
+	}
 }
 
 func (p *process) stop() error {

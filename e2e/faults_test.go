@@ -174,15 +174,16 @@ func startFaultStack(t *testing.T, dsn string, withGateway bool) *faultStack {
 	s.startDirectory(t)
 	if withGateway {
 		httpAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-		startProcess(t, "gateway", filepath.Join(faultParts.bin, "gateway"), []string{
-			"VIF_HTTP_ADDR=" + httpAddr, "VIF_DIRECTORY_ADDR=" + s.dirGRPC,
+		gw := startProcess(t, "gateway", filepath.Join(faultParts.bin, "gateway"), []string{
+			"VIF_HTTP_ADDR=" + httpAddr, "VIF_DIRECTORY_ADDR=" + s.dirGRPC, "VIF_AUTH_PUBLIC_KEY=" + pubPath,
+			fmt.Sprintf("VIF_ADMIN_ADDR=127.0.0.1:%d", freePort(t)),
 			// The other services are not part of these tests: nothing listens there.
 			fmt.Sprintf("VIF_FUNDING_ADDR=127.0.0.1:%d", freePort(t)),
 			fmt.Sprintf("VIF_FLEET_ADDR=127.0.0.1:%d", freePort(t)),
 			fmt.Sprintf("VIF_STATISTICS_ADDR=127.0.0.1:%d", freePort(t)),
 		})
 		s.gatewayURL = "http://" + httpAddr
-		s.waitREST(t)
+		s.waitREST(t, gw)
 	}
 	return s
 }
@@ -196,12 +197,15 @@ func (s *faultStack) startDirectory(t *testing.T) {
 }
 
 // waitREST waits until the gateway serves a read that needs the directory's database.
-func (s *faultStack) waitREST(t *testing.T) {
+func (s *faultStack) waitREST(t *testing.T, gw *process) {
 	t.Helper()
 	deadline := time.Now().Add(startupWait)
 	for {
 		if code, _ := s.rest(t, "GET", "/v1/organisations?pageSize=1", "", ""); code == 200 {
 			return
+		}
+		if gw.exited() {
+			t.Fatalf("the gateway exited before it served:\n%s", gw.logs())
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("GET /v1/organisations through the gateway not 200 after %v", startupWait)
