@@ -47,6 +47,7 @@ type settings struct {
 	dataDir, httpAddr, grpcAddr, natsAddr, adminAddr string
 	seed                                             bool
 	corsOrigins                                      []string
+	oidcIssuers                                      string // auth.LoadIssuers; empty: vif's own tokens only
 	threshold                                        int64
 	log                                              *slog.Logger
 }
@@ -62,6 +63,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	seed := cfg.Bool("seed", "VIF_SEED", true, "create the Saône-et-Loire data set on the first start")
 	threshold := cfg.Int64("disclosure-threshold", "VIF_DISCLOSURE_THRESHOLD", statistics.DefaultThreshold, "statistics: counts from 1 to this minus 1 are hidden from callers not entitled to raw counts")
 	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
+	oidcIssuers := cfg.String("oidc-issuers", "VIF_OIDC_ISSUERS", "", auth.IssuersFlagHelp)
 	corsOrigins := cfg.String("cors-origins", "VIF_CORS_ORIGINS", "", "web origins whose pages may call the REST API from a browser, comma-separated (https://console.example.fr); empty: same origin only")
 	if err := cfg.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -79,7 +81,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	inst, err := start(ctx, settings{
 		dataDir: *dataDir, httpAddr: *httpAddr, grpcAddr: *grpcAddr, natsAddr: *natsAddr,
 		adminAddr: *adminAddr, seed: *seed, threshold: *threshold, log: log,
-		corsOrigins: splitList(*corsOrigins),
+		corsOrigins: splitList(*corsOrigins), oidcIssuers: *oidcIssuers,
 	})
 	if err != nil {
 		return err
@@ -191,6 +193,13 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 		return nil, err
 	}
 	verifier := auth.Verifier{Key: key.Public().(ed25519.PublicKey)}
+	if issuers, err := auth.LoadIssuers(s.oidcIssuers); err != nil {
+		return nil, err
+	} else if len(issuers) > 0 {
+		if verifier.OIDC, err = auth.NewOIDCVerifier(issuers, nil); err != nil {
+			return nil, err
+		}
+	}
 	srv, err := grpcserver.New(grpcserver.Options{
 		Logger:   s.log,
 		Verifier: verifier,

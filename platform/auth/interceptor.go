@@ -19,11 +19,12 @@ const ErrorDomain = "vif.gouv.fr"
 
 // The ErrorInfo reasons of the errors this package sends; clients switch on them.
 const (
-	ReasonUnauthenticated   = "UNAUTHENTICATED"      // no usable bearer token
-	ReasonTokenExpired      = "TOKEN_EXPIRED"        // log in again
-	ReasonTokenInvalid      = "TOKEN_INVALID"        // the token is not one of ours
-	ReasonRoleNotAllowed    = "ROLE_NOT_ALLOWED"     // authenticated, but not for this method
-	ReasonMethodNotInPolicy = "METHOD_NOT_IN_POLICY" // a bug: the service forgot a policy entry
+	ReasonUnauthenticated   = "UNAUTHENTICATED"               // no usable bearer token
+	ReasonTokenExpired      = "TOKEN_EXPIRED"                 // log in again
+	ReasonTokenInvalid      = "TOKEN_INVALID"                 // the token is not one of ours
+	ReasonRoleNotAllowed    = "ROLE_NOT_ALLOWED"              // authenticated, but not for this method
+	ReasonMethodNotInPolicy = "METHOD_NOT_IN_POLICY"          // a bug: the service forgot a policy entry
+	ReasonProviderDown      = "IDENTITY_PROVIDER_UNAVAILABLE" // the token's OpenID provider does not answer: retry
 )
 
 // denial is why a call was refused, before it becomes a status error and an audit line.
@@ -130,7 +131,7 @@ func (a *authorizer) check(ctx context.Context, method string) (*Claims, Rule, *
 		// ran into the gap.
 		var claims *Claims
 		if d == nil && token != "" {
-			claims, _ = a.verifier.Verify(token)
+			claims, _ = a.verifier.VerifyContext(ctx, token)
 		}
 		return claims, rule, &denial{codes.PermissionDenied, ReasonMethodNotInPolicy,
 			fmt.Sprintf("method %s is not in the access policy", method)}
@@ -142,7 +143,7 @@ func (a *authorizer) check(ctx context.Context, method string) (*Claims, Rule, *
 	if token != "" {
 		// Even on a public method: a caller who sends a bad token believes it is logged in,
 		// and would rather learn otherwise now than get anonymous answers.
-		c, err := a.verifier.Verify(token)
+		c, err := a.verifier.VerifyContext(ctx, token)
 		if err != nil {
 			return nil, rule, tokenDenial(err)
 		}
@@ -189,6 +190,8 @@ func tokenDenial(err error) *denial {
 		return &denial{codes.Unauthenticated, ReasonTokenExpired, ErrTokenExpired.Error()}
 	case errors.Is(err, ErrTokenInvalid):
 		return &denial{codes.Unauthenticated, ReasonTokenInvalid, err.Error()}
+	case errors.Is(err, ErrVerifierUnavailable):
+		return &denial{codes.Unavailable, ReasonProviderDown, ErrVerifierUnavailable.Error()}
 	}
 	// Not reached while the key is checked at construction; say nothing of the cause.
 	return &denial{codes.Unauthenticated, ReasonTokenInvalid, ErrTokenInvalid.Error()}

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
@@ -61,11 +62,26 @@ func (i Issuer) Issue(c Claims, ttl time.Duration) (string, error) {
 	return s, nil
 }
 
-// Verifier checks tokens. It needs only the public key.
+// Verifier checks tokens: vif's own (EdDSA, issuer "vif", signed by the instance's key; it needs
+// only the public half) and, when OIDC is set, those of the OpenID providers it trusts.
 type Verifier struct {
 	Key    ed25519.PublicKey
 	Now    func() time.Time // nil means time.Now
 	Leeway time.Duration    // clock skew tolerated on exp, nbf and iat
+	// OIDC verifies the tokens of the configured OpenID providers; nil means none is trusted.
+	OIDC *OIDCVerifier
+}
+
+// VerifyContext is Verify for any token: vif's own go to vif's key; with OIDC set, any other
+// goes to the OpenID provider its iss names, if it is trusted (its keys fetched with ctx the
+// first time).
+func (v Verifier) VerifyContext(ctx context.Context, token string) (*Claims, error) {
+	if v.OIDC != nil {
+		if iss, _, err := peek(token); err == nil && iss != issuerName {
+			return v.OIDC.VerifyToken(ctx, token) // which refuses an issuer it does not trust
+		}
+	}
+	return v.Verify(token)
 }
 
 // Verify returns the claims of token when its signature is ours (EdDSA only: alg "none",
@@ -103,6 +119,9 @@ func (v Verifier) Verify(token string) (*Claims, error) {
 }
 
 func (v Verifier) checkKey() error {
+	if len(v.Key) == 0 && v.OIDC != nil {
+		return nil // only the providers' tokens are accepted
+	}
 	if len(v.Key) != ed25519.PublicKeySize {
 		return fmt.Errorf("auth: verifier key is %d bytes; want a %d-byte Ed25519 public key", len(v.Key), ed25519.PublicKeySize)
 	}

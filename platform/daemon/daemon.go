@@ -59,7 +59,8 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 	dsn := cfg.String("database", "VIF_DATABASE_URL", "", "postgres:// URL, or a SQLite file path")
 	natsURL := cfg.String("nats-url", "VIF_NATS_URL", "nats://127.0.0.1:4222", "NATS server URL(s), comma-separated")
 	natsCreds := cfg.String("nats-creds", "VIF_NATS_CREDS", "", "file of this service's NATS credentials: its nkey seed (vif events credentials writes one per service) or a NATS .creds file")
-	keyPath := cfg.String("auth-public-key", "VIF_AUTH_PUBLIC_KEY", "", "PEM file of the Ed25519 key that verifies bearer tokens")
+	keyPath := cfg.String("auth-public-key", "VIF_AUTH_PUBLIC_KEY", "", "PEM file of the Ed25519 key that verifies vif's own bearer tokens")
+	issuers := cfg.String("oidc-issuers", "VIF_OIDC_ISSUERS", "", auth.IssuersFlagHelp)
 	seed := cfg.Bool("seed", "VIF_SEED", true, "create the default data set on the first start")
 	replicas := cfg.String("stream-replicas", "VIF_STREAM_REPLICAS", "1", "replicas of the VIF stream (3 in a NATS cluster)")
 	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
@@ -78,10 +79,7 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 	if *dsn == "" {
 		return errors.New("no database: set --database or VIF_DATABASE_URL")
 	}
-	if *keyPath == "" {
-		return errors.New("no token key: set --auth-public-key or VIF_AUTH_PUBLIC_KEY")
-	}
-	pub, err := auth.LoadPublicKey(*keyPath)
+	verifier, err := auth.NewVerifier(*keyPath, *issuers)
 	if err != nil {
 		return err
 	}
@@ -124,7 +122,7 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 	}
 	srv, err := grpcserver.New(grpcserver.Options{
 		Logger:          log,
-		Verifier:        auth.Verifier{Key: pub},
+		Verifier:        verifier,
 		Services:        []grpcserver.Service{built.Service},
 		ShutdownTimeout: *shutdown,
 	})

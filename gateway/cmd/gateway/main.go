@@ -51,6 +51,7 @@ func options(args []string, getenv func(string) string) (gateway.Options, slog.L
 	corsOrigins := cfg.String("cors-origins", "VIF_CORS_ORIGINS", "", "web origins whose pages may call the API from a browser, comma-separated; empty: same origin only")
 	keyPath := cfg.String("auth-public-key", "VIF_AUTH_PUBLIC_KEY", "",
 		"PEM file of the Ed25519 key that verifies bearer tokens (the services' key): names the caller in the audit line of a write the gateway refuses itself")
+	issuers := cfg.String("oidc-issuers", "VIF_OIDC_ISSUERS", "", auth.IssuersFlagHelp+" (as the services')")
 	addrs := map[string]*string{}
 	for _, s := range gateway.Services {
 		addrs[s.Name] = cfg.String(s.Name+"-addr", "VIF_"+strings.ToUpper(s.Name)+"_ADDR", defaultAddr,
@@ -68,15 +69,12 @@ func options(args []string, getenv func(string) string) (gateway.Options, slog.L
 	if err != nil || limit <= 0 {
 		return gateway.Options{}, 0, fmt.Errorf("--max-body-bytes=%q: want a positive number of bytes", *maxBody)
 	}
-	if *keyPath == "" {
-		return gateway.Options{}, 0, errors.New("no token key: set --auth-public-key or VIF_AUTH_PUBLIC_KEY")
-	}
-	pub, err := auth.LoadPublicKey(*keyPath)
+	verifier, err := auth.NewVerifier(*keyPath, *issuers)
 	if err != nil {
 		return gateway.Options{}, 0, err
 	}
 	return gateway.Options{
-		Verifier:        &auth.Verifier{Key: pub},
+		Verifier:        &verifier,
 		Addr:            *httpAddr,
 		Backends:        gateway.Backends(func(name string) string { return *addrs[name] }),
 		MaxBodyBytes:    limit,
