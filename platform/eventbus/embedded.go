@@ -85,7 +85,9 @@ func (l serverLogger) logf(level slog.Level, format string, v []any) {
 	}
 }
 
-func (l serverLogger) Noticef(format string, v ...any) { l.logf(slog.LevelInfo, format, v) }
+// Noticef is debug: the embedded server's notices are its start-up banner and configuration (some
+// 80 lines), which would bury the product's own lines; its warnings and errors stay.
+func (l serverLogger) Noticef(format string, v ...any) { l.logf(slog.LevelDebug, format, v) }
 func (l serverLogger) Warnf(format string, v ...any)   { l.logf(slog.LevelWarn, format, v) }
 func (l serverLogger) Fatalf(format string, v ...any)  { l.logf(slog.LevelError, format, v) }
 func (l serverLogger) Errorf(format string, v ...any)  { l.logf(slog.LevelError, format, v) }
