@@ -11,11 +11,14 @@ PROTOC_GEN_GRPC_VERSION := v1.6.2
 GRPC_GATEWAY_VERSION   := v2.33.0
 # gnostic's protoc-gen-openapi: OpenAPI 3.0 with the real resource paths (/v1/networks/{network}).
 GNOSTIC_VERSION        := v0.7.1
+STATICCHECK_VERSION    := v0.8.2
 
-# Every module's packages, as go test accepts them from the workspace root.
-PACKAGES := ./... ./platform/... ./proto/gen/go/... ./services/directory/... ./services/funding/... ./services/fleet/... ./services/statistics/... ./gateway/... ./tools/...
+# Every module of go.work, as go test accepts its packages from the workspace root: ./... for the
+# root module, ./<dir>/... for the others. A module added to go.work is tested without more ado.
+MODULE_DIRS := $(shell go list -m -f '{{.Dir}}')
+PACKAGES := $(foreach d,$(MODULE_DIRS),$(if $(filter $(CURDIR),$(d)),./...,./$(patsubst $(CURDIR)/%,%,$(d))/...))
 
-.PHONY: run test tools generate check-generated lint vet refdata web check-web
+.PHONY: run test test-short tools generate check-generated lint vet refdata web check-web
 
 run:
 	go run ./cmd/vif
@@ -23,8 +26,13 @@ run:
 test:
 	scripts/test.sh
 
+# The edit-test loop: every module's tests but the end-to-end ones, without the race detector, with
+# go's test cache. Not what CI runs: make test is.
+test-short: web/node_modules
+	go test $(filter-out ./...,$(PACKAGES)) $$(go list ./... | grep -v /e2e)
+
 # One go install per module (a single install across modules fails).
-tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc $(TOOLS)/protoc-gen-grpc-gateway $(TOOLS)/protoc-gen-openapi
+tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc $(TOOLS)/protoc-gen-grpc-gateway $(TOOLS)/protoc-gen-openapi $(TOOLS)/staticcheck
 
 $(TOOLS)/buf:
 	GOBIN=$(TOOLS) go install github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION)
@@ -34,6 +42,8 @@ $(TOOLS)/protoc-gen-go-grpc:
 	GOBIN=$(TOOLS) go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GRPC_VERSION)
 $(TOOLS)/protoc-gen-grpc-gateway:
 	GOBIN=$(TOOLS) go install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway@$(GRPC_GATEWAY_VERSION)
+$(TOOLS)/staticcheck:
+	GOBIN=$(TOOLS) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 $(TOOLS)/protoc-gen-openapi:
 	GOBIN=$(TOOLS) go install github.com/google/gnostic/cmd/protoc-gen-openapi@$(GNOSTIC_VERSION)
 
@@ -60,6 +70,10 @@ check-generated: generate
 web:
 	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent api:types && node scripts/vendor-apidocs.mjs
 
+# The npm packages, installed when the lock file changed (the OpenID tests run oidc-provider).
+web/node_modules: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error && touch node_modules
+
 # Lints the OpenAPI description (@redocly/cli, zero errors), type-checks the client against it,
 # and fails when what npm builds differs from what is committed.
 check-web: web
@@ -69,9 +83,14 @@ check-web: web
 		git status --short -- web gateway/apidocs >&2; exit 1; \
 	fi
 
+# The protos lint and are formatted (buf), the Go code is gofmt'd, vetted and passes staticcheck
+# (no check turned off).
 lint: tools
 	buf lint
+	buf format --exit-code --diff --path proto/vif
 	gofmt_out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$gofmt_out" ]; then echo "gofmt: $$gofmt_out" >&2; exit 1; fi
+	go vet $(PACKAGES)
+	staticcheck $(PACKAGES)
 
 vet:
 	go vet $(PACKAGES)

@@ -14,7 +14,7 @@ make --no-print-directory tools
 step "generated code is current"
 make --no-print-directory check-generated
 
-step "lint"
+step "lint (buf lint and format, gofmt, go vet, staticcheck)"
 make --no-print-directory lint
 
 step "web: OpenAPI lint, typed client, committed front-end builds"
@@ -55,9 +55,6 @@ if ! command -v chromium >/dev/null 2>&1; then
 	step "Chromium for the browser tests"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-
-step "vet"
-make --no-print-directory vet
 
 step "test"
 go test -race -count=1 -timeout 20m $(make --no-print-directory -s print-packages) "$@"

@@ -50,7 +50,7 @@ const (
 // events runs `vif events <sub-command>`.
 func events(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(eventsUsage)
+		return errors.New(strings.TrimRight(eventsUsage, "\n"))
 	}
 	switch args[0] {
 	case "tail":

@@ -200,7 +200,7 @@ func (n *notifier) receive(msg jetstream.Msg) {
 	case err != nil:
 		o = retry
 	case seen:
-		err = alreadyHandled
+		err = errAlreadyHandled
 	default:
 		path, o, err = handle(n.dir, msg.Subject(), msg.Headers(), msg.Data())
 	}
@@ -239,18 +239,18 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// alreadyHandled is the note of a copy of an event the ledger knows.
-var alreadyHandled = errors.New("event already handled: a copy, or a redelivery")
+// errAlreadyHandled is the note of a copy of an event the ledger knows.
+var errAlreadyHandled = errors.New("event already handled: a copy, or a redelivery")
 
-// alreadyWritten is the note of a delivery whose notice exists.
-var alreadyWritten = errors.New("notice already written by an earlier delivery")
+// errAlreadyWritten is the note of a delivery whose notice exists.
+var errAlreadyWritten = errors.New("notice already written by an earlier delivery")
 
 // cessionName is a cession's resource name; its id becomes the file name, so it is checked
 // before it comes anywhere near a path.
 var cessionName = regexp.MustCompile(`^cessions/([a-z0-9][a-z0-9-]{0,62})$`)
 
 // handle turns one message into a notice file and says how to settle the message. It returns
-// the notice's path when there is one; with done, err may carry a note (alreadyWritten).
+// the notice's path when there is one; with done, err may carry a note (errAlreadyWritten).
 func handle(dir, subj string, h nats.Header, data []byte) (string, outcome, error) {
 	if subj != subject {
 		return "", done, fmt.Errorf("not a handover (%s): ignored", subj)
@@ -274,7 +274,7 @@ func handle(dir, subj string, h nats.Header, data []byte) (string, outcome, erro
 	// Idempotency by cession: a cession is handed over once, so its name identifies the notice.
 	// A redelivery, or the same event published again, finds the file and changes nothing.
 	if _, err := os.Stat(path); err == nil {
-		return path, done, alreadyWritten
+		return path, done, errAlreadyWritten
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return path, retry, err
 	}

@@ -314,8 +314,8 @@ func TestHandleTwiceLeavesTheNoticeAlone(t *testing.T) {
 	}
 	first, _ := os.ReadFile(path)
 	_, o, err = handle(dir, subject, nats.Header{}, data)
-	if o != done || !errors.Is(err, alreadyWritten) {
-		t.Fatalf("second handle = %v, %v; want done, %v", o, err, alreadyWritten)
+	if o != done || !errors.Is(err, errAlreadyWritten) {
+		t.Fatalf("second handle = %v, %v; want done, %v", o, err, errAlreadyWritten)
 	}
 	if again, _ := os.ReadFile(path); string(again) != string(first) {
 		t.Errorf("second handle changed %s", path)

@@ -196,7 +196,7 @@ func (is *oidcIssuer) get(ctx context.Context, now func() time.Time) (*oidc.IDTo
 
 // peek reads a token's issuer and algorithm before any verification, to pick the verifier.
 func peek(token string) (iss, alg string, err error) {
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{
 		jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512,
 		jose.ES256, jose.ES384, jose.ES512, jose.EdDSA, jose.HS256, jose.HS384, jose.HS512,
 	})

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 
+	//lint:ignore SA1019 protoprint, the one maintained printer of .proto source, takes desc's v1 descriptors
 	"github.com/jhump/protoreflect/desc"
 	"github.com/jhump/protoreflect/desc/protoprint"
 	"google.golang.org/protobuf/reflect/protoreflect"
