@@ -61,6 +61,8 @@ func IntervalsOf(t disclosure.Table, known, want []bool) ([]Interval, error) {
 	for i, k := range known {
 		if k {
 			out[i] = Interval{Lo: t.Cells[i], Hi: t.Cells[i]}
+		} else {
+			out[i] = Interval{Unbounded: true} // until a relation bounds it
 		}
 	}
 	// Rows over the unknowns: total − Σ parts = 0, the known cells moved to the right-hand side.
