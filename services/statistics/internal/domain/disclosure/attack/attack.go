@@ -129,28 +129,86 @@ func IntervalsOf(t disclosure.Table, known, want []bool) ([]Interval, error) {
 	if len(cols) == 0 {
 		return out, nil
 	}
-	m := len(dense)
-	A := mat.NewDense(m, len(cols), nil)
+	// The unknowns split into independent components (cells tied by no chain of rows): each is
+	// its own, smaller, programme.
+	parent := make([]int, n)
+	for j := range parent {
+		parent[j] = j
+	}
+	var find func(int) int
+	find = func(j int) int {
+		for parent[j] != j {
+			parent[j] = parent[parent[j]]
+			j = parent[j]
+		}
+		return j
+	}
+	for _, v := range dense {
+		first := -1
+		for j := range n {
+			if v[j] == 0 {
+				continue
+			}
+			if first < 0 {
+				first = j
+			} else {
+				parent[find(j)] = find(first)
+			}
+		}
+	}
+	compCols := map[int][]int{}
+	for _, j := range cols {
+		compCols[find(j)] = append(compCols[find(j)], j)
+	}
+	compRows := map[int][][]float64{}
+	for _, v := range dense {
+		for j := range n {
+			if v[j] != 0 {
+				compRows[find(j)] = append(compRows[find(j)], v)
+				break
+			}
+		}
+	}
+	for root, cc := range compCols {
+		needed := want == nil
+		for _, j := range cc {
+			needed = needed || want[cells[j]]
+		}
+		if !needed {
+			continue
+		}
+		if err := solveComponent(cells, cc, compRows[root], n, want, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// solveComponent bounds the cells of one component (columns cc of the unknowns, rows its rows;
+// each row's entry n is its right-hand side).
+func solveComponent(cells, cc []int, rows [][]float64, n int, want []bool, out []Interval) error {
+	m := len(rows)
+	A := mat.NewDense(m, len(cc), nil)
 	b := make([]float64, m)
-	for r, v := range dense {
+	for r, v := range rows {
 		s := 1.0
 		if v[n] < 0 {
-			s = -1 // gonum wants nothing in particular, but b ≥ 0 keeps phase I simple
+			s = -1 // b ≥ 0 keeps phase I simple
 		}
-		for k, j := range cols {
+		for k, j := range cc {
 			A.Set(r, k, s*v[j])
 		}
 		b[r] = s * v[n]
 	}
-	c := make([]float64, len(cols))
-	for k, j := range cols {
+	c := make([]float64, len(cc))
+	for k, j := range cc {
 		if want != nil && !want[cells[j]] {
 			continue
 		}
 		c[k] = 1
 		lo, _, err := lp.Simplex(c, A, b, 1e-10, nil)
 		if err != nil {
-			return nil, fmt.Errorf("attack: minimising cell %d: %w", cells[j], err)
+			return fmt.Errorf("attack: minimising cell %d: %w", cells[j], err)
 		}
 		c[k] = -1
 		hi, _, err := lp.Simplex(c, A, b, 1e-10, nil)
@@ -160,13 +218,13 @@ func IntervalsOf(t disclosure.Table, known, want []bool) ([]Interval, error) {
 		case errors.Is(err, lp.ErrUnbounded):
 			iv.Unbounded = true
 		case err != nil:
-			return nil, fmt.Errorf("attack: maximising cell %d: %w", cells[j], err)
+			return fmt.Errorf("attack: maximising cell %d: %w", cells[j], err)
 		default:
 			iv.Hi = int64(math.Floor(-hi + 1e-6))
 		}
 		out[cells[j]] = iv
 	}
-	return out, nil
+	return nil
 }
 
 // independentRows keeps a maximal set of linearly independent rows (gonum's simplex wants full
