@@ -41,11 +41,21 @@ import (
 // that level is checked with disclosure.Disclosed; if anything could be recomputed, the level's
 // positive figures are hidden, then all of them, and if even that fails nothing is published.
 //
-// Known limit: the attacker is a reader of the published figures. A coordinator who also knows
-// their own network's raw counts knows more: where one of their figures is the complement that
-// protects another network's small count, they can recompute it (statistical offices call this
-// the respondent's attack). Guarding against it means protecting each year once more per
-// network, with that network's figures known; it is not done.
+// Intervals and respondents. After each level's pattern is fixed, disclosure.Widen gives every
+// hidden figure of that level a feasible interval at least the protection level wide (the
+// threshold: 5 by default), with a count below it consistent with 0, against the public and
+// against each network's coordinator, who knows their own network's raw figures and so their
+// part of every département figure (a département figure of which that part leaves a count
+// from 1 to threshold-1 is hidden as primary). The witnesses of one level (integer shifts of
+// hidden figures that keep every relation) are carried to the next and extended to its
+// sub-periods, so that they hold in the whole table down to the query's depth; a level whose
+// witnesses cannot be extended hides all of its figures, and if even that fails nothing is
+// published. One pattern serves every viewer: a coordinator sees it with their own network raw,
+// which tells them nothing the protection did not assume they knew.
+//
+// Known limit: each state of the reports is protected from scratch. A reader who compares the
+// tables before and after a late report or a correction can difference the two states (the
+// issue's "successive releases"); explicit releases are not implemented.
 
 // cellKind says what a cell counts.
 type cellKind uint8

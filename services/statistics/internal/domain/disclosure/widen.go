@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize/convex/lp"
@@ -148,6 +149,7 @@ type widener struct {
 	carried    []Shift       // the carried shifts' fixed parts
 	carriedFor []map[int]int // attacker -> position in the carried shift's Attackers
 	hidAll     bool
+	rel        [][]int // the relations of each cell, for search
 }
 
 // require finds the witnesses that cell i can go down by down (≤ 0) and up by up (≥ 0) against
@@ -164,17 +166,19 @@ func (w *widener) require(a, i int, down, up int64, found []Witness) ([]Witness,
 			}
 		}
 		for attempt := range 2 {
-			if sh, ok := w.solve(a, Shift{}, i, s); ok {
-				out = append(out, Witness{Attacker: a, Base: -1, Shift: sh})
-				return true, nil
-			}
-			for k, base := range w.carried {
-				if _, serves := w.carriedFor[k][a]; !serves || len(base) == 0 {
-					continue
-				}
-				if sh, ok := w.solve(a, base, i, s); ok {
-					out = append(out, Witness{Attacker: a, Base: k, Shift: sh})
+			for _, useLP := range []bool{false, true} { // the quick search first, everywhere
+				if sh, ok := w.solve(a, Shift{}, i, s, useLP); ok {
+					out = append(out, Witness{Attacker: a, Base: -1, Shift: sh})
 					return true, nil
+				}
+				for k, base := range w.carried {
+					if _, serves := w.carriedFor[k][a]; !serves || len(base) == 0 {
+						continue
+					}
+					if sh, ok := w.solve(a, base, i, s, useLP); ok {
+						out = append(out, Witness{Attacker: a, Base: k, Shift: sh})
+						return true, nil
+					}
 				}
 			}
 			if attempt == 0 && !w.hideAll() {
@@ -212,12 +216,16 @@ func (w *widener) hideAll() bool {
 }
 
 func (w *widener) solveOrHideAll(a int, base Shift, i int, s int64) (Shift, error) {
-	if sh, ok := w.solve(a, base, i, s); ok {
-		return sh, nil
+	for _, useLP := range []bool{false, true} {
+		if sh, ok := w.solve(a, base, i, s, useLP); ok {
+			return sh, nil
+		}
 	}
 	if w.hideAll() {
-		if sh, ok := w.solve(a, base, i, s); ok {
-			return sh, nil
+		for _, useLP := range []bool{false, true} {
+			if sh, ok := w.solve(a, base, i, s, useLP); ok {
+				return sh, nil
+			}
 		}
 	}
 	return nil, ErrUnprotectable
@@ -242,11 +250,199 @@ func (w *widener) valid(f Witness, a int) bool {
 	return true
 }
 
-// solve finds the cheapest shift against attacker a that equals base on the fixed cells it names
+// solve finds a shift against attacker a, by search or (useLP) the cheapest one by linear
+// programming, that that equals base on the fixed cells it names
 // (0 on every other fixed cell and on the cells a knows), moves cell i by s (when i ≥ 0) and
 // keeps every relation and bound. The published free cells it moves are hidden. It reports
 // false when there is none, or when the linear programme's answer is not an exact integer one.
-func (w *widener) solve(a int, base Shift, i int, s int64) (Shift, bool) {
+func (w *widener) solve(a int, base Shift, i int, s int64, useLP bool) (Shift, bool) {
+	// Most witnesses are short cycles (a rectangle of a two-way table): a bounded search finds
+	// them without a linear programme, among the hidden cells first.
+	if !useLP {
+		for _, published := range []bool{false, true} {
+			if sh, ok := w.search(a, base, i, s, published); ok {
+				for j := range sh {
+					w.hidden[j] = true
+				}
+				return sh, true
+			}
+		}
+		return nil, false
+	}
+	// A shift among the cells hidden already costs nothing and is a much smaller programme: try
+	// it first, then with the published cells near them (two relations away: the far corner of
+	// a rectangle), then with every free cell.
+	movable := make([]bool, len(w.t.Cells))
+	for j, h := range w.hidden {
+		movable[j] = h
+	}
+	if i >= 0 {
+		movable[i] = true
+	}
+	for j := range base {
+		movable[j] = true
+	}
+	for hop := 0; hop <= 2; hop++ {
+		if hop > 0 {
+			movable = w.near(movable)
+		}
+		if sh, ok := w.solveAmong(a, base, i, s, movable); ok {
+			return sh, true
+		}
+	}
+	return w.solveAmong(a, base, i, s, nil)
+}
+
+// searchBudget bounds the cells a search tries before it gives up and leaves it to the
+// linear programme.
+const searchBudget = 2000
+
+// search looks for a shift by propagation: starting from base and cell i moved by s, it closes
+// each relation left unbalanced by moving one more free cell of it (a hidden one, or a published
+// one when published is set), depth first. What it returns is checked by holds.
+func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shift, bool) {
+	t, att := w.t, w.attackers[a]
+	if w.rel == nil {
+		w.rel = make([][]int, len(t.Cells))
+		for k, r := range t.Relations {
+			w.rel[r.Total] = append(w.rel[r.Total], k)
+			for _, p := range r.Parts {
+				w.rel[p] = append(w.rel[p], k)
+			}
+		}
+	}
+	y := Shift{}
+	for j, v := range base {
+		y[j] = v
+	}
+	if i >= 0 {
+		if t.Cells[i]+s < att.own(i) {
+			return nil, false
+		}
+		y[i] = s
+	}
+	order := make([]int, 0, len(y)+8) // the cells moved, in a fixed order, for determinism
+	for j := range t.Cells {
+		if _, set := y[j]; set {
+			order = append(order, j)
+		}
+	}
+	movable := func(j int) bool {
+		_, set := y[j]
+		return !set && w.fates[j] == Free && !att.known(j) && (published || w.hidden[j])
+	}
+	imbalance := func(k int) int64 {
+		r := t.Relations[k]
+		d := y[r.Total]
+		for _, p := range r.Parts {
+			d -= y[p]
+		}
+		return d
+	}
+	open := func() int {
+		for _, j := range order {
+			for _, k := range w.rel[j] {
+				if imbalance(k) != 0 {
+					return k
+				}
+			}
+		}
+		return -1
+	}
+	budget := searchBudget
+	var dfs func() bool
+	dfs = func() bool {
+		k := open()
+		if k < 0 {
+			return true
+		}
+		if budget <= 0 {
+			return false
+		}
+		r := t.Relations[k]
+		d := imbalance(k)
+		// try moves cell j by want, or as far as it can go down (to the attacker's own part),
+		// leaving the rest of the imbalance to another cell.
+		try := func(j int, want int64) bool {
+			if !movable(j) {
+				return false
+			}
+			v := want
+			if room := t.Cells[j] - att.own(j); v < -room {
+				v = -room
+			}
+			if v == 0 {
+				return false
+			}
+			budget--
+			y[j] = v
+			order = append(order, j)
+			if dfs() {
+				return true
+			}
+			delete(y, j)
+			order = order[:len(order)-1]
+			return false
+		}
+		// Hidden cells first (they cost nothing), then the smallest published counts, as
+		// Protect would choose (ties: lowest index).
+		cands := append([]int{r.Total}, r.Parts...)
+		sort.SliceStable(cands, func(x, z int) bool {
+			a, b := cands[x], cands[z]
+			if w.hidden[a] != w.hidden[b] {
+				return w.hidden[a]
+			}
+			if t.Cells[a] != t.Cells[b] {
+				return t.Cells[a] < t.Cells[b]
+			}
+			return a < b
+		})
+		for _, j := range cands {
+			want := d
+			if j == r.Total {
+				want = -d
+			}
+			if try(j, want) {
+				return true
+			}
+		}
+		return false
+	}
+	if !dfs() {
+		return nil, false
+	}
+	for j, v := range y {
+		if v == 0 {
+			delete(y, j)
+		}
+	}
+	if !w.holds(a, y) {
+		return nil, false
+	}
+	return y, true
+}
+
+// near adds to a set of cells every cell that shares a relation with one of them.
+func (w *widener) near(set []bool) []bool {
+	out := append([]bool(nil), set...)
+	for _, r := range w.t.Relations {
+		in := set[r.Total]
+		for _, p := range r.Parts {
+			in = in || set[p]
+		}
+		if !in {
+			continue
+		}
+		out[r.Total] = true
+		for _, p := range r.Parts {
+			out[p] = true
+		}
+	}
+	return out
+}
+
+// solveAmong is solve, moving only the movable cells (nil: any free cell).
+func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) (Shift, bool) {
 	t, att := w.t, w.attackers[a]
 	n := len(t.Cells)
 	fixed := func(j int) (int64, bool) {
@@ -255,6 +451,8 @@ func (w *widener) solve(a int, base Shift, i int, s int64) (Shift, bool) {
 			return s, true
 		case w.fates[j] != Free || att.known(j):
 			return base[j], true
+		case movable != nil && !movable[j]:
+			return 0, true
 		}
 		return 0, false
 	}
