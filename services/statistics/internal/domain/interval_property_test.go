@@ -15,6 +15,11 @@ import (
 // figures. No hidden count of someone else may be left in a range narrower than the protection
 // level, nor inside 1..threshold-1.
 
+// fatalf is what the attacker's helpers need of *testing.T and *rapid.T.
+type fatalf interface {
+	Fatalf(format string, args ...any)
+}
+
 // exposure is a hidden cell an attacker bounds too tightly.
 type exposure struct {
 	key      cellKey
@@ -28,7 +33,7 @@ func (e exposure) String() string {
 
 // exposures runs the attacker on what o saw. For a respondent (o.own set), their network's cells
 // are known, and a département cell is judged by the part that is not theirs.
-func (o *oracle) exposures(t *rapid.T, threshold, level int64) []exposure {
+func (o *oracle) exposures(t fatalf, threshold, level int64) []exposure {
 	n := len(o.b.keys)
 	known := make([]bool, n)
 	want := make([]bool, n)
@@ -73,7 +78,7 @@ func (o *oracle) exposures(t *rapid.T, threshold, level int64) []exposure {
 // attackYear builds the attacker's model of a year, lets it read every answer given to the public
 // and, when respondent is set, every answer given to that network's coordinator, and returns the
 // cells it bounds too tightly.
-func attackYear(t *rapid.T, rs []*Report, year int, threshold int64, respondent string) []exposure {
+func attackYear(t fatalf, rs []*Report, year int, threshold int64, respondent string) []exposure {
 	byNetwork := map[string][]*Report{}
 	for _, r := range rs {
 		byNetwork[r.Network] = append(byNetwork[r.Network], r)
@@ -119,4 +124,60 @@ func networksOf(rs []*Report) []string {
 		seen[r.Network] = true
 	}
 	return networkIDs(seen)
+}
+
+func monthReport(t *testing.T, network string, p Period, victims, children int64) *Report {
+	t.Helper()
+	c, err := NewCounts(Submission{Victims: victims, Children: children})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Report{Network: network, Period: p, Revision: 1, Counts: c}
+}
+
+// TestCoordinatorCannotSubtractTheirOwnCount is the respondent example: networks of 3,
+// 40 and 2 victims in a month; the coordinator of the first reads the total and the 40 and,
+// knowing their own 3, would recover the 2.
+func TestCoordinatorCannotSubtractTheirOwnCount(t *testing.T) {
+	m := MonthPeriod(2024, 3)
+	rs := []*Report{monthReport(t, "a", m, 3, 1), monthReport(t, "b", m, 40, 20), monthReport(t, "c", m, 2, 1)}
+	for _, respondent := range []string{"", "a", "b", "c"} {
+		if e := attackYear(t, rs, 2024, DefaultThreshold, respondent); len(e) > 0 {
+			t.Errorf("attacker %q bounds %d hidden counts too tightly, e.g. %v", respondent, len(e), e[0])
+		}
+	}
+}
+
+// TestTwoSmallBandsDoNotShieldEachOther is the first example: published age bands that
+// sum to the total less 2 leave the two hidden bands in [0, 2].
+func TestTwoSmallBandsDoNotShieldEachOther(t *testing.T) {
+	sub := Submission{Victims: 1134, Children: 600, Breakdowns: [][]BucketCount{nil, nil, {
+		{"UNDER_18", 1}, {"18_TO_24", 150}, {"25_TO_34", 300}, {"35_TO_44", 300}, {"45_TO_54", 200},
+		{"55_TO_64", 182}, {"65_AND_OVER", 1}}}}
+	var rs []*Report
+	for i, v := range []int64{700, 434} {
+		s := sub
+		s.Victims, s.Children = v, v/2
+		bands := append([]BucketCount(nil), sub.Breakdowns[2]...)
+		for k := range bands {
+			if i == 1 && bands[k].Count > 1 {
+				bands[k].Count = bands[k].Count * 434 / 1134
+			} else if i == 0 && bands[k].Count > 1 {
+				bands[k].Count = bands[k].Count * 700 / 1134
+			} else if i == 1 {
+				bands[k].Count = 0
+			}
+		}
+		s.Breakdowns = [][]BucketCount{nil, nil, bands}
+		c, err := NewCounts(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, &Report{Network: fmt.Sprint("n", i), Period: YearPeriod(2022), Revision: 1, Counts: c})
+	}
+	for _, respondent := range []string{"", "n0", "n1"} {
+		if e := attackYear(t, rs, 2022, DefaultThreshold, respondent); len(e) > 0 {
+			t.Errorf("attacker %q bounds %d hidden counts too tightly, e.g. %v", respondent, len(e), e[0])
+		}
+	}
 }

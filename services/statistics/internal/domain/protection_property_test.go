@@ -120,7 +120,7 @@ func buildOracle(figs map[string]Figures, year int) (*oracle, map[bucketKey]int)
 
 // observe records every answer p gives over the year: the département's and each network's
 // series at every granularity, and each report.
-func (o *oracle) observe(t *rapid.T, p *Publisher, rs []*Report, year int) {
+func (o *oracle) observe(t fatalf, p *Publisher, rs []*Report, year int) {
 	for _, g := range []Granularity{Year, Quarter, Month} {
 		periods := YearPeriod(year).Expand(g)
 		for _, scope := range append([]string{""}, o.networks...) {
@@ -158,7 +158,7 @@ func (o *oracle) observe(t *rapid.T, p *Publisher, rs []*Report, year int) {
 }
 
 // see records what an answer said of a cell.
-func (o *oracle) see(t *rapid.T, k cellKey, c Count, where string) {
+func (o *oracle) see(t fatalf, k cellKey, c Count, where string) {
 	if o.own != "" && k.network == o.own {
 		return
 	}
@@ -188,7 +188,7 @@ func (o *oracle) see(t *rapid.T, k cellKey, c Count, where string) {
 	o.known[i] = c.Value
 }
 
-func (o *oracle) seeCounts(t *rapid.T, network string, p Period, pc PublishedCounts, where string) {
+func (o *oracle) seeCounts(t fatalf, network string, p Period, pc PublishedCounts, where string) {
 	o.see(t, cellKey{kind: victimsCell, network: network, period: p}, pc.Victims, where)
 	o.see(t, cellKey{kind: childrenCell, network: network, period: p}, pc.Children, where)
 	for d := range pc.Breakdowns {
