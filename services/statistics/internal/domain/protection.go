@@ -43,7 +43,7 @@ import (
 //
 // Intervals and respondents. After each level's pattern is fixed, disclosure.Widen gives every
 // hidden figure of that level a feasible interval at least the protection level wide (the
-// threshold: 5 by default), with a count below it consistent with 0, against the public and
+// threshold: 5 by default, so never inside 1..threshold-1), against the public and
 // against each network's coordinator, who knows their own network's raw figures and so their
 // part of every département figure (a département figure of which that part leaves a count
 // from 1 to threshold-1 is hidden as primary). The witnesses of one level (integer shifts of

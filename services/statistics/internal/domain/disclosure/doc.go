@@ -81,8 +81,9 @@
 // part) and every cell the attacker knows, one lowering the cell by min(v, level) and one raising
 // it by level − min(v, level) (or, if it cannot go down, one raising it by level). It hides the
 // published cells a witness has to move. So, whatever the attacker computes, linear programming
-// included, the cell's feasible interval is at least level wide and a count below level is
-// consistent with 0 (never pinned inside 1..threshold−1).
+// included, the cell's feasible interval is at least level wide (usually down to 0 for a count
+// below level); with level ≥ threshold−1, as the service uses it, a small count is never pinned
+// inside 1..threshold−1.
 //
 // Witnesses are found by a bounded depth-first search for short cycles (the rectangles of a
 // two-way table), then by linear programming (gonum's simplex, cheapest shift first); whatever

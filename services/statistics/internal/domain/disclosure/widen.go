@@ -59,8 +59,8 @@ var ErrUnprotectable = errors.New("disclosure: a hidden cell cannot be given its
 // (and that the attacker does not know) has two witnesses, one lowering it by min(v, level) and
 // one raising it by level − min(v, level) (or, when lowering is impossible, one raising it by
 // level). Against an attacker who knows no more than the witnesses respect, the cell's feasible
-// interval is then at least level wide, and a count below level may as well be 0. hidden is
-// updated in place.
+// interval is then at least level wide (usually reaching down to 0 for a count below level);
+// with level ≥ threshold−1 it is never inside 1..threshold−1. hidden is updated in place.
 //
 // Each carried shift is extended to t's free cells for each of its attackers: ext[k][m] is the
 // extension of carried[k] for carried[k].Attackers[m] (its fixed part included). A requirement
