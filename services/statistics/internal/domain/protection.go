@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/vif71/vif/services/statistics/internal/domain/disclosure"
 )
@@ -40,11 +41,21 @@ import (
 // that level is checked with disclosure.Disclosed; if anything could be recomputed, the level's
 // positive figures are hidden, then all of them, and if even that fails nothing is published.
 //
-// Known limit: the attacker is a reader of the published figures. A coordinator who also knows
-// their own network's raw counts knows more: where one of their figures is the complement that
-// protects another network's small count, they can recompute it (statistical offices call this
-// the respondent's attack). Guarding against it means protecting each year once more per
-// network, with that network's figures known; it is not done.
+// Intervals and respondents. After each level's pattern is fixed, disclosure.Widen gives every
+// hidden figure of that level a feasible interval at least the protection level wide (the
+// threshold: 5 by default, so never inside 1..threshold-1), against the public and
+// against each network's coordinator, who knows their own network's raw figures and so their
+// part of every département figure (a département figure of which that part leaves a count
+// from 1 to threshold-1 is hidden as primary). The witnesses of one level (integer shifts of
+// hidden figures that keep every relation) are carried to the next and extended to its
+// sub-periods, so that they hold in the whole table down to the query's depth; a level whose
+// witnesses cannot be extended hides all of its figures, and if even that fails nothing is
+// published. One pattern serves every viewer: a coordinator sees it with their own network raw,
+// which tells them nothing the protection did not assume they knew.
+//
+// Known limit: each state of the reports is protected from scratch. A reader who compares the
+// tables before and after a late report or a correction can difference the two states (the
+// issue's "successive releases"); explicit releases are not implemented.
 
 // cellKind says what a cell counts.
 type cellKind uint8
@@ -197,36 +208,60 @@ func errUnpublishable(year int, why error) error {
 	return fmt.Errorf("%w: year %d: %v", ErrUnpublishable, year, why)
 }
 
-// protect computes which of the year's figures to hide, down to depth.
+// protect computes which of the year's figures to hide, down to depth: first so that no hidden
+// figure can be recomputed (Protect, level by level), then so that each keeps a feasible interval
+// at least the protection level wide, against the public and against each network's coordinator
+// (disclosure.Widen, with the witnesses of each level carried down to the next).
 func (y *yearTable) protect(depth Granularity, threshold int64) (map[cellKey]bool, error) {
 	hidden := map[cellKey]bool{}
-	free := func(cellKey) disclosure.Fate { return disclosure.Free }
 	fixed := func(k cellKey) disclosure.Fate {
 		if hidden[k] {
 			return disclosure.MustHide
 		}
 		return disclosure.MustPublish
 	}
+	// A département figure of which a coordinator knows all but a small count (their own part
+	// subtracted) is hidden like a small count: it is primary against that respondent.
+	levelFate := func(k cellKey) disclosure.Fate {
+		if y.respondentPrimary(k, threshold) {
+			return disclosure.MustHide
+		}
+		return disclosure.Free
+	}
 	yp := YearPeriod(y.year)
 
 	// The year alone: a table without fixed cells, which Protect always solves.
 	b := newBuilder()
-	y.addPeriod(b, yp, free)
-	h, err := disclosure.Protect(b.t, threshold)
+	y.addPeriod(b, yp, levelFate)
+	h, err := disclosure.ProtectWith(b.t, threshold, b.fates)
+	if err != nil {
+		return nil, errUnpublishable(y.year, err)
+	}
+	unfix(b, nil)
+	_, ws, err := disclosure.Widen(b.t, h, nil, threshold, y.attackers(b), nil)
 	if err != nil {
 		return nil, errUnpublishable(y.year, err)
 	}
 	record(hidden, b, h)
+	var pool []witness
+	for _, w := range ws {
+		pool = append(pool, witness{attacker: w.Attacker, shift: globalShift(b, w.Shift, nil)})
+	}
 
 	// Then each level below, block by block: a parent with its fate fixed and its sub-periods.
 	parents := []Period{yp}
 	for g := Quarter; g <= depth; g++ {
+		carry, err := y.carry(pool, hidden, threshold)
+		if err != nil {
+			return nil, err
+		}
 		var level []cellKey
+		var blocks []*builder
 		for _, P := range parents {
 			b := newBuilder()
 			y.addPeriod(b, P, fixed)
 			for _, c := range P.Children() {
-				y.addPeriod(b, c, free)
+				y.addPeriod(b, c, levelFate)
 			}
 			if len(b.keys) == 0 {
 				continue
@@ -238,7 +273,9 @@ func (y *yearTable) protect(depth Granularity, threshold int64) (map[cellKey]boo
 			} else if err != nil {
 				return nil, errUnpublishable(y.year, err)
 			}
+			unfix(b, &P)
 			record(hidden, b, h)
+			blocks = append(blocks, b)
 			for i, k := range b.keys {
 				if b.fates[i] == disclosure.Free {
 					level = append(level, k)
@@ -248,13 +285,298 @@ func (y *yearTable) protect(depth Granularity, threshold int64) (map[cellKey]boo
 		if err := y.check(g, hidden, level); err != nil {
 			return nil, err
 		}
+		if pool, err = y.widen(blocks, carry, hidden, threshold); err != nil {
+			return nil, err
+		}
 		var next []Period
 		for _, P := range parents {
 			next = append(next, P.Children()...)
 		}
 		parents = next
 	}
+	if _, err := y.carry(pool, hidden, threshold); err != nil {
+		return nil, err // every hidden figure must still have its witnesses
+	}
 	return hidden, nil
+}
+
+// respondentPrimary reports whether a département figure less some network's part of it is a
+// count from 1 to threshold-1: that network's coordinator knows the rest, a small count of the
+// other networks'.
+func (y *yearTable) respondentPrimary(k cellKey, threshold int64) bool {
+	if k.network != "" {
+		return false
+	}
+	v := y.value(k)
+	for _, id := range y.ids {
+		if o := y.own(id, k); o > 0 && v-o >= 1 && v-o < threshold {
+			return true
+		}
+	}
+	return false
+}
+
+// unfix gives the cells of a block's own level (all but the parent P's) their free fate again
+// once Protect has hidden them: the steps after it decide for them as for any cell of the level.
+func unfix(b *builder, P *Period) {
+	for i, k := range b.keys {
+		if b.fates[i] == disclosure.MustHide && (P == nil || k.period != *P) {
+			b.fates[i] = disclosure.Free
+		}
+	}
+}
+
+// witness is a disclosure.Witness over the year's figures: a change of hidden figures that keeps
+// every relation of the table down to the current level, which the attacker cannot rule out.
+type witness struct {
+	attacker int // 0: the public; i: the coordinator of y.ids[i-1]
+	shift    map[cellKey]int64
+}
+
+// carried is a witness to extend to the next level, and the attackers it serves.
+type carried struct {
+	shift     map[cellKey]int64
+	attackers []int
+}
+
+func globalShift(b *builder, s disclosure.Shift, into map[cellKey]int64) map[cellKey]int64 {
+	if into == nil {
+		into = map[cellKey]int64{}
+	}
+	for i, v := range s {
+		if v != 0 {
+			into[b.keys[i]] = v
+		}
+	}
+	return into
+}
+
+// attackers are the readers a block is protected against: the public, then each network's
+// coordinator, who knows their network's figures raw and their part of the département's.
+func (y *yearTable) attackers(b *builder) []disclosure.Attacker {
+	out := []disclosure.Attacker{{}}
+	for _, id := range y.ids {
+		a := disclosure.Attacker{Known: make([]bool, len(b.keys)), Own: make([]int64, len(b.keys))}
+		for i, k := range b.keys {
+			switch k.network {
+			case id:
+				a.Known[i] = true
+			case "":
+				a.Own[i] = y.own(id, k)
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// own is network id's part of a département figure.
+func (y *yearTable) own(id string, k cellKey) int64 {
+	f, ok := y.figures[id][k.period]
+	if !ok {
+		return 0
+	}
+	switch k.kind {
+	case victimsCell:
+		return f.Counts.Victims
+	case childrenCell:
+		return f.Counts.Children
+	}
+	return f.Counts.Breakdowns[k.dim][k.bucket]
+}
+
+// value is a figure's raw value.
+func (y *yearTable) value(k cellKey) int64 {
+	if k.network != "" {
+		return y.own(k.network, k)
+	}
+	var v int64
+	for _, id := range y.members(k.period) {
+		v += y.own(id, k)
+	}
+	return v
+}
+
+// validFor says whether a witness holds against attacker a: found for a or for any coordinator
+// when a is the public, or moving none of a's figures and leaving each département figure at
+// least a's part of it.
+func (y *yearTable) validFor(w witness, a int) bool {
+	if w.attacker == a || a == 0 { // the public knows less than any coordinator
+		return true
+	}
+	id := y.ids[a-1]
+	for k, v := range w.shift {
+		if k.network == id || (k.network == "" && y.value(k)+v < y.own(id, k)) {
+			return false
+		}
+	}
+	return true
+}
+
+// carry picks, for every attacker and every hidden figure it does not know whose value less its
+// own part is v ≥ 1, a witness that lowers the figure by min(v, level) and one that raises it by
+// level − min(v, level), or one that raises it by level: those are what the next level must
+// extend. A figure without them is a bug, and nothing is published.
+func (y *yearTable) carry(pool []witness, hidden map[cellKey]bool, level int64) ([]carried, error) {
+	serves := make([]map[int]bool, len(pool))
+	for i := range serves {
+		serves[i] = map[int]bool{}
+	}
+	find := func(a int, k cellKey, ok func(int64) bool) bool {
+		for i, w := range pool {
+			if serves[i][a] && ok(w.shift[k]) {
+				return true
+			}
+		}
+		for i, w := range pool {
+			if ok(w.shift[k]) && y.validFor(w, a) {
+				serves[i][a] = true
+				return true
+			}
+		}
+		return false
+	}
+	for _, k := range sortedKeys(hidden) {
+		for a := 0; a <= len(y.ids); a++ {
+			v := y.value(k)
+			if a > 0 {
+				if k.network == y.ids[a-1] {
+					continue
+				}
+				if k.network == "" {
+					v -= y.own(y.ids[a-1], k)
+				}
+			}
+			if v < 1 {
+				continue
+			}
+			down := min(v, level)
+			if find(a, k, func(s int64) bool { return s <= -down }) &&
+				(down == level || find(a, k, func(s int64) bool { return s >= level-down })) {
+				continue
+			}
+			if find(a, k, func(s int64) bool { return s >= level }) {
+				continue
+			}
+			return nil, errUnpublishable(y.year, fmt.Errorf("no protection interval for %+v against attacker %d", k, a))
+		}
+	}
+	var out []carried
+	for i, w := range pool {
+		if len(serves[i]) == 0 {
+			continue
+		}
+		c := carried{shift: w.shift}
+		for a := 0; a <= len(y.ids); a++ {
+			if serves[i][a] {
+				c.attackers = append(c.attackers, a)
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// widen runs disclosure.Widen on each block of a level, extending the carried witnesses, and
+// returns the witnesses of the table down to that level.
+func (y *yearTable) widen(blocks []*builder, carry []carried, hidden map[cellKey]bool, level int64) ([]witness, error) {
+	type blockResult struct {
+		b    *builder
+		ks   []int // carried index of each local carried shift
+		ext  [][]disclosure.Shift
+		news []disclosure.Witness
+	}
+	var results []blockResult
+	for _, b := range blocks {
+		r := blockResult{b: b}
+		var local []disclosure.Carried
+		for ci, c := range carry {
+			s := disclosure.Shift{}
+			for k, v := range c.shift {
+				if i, ok := b.index[k]; ok && b.fates[i] != disclosure.Free {
+					s[i] = v
+				}
+			}
+			if len(s) > 0 {
+				local = append(local, disclosure.Carried{Shift: s, Attackers: c.attackers})
+				r.ks = append(r.ks, ci)
+			}
+		}
+		h := make([]bool, len(b.keys))
+		for i, k := range b.keys {
+			h[i] = hidden[k]
+		}
+		ext, news, err := disclosure.Widen(b.t, h, b.fates, level, y.attackers(b), local)
+		if err != nil {
+			return nil, errUnpublishable(y.year, err)
+		}
+		record(hidden, b, h)
+		r.ext, r.news = ext, news
+		results = append(results, r)
+	}
+	// assembled is a carried witness with its extensions in every block, for one attacker.
+	assembled := func(ci, a int, skip *builder) map[cellKey]int64 {
+		s := map[cellKey]int64{}
+		for k, v := range carry[ci].shift {
+			s[k] = v
+		}
+		for _, r := range results {
+			if r.b == skip {
+				continue
+			}
+			for li, k := range r.ks {
+				if k != ci {
+					continue
+				}
+				for m, att := range carry[ci].attackers {
+					if att == a {
+						globalShift(r.b, r.ext[li][m], s)
+					}
+				}
+			}
+		}
+		return s
+	}
+	var pool []witness
+	for ci, c := range carry {
+		for _, a := range c.attackers {
+			pool = append(pool, witness{attacker: a, shift: assembled(ci, a, nil)})
+		}
+	}
+	for _, r := range results {
+		for _, w := range r.news {
+			var s map[cellKey]int64
+			if w.Base >= 0 {
+				s = assembled(r.ks[w.Base], w.Attacker, r.b)
+			}
+			pool = append(pool, witness{attacker: w.Attacker, shift: globalShift(r.b, w.Shift, s)})
+		}
+	}
+	return pool, nil
+}
+
+func sortedKeys(m map[cellKey]bool) []cellKey {
+	var out []cellKey
+	for k, h := range m {
+		if h {
+			out = append(out, k)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		switch {
+		case a.period != b.period:
+			return a.period.String() < b.period.String()
+		case a.network != b.network:
+			return a.network < b.network
+		case a.kind != b.kind:
+			return a.kind < b.kind
+		case a.dim != b.dim:
+			return a.dim < b.dim
+		}
+		return a.bucket < b.bucket
+	})
+	return out
 }
 
 // check verifies the whole table down to depth; when a hidden figure could be recomputed, it
@@ -313,10 +635,10 @@ func hideFree(b *builder, keep func(int64) bool) []bool {
 	return h
 }
 
-// record copies a block's decisions for its free cells into hidden.
+// record copies a block's decisions into hidden.
 func record(hidden map[cellKey]bool, b *builder, h []bool) {
 	for i, k := range b.keys {
-		if b.fates[i] == disclosure.Free && h[i] {
+		if h[i] {
 			hidden[k] = true
 		}
 	}

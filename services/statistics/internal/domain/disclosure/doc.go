@@ -1,5 +1,6 @@
 // Package disclosure decides which cells of a published table of counts must be hidden so that no
-// victim can be singled out.
+// victim can be singled out: no hidden count can be recomputed, and none can be bounded more
+// tightly than a protection level, by the public or by a respondent who knows their own counts.
 //
 // # The rule
 //
@@ -69,16 +70,44 @@
 // and of the column relation (total, March); if it were copied into two cells, each relation set
 // would be protected alone and a hidden cell could be recovered by combining them.
 //
+// # Protection intervals (Widen)
+//
+// Exact derivability ignores that counts are non-negative integers: two hidden counts of 1 whose
+// sum a published total gives as 2 are each known to lie in [0, 2]. [Widen] runs after Protect
+// and closes that gap. For each [Attacker] (the public, who knows the published cells; a
+// respondent, who also knows some cells raw and their own part of others) and each hidden free
+// cell whose value less the attacker's own part is v ≥ 1, it finds two witnesses: exact integer
+// shifts of hidden cells that keep every relation, every value ≥ 0 (and ≥ the attacker's own
+// part) and every cell the attacker knows, one lowering the cell by min(v, level) and one raising
+// it by level − min(v, level) (or, if it cannot go down, one raising it by level). It hides the
+// published cells a witness has to move. So, whatever the attacker computes, linear programming
+// included, the cell's feasible interval is at least level wide (usually down to 0 for a count
+// below level); with level ≥ threshold−1, as the service uses it, a small count is never pinned
+// inside 1..threshold−1.
+//
+// Witnesses are found by a bounded depth-first search for short cycles (the rectangles of a
+// two-way table), then by linear programming (gonum's simplex, cheapest shift first); whatever
+// either finds is checked exactly, in integers, before it is used, so floating point never
+// decides what is safe. The tests check the result with an independent attacker (package
+// attack: the feasible interval of every hidden cell by linear programming, itself checked
+// against exhaustive integer search).
+//
+// Zeros are not protected: a hidden 0 (Widen may hide one when nothing less will do) can be
+// derivable, e.g. every quarter of a bucket whose published year is 0. That tells nothing about
+// anyone.
+//
 // # Known limits
 //
-//   - Interval attacks are out of scope: exact derivability ignores that counts are
-//     non-negative integers (beyond the zero-sum rule of Disclosed), so a hidden cell may be
-//     bounded tightly, e.g. known to lie in [0, 2], without being determined. A stricter
-//     product rule (protection intervals, as in τ-ARGUS) would need linear programming.
+//   - The attacker's integrality is used only by rounding the linear bounds: on tables whose
+//     relations are not totally unimodular an integer programme could in principle bound a cell
+//     more tightly than the witnesses show. The witnesses themselves are integer solutions, so
+//     the stated interval is always attained by integer values.
 //   - The relations given are all the attacker is assumed to know. Tables published separately
-//     but sharing totals (the same network by sex and by age band, successive releases that
-//     revise a period) must be protected as one Table, or a hidden cell may be recovered by
-//     differencing across them.
+//     but sharing totals (the same network by sex and by age band) must be protected as one
+//     Table, or a hidden cell may be recovered by differencing across them. Successive
+//     releases of a table are not tied together by this package: protecting a revision with the
+//     earlier release's published values as known is the caller's job (fix them with
+//     MustPublish or give them to an Attacker as Known).
 //   - Only counts are protected (threshold rule); magnitude tables and dominance rules are not.
 //   - Protect redoes a dense elimination at each step; it is meant for the service's tables
 //     (hundreds of cells: a 13-category breakdown by 12 months → quarters → year, 238 cells,

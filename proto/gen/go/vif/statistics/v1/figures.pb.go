@@ -29,8 +29,12 @@ const (
 	View_VIEW_UNSPECIFIED View = 0
 	// Raw counts: the caller is entitled to them (an admin, or a coordinator of the network).
 	View_VIEW_RAW View = 1
-	// Protected figures: small counts are hidden, and so are the figures from which a hidden count
-	// could be recomputed.
+	// Protected figures: small counts are hidden, and so are enough other figures that no hidden
+	// count above 0 can be recomputed, nor bounded (from every figure of its year the service
+	// answers, by the public or by a coordinator who knows their own network's raw counts) to a
+	// range narrower than the disclosure threshold. Each state of the reports is protected on its
+	// own: there are no releases yet, so figures before and after a late report or a correction
+	// are not protected against each other.
 	View_VIEW_PROTECTED View = 2
 )
 

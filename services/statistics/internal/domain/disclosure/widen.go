@@ -1,0 +1,669 @@
+package disclosure
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize/convex/lp"
+)
+
+// Attacker is what a reader knows besides the published cells and the relations: the cells they
+// know raw (a respondent's own figures; nil: none) and, for each cell, the part of its value that
+// is theirs (nil: none), which is also a lower bound they know (a département's bucket holds at
+// least the respondent's own bucket). Attacker 0 of Widen is usually the public: nothing known.
+type Attacker struct {
+	Known []bool
+	Own   []int64
+}
+
+func (a Attacker) known(i int) bool { return a.Known != nil && a.Known[i] }
+
+func (a Attacker) own(i int) int64 {
+	if a.Own == nil {
+		return 0
+	}
+	return a.Own[i]
+}
+
+// Shift changes some cells' values by the given amounts; a cell not listed is unchanged.
+type Shift map[int]int64
+
+// Witness is a shift that an attacker cannot rule out: applied to the table it keeps every
+// relation, every value non-negative (and at least the attacker's own part), and it changes only
+// hidden cells the attacker does not know. Its existence proves that the shifted cells' true
+// values are not the only ones consistent with what the attacker knows.
+type Witness struct {
+	Attacker int
+	// Base is the index of the carried shift this one extends, or -1.
+	Base  int
+	Shift Shift
+}
+
+// Carried is a witness of a coarser table (say, a year's) that moves some of this table's fixed
+// cells (hidden figures of the year, when this table holds a quarter's months): it must be
+// extended to this table's free cells, for each of the attackers it serves.
+type Carried struct {
+	Shift     Shift // over this table's cells; only its fixed cells count
+	Attackers []int
+}
+
+// ErrUnprotectable means that even with every free cell hidden some hidden cell stays bounded
+// more tightly than the protection level: the caller must hide more of the fixed cells.
+var ErrUnprotectable = errors.New("disclosure: a hidden cell cannot be given its protection interval")
+
+// Widen is the interval protection that follows Protect: it hides further free cells of t until,
+// for every attacker, every hidden free cell whose value less the attacker's own part is v ≥ 1
+// (and that the attacker does not know) has two witnesses, one lowering it by min(v, level) and
+// one raising it by level − min(v, level) (or, when lowering is impossible, one raising it by
+// level). Against an attacker who knows no more than the witnesses respect, the cell's feasible
+// interval is then at least level wide (usually reaching down to 0 for a count below level);
+// with level ≥ threshold−1 it is never inside 1..threshold−1. hidden is updated in place.
+//
+// Each carried shift is extended to t's free cells for each of its attackers: ext[k][m] is the
+// extension of carried[k] for carried[k].Attackers[m] (its fixed part included). A requirement
+// that no shift leaving the fixed cells unchanged meets may build on a carried one (Base).
+//
+// The witnesses are found by linear programming (gonum's simplex: the cheapest shift, counting
+// each unit a published cell moves) and then checked exactly, in integers, against every
+// relation and bound; a solution that is not integral is not used. When a requirement cannot be
+// met, every free cell is hidden and it is tried again; if it still fails, ErrUnprotectable.
+func Widen(t Table, hidden []bool, fates []Fate, level int64, attackers []Attacker, carried []Carried) (ext [][]Shift, ws []Witness, err error) {
+	t.checkMask(hidden)
+	n := len(t.Cells)
+	if fates == nil {
+		fates = make([]Fate, n)
+	}
+	if len(attackers) == 0 {
+		attackers = []Attacker{{}}
+	}
+	w := &widener{t: t, hidden: hidden, fates: fates, attackers: attackers}
+	w.carried = make([]Shift, len(carried))
+	w.carriedFor = make([]map[int]int, len(carried))
+	ext = make([][]Shift, len(carried))
+	for k, c := range carried {
+		base := Shift{}
+		for i, v := range c.Shift {
+			if fates[i] != Free && v != 0 {
+				base[i] = v
+			}
+		}
+		w.carried[k] = base
+		w.carriedFor[k] = map[int]int{}
+		ext[k] = make([]Shift, len(c.Attackers))
+		for m, a := range c.Attackers {
+			w.carriedFor[k][a] = m
+			for _, prev := range ext[k][:m] { // the same shift extended for another attacker
+				if w.valid(Witness{Attacker: -1, Base: -1, Shift: prev}, a) {
+					ext[k][m] = prev
+					break
+				}
+			}
+			if ext[k][m] != nil {
+				continue
+			}
+			s, err := w.solveOrHideAll(a, base, -1, 0)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%w: extending a carried shift", err)
+			}
+			ext[k][m] = s
+		}
+	}
+	// Each cell hidden (now or by the requirements below) is considered once per attacker; a
+	// witness stays valid when more cells are hidden, so the loop ends when no cell is added.
+	done := make([]map[int]bool, len(attackers))
+	for a := range done {
+		done[a] = map[int]bool{}
+	}
+	for changed := true; changed; {
+		changed = false
+		for a, att := range attackers {
+			for i := range n {
+				if !hidden[i] || fates[i] != Free || att.known(i) || done[a][i] {
+					continue
+				}
+				done[a][i], changed = true, true
+				v := t.Cells[i] - att.own(i)
+				if v < 1 {
+					continue
+				}
+				down := min(v, level)
+				found, err := w.require(a, i, -down, level-down, ws)
+				if err != nil {
+					return nil, nil, err
+				}
+				ws = append(ws, found...)
+			}
+		}
+	}
+	return ext, ws, nil
+}
+
+type widener struct {
+	t          Table
+	hidden     []bool
+	fates      []Fate
+	attackers  []Attacker
+	carried    []Shift       // the carried shifts' fixed parts
+	carriedFor []map[int]int // attacker -> position in the carried shift's Attackers
+	hidAll     bool
+	rel        [][]int // the relations of each cell, for search
+}
+
+// require finds the witnesses that cell i can go down by down (≤ 0) and up by up (≥ 0) against
+// attacker a, reusing those found already. When it cannot go down, a rise of up−down does.
+func (w *widener) require(a, i int, down, up int64, found []Witness) ([]Witness, error) {
+	var out []Witness
+	reach := func(s int64) (bool, error) {
+		if s == 0 {
+			return true, nil
+		}
+		for _, f := range append(append([]Witness(nil), found...), out...) {
+			if w.valid(f, a) && ((s < 0 && f.Shift[i] <= s) || (s > 0 && f.Shift[i] >= s)) {
+				return true, nil
+			}
+		}
+		for attempt := range 2 {
+			for _, useLP := range []bool{false, true} { // the quick search first, everywhere
+				if sh, ok := w.solve(a, Shift{}, i, s, useLP); ok {
+					out = append(out, Witness{Attacker: a, Base: -1, Shift: sh})
+					return true, nil
+				}
+				for k, base := range w.carried {
+					if _, serves := w.carriedFor[k][a]; !serves || len(base) == 0 {
+						continue
+					}
+					if sh, ok := w.solve(a, base, i, s, useLP); ok {
+						out = append(out, Witness{Attacker: a, Base: k, Shift: sh})
+						return true, nil
+					}
+				}
+			}
+			if attempt == 0 && !w.hideAll() {
+				break
+			}
+		}
+		return false, nil
+	}
+	okDown, err := reach(down)
+	if err != nil {
+		return nil, err
+	}
+	if okDown {
+		if okUp, err := reach(up); err != nil || okUp {
+			return out, err
+		}
+	} else if okUp, err := reach(up - down); err != nil || okUp {
+		return out, err
+	}
+	return nil, fmt.Errorf("%w: cell %d (%d) against attacker %d", ErrUnprotectable, i, w.t.Cells[i], a)
+}
+
+// hideAll hides every free cell, once; it reports whether it changed anything.
+func (w *widener) hideAll() bool {
+	if w.hidAll {
+		return false
+	}
+	w.hidAll = true
+	for j, f := range w.fates {
+		if f == Free {
+			w.hidden[j] = true
+		}
+	}
+	return true
+}
+
+func (w *widener) solveOrHideAll(a int, base Shift, i int, s int64) (Shift, error) {
+	for _, useLP := range []bool{false, true} {
+		if sh, ok := w.solve(a, base, i, s, useLP); ok {
+			return sh, nil
+		}
+	}
+	if w.hideAll() {
+		for _, useLP := range []bool{false, true} {
+			if sh, ok := w.solve(a, base, i, s, useLP); ok {
+				return sh, nil
+			}
+		}
+	}
+	return nil, ErrUnprotectable
+}
+
+// valid says whether a witness found for some attacker also holds against attacker a. A
+// witness built on a carried shift holds beyond this table only for the attackers it was
+// extended for, so it is never lent to another.
+func (w *widener) valid(f Witness, a int) bool {
+	if f.Attacker == a {
+		return true
+	}
+	if f.Base >= 0 {
+		return false
+	}
+	att := w.attackers[a]
+	for j, v := range f.Shift {
+		if v != 0 && (att.known(j) || w.t.Cells[j]+v < att.own(j)) {
+			return false
+		}
+	}
+	return true
+}
+
+// solve finds a shift against attacker a, by search or (useLP) the cheapest one by linear
+// programming, that that equals base on the fixed cells it names
+// (0 on every other fixed cell and on the cells a knows), moves cell i by s (when i ≥ 0) and
+// keeps every relation and bound. The published free cells it moves are hidden. It reports
+// false when there is none, or when the linear programme's answer is not an exact integer one.
+func (w *widener) solve(a int, base Shift, i int, s int64, useLP bool) (Shift, bool) {
+	// Most witnesses are short cycles (a rectangle of a two-way table): a bounded search finds
+	// them without a linear programme, among the hidden cells first.
+	if !useLP {
+		for _, published := range []bool{false, true} {
+			if sh, ok := w.search(a, base, i, s, published); ok {
+				for j := range sh {
+					w.hidden[j] = true
+				}
+				return sh, true
+			}
+		}
+		return nil, false
+	}
+	// A shift among the cells hidden already costs nothing and is a much smaller programme: try
+	// it first, then with the published cells near them (two relations away: the far corner of
+	// a rectangle), then with every free cell.
+	movable := make([]bool, len(w.t.Cells))
+	for j, h := range w.hidden {
+		movable[j] = h
+	}
+	if i >= 0 {
+		movable[i] = true
+	}
+	for j := range base {
+		movable[j] = true
+	}
+	for hop := 0; hop <= 2; hop++ {
+		if hop > 0 {
+			movable = w.near(movable)
+		}
+		if sh, ok := w.solveAmong(a, base, i, s, movable); ok {
+			return sh, true
+		}
+	}
+	return w.solveAmong(a, base, i, s, nil)
+}
+
+// searchBudget bounds the cells a search tries before it gives up and leaves it to the
+// linear programme.
+const searchBudget = 2000
+
+// search looks for a shift by propagation: starting from base and cell i moved by s, it closes
+// each relation left unbalanced by moving one more free cell of it (a hidden one, or a published
+// one when published is set), depth first. What it returns is checked by holds.
+func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shift, bool) {
+	t, att := w.t, w.attackers[a]
+	if w.rel == nil {
+		w.rel = make([][]int, len(t.Cells))
+		for k, r := range t.Relations {
+			w.rel[r.Total] = append(w.rel[r.Total], k)
+			for _, p := range r.Parts {
+				w.rel[p] = append(w.rel[p], k)
+			}
+		}
+	}
+	y := Shift{}
+	for j, v := range base {
+		y[j] = v
+	}
+	if i >= 0 {
+		if t.Cells[i]+s < att.own(i) {
+			return nil, false
+		}
+		y[i] = s
+	}
+	order := make([]int, 0, len(y)+8) // the cells moved, in a fixed order, for determinism
+	for j := range t.Cells {
+		if _, set := y[j]; set {
+			order = append(order, j)
+		}
+	}
+	movable := func(j int) bool {
+		_, set := y[j]
+		return !set && w.fates[j] == Free && !att.known(j) && (published || w.hidden[j])
+	}
+	imbalance := func(k int) int64 {
+		r := t.Relations[k]
+		d := y[r.Total]
+		for _, p := range r.Parts {
+			d -= y[p]
+		}
+		return d
+	}
+	open := func() int {
+		for _, j := range order {
+			for _, k := range w.rel[j] {
+				if imbalance(k) != 0 {
+					return k
+				}
+			}
+		}
+		return -1
+	}
+	budget := searchBudget
+	var dfs func() bool
+	dfs = func() bool {
+		k := open()
+		if k < 0 {
+			return true
+		}
+		if budget <= 0 {
+			return false
+		}
+		r := t.Relations[k]
+		d := imbalance(k)
+		// try moves cell j by want, or as far as it can go down (to the attacker's own part),
+		// leaving the rest of the imbalance to another cell.
+		try := func(j int, want int64) bool {
+			if !movable(j) {
+				return false
+			}
+			v := want
+			if room := t.Cells[j] - att.own(j); v < -room {
+				v = -room
+			}
+			if v == 0 {
+				return false
+			}
+			budget--
+			y[j] = v
+			order = append(order, j)
+			if dfs() {
+				return true
+			}
+			delete(y, j)
+			order = order[:len(order)-1]
+			return false
+		}
+		// Hidden cells first (they cost nothing), then the smallest published counts, as
+		// Protect would choose (ties: lowest index).
+		cands := append([]int{r.Total}, r.Parts...)
+		sort.SliceStable(cands, func(x, z int) bool {
+			a, b := cands[x], cands[z]
+			if w.hidden[a] != w.hidden[b] {
+				return w.hidden[a]
+			}
+			if t.Cells[a] != t.Cells[b] {
+				return t.Cells[a] < t.Cells[b]
+			}
+			return a < b
+		})
+		for _, j := range cands {
+			want := d
+			if j == r.Total {
+				want = -d
+			}
+			if try(j, want) {
+				return true
+			}
+		}
+		return false
+	}
+	if !dfs() {
+		return nil, false
+	}
+	for j, v := range y {
+		if v == 0 {
+			delete(y, j)
+		}
+	}
+	if !w.holds(a, y) {
+		return nil, false
+	}
+	return y, true
+}
+
+// near adds to a set of cells every cell that shares a relation with one of them.
+func (w *widener) near(set []bool) []bool {
+	out := append([]bool(nil), set...)
+	for _, r := range w.t.Relations {
+		in := set[r.Total]
+		for _, p := range r.Parts {
+			in = in || set[p]
+		}
+		if !in {
+			continue
+		}
+		out[r.Total] = true
+		for _, p := range r.Parts {
+			out[p] = true
+		}
+	}
+	return out
+}
+
+// solveAmong is solve, moving only the movable cells (nil: any free cell).
+func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) (Shift, bool) {
+	t, att := w.t, w.attackers[a]
+	n := len(t.Cells)
+	fixed := func(j int) (int64, bool) {
+		switch {
+		case j == i:
+			return s, true
+		case w.fates[j] != Free || att.known(j):
+			return base[j], true
+		case movable != nil && !movable[j]:
+			return 0, true
+		}
+		return 0, false
+	}
+	if i >= 0 && t.Cells[i]+s < att.own(i) {
+		return nil, false
+	}
+	// Variables: for a hidden cell j, its new value less the attacker's own part, u_j ≥ 0; for a
+	// published one, p_j and n_j ≥ 0 with y_j = p_j − n_j, and u_j = cap_j + p_j − n_j.
+	type cellVars struct{ u, p, n int }
+	vars := map[int]cellVars{}
+	nv := 0
+	var cols []int
+	for j := range n {
+		if _, ok := fixed(j); ok {
+			continue
+		}
+		cv := cellVars{u: nv, p: -1, n: -1}
+		nv++
+		if !w.hidden[j] {
+			cv.p, cv.n = nv, nv+1
+			nv += 2
+		}
+		vars[j] = cv
+		cols = append(cols, j)
+	}
+	capOf := func(j int) int64 { return t.Cells[j] - att.own(j) }
+	var rows [][]float64
+	for _, r := range t.Relations {
+		row := make([]float64, nv+1) // last: right-hand side
+		any := false
+		var rhs int64
+		term := func(j int, c int64) {
+			if v, ok := fixed(j); ok {
+				rhs -= c * v
+				return
+			}
+			// y_j = u_j − cap_j
+			row[vars[j].u] += float64(c)
+			rhs += c * capOf(j)
+			any = true
+		}
+		term(r.Total, 1)
+		for _, p := range r.Parts {
+			term(p, -1)
+		}
+		if !any {
+			if rhs != 0 {
+				return nil, false
+			}
+			continue
+		}
+		row[nv] = float64(rhs)
+		rows = append(rows, row)
+	}
+	rows = independent(rows, nv)
+	for _, j := range cols {
+		cv := vars[j]
+		if cv.p < 0 {
+			continue
+		}
+		row := make([]float64, nv+1)
+		row[cv.u], row[cv.p], row[cv.n], row[nv] = 1, -1, 1, float64(capOf(j))
+		rows = append(rows, row)
+	}
+	y := Shift{}
+	for j := range n {
+		if v, ok := fixed(j); ok && v != 0 {
+			y[j] = v
+		}
+	}
+	if len(rows) > 0 {
+		// Columns in no row: such a u_j stays at its current value.
+		used := make([]bool, nv)
+		for _, r := range rows {
+			for k := range nv {
+				if r[k] != 0 {
+					used[k] = true
+				}
+			}
+		}
+		var lpCols []int
+		for k := range nv {
+			if used[k] {
+				lpCols = append(lpCols, k)
+			}
+		}
+		at := make([]int, nv)
+		for c, k := range lpCols {
+			at[k] = c
+		}
+		A := mat.NewDense(len(rows), len(lpCols), nil)
+		b := make([]float64, len(rows))
+		for r, row := range rows {
+			sign := 1.0
+			if row[nv] < 0 {
+				sign = -1
+			}
+			for c, k := range lpCols {
+				A.Set(r, c, sign*row[k])
+			}
+			b[r] = sign * row[nv]
+		}
+		cost := make([]float64, len(lpCols))
+		for _, j := range cols {
+			if cv := vars[j]; cv.p >= 0 {
+				if used[cv.p] {
+					cost[at[cv.p]] = 1
+				}
+				if used[cv.n] {
+					cost[at[cv.n]] = 1
+				}
+			}
+		}
+		if len(rows) > len(lpCols) {
+			return nil, false
+		}
+		_, x, err := lp.Simplex(cost, A, b, 1e-9, nil)
+		if err != nil {
+			return nil, false
+		}
+		val := func(k int) float64 {
+			if !used[k] {
+				return math.NaN()
+			}
+			return x[at[k]]
+		}
+		for _, j := range cols {
+			u := val(vars[j].u)
+			if math.IsNaN(u) {
+				continue // unchanged
+			}
+			r := math.Round(u)
+			if math.Abs(r-u) > 1e-6 {
+				return nil, false
+			}
+			if d := int64(r) - capOf(j); d != 0 {
+				y[j] = d
+			}
+		}
+	}
+	if !w.holds(a, y) {
+		return nil, false
+	}
+	for j := range y {
+		w.hidden[j] = true
+	}
+	return y, true
+}
+
+// holds checks a shift exactly: every relation still holds, every shifted value is at least the
+// attacker's own part, and no cell the attacker knows or that is published and fixed moves.
+func (w *widener) holds(a int, y Shift) bool {
+	att := w.attackers[a]
+	for j, v := range y {
+		if v == 0 {
+			continue
+		}
+		if att.known(j) || w.t.Cells[j]+v < att.own(j) || (w.fates[j] == MustPublish) {
+			return false
+		}
+	}
+	for _, r := range w.t.Relations {
+		s := y[r.Total]
+		for _, p := range r.Parts {
+			s -= y[p]
+		}
+		if s != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// independent keeps a maximal set of linearly independent rows (on their first n entries), as
+// gonum's simplex needs full row rank; the dropped rows are combinations of the kept ones, and
+// the exact check of the result catches any inconsistency they would have revealed.
+func independent(rows [][]float64, n int) [][]float64 {
+	var kept, basis [][]float64
+	var pivots []int
+	for _, r := range rows {
+		v := append([]float64(nil), r[:n]...)
+		for k, bv := range basis {
+			if f := v[pivots[k]]; f != 0 {
+				for j := range n {
+					v[j] -= f * bv[j]
+				}
+			}
+		}
+		p := -1
+		for j := range n {
+			if math.Abs(v[j]) > 1e-9 && (p < 0 || math.Abs(v[j]) > math.Abs(v[p])) {
+				p = j
+			}
+		}
+		if p < 0 {
+			continue
+		}
+		f := v[p]
+		for j := range n {
+			v[j] /= f
+		}
+		for _, bv := range basis {
+			if g := bv[p]; g != 0 {
+				for j := range n {
+					bv[j] -= g * v[j]
+				}
+			}
+		}
+		basis = append(basis, v)
+		pivots = append(pivots, p)
+		kept = append(kept, r)
+	}
+	return kept
+}
