@@ -1,12 +1,12 @@
 package e2e
 
 import (
-	"errors"
 	"bytes"
 	"context"
 	"crypto/ed25519"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
