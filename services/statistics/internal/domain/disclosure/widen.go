@@ -273,9 +273,7 @@ func (w *widener) solve(a int, base Shift, i int, s int64, useLP bool) (Shift, b
 	// it first, then with the published cells near them (two relations away: the far corner of
 	// a rectangle), then with every free cell.
 	movable := make([]bool, len(w.t.Cells))
-	for j, h := range w.hidden {
-		movable[j] = h
-	}
+	copy(movable, w.hidden)
 	if i >= 0 {
 		movable[i] = true
 	}

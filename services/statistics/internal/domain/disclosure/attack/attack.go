@@ -135,8 +135,7 @@ func IntervalsOf(t disclosure.Table, known, want []bool) ([]Interval, error) {
 	for j := range parent {
 		parent[j] = j
 	}
-	var find func(int) int
-	find = func(j int) int {
+	find := func(j int) int {
 		for parent[j] != j {
 			parent[j] = parent[parent[j]]
 			j = parent[j]
