@@ -488,3 +488,37 @@ func TestUsersCommands(t *testing.T) {
 		t.Error("vif users disable of an unknown account: no error")
 	}
 }
+
+// TestBuiltInProviderKeyReplacementIsFollowed: when the operator replaces the provider's key
+// (deletes the file and restarts), a relying party that cached the old key set takes the new
+// key's tokens and refuses those of the old one.
+func TestBuiltInProviderKeyReplacementIsFollowed(t *testing.T) {
+	dir := t.TempDir()
+	first, stop := startEmbedded(t, dir, func(s *settings) { s.authAddr = "127.0.0.1:0" })
+	out, err := vif(t, dir, "clients", "add", "--name", "lecteur", "--role", "reader")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, secret := field(t, out, "client_id"), field(t, out, "client_secret")
+	v, err := auth.NewOIDCVerifier([]auth.IssuerConfig{signInIssuer(first.issuer)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_, old := clientToken(t, first.issuer, id, secret)
+	if _, err := v.VerifyToken(ctx, old); err != nil {
+		t.Fatalf("token before the replacement: %v", err)
+	}
+	stop()
+	if err := os.Remove(filepath.Join(dir, identity.KeyFile)); err != nil {
+		t.Fatal(err)
+	}
+	second, _ := startEmbedded(t, dir, func(s *settings) { s.authAddr = strings.TrimPrefix(first.issuer, "http://") })
+	_, fresh := clientToken(t, second.issuer, id, secret)
+	if _, err := v.VerifyToken(ctx, fresh); err != nil {
+		t.Errorf("token of the new key: %v; want it accepted", err)
+	}
+	if _, err := v.VerifyToken(ctx, old); !errors.Is(err, auth.ErrTokenInvalid) {
+		t.Errorf("token of the replaced key = %v; want ErrTokenInvalid", err)
+	}
+}
