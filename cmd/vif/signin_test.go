@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -338,7 +339,8 @@ func browserlessClient(t *testing.T) *http.Client {
 
 // TestSignInWithTheCodeFlow drives the login page over HTTP: a demo coordinator signs in, the
 // code is exchanged with its PKCE verifier for tokens the API takes; the refresh token rotates
-// (the old one then works no more); a disabled account's refresh is refused at once. PKCE plain
+// (the old one then works no more, and presented again it revokes the sign-in); a disabled
+// account's refresh is refused at once. PKCE plain
 // and a forged form post are refused, guessing is throttled, and each attempt is audited
 // without the password.
 func TestSignInWithTheCodeFlow(t *testing.T) {
@@ -411,10 +413,21 @@ func TestSignInWithTheCodeFlow(t *testing.T) {
 	if st, _ := tokenRequest(t, in.issuer, renew, "", ""); st == 200 {
 		t.Error("the refresh token used a second time = 200; want it refused (rotation)")
 	}
+	// That second use reveals a copy: the whole sign-in is revoked, its newest token too.
+	if st, _ := tokenRequest(t, in.issuer, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {next}, "client_id": {identity.ConsoleClientID}}, "", ""); st == 200 {
+		t.Error("refresh with the successor of a reused token = 200; want the session revoked")
+	}
+
+	verifier, challenge = pkce()
+	form, _ = loginForm(t, c, authorizeURL(in.issuer, redirect, challenge, "S256"))
+	_, code, _ = signIn(t, c, in.issuer, form, email, password)
+	exchange.Set("code", code)
+	exchange.Set("code_verifier", verifier)
+	_, tokens = tokenRequest(t, in.issuer, exchange, "", "")
 	if _, err := vif(t, dir, "users", "disable", "--email", email); err != nil {
 		t.Fatal(err)
 	}
-	renew.Set("refresh_token", next)
+	renew.Set("refresh_token", fmt.Sprint(tokens["refresh_token"]))
 	if st, _ := tokenRequest(t, in.issuer, renew, "", ""); st == 200 {
 		t.Error("refresh of a disabled account = 200; want it refused at once")
 	}
@@ -436,8 +449,8 @@ func TestSignInWithTheCodeFlow(t *testing.T) {
 	audit := func(who, outcome string) int {
 		return len(logs.lines(t, map[string]string{"msg": "audit", "method": "identity.SignIn", "who": who, "outcome": outcome}))
 	}
-	if audit(email, "OK") != 1 || audit(email, "Unauthenticated") != 2 || audit(reader, "Unauthenticated") != identity.MaxFailures || audit(reader, "ResourceExhausted") != 1 {
-		t.Errorf("audit lines: %d sign-in, %d failures of %s, %d failures and %d throttled of %s; want 1, 2, %d, 1",
+	if audit(email, "OK") != 2 || audit(email, "Unauthenticated") != 2 || audit(reader, "Unauthenticated") != identity.MaxFailures || audit(reader, "ResourceExhausted") != 1 {
+		t.Errorf("audit lines: %d sign-in, %d failures of %s, %d failures and %d throttled of %s; want 2, 2, %d, 1",
 			audit(email, "OK"), audit(email, "Unauthenticated"), email, audit(reader, "Unauthenticated"), audit(reader, "ResourceExhausted"), reader, identity.MaxFailures)
 	}
 	logs.mu.Lock()

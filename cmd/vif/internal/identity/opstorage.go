@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -38,6 +39,7 @@ const (
 // opStorage is the op.Storage of the provider, on Store.
 type opStorage struct {
 	*Store
+	log      *slog.Logger
 	key      *signingKey
 	audience string
 	console  *consoleClient
@@ -168,17 +170,17 @@ func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) 
 }
 
 // CreateAccessAndRefreshTokens issues a refresh token with the access token, or rotates one: the
-// refresh token presented is deleted in the same transaction as its successor is written, so it
-// works once.
+// refresh token presented is marked used in the same transaction as its successor is written, so
+// it works once.
 func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
-	var account, clientID string
+	var account, clientID, family string
 	var authTime time.Time
 	var amr []string
 	switch r := req.(type) {
 	case *authRequest:
-		account, clientID, authTime, amr = r.Account, r.Req.ClientID, r.AuthTime, r.GetAMR()
+		account, clientID, authTime, amr, family = r.Account, r.Req.ClientID, r.AuthTime, r.GetAMR(), rand.Text()
 	case *refreshRequest:
-		account, clientID, authTime, amr = r.account, r.clientID, r.authTime, r.amr
+		account, clientID, authTime, amr, family = r.account, r.clientID, r.authTime, r.amr, r.family
 	default:
 		return "", "", time.Time{}, fmt.Errorf("identity: no refresh token for a %T", req)
 	}
@@ -187,8 +189,9 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 	audience, _ := json.Marshal(req.GetAudience())
 	amrJSON, _ := json.Marshal(amr)
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		now := s.now().UTC().Format(time.RFC3339Nano)
 		if current != "" {
-			res, err := tx.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE token_hash = ?`, hashSecret(current))
+			res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL`, now, hashSecret(current))
 			if err != nil {
 				return err
 			}
@@ -196,8 +199,11 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 				return oidc.ErrInvalidGrant().WithDescription("the refresh token has already been used")
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (token_hash, id, account, client_id, scopes, audience, amr, auth_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			hashSecret(token), rand.Text(), account, clientID, string(scopes), string(audience), string(amrJSON),
+		if _, err := tx.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE expires_at < ?`, now); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (token_hash, id, family, account, client_id, scopes, audience, amr, auth_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			hashSecret(token), rand.Text(), family, account, clientID, string(scopes), string(audience), string(amrJSON),
 			authTime.UTC().Format(time.RFC3339Nano), authTime.Add(RefreshTokenLifetime).UTC().Format(time.RFC3339Nano))
 		return err
 	})
@@ -209,7 +215,7 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 
 // refreshRequest is a stored refresh token as the op package sees it.
 type refreshRequest struct {
-	id, account, clientID string
+	id, family, account, clientID string
 	scopes, audience, amr []string
 	authTime              time.Time
 }
@@ -222,18 +228,28 @@ func (r *refreshRequest) GetScopes() []string          { return r.scopes }
 func (r *refreshRequest) GetSubject() string           { return r.account }
 func (r *refreshRequest) SetCurrentScopes(sc []string) { r.scopes = sc }
 
-// TokenRequestByRefreshToken refuses the refresh token of a disabled account at once.
+// TokenRequestByRefreshToken refuses the refresh token of a disabled account at once. A token
+// already used means two holders (the person and whoever copied it): every token of that sign-in
+// is revoked, and both must sign in again.
 func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
 	var r refreshRequest
 	var scopes, audience, amr, authTime, expires string
-	err := s.db.QueryRowContext(ctx, `SELECT t.id, t.account, t.client_id, t.scopes, t.audience, t.amr, t.auth_time, t.expires_at
+	var used sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT t.id, t.family, t.used_at, t.account, t.client_id, t.scopes, t.audience, t.amr, t.auth_time, t.expires_at
 		FROM refresh_tokens t JOIN accounts a ON a.email = t.account WHERE t.token_hash = ? AND a.disabled_at IS NULL`, hashSecret(token)).
-		Scan(&r.id, &r.account, &r.clientID, &scopes, &audience, &amr, &authTime, &expires)
+		Scan(&r.id, &r.family, &used, &r.account, &r.clientID, &scopes, &audience, &amr, &authTime, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, oidc.ErrInvalidGrant().WithDescription("unknown, used or revoked refresh token")
+		return nil, oidc.ErrInvalidGrant().WithDescription("unknown or revoked refresh token")
 	}
 	if err != nil {
 		return nil, err
+	}
+	if used.Valid {
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE family = ?`, r.family); err != nil {
+			return nil, err
+		}
+		s.log.InfoContext(ctx, "audit", "who", r.account, "method", "identity.Refresh", "outcome", "PermissionDenied", "reason", "REFRESH_TOKEN_REUSED", "client", r.clientID)
+		return nil, oidc.ErrInvalidGrant().WithDescription("this refresh token was already used: the session is revoked, sign in again")
 	}
 	if exp, _ := time.Parse(time.RFC3339Nano, expires); !s.now().Before(exp) {
 		return nil, oidc.ErrInvalidGrant().WithDescription("the refresh token has expired: sign in again")
@@ -245,6 +261,7 @@ func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string
 	return &r, nil
 }
 
+// TerminateSession ends a person's sessions with a client (end_session).
 func (s *opStorage) TerminateSession(ctx context.Context, account, clientID string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE account = ? AND client_id = ?`, account, clientID)
 	return err
@@ -262,7 +279,8 @@ func (s *opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token str
 // RevokeToken deletes a refresh token (RFC 7009). An access token cannot be revoked: it is
 // checked by signature and lives AccessTokenLifetime.
 func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, _, clientID string) *oidc.Error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE (token_hash = ? OR id = ?) AND client_id = ?`, hashSecret(tokenOrID), tokenOrID, clientID); err != nil {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE client_id = ? AND family IN
+		(SELECT family FROM refresh_tokens WHERE token_hash = ? OR id = ?)`, clientID, hashSecret(tokenOrID), tokenOrID); err != nil {
 		return oidc.ErrServerError()
 	}
 	return nil

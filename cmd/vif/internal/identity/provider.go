@@ -52,7 +52,7 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	storage := &opStorage{Store: st, key: key, audience: cfg.Audience, console: &consoleClient{redirectURIs: cfg.ConsoleRedirectURIs}}
+	storage := &opStorage{Store: st, log: cfg.Logger, key: key, audience: cfg.Audience, console: &consoleClient{redirectURIs: cfg.ConsoleRedirectURIs}}
 	// The codes the op package hands out are this key's encryption of the request id; a fresh
 	// key per start only voids the codes of sign-ins in flight during a restart.
 	var cryptoKey [32]byte

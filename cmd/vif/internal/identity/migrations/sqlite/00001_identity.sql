@@ -32,10 +32,14 @@ CREATE TABLE auth_requests (
     created_at TEXT NOT NULL
 );
 
--- Refresh tokens: only their hash is kept; each use replaces the token (rotation).
+-- Refresh tokens: only their hash is kept; each use replaces the token (rotation). A used token
+-- stays, marked, until it expires: presented again, it reveals a copy, and its family (every token
+-- of that sign-in) is revoked.
 CREATE TABLE refresh_tokens (
     token_hash TEXT PRIMARY KEY,
     id         TEXT NOT NULL UNIQUE,
+    family     TEXT NOT NULL,
+    used_at    TEXT,
     account    TEXT NOT NULL REFERENCES accounts (email),
     client_id  TEXT NOT NULL,
     scopes     TEXT NOT NULL,
@@ -45,6 +49,7 @@ CREATE TABLE refresh_tokens (
     expires_at TEXT NOT NULL
 );
 CREATE INDEX refresh_tokens_account ON refresh_tokens (account);
+CREATE INDEX refresh_tokens_family ON refresh_tokens (family);
 
 -- +goose Down
 DROP TABLE refresh_tokens;
