@@ -216,8 +216,8 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 // refreshRequest is a stored refresh token as the op package sees it.
 type refreshRequest struct {
 	id, family, account, clientID string
-	scopes, audience, amr []string
-	authTime              time.Time
+	scopes, audience, amr         []string
+	authTime                      time.Time
 }
 
 func (r *refreshRequest) GetAMR() []string             { return r.amr }
