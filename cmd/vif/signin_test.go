@@ -379,6 +379,9 @@ func TestSignInWithTheCodeFlow(t *testing.T) {
 	if st != 200 || code == "" {
 		t.Fatalf("sign-in = %d, code %q; want the signed-in page with a code", st, code)
 	}
+	if st, again, _ := signIn(t, c, in.issuer, form, email, password); st != 400 || again != "" {
+		t.Errorf("the same login form posted again = %d (code %q); want 400", st, again)
+	}
 
 	exchange := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}, "client_id": {identity.ConsoleClientID}}
 	if st, _ := tokenRequest(t, in.issuer, exchange, "", ""); st == 200 {

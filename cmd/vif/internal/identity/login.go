@@ -131,6 +131,10 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = l.store.signedIn(ctx, id, account.Email)
 	}
+	if errors.Is(err, errRequestDone) {
+		l.render(w, http.StatusBadRequest, loginPage{Error: "Cette demande de connexion a déjà servi. Revenez à l'application et recommencez."})
+		return
+	}
 	if err != nil {
 		l.log.ErrorContext(ctx, "sign-in failed", "error", err)
 		page.Error = "La connexion n'a pas pu aboutir. Réessayez."

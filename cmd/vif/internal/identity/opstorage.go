@@ -147,10 +147,13 @@ func (s *opStorage) signedIn(ctx context.Context, id, account string) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errors.New("no such authorization request")
+		return errRequestDone
 	}
 	return nil
 }
+
+// errRequestDone: someone already signed in for this authorization request.
+var errRequestDone = errors.New("the authorization request is already signed in")
 
 func (s *opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE auth_requests SET code = ? WHERE id = ?`, code, id)
