@@ -299,6 +299,20 @@ func loginForm(t *testing.T, c *http.Client, authorize string) (url.Values, int)
 	}
 	defer resp.Body.Close()
 	page, _ := io.ReadAll(resp.Body)
+	// The page runs no script, loads nothing, may not be framed; its anti-forgery cookie stays
+	// on this site.
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("login page Content-Security-Policy %q; want default-src and frame-ancestors 'none'", csp)
+	}
+	if bytes.Contains(page, []byte("<script")) {
+		t.Error("the login page holds a script")
+	}
+	if u, _ := url.Parse(authorize); !strings.Contains(fmt.Sprint(c.Jar.Cookies(&url.URL{Scheme: "http", Host: u.Host, Path: "/login"})), "vif_csrf") {
+		t.Error("the login page set no anti-forgery cookie")
+	}
+	if sc := resp.Header.Get("Set-Cookie"); !strings.Contains(sc, "SameSite=Strict") || !strings.Contains(sc, "HttpOnly") {
+		t.Errorf("anti-forgery cookie %q; want SameSite=Strict and HttpOnly", sc)
+	}
 	form := url.Values{}
 	for _, m := range regexp.MustCompile(`<input type="hidden" name="(\w+)" value="([^"]*)">`).FindAllSubmatch(page, -1) {
 		form.Set(string(m[1]), string(m[2]))
