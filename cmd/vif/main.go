@@ -26,6 +26,8 @@ const usage = `usage:
   vif token --role R    print a bearer token for the instance in --data-dir
   vif events tail [S]   print the events on subject S (default vif.>), resuming where it stopped
   vif events credentials  print where the read-only NATS credentials for subscribers are
+  vif users add|list|disable     the accounts of the built-in OpenID provider
+  vif clients add|list|revoke    the institutional systems (client credentials)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -40,6 +42,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return token(args, getenv, stdout)
 	case "events":
 		return events(ctx, args, getenv, stdout)
+	case "users":
+		return users(ctx, args, getenv, os.Stdin, stdout)
+	case "clients":
+		return clients(ctx, args, getenv, stdout)
 	case "help":
 		_, err := io.WriteString(stdout, usage)
 		return err

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -48,6 +49,7 @@ type settings struct {
 	seed                                             bool
 	corsOrigins                                      []string
 	oidcIssuers                                      string // auth.LoadIssuers; empty: vif's own tokens only
+	authAddr, authIssuer                             string // the built-in OpenID provider (signin.go); empty authAddr: none
 	threshold                                        int64
 	log                                              *slog.Logger
 }
@@ -64,6 +66,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	threshold := cfg.Int64("disclosure-threshold", "VIF_DISCLOSURE_THRESHOLD", statistics.DefaultThreshold, "statistics: counts from 1 to this minus 1 are hidden from callers not entitled to raw counts")
 	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
 	oidcIssuers := cfg.String("oidc-issuers", "VIF_OIDC_ISSUERS", "", auth.IssuersFlagHelp)
+	authAddr := cfg.String("auth-addr", "VIF_AUTH_ADDR", "127.0.0.1:8081", "built-in OpenID provider (login page, tokens) listen address; empty to run none")
+	authIssuer := cfg.String("auth-issuer", "VIF_AUTH_ISSUER", "", "the built-in provider's public URL when a proxy serves it (https://connexion.example.fr); default http://<auth-addr>")
 	corsOrigins := cfg.String("cors-origins", "VIF_CORS_ORIGINS", "", "web origins whose pages may call the REST API from a browser, comma-separated (https://console.example.fr); empty: same origin only")
 	if err := cfg.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -82,6 +86,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		dataDir: *dataDir, httpAddr: *httpAddr, grpcAddr: *grpcAddr, natsAddr: *natsAddr,
 		adminAddr: *adminAddr, seed: *seed, threshold: *threshold, log: log,
 		corsOrigins: splitList(*corsOrigins), oidcIssuers: *oidcIssuers,
+		authAddr: *authAddr, authIssuer: *authIssuer,
 	})
 	if err != nil {
 		return err
@@ -91,10 +96,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
   gRPC     %s
   NATS     %s   (stream %s, subjects %s; read-only credentials %s)
   metrics  %s
-Get a token with: go run ./cmd/vif token --role admin --data-dir %s
+%sGet a token with: go run ./cmd/vif token --role admin --data-dir %s
 Watch the events with: go run ./cmd/vif events tail --data-dir %s
 Stop with Ctrl-C.
-`, *dataDir, inst.httpAddr, inst.grpcAddr, inst.natsURL, eventbus.StreamName, eventbus.SubjectAll, inst.readerCreds, inst.metricsURL, *dataDir, *dataDir)
+`, *dataDir, inst.httpAddr, inst.grpcAddr, inst.natsURL, eventbus.StreamName, eventbus.SubjectAll, inst.readerCreds, inst.metricsURL, signInBanner(inst), *dataDir, *dataDir)
 	err = inst.wait()
 	log.Info("vif stopped")
 	return err
@@ -108,6 +113,10 @@ type instance struct {
 
 	// readerCreds is the read-only NATS credentials file handed to outside subscribers.
 	readerCreds string
+
+	// issuer is the built-in OpenID provider's URL ("" when it does not run); demoPasswords the
+	// file of the demo accounts' passwords ("" without the seed).
+	issuer, demoPasswords string
 }
 
 // wait blocks until the instance stops (its context ended, or a part failed), then releases
@@ -193,9 +202,18 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 		return nil, err
 	}
 	verifier := auth.Verifier{Key: key.Public().(ed25519.PublicKey)}
-	if issuers, err := auth.LoadIssuers(s.oidcIssuers); err != nil {
+	issuers, err := auth.LoadIssuers(s.oidcIssuers)
+	if err != nil {
 		return nil, err
-	} else if len(issuers) > 0 {
+	}
+	authLis, err := listenSignIn(in, s)
+	if err != nil {
+		return nil, err
+	}
+	if authLis != nil {
+		issuers = append(issuers, signInIssuer(in.issuer))
+	}
+	if len(issuers) > 0 {
 		if verifier.OIDC, err = auth.NewOIDCVerifier(issuers, nil); err != nil {
 			return nil, err
 		}
@@ -221,6 +239,12 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 		in.metricsURL = "http://" + adminLis.Addr().String() + "/metrics"
 	}
 	in.grpcAddr, in.httpAddr = grpcLis.Addr().String(), httpLis.Addr().String()
+	var signIn *http.Server
+	if authLis != nil {
+		if signIn, err = startSignIn(ctx, in, s, dialAddr(httpLis.Addr())); err != nil {
+			return nil, err
+		}
+	}
 
 	g, ctx := errgroup.WithContext(ctx)
 	in.group = g
@@ -233,6 +257,9 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 	})
 	for _, bg := range background {
 		g.Go(func() error { return bg(bgCtx) })
+	}
+	if signIn != nil {
+		g.Go(func() error { return serveSignIn(ctx, signIn, authLis) })
 	}
 	target := dialAddr(grpcLis.Addr())
 	g.Go(func() error {
