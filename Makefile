@@ -15,7 +15,7 @@ GNOSTIC_VERSION        := v0.7.1
 # Every module's packages, as go test accepts them from the workspace root.
 PACKAGES := ./... ./platform/... ./proto/gen/go/... ./services/directory/... ./services/funding/... ./services/fleet/... ./services/statistics/... ./gateway/... ./tools/...
 
-.PHONY: run test tools generate check-generated lint vet refdata web check-web
+.PHONY: run test tools generate check-generated lint vet refdata web check-web test-web
 
 run:
 	go run ./cmd/vif
@@ -55,18 +55,18 @@ check-generated: generate
 	fi
 
 # What npm builds from its lock file (web/package-lock.json): the TypeScript types of the API
-# client (from gateway/openapi/openapi.json) and the API reference page's Swagger UI copy. Both are
-# committed, so that `go run ./cmd/vif` needs no Node.
+# client (from gateway/openapi/openapi.json), the API reference page's Swagger UI copy, and the
+# console (Vite, into gateway/console). All are committed, so that `go run ./cmd/vif` needs no Node.
 web:
-	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent api:types && node scripts/vendor-apidocs.mjs
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent api:types && node scripts/vendor-apidocs.mjs && npm run --silent build
 
 # Lints the OpenAPI description (@redocly/cli, zero errors), type-checks the client against it,
 # and fails when what npm builds differs from what is committed.
 check-web: web
 	cd web && npm run --silent api:lint && npm run --silent typecheck
-	@if [ -n "$$(git status --porcelain -- web gateway/apidocs)" ]; then \
+	@if [ -n "$$(git status --porcelain -- web gateway/apidocs gateway/console)" ]; then \
 		echo "front-end builds are stale: run make web and commit the result" >&2; \
-		git status --short -- web gateway/apidocs >&2; exit 1; \
+		git status --short -- web gateway/apidocs gateway/console >&2; exit 1; \
 	fi
 
 lint: tools
