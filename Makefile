@@ -69,6 +69,12 @@ check-web: web
 		git status --short -- web gateway/apidocs gateway/console >&2; exit 1; \
 	fi
 
+# The console's browser tests (Playwright on Debian's Chromium, axe on every page) against an
+# embedded default that the tests start with `go run ./cmd/vif serve` on free ports. Screenshots
+# of the main pages go to VIF_SCREENS (default /tmp/vif-screens), outside the repo.
+test-web:
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent test:browser
+
 lint: tools
 	buf lint
 	gofmt_out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$gofmt_out" ]; then echo "gofmt: $$gofmt_out" >&2; exit 1; fi
