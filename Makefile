@@ -18,7 +18,7 @@ STATICCHECK_VERSION    := v0.8.2
 MODULE_DIRS := $(shell go list -m -f '{{.Dir}}')
 PACKAGES := $(foreach d,$(MODULE_DIRS),$(if $(filter $(CURDIR),$(d)),./...,./$(patsubst $(CURDIR)/%,%,$(d))/...))
 
-.PHONY: run test test-short tools generate check-generated lint vet refdata web check-web
+.PHONY: run test test-short tools generate check-generated lint vet refdata web check-web test-web
 
 run:
 	go run ./cmd/vif
@@ -65,10 +65,10 @@ check-generated: generate
 	fi
 
 # What npm builds from its lock file (web/package-lock.json): the TypeScript types of the API
-# client (from gateway/openapi/openapi.json) and the API reference page's Swagger UI copy. Both are
-# committed, so that `go run ./cmd/vif` needs no Node.
+# client (from gateway/openapi/openapi.json), the API reference page's Swagger UI copy, and the
+# console (Vite, into gateway/console). All are committed, so that `go run ./cmd/vif` needs no Node.
 web:
-	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent api:types && node scripts/vendor-apidocs.mjs
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent api:types && node scripts/vendor-apidocs.mjs && npm run --silent build
 
 # The npm packages, installed when the lock file changed (the OpenID tests run oidc-provider).
 web/node_modules: web/package-lock.json
@@ -78,10 +78,16 @@ web/node_modules: web/package-lock.json
 # and fails when what npm builds differs from what is committed.
 check-web: web
 	cd web && npm run --silent api:lint && npm run --silent typecheck
-	@if [ -n "$$(git status --porcelain -- web gateway/apidocs)" ]; then \
+	@if [ -n "$$(git status --porcelain -- web gateway/apidocs gateway/console)" ]; then \
 		echo "front-end builds are stale: run make web and commit the result" >&2; \
-		git status --short -- web gateway/apidocs >&2; exit 1; \
+		git status --short -- web gateway/apidocs gateway/console >&2; exit 1; \
 	fi
+
+# The console's browser tests (Playwright on Debian's Chromium, axe on every page) against an
+# embedded default that the tests start with `go run ./cmd/vif serve` on free ports. Screenshots
+# of the main pages go to VIF_SCREENS (default /tmp/vif-screens), outside the repo.
+test-web:
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent test:browser
 
 # The protos lint and are formatted (buf), the Go code is gofmt'd, vetted and passes staticcheck
 # (no check turned off).

@@ -166,6 +166,10 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 		closeAll()
 		return nil, nil, err
 	}
+	if err := registerConsole(mux); err != nil {
+		closeAll()
+		return nil, nil, err
+	}
 
 	// Outermost first: name the request, measure, log and recover everything; answer CORS; then
 	// HTTP's representation (HEAD, ETag, 304, gzip) around the call; then bound time and body, and

@@ -56,6 +56,9 @@ if ! command -v chromium >/dev/null 2>&1; then
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+step "web: the console in a real browser (Playwright, axe)"
+make --no-print-directory test-web
+
 step "test"
 go test -race -count=1 -timeout 20m $(make --no-print-directory -s print-packages) "$@"
 

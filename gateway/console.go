@@ -1,0 +1,68 @@
+package gateway
+
+import (
+	"embed"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+)
+
+// consoleFiles is the web console, built by Vite from web/ (`make web`) and committed, so that
+// `go run ./cmd/vif` serves it on a machine without Node. It calls the API under /v1 on this
+// origin; /v1, /docs, /openapi.json and /healthz are not its paths.
+//
+//go:embed console
+var consoleFiles embed.FS
+
+// consolePages are the console's pages (web/src/lib/router.svelte.ts): each answers the console's
+// index.html, whose script shows the page of the path, so that a page can be bookmarked and
+// reloaded. Any other path stays the API's 404.
+var consolePages = []string{"/", "/reseaux", "/reseaux/{network}", "/statistiques"}
+
+// consolePolicy lets the console run only its own script and style files, load its own fonts and
+// images (and the DSFR's data: URI icons), and call only this origin; it cannot be framed, and
+// sends no referrer. No inline script, no inline style, no other origin.
+const consolePolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+func registerConsole(mux *runtime.ServeMux) error {
+	files, err := fs.Sub(consoleFiles, "console")
+	if err != nil {
+		return err
+	}
+	serve := func(w http.ResponseWriter, r *http.Request, name string) {
+		b, err := fs.ReadFile(files, name)
+		if err != nil {
+			routingErrorHandler(r.Context(), nil, nil, w, r, http.StatusNotFound)
+			return
+		}
+		h := w.Header()
+		ct := mime.TypeByExtension(path.Ext(name))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		h.Set("Content-Type", ct)
+		h.Set("Content-Length", strconv.Itoa(len(b)))
+		h.Set("Content-Security-Policy", consolePolicy)
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		// Revalidated with the ETag that representation sets (a 304 costs no body).
+		h.Set("Cache-Control", "no-cache")
+		_, _ = w.Write(b)
+	}
+	for _, p := range consolePages {
+		if err := mux.HandlePath(http.MethodGet, p, func(w http.ResponseWriter, r *http.Request, _ map[string]string) {
+			serve(w, r, "index.html")
+		}); err != nil {
+			return err
+		}
+	}
+	return mux.HandlePath(http.MethodGet, "/assets/{file=**}", func(w http.ResponseWriter, r *http.Request, p map[string]string) {
+		name := path.Clean("/" + p["file"])
+		serve(w, r, "assets"+name)
+	})
+}
