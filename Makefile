@@ -13,7 +13,7 @@ GRPC_GATEWAY_VERSION   := v2.33.0
 GNOSTIC_VERSION        := v0.7.1
 
 # Every module's packages, as go test accepts them from the workspace root.
-PACKAGES := ./... ./platform/... ./proto/gen/go/... ./services/directory/... ./services/funding/... ./services/fleet/... ./services/statistics/... ./gateway/... ./tools/...
+PACKAGES := ./... ./deploy/... ./platform/... ./proto/gen/go/... ./services/directory/... ./services/funding/... ./services/fleet/... ./services/statistics/... ./gateway/... ./tools/...
 
 .PHONY: run test tools generate check-generated lint vet refdata web check-web
 
