@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 	"github.com/vif71/vif/gateway"
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/config"
+	"github.com/vif71/vif/platform/version"
 )
 
 func main() {
@@ -29,6 +31,10 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string) error {
+	if slices.Contains(args, "--version") || slices.Contains(args, "-version") {
+		_, err := fmt.Println(version.Line("gateway"))
+		return err
+	}
 	o, level, err := options(args, getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -52,6 +58,7 @@ func options(args []string, getenv func(string) string) (gateway.Options, slog.L
 	keyPath := cfg.String("auth-public-key", "VIF_AUTH_PUBLIC_KEY", "",
 		"PEM file of the Ed25519 key that verifies bearer tokens (the services' key): names the caller in the audit line of a write the gateway refuses itself")
 	issuers := cfg.String("oidc-issuers", "VIF_OIDC_ISSUERS", "", auth.IssuersFlagHelp+" (as the services')")
+	cfg.FlagSet.Bool("version", false, "print the module version and commit, and exit")
 	addrs := map[string]*string{}
 	for _, s := range gateway.Services {
 		addrs[s.Name] = cfg.String(s.Name+"-addr", "VIF_"+strings.ToUpper(s.Name)+"_ADDR", defaultAddr,
