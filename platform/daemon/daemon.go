@@ -67,6 +67,7 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
 	shutdown := cfg.Duration("shutdown-timeout", "VIF_SHUTDOWN_TIMEOUT", 10*time.Second, "how long in-flight calls get on shutdown")
 	showVersion := cfg.FlagSet.Bool("version", false, "print the module version and commit, and exit")
+	healthCheck := cfg.FlagSet.Bool("health-check", false, "ask the server on --grpc-addr for its health and exit: 0 when SERVING (a container health check)")
 	if err := cfg.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -76,6 +77,9 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 	if *showVersion {
 		_, err := fmt.Fprintln(os.Stdout, version.Line(name))
 		return err
+	}
+	if *healthCheck {
+		return HealthCheck(ctx, *grpcAddr)
 	}
 	log, err := NewLogger(*logLevel)
 	if err != nil {
