@@ -26,6 +26,7 @@ import (
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/requestid"
 	"github.com/vif71/vif/platform/storage"
+	"github.com/vif71/vif/platform/version"
 )
 
 // Deps are what a service is built from.
@@ -65,11 +66,20 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 	replicas := cfg.String("stream-replicas", "VIF_STREAM_REPLICAS", "1", "replicas of the VIF stream (3 in a NATS cluster)")
 	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
 	shutdown := cfg.Duration("shutdown-timeout", "VIF_SHUTDOWN_TIMEOUT", 10*time.Second, "how long in-flight calls get on shutdown")
+	showVersion := cfg.FlagSet.Bool("version", false, "print the module version and commit, and exit")
+	healthCheck := cfg.FlagSet.Bool("health-check", false, "ask the server on --grpc-addr for its health and exit: 0 when SERVING (a container health check)")
 	if err := cfg.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	if *showVersion {
+		_, err := fmt.Fprintln(os.Stdout, version.Line(name))
+		return err
+	}
+	if *healthCheck {
+		return HealthCheck(ctx, *grpcAddr)
 	}
 	log, err := NewLogger(*logLevel)
 	if err != nil {
