@@ -211,7 +211,7 @@ func TestBuiltInProviderTokensMeetTheRelyingPartyChecks(t *testing.T) {
 
 	stranger := oidctest.NewRSAKey(t, "x")
 	tok := token("admin")
-	parsed, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.RS256})
+	parsed, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatal(err)
 	}
