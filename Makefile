@@ -15,13 +15,26 @@ GNOSTIC_VERSION        := v0.7.1
 # Every module's packages, as go test accepts them from the workspace root.
 PACKAGES := ./... ./platform/... ./proto/gen/go/... ./services/directory/... ./services/funding/... ./services/fleet/... ./services/statistics/... ./gateway/... ./tools/...
 
-.PHONY: run test tools generate check-generated lint vet refdata web check-web
+.PHONY: run test bench tools generate check-generated lint vet refdata web check-web
 
 run:
 	go run ./cmd/vif
 
 test:
 	scripts/test.sh
+
+# The hot-path benchmarks of issue 14, each printing its figure beside its floor measured in the
+# same run (PostgreSQL too when VIF_TEST_POSTGRES_DSN is set). Not part of `make test`, which runs
+# them once each (-benchtime 1x) so that they cannot rot. BENCHTIME=5000x for steadier figures.
+BENCHTIME ?= 2000x
+BENCH_PACKAGES := ./cmd/vif/ ./platform/auth/ ./platform/outbox/ ./services/statistics/internal/app/
+bench:
+	go test -run '^$$' -bench . -benchtime $(BENCHTIME) ./cmd/vif/ ./platform/auth/
+	go test -run '^$$' -bench Relay -benchtime 300x ./platform/outbox/
+	go test -run '^$$' -bench DepartementYearlySummary -benchtime 20x ./services/statistics/internal/app/
+
+print-bench-packages:
+	@echo $(BENCH_PACKAGES)
 
 # One go install per module (a single install across modules fails).
 tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc $(TOOLS)/protoc-gen-grpc-gateway $(TOOLS)/protoc-gen-openapi
