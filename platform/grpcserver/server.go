@@ -79,6 +79,12 @@ func New(o Options) (*Server, error) {
 	if o.ShutdownTimeout == 0 {
 		o.ShutdownTimeout = 10 * time.Second
 	}
+	if o.Verifier.Cache == nil {
+		// A caller sends the same token on every call: its signature is checked once per
+		// auth.DefaultCacheMaxAge, not on each call (auth.TokenCache). Pass a Verifier with its
+		// own Cache to choose the size or age.
+		o.Verifier.Cache = auth.NewTokenCache(0, 0)
+	}
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
 		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
