@@ -46,6 +46,7 @@ const natsKeysDir = "nats-keys"
 type settings struct {
 	dataDir, httpAddr, grpcAddr, natsAddr, adminAddr string
 	seed                                             bool
+	pprof                                            bool // /debug/pprof/ on the admin address
 	corsOrigins                                      []string
 	oidcIssuers                                      string // auth.LoadIssuers; empty: vif's own tokens only
 	threshold                                        int64
@@ -61,6 +62,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	natsAddr := cfg.String("nats-addr", "VIF_NATS_ADDR", "127.0.0.1:4222", "embedded NATS listen address, for outside subscribers")
 	adminAddr := cfg.String("admin-addr", "VIF_ADMIN_ADDR", "127.0.0.1:9091", "admin listen address (/metrics, /healthz); empty to disable")
 	seed := cfg.Bool("seed", "VIF_SEED", true, "create the Saône-et-Loire data set on the first start")
+	pprofOn := cfg.Bool("pprof", "VIF_PPROF", false, "serve Go's profiles under /debug/pprof/ on the admin address")
 	threshold := cfg.Int64("disclosure-threshold", "VIF_DISCLOSURE_THRESHOLD", statistics.DefaultThreshold, "statistics: counts from 1 to this minus 1 are hidden from callers not entitled to raw counts")
 	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
 	oidcIssuers := cfg.String("oidc-issuers", "VIF_OIDC_ISSUERS", "", auth.IssuersFlagHelp)
@@ -81,7 +83,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	inst, err := start(ctx, settings{
 		dataDir: *dataDir, httpAddr: *httpAddr, grpcAddr: *grpcAddr, natsAddr: *natsAddr,
 		adminAddr: *adminAddr, seed: *seed, threshold: *threshold, log: log,
-		corsOrigins: splitList(*corsOrigins), oidcIssuers: *oidcIssuers,
+		corsOrigins: splitList(*corsOrigins), oidcIssuers: *oidcIssuers, pprof: *pprofOn,
 	})
 	if err != nil {
 		return err
@@ -204,6 +206,7 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 		Logger:   s.log,
 		Verifier: verifier,
 		Services: services,
+		Pprof:    s.pprof,
 	})
 	if err != nil {
 		return nil, err

@@ -64,6 +64,7 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 	seed := cfg.Bool("seed", "VIF_SEED", true, "create the default data set on the first start")
 	replicas := cfg.String("stream-replicas", "VIF_STREAM_REPLICAS", "1", "replicas of the VIF stream (3 in a NATS cluster)")
 	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
+	pprofOn := cfg.Bool("pprof", "VIF_PPROF", false, "serve Go's profiles under /debug/pprof/ on the admin address")
 	shutdown := cfg.Duration("shutdown-timeout", "VIF_SHUTDOWN_TIMEOUT", 10*time.Second, "how long in-flight calls get on shutdown")
 	if err := cfg.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -125,6 +126,7 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 		Verifier:        verifier,
 		Services:        []grpcserver.Service{built.Service},
 		ShutdownTimeout: *shutdown,
+		Pprof:           *pprofOn,
 	})
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"buf.build/go/protovalidate"
@@ -58,6 +59,9 @@ type Options struct {
 	// Registry receives the server's metrics; nil means a new registry with the Go and process
 	// collectors.
 	Registry *prometheus.Registry
+	// Pprof serves Go's profiles (net/http/pprof) under /debug/pprof/ on the admin listener. Off
+	// by default: a profile shows what the process is doing to whoever reaches the admin port.
+	Pprof bool
 }
 
 // Server hosts services over gRPC.
@@ -208,6 +212,13 @@ func (s *Server) setServing(st healthpb.HealthCheckResponse_ServingStatus) {
 func (s *Server) adminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	if s.opts.Pprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		resp, err := s.health.Check(r.Context(), &healthpb.HealthCheckRequest{})
 		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
