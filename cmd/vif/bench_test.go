@@ -96,7 +96,8 @@ func newBenchEnv() (*benchEnv, error) {
 	}
 	// Info level, as `vif serve` logs, into a handler that keeps nothing: the cost of building
 	// each line is counted, not the terminal's.
-	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	seeded := &seedCounter{n: new(atomic.Int64), Handler: slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})}
+	log := slog.New(seeded)
 	in, err := start(ctx, settings{
 		dataDir: dataDir, httpAddr: "127.0.0.1:0", grpcAddr: "127.0.0.1:0", natsAddr: "127.0.0.1:0",
 		seed: true, log: log,
@@ -105,6 +106,13 @@ func newBenchEnv() (*benchEnv, error) {
 		return nil, err
 	}
 	stops = append(stops, func() { cancel(); _ = in.wait() })
+	// The seeds of funding, fleet and statistics run in the background on the first start (the
+	// directory's is done by then): the figures are taken once they are done, not beside them.
+	for deadline := time.Now().Add(2 * time.Minute); seeded.n.Load() < 3; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%d of the 3 background seeds done after 2 minutes", seeded.n.Load())
+		}
+	}
 	var out bytes.Buffer
 	if err := run(ctx, []string{"token", "--data-dir", dataDir, "--role", "admin"}, noEnv, &out); err != nil {
 		return nil, err
@@ -142,6 +150,27 @@ func newBenchEnv() (*benchEnv, error) {
 		}
 	}
 	return e, nil
+}
+
+// seedCounter counts the services that logged their seed done.
+type seedCounter struct {
+	slog.Handler
+	n *atomic.Int64
+}
+
+func (h *seedCounter) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "seeded the default data set" {
+		h.n.Add(1)
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h *seedCounter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &seedCounter{Handler: h.Handler.WithAttrs(attrs), n: h.n}
+}
+
+func (h *seedCounter) WithGroup(name string) slog.Handler {
+	return &seedCounter{Handler: h.Handler.WithGroup(name), n: h.n}
 }
 
 func errorsOf(errs ...error) error {
