@@ -17,6 +17,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/vif71/vif/gateway"
 	"github.com/vif71/vif/platform/auth"
@@ -190,7 +192,13 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 	if err != nil {
 		return nil, err
 	}
-	services, background, err := buildServices(ctx, in, s, js, dialAddr(grpcLis.Addr()))
+	// The gateway, and the services that call the directory, reach the gRPC server of this process
+	// through an in-memory listener: the same server, so the full interceptor chain, without a TCP
+	// hop. Outside clients use grpcLis.
+	mem := bufconn.Listen(inMemoryBuffer)
+	in.closers = append(in.closers, func() { mem.Close() })
+	memDial := grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return mem.DialContext(ctx) })
+	services, background, err := buildServices(ctx, in, s, js, inMemoryTarget, memDial)
 	if err != nil {
 		return nil, err
 	}
@@ -234,14 +242,21 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 		defer stopBackground()
 		return srv.Serve(ctx, grpcLis, adminLis)
 	})
+	g.Go(func() error {
+		// srv.Serve's graceful stop closes this listener too, and waits for its calls.
+		if err := srv.GRPC().Serve(mem); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+			return fmt.Errorf("grpc in memory: %w", err)
+		}
+		return nil
+	})
 	for _, bg := range background {
 		g.Go(func() error { return bg(bgCtx) })
 	}
-	target := dialAddr(grpcLis.Addr())
 	g.Go(func() error {
 		return gateway.RunListener(ctx, httpLis, gateway.Options{
 			Logger:         s.log.With("component", "gateway"),
-			Backends:       gateway.Backends(func(string) string { return target }),
+			Backends:       gateway.Backends(func(string) string { return inMemoryTarget }),
+			DialOptions:    []grpc.DialOption{memDial},
 			Verifier:       &verifier,
 			AllowedOrigins: s.corsOrigins,
 			Registry:       srv.Registry(),
@@ -250,9 +265,16 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 	return in, nil
 }
 
+// The in-memory listener between the gateway and the services: its buffer, and the target its
+// clients dial (passthrough: the dialer ignores the address).
+const (
+	inMemoryBuffer = 1 << 20
+	inMemoryTarget = "passthrough:///vif-in-process"
+)
+
 // buildServices opens each service's SQLite file and builds it. Services that call others reach
 // them through target, this process's own gRPC server, as they would across the network.
-func buildServices(ctx context.Context, in *instance, s settings, js map[string]jetstream.JetStream, target string) ([]grpcserver.Service, []func(context.Context) error, error) {
+func buildServices(ctx context.Context, in *instance, s settings, js map[string]jetstream.JetStream, target string, dial ...grpc.DialOption) ([]grpcserver.Service, []func(context.Context) error, error) {
 	open := func(name string) (*storage.DB, error) {
 		db, err := storage.Open(ctx, filepath.Join(s.dataDir, name+".db"))
 		if err != nil {
@@ -269,7 +291,7 @@ func buildServices(ctx context.Context, in *instance, s settings, js map[string]
 	if err != nil {
 		return nil, nil, err
 	}
-	self, err := grpcclient.New(target)
+	self, err := grpcclient.New(target, dial...)
 	if err != nil {
 		return nil, nil, err
 	}
