@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime"
 	"time"
 
 	"buf.build/go/protovalidate"
@@ -115,6 +116,9 @@ func New(o Options) (*Server, error) {
 	stopping, endStreams := context.WithCancel(context.Background())
 	g := grpc.NewServer(
 		grpc.ForceServerCodecV2(codec),
+		// A pool of goroutines serves the calls: a new goroutine per call grows its stack again
+		// through the interceptor chain on each one (runtime.newstack in the profile).
+		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
 		grpc.ChainStreamInterceptor(
 			requestid.StreamServerInterceptor(),
 			endStreamsInterceptor(stopping),
