@@ -18,7 +18,7 @@ STATICCHECK_VERSION    := v0.8.2
 MODULE_DIRS := $(shell go list -m -f '{{.Dir}}')
 PACKAGES := $(foreach d,$(MODULE_DIRS),$(if $(filter $(CURDIR),$(d)),./...,./$(patsubst $(CURDIR)/%,%,$(d))/...))
 
-.PHONY: run test test-short tools generate check-generated lint vet refdata web check-web test-web
+.PHONY: run test test-short bench tools generate check-generated lint vet refdata web check-web test-web
 
 run:
 	go run ./cmd/vif
@@ -30,6 +30,19 @@ test:
 # go's test cache. Not what CI runs: make test is.
 test-short: web/node_modules
 	go test $(filter-out ./...,$(PACKAGES)) $$(go list ./... | grep -v /e2e)
+
+# The hot-path benchmarks of issue 14, each printing its figure beside its floor measured in the
+# same run (PostgreSQL too when VIF_TEST_POSTGRES_DSN is set). Not part of `make test`, which runs
+# them once each (-benchtime 1x) so that they cannot rot. BENCHTIME=5000x for steadier figures.
+BENCHTIME ?= 2000x
+BENCH_PACKAGES := ./cmd/vif/ ./platform/auth/ ./platform/outbox/ ./services/statistics/internal/app/
+bench:
+	go test -run '^$$' -bench . -benchtime $(BENCHTIME) ./cmd/vif/ ./platform/auth/
+	go test -run '^$$' -bench Relay -benchtime 300x ./platform/outbox/
+	go test -run '^$$' -bench DepartementYearlySummary -benchtime 20x ./services/statistics/internal/app/
+
+print-bench-packages:
+	@echo $(BENCH_PACKAGES)
 
 # One go install per module (a single install across modules fails).
 tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc $(TOOLS)/protoc-gen-grpc-gateway $(TOOLS)/protoc-gen-openapi $(TOOLS)/staticcheck

@@ -62,4 +62,7 @@ make --no-print-directory test-web
 step "test"
 go test -race -count=1 -timeout 20m $(make --no-print-directory -s print-packages) "$@"
 
+step "benchmarks, once each (make bench times them)"
+go test -count=1 -run '^$' -bench . -benchtime 1x $(make --no-print-directory -s print-bench-packages)
+
 step "done"

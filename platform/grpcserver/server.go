@@ -13,6 +13,8 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/pprof"
+	"runtime"
 	"time"
 
 	"buf.build/go/protovalidate"
@@ -58,6 +60,9 @@ type Options struct {
 	// Registry receives the server's metrics; nil means a new registry with the Go and process
 	// collectors.
 	Registry *prometheus.Registry
+	// Pprof serves Go's profiles (net/http/pprof) under /debug/pprof/ on the admin listener. Off
+	// by default: a profile shows what the process is doing to whoever reaches the admin port.
+	Pprof bool
 }
 
 // Server hosts services over gRPC.
@@ -78,6 +83,12 @@ func New(o Options) (*Server, error) {
 	o.Logger = requestid.Logger(o.Logger)
 	if o.ShutdownTimeout == 0 {
 		o.ShutdownTimeout = 10 * time.Second
+	}
+	if o.Verifier.Cache == nil {
+		// A caller sends the same token on every call: its signature is checked once per
+		// auth.DefaultCacheMaxAge, not on each call (auth.TokenCache). Pass a Verifier with its
+		// own Cache to choose the size or age.
+		o.Verifier.Cache = auth.NewTokenCache(0, 0)
 	}
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
@@ -105,6 +116,9 @@ func New(o Options) (*Server, error) {
 	stopping, endStreams := context.WithCancel(context.Background())
 	g := grpc.NewServer(
 		grpc.ForceServerCodecV2(codec),
+		// A pool of goroutines serves the calls: a new goroutine per call grows its stack again
+		// through the interceptor chain on each one (runtime.newstack in the profile).
+		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
 		grpc.ChainStreamInterceptor(
 			requestid.StreamServerInterceptor(),
 			endStreamsInterceptor(stopping),
@@ -202,6 +216,13 @@ func (s *Server) setServing(st healthpb.HealthCheckResponse_ServingStatus) {
 func (s *Server) adminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	if s.opts.Pprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		resp, err := s.health.Check(r.Context(), &healthpb.HealthCheckRequest{})
 		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
