@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/vif71/vif/platform/eventbus"
 	"github.com/vif71/vif/platform/storage"
@@ -235,6 +237,7 @@ type row struct {
 	id         string
 	subject    string
 	source     string
+	resource   string
 	dataSchema string
 	occurredAt time.Time
 	payload    []byte
@@ -279,7 +282,7 @@ func (r *Relay) drain(ctx context.Context) error {
 // anything is published, so no read stays open across network calls.
 func (r *Relay) fetch(ctx context.Context) ([]row, error) {
 	rows, err := r.db.QueryContext(ctx,
-		`SELECT seq, id, subject, source, data_schema, occurred_at, payload FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
+		`SELECT seq, id, subject, source, resource, data_schema, occurred_at, payload FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
 		r.o.BatchSize)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
@@ -288,7 +291,7 @@ func (r *Relay) fetch(ctx context.Context) ([]row, error) {
 	var batch []row
 	for rows.Next() {
 		var ev row
-		if err := rows.Scan(&ev.seq, &ev.id, &ev.subject, &ev.source, &ev.dataSchema, &ev.occurredAt, &ev.payload); err != nil {
+		if err := rows.Scan(&ev.seq, &ev.id, &ev.subject, &ev.source, &ev.resource, &ev.dataSchema, &ev.occurredAt, &ev.payload); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
 		batch = append(batch, ev)
@@ -299,17 +302,34 @@ func (r *Relay) fetch(ctx context.Context) ([]row, error) {
 	return batch, nil
 }
 
-func (r *Relay) publish(ctx context.Context, ev row) error {
+// message is ev as a NATS message in CloudEvents binary content mode (the NATS protocol binding,
+// section 3.1): the payload as the body, each attribute as a "ce-" header whose value is
+// percent-encoded as the binding requires, and the event id as Nats-Msg-Id for JetStream.
+func (ev row) message() *nats.Msg {
 	msg := nats.NewMsg(ev.subject)
 	msg.Data = ev.payload
+	set := func(name, value string) { msg.Header.Set(name, eventbus.EncodeHeaderValue(value)) }
 	msg.Header.Set(jetstream.MsgIDHeader, ev.id)
-	msg.Header.Set(eventbus.HeaderSpecVersion, eventbus.SpecVersion)
-	msg.Header.Set(eventbus.HeaderType, ev.subject)
-	msg.Header.Set(eventbus.HeaderSource, ev.source)
-	msg.Header.Set(eventbus.HeaderID, ev.id)
-	msg.Header.Set(eventbus.HeaderTime, ev.occurredAt.UTC().Format(time.RFC3339Nano))
-	msg.Header.Set(eventbus.HeaderDataSchema, ev.dataSchema)
-	msg.Header.Set(eventbus.HeaderContentType, eventbus.ContentTypeProtobuf)
+	set(eventbus.HeaderSpecVersion, eventbus.SpecVersion)
+	set(eventbus.HeaderID, ev.id)
+	set(eventbus.HeaderType, ev.subject)
+	set(eventbus.HeaderSource, ev.source)
+	set(eventbus.HeaderTime, ev.occurredAt.UTC().Format(time.RFC3339Nano))
+	if ev.resource != "" {
+		set(eventbus.HeaderSubject, ev.resource)
+	}
+	schema := ev.dataSchema
+	if !strings.Contains(schema, "/") {
+		// Rows written by this package hold the message name; the header carries its URI.
+		schema = eventbus.DataSchema(protoreflect.FullName(schema))
+	}
+	set(eventbus.HeaderDataSchema, schema)
+	set(eventbus.HeaderDataContentType, eventbus.ContentTypeProtobuf)
+	return msg
+}
+
+func (r *Relay) publish(ctx context.Context, ev row) error {
+	msg := ev.message()
 
 	ctx, cancel := context.WithTimeout(ctx, r.o.PublishTimeout)
 	defer cancel()
