@@ -79,8 +79,11 @@ func Add(ctx context.Context, tx *sql.Tx, ev Event) error {
 	}
 	schema := string(ev.Payload.ProtoReflect().Descriptor().FullName())
 	_, err = tx.ExecContext(ctx,
-		`INSERT INTO outbox (id, subject, source, resource, data_schema, occurred_at, payload) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		ev.ID, ev.Subject, ev.Source, ev.Resource, schema, ev.Time.UTC().Truncate(time.Microsecond), payload)
+		`INSERT INTO outbox (id, subject, source, resource, data_schema, occurred_at, payload, written_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		ev.ID, ev.Subject, ev.Source, ev.Resource, schema, ev.Time.UTC().Truncate(time.Microsecond), payload,
+		// The wall clock, not ev.Time (a domain time, possibly from an injected clock): the relay
+		// measures the commit -> publish lag from it.
+		time.Now().UTC().Truncate(time.Microsecond))
 	if err != nil {
 		return fmt.Errorf("outbox: add %s: %w", ev.ID, err)
 	}

@@ -77,11 +77,12 @@ type RelayOptions struct {
 // relay asks for every unsent row, not for rows past a high-water mark). Events of one aggregate
 // keep their order because the transactions changing that aggregate serialise on its row.
 type Relay struct {
-	db   *storage.DB
-	js   jetstream.JetStream
-	o    RelayOptions
-	log  *slog.Logger
-	wake chan struct{}
+	db      *storage.DB
+	js      jetstream.JetStream
+	o       RelayOptions
+	log     *slog.Logger
+	wake    chan struct{}
+	metrics relayMetrics
 }
 
 // NewRelay returns a relay from db's outbox to js. Nothing happens until Run.
@@ -114,11 +115,12 @@ func NewRelay(db *storage.DB, js jetstream.JetStream, o RelayOptions) *Relay {
 		o.Now = time.Now
 	}
 	return &Relay{
-		db:   db,
-		js:   js,
-		o:    o,
-		log:  o.Logger.With("component", "outbox-relay"),
-		wake: make(chan struct{}, 1),
+		db:      db,
+		js:      js,
+		o:       o,
+		log:     o.Logger.With("component", "outbox-relay"),
+		wake:    make(chan struct{}, 1),
+		metrics: newRelayMetrics(),
 	}
 }
 
@@ -241,6 +243,7 @@ type row struct {
 	dataSchema string
 	occurredAt time.Time
 	payload    []byte
+	writtenAt  sql.NullTime
 }
 
 // drain publishes batches until the outbox is empty or a publish fails.
@@ -257,7 +260,13 @@ func (r *Relay) drain(ctx context.Context) error {
 		var pubErr error
 		for _, ev := range batch {
 			if pubErr = r.publish(ctx, ev); pubErr != nil {
+				if ctx.Err() == nil {
+					r.metrics.failures.Inc()
+				}
 				break
+			}
+			if ev.writtenAt.Valid {
+				r.metrics.lag.Observe(time.Since(ev.writtenAt.Time).Seconds())
 			}
 			sent++
 		}
@@ -282,7 +291,7 @@ func (r *Relay) drain(ctx context.Context) error {
 // anything is published, so no read stays open across network calls.
 func (r *Relay) fetch(ctx context.Context) ([]row, error) {
 	rows, err := r.db.QueryContext(ctx,
-		`SELECT seq, id, subject, source, resource, data_schema, occurred_at, payload FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
+		`SELECT seq, id, subject, source, resource, data_schema, occurred_at, payload, written_at FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
 		r.o.BatchSize)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
@@ -291,7 +300,7 @@ func (r *Relay) fetch(ctx context.Context) ([]row, error) {
 	var batch []row
 	for rows.Next() {
 		var ev row
-		if err := rows.Scan(&ev.seq, &ev.id, &ev.subject, &ev.source, &ev.resource, &ev.dataSchema, &ev.occurredAt, &ev.payload); err != nil {
+		if err := rows.Scan(&ev.seq, &ev.id, &ev.subject, &ev.source, &ev.resource, &ev.dataSchema, &ev.occurredAt, &ev.payload, &ev.writtenAt); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
 		batch = append(batch, ev)
