@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	cloudevents "github.com/cloudevents/sdk-go/v2/event"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.yaml.in/yaml/v4"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -107,7 +109,7 @@ func (m *natsMessage) GetExtension(name string) any {
 // seeds (every service, the real relays, the real NATS server) and checks each with the
 // CloudEvents SDK: a valid event in binary mode, its dataschema the absolute URI that names the
 // payload's protobuf message, datacontenttype application/protobuf, and its subject the resource
-// name the payload carries.
+// name the payload carries; and each subject is a channel of docs/asyncapi.yaml with that payload.
 func TestLiveEventsAreValidCloudEvents(t *testing.T) {
 	dataDir := t.TempDir()
 	in, _ := startEmbedded(t, dataDir)
@@ -127,6 +129,7 @@ func TestLiveEventsAreValidCloudEvents(t *testing.T) {
 	msgs := seededEvents(t, js)
 
 	t.Logf("%d events in the stream", len(msgs))
+	catalogue := asyncAPIChannels(t)
 	sources := map[string]int{}
 	for _, msg := range msgs {
 		ev, err := binding.ToEvent(context.Background(), newNATSMessage(msg.Headers(), msg.Data()))
@@ -140,6 +143,9 @@ func TestLiveEventsAreValidCloudEvents(t *testing.T) {
 		}
 		sources[ev.Source()]++
 		checkEvent(t, msg, ev)
+		if want, ok := catalogue[ev.Type()]; !ok || eventbus.MessageName(ev.DataSchema()) != want {
+			t.Errorf("%s with %s: docs/asyncapi.yaml has %q for this subject; want the channel with that payload", ev.Type(), ev.DataSchema(), want)
+		}
 	}
 	for _, src := range []string{"/vif/directory", "/vif/funding", "/vif/fleet"} {
 		if sources[src] == 0 {
@@ -198,6 +204,34 @@ func resourceName(m proto.Message) string {
 		}
 	}
 	return ""
+}
+
+// asyncAPIChannels reads docs/asyncapi.yaml as subject -> payload message (the components key of
+// each channel's message is the message's full protobuf name).
+func asyncAPIChannels(t *testing.T) map[string]protoreflect.FullName {
+	t.Helper()
+	raw, err := os.ReadFile("../../docs/asyncapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Channels map[string]struct {
+			Address  string
+			Messages map[string]struct {
+				Ref string `yaml:"$ref"`
+			}
+		}
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]protoreflect.FullName{}
+	for _, ch := range doc.Channels {
+		for _, m := range ch.Messages {
+			out[ch.Address] = protoreflect.FullName(strings.TrimPrefix(m.Ref, "#/components/messages/"))
+		}
+	}
+	return out
 }
 
 // seededEvents waits for the seed to settle (the stream stops growing) and returns every message
