@@ -45,7 +45,7 @@ type Service struct {
 	Policy auth.Policy
 	// Errors maps the service's domain errors to gRPC codes.
 	Errors []apierr.Mapping
-	// Collectors are the service's own metrics (its outbox's backlog), served on /metrics.
+	// Collectors are the service's own metrics (its outbox relay's), served on /metrics.
 	Collectors []prometheus.Collector
 }
 
