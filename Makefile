@@ -61,7 +61,8 @@ $(TOOLS)/protoc-gen-openapi:
 	GOBIN=$(TOOLS) go install github.com/google/gnostic/cmd/protoc-gen-openapi@$(GNOSTIC_VERSION)
 
 # Rebuilds the third-party protos from the pinned Go modules, then the Go code and the OpenAPI 3
-# description from our protos. Both are committed.
+# description from our protos, and the AsyncAPI 3 description of the events (docs/asyncapi.yaml).
+# All are committed.
 generate: tools
 	rm -rf proto/third_party proto/gen/go/vif gateway/openapi
 	go run ./tools/protodump -out proto/third_party
@@ -69,12 +70,15 @@ generate: tools
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	buf generate --template buf.gen.openapi.yaml -o "$$tmp" && mkdir -p gateway/openapi && \
 	go run ./cmd/openapigen -in "$$tmp/openapi/openapi.yaml" -out gateway/openapi/openapi.json
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	buf build --as-file-descriptor-set -o "$$tmp/vif.binpb" --path proto/vif && \
+	go run ./cmd/asyncapigen -in "$$tmp/vif.binpb" -out docs/asyncapi.yaml
 
 # Fails when the committed generated files differ from what `make generate` produces.
 check-generated: generate
-	@if [ -n "$$(git status --porcelain -- proto gateway/openapi)" ]; then \
+	@if [ -n "$$(git status --porcelain -- proto gateway/openapi docs/asyncapi.yaml)" ]; then \
 		echo "generated files are stale: run make generate and commit the result" >&2; \
-		git status --short -- proto gateway/openapi >&2; git diff --stat -- proto gateway/openapi >&2; exit 1; \
+		git status --short -- proto gateway/openapi docs/asyncapi.yaml >&2; git diff --stat -- proto gateway/openapi docs/asyncapi.yaml >&2; exit 1; \
 	fi
 
 # What npm builds from its lock file (web/package-lock.json): the TypeScript types of the API
@@ -87,10 +91,11 @@ web:
 web/node_modules: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error && touch node_modules
 
-# Lints the OpenAPI description (@redocly/cli, zero errors), type-checks the client against it,
-# and fails when what npm builds differs from what is committed.
+# Lints the OpenAPI description (@redocly/cli, zero errors), validates the AsyncAPI description of
+# the events (@asyncapi/cli, no error or warning), type-checks the client against the OpenAPI
+# description, and fails when what npm builds differs from what is committed.
 check-web: web
-	cd web && npm run --silent api:lint && npm run --silent typecheck
+	cd web && npm run --silent api:lint && npm run --silent asyncapi:validate && npm run --silent typecheck
 	@if [ -n "$$(git status --porcelain -- web gateway/apidocs gateway/console)" ]; then \
 		echo "front-end builds are stale: run make web and commit the result" >&2; \
 		git status --short -- web gateway/apidocs gateway/console >&2; exit 1; \
@@ -99,8 +104,8 @@ check-web: web
 # The console's browser tests (Playwright on Debian's Chromium, axe on every page) against an
 # embedded default that the tests start with `go run ./cmd/vif serve` on free ports. Screenshots
 # of the main pages go to VIF_SCREENS (default /tmp/vif-screens), outside the repo.
-test-web:
-	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent test:browser
+test-web: web/node_modules
+	cd web && npm run --silent test:browser
 
 # The protos lint and are formatted (buf), the Go code is gofmt'd, vetted and passes staticcheck
 # (no check turned off).

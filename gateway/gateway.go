@@ -111,6 +111,10 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 		if metrics, err = newHTTPMetrics(o.Registry); err != nil {
 			return nil, nil, fmt.Errorf("gateway: metrics: %w", err)
 		}
+		// Its calls to the services, as gRPC client metrics (grpc_client_handled_total, …).
+		if err := grpcclient.RegisterMetrics(o.Registry); err != nil {
+			return nil, nil, fmt.Errorf("gateway: %w", err)
+		}
 	}
 	services := make([]string, len(o.Backends))
 	for i, b := range o.Backends {

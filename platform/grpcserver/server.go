@@ -1,6 +1,8 @@
 // Package grpcserver is the bootstrap every vif service shares: one gRPC server with health,
-// reflection, and the interceptor chain (recovery, logging and metrics, authentication and audit,
-// protovalidate, error mapping), an admin HTTP listener with Prometheus metrics, and a graceful
+// reflection, and the interceptor chain (recovery, the standard gRPC metrics of go-grpc-middleware's
+// Prometheus provider, logging, authentication and audit, protovalidate, error mapping), an admin
+// HTTP listener with Prometheus metrics (the server's, the client's of grpcclient, Go's and the
+// process's, the services' own), and a graceful
 // shutdown with a deadline: unary calls in flight finish, streams (Health/Watch) end at once with
 // Unavailable, so one open stream does not hold the stop.
 package grpcserver
@@ -29,6 +31,7 @@ import (
 
 	"github.com/vif71/vif/platform/apierr"
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/grpcclient"
 	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/requestid"
 )
@@ -44,7 +47,7 @@ type Service struct {
 	Policy auth.Policy
 	// Errors maps the service's domain errors to gRPC codes.
 	Errors []apierr.Mapping
-	// Collectors are the service's own metrics (its outbox's backlog), served on /metrics.
+	// Collectors are the service's own metrics (its outbox relay's), served on /metrics.
 	Collectors []prometheus.Collector
 }
 
@@ -111,7 +114,14 @@ func New(o Options) (*Server, error) {
 			}
 		}
 	}
-	metrics := newMetrics(o.Registry)
+	metrics, err := newServerMetrics(o.Registry)
+	if err != nil {
+		return nil, err
+	}
+	// The calls this process makes to other services (grpcclient) are counted on the same page.
+	if err := grpcclient.RegisterMetrics(o.Registry); err != nil {
+		return nil, fmt.Errorf("grpcserver: %w", err)
+	}
 	codec := newLenientCodec()
 	stopping, endStreams := context.WithCancel(context.Background())
 	g := grpc.NewServer(
@@ -121,6 +131,7 @@ func New(o Options) (*Server, error) {
 		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
 		grpc.ChainStreamInterceptor(
 			requestid.StreamServerInterceptor(),
+			metrics.StreamServerInterceptor(),
 			endStreamsInterceptor(stopping),
 			auth.StreamServerInterceptor(o.Verifier, policy, o.Logger),
 			codec.streamInterceptor(),
@@ -128,7 +139,8 @@ func New(o Options) (*Server, error) {
 		grpc.ChainUnaryInterceptor(
 			requestid.UnaryServerInterceptor(),
 			recoverInterceptor(o.Logger),
-			metrics.interceptor(o.Logger),
+			metrics.UnaryServerInterceptor(),
+			logInterceptor(o.Logger),
 			auth.UnaryServerInterceptor(o.Verifier, policy, o.Logger),
 			codec.unaryInterceptor(),
 			validateInterceptor(validator),
@@ -142,6 +154,8 @@ func New(o Options) (*Server, error) {
 	for _, s := range o.Services {
 		s.Register(g)
 	}
+	// Every method's series exist from the start, at zero, so a rate or an alert has a baseline.
+	metrics.InitializeMetrics(g)
 	return &Server{grpc: g, health: hs, registry: o.Registry, opts: o, endStreams: endStreams}, nil
 }
 
