@@ -62,6 +62,11 @@ type Options struct {
 	// JSON, an unknown parameter), which no service sees. Authorisation stays with the
 	// services. Nil leaves such lines anonymous.
 	Verifier *auth.Verifier
+	// SignInIssuer is the OpenID provider the console signs in with (its URL, e.g. the built-in
+	// provider's http://127.0.0.1:8081). The console reads it from /console/config.json, and the
+	// console's Content-Security-Policy lets it call that origin (connect-src). Empty: the console
+	// offers no sign-in.
+	SignInIssuer string
 }
 
 const (
@@ -166,7 +171,7 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 		closeAll()
 		return nil, nil, err
 	}
-	if err := registerConsole(mux); err != nil {
+	if err := registerConsole(mux, o.SignInIssuer); err != nil {
 		closeAll()
 		return nil, nil, err
 	}
