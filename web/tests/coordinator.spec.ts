@@ -2,9 +2,11 @@
 // page (authorization code with PKCE), sees their network's members, adds one (and first sees the
 // API's error under the field it names), signs out. Axe on each new page.
 import { expect, test } from "@playwright/test";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { axe, screenshot, url, watch } from "./helpers";
+import type { Page } from "@playwright/test";
 
 const EMAIL = "coordination.louhannais@demo.vif.test";
 
@@ -85,4 +87,58 @@ test("a coordinator signs in, sees and adds their network's members, signs out",
   expect(seen.violations).toEqual([]);
   // The one error the browser logged is the API's 400 for the bad telephone number.
   expect(seen.errors).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+});
+
+async function signIn(page: Page) {
+  await page.getByRole("banner").getByRole("button", { name: "Se connecter" }).click();
+  await page.waitForURL((u) => u.href.startsWith(process.env.VIF_AUTH_URL ?? "-"));
+  await page.getByLabel("Adresse électronique").fill(EMAIL);
+  await page.getByLabel("Mot de passe").fill(demoPassword(EMAIL));
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await expect(page.getByRole("button", { name: "Se déconnecter" })).toBeVisible();
+}
+
+test("a long list of members pages, and the session is renewed before the token expires", async ({ page }) => {
+  // 25 members in all (the first test added one), added through the API with vif's own token.
+  const token = execFileSync(
+    "go", ["run", "./cmd/vif", "token", "--role", "coordinator", "--network", "louhannais", "--data-dir", process.env.VIF_DATA_DIR ?? ""],
+    { cwd: join(process.cwd(), ".."), encoding: "utf8" },
+  ).trim();
+  const orgs = await (await fetch(url("/v1/organisations?pageSize=1"), { headers: { Authorization: `Bearer ${token}` } })).json();
+  const organisation: string = orgs.organisations[0].name;
+  for (let i = 1; i <= 24; i++) {
+    const r = await fetch(url("/v1/networks/louhannais/members"), {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ organisation, displayName: `Membre ${String(i).padStart(2, "0")}`, domains: ["DOMAIN_RIGHTS"] }),
+    });
+    expect(r.status, await r.text()).toBe(200);
+  }
+
+  const refreshes: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().startsWith(process.env.VIF_AUTH_URL + "/oauth/token") && /grant_type=refresh_token/.test(r.postData() ?? "")) refreshes.push(r.url());
+  });
+  await page.goto(url("/membres"));
+  await signIn(page);
+  const table = page.getByRole("table", { name: "Membres du réseau" });
+  await expect(table.locator("tbody tr")).toHaveCount(20);
+  const pager = page.getByRole("navigation", { name: "Pages des membres" });
+  await expect(pager).toContainText("Page 1");
+  await pager.getByRole("button", { name: "Page suivante" }).click();
+  await expect(pager).toContainText("Page 2");
+  await expect(table.locator("tbody tr")).toHaveCount(5);
+  await expect(pager.getByRole("button", { name: "Page suivante" })).toBeDisabled();
+
+  // Nine and a half minutes later (the access token lasts ten), the console has used its refresh
+  // token, and its calls still go through.
+  // (The fake clock also stops animation frames, which Playwright's actionability checks wait
+  // for: the click after it is forced.)
+  expect(refreshes).toEqual([]);
+  await page.clock.install();
+  await page.clock.fastForward("09:30");
+  await expect.poll(() => refreshes.length, { timeout: 15_000 }).toBeGreaterThan(0);
+  await pager.getByRole("button", { name: "Page précédente" }).click({ force: true });
+  await expect(table.locator("tbody tr")).toHaveCount(20);
+  await expect(page.getByRole("button", { name: "Se déconnecter" })).toBeVisible();
 });
