@@ -79,7 +79,11 @@ test("a coordinator signs in, sees and adds their network's members, signs out",
   await expect(row).toContainText("Justice, Social");
 
   // Signed out: the page asks to sign in again, and the API no longer gets a token.
+  // The refresh token is revoked at the provider (RFC 7009).
+  const revoked = page.waitForResponse((r) => r.url().startsWith(process.env.VIF_AUTH_URL + "/revoke") && r.request().method() === "POST");
   await page.getByRole("button", { name: "Se déconnecter" }).click();
+  expect((await revoked).status()).toBe(200);
+  expect((await revoked).request().postData()).toMatch(/token_type_hint=refresh_token/);
   await expect(page.getByRole("banner").getByRole("button", { name: "Se connecter" })).toBeVisible();
   await expect(page.getByText("réservée aux coordinatrices et coordinateurs")).toBeVisible();
   await expect(page.getByRole("link", { name: "Membres du réseau" })).toHaveCount(0);
