@@ -10,7 +10,7 @@ import (
 func TestConsoleIsServedFromTheBinaryOnItsPages(t *testing.T) {
 	env := newGateway(t, nil)
 	var index []byte
-	for _, p := range []string{"/", "/reseaux", "/reseaux/chalonnais", "/statistiques"} {
+	for _, p := range []string{"/", "/reseaux", "/reseaux/chalonnais", "/statistiques", "/membres"} {
 		resp, b := env.do(t, "GET", p, nil, nil)
 		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("GET %s = %d %q; want the console's page", p, resp.StatusCode, resp.Header.Get("Content-Type"))
@@ -60,5 +60,28 @@ func TestConsoleIsServedFromTheBinaryOnItsPages(t *testing.T) {
 	}
 	if r, _ := env.do(t, "GET", "/v1/networks/chalonnais", nil, nil); r.StatusCode != http.StatusOK || !strings.Contains(r.Header.Get("Content-Type"), "json") {
 		t.Errorf("GET /v1/networks/chalonnais = %d %q; want the API's JSON", r.StatusCode, r.Header.Get("Content-Type"))
+	}
+}
+
+// The console learns its sign-in provider from /console/config.json, and may call that origin
+// (its token endpoint) and no other.
+func TestConsoleConfigNamesTheSignInProviderAndThePolicyLetsItIn(t *testing.T) {
+	env := newGateway(t, func(o *Options) { o.SignInIssuer = "http://127.0.0.1:8181" })
+	resp, b := env.do(t, "GET", "/console/config.json", nil, nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		t.Fatalf("GET /console/config.json = %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if got, want := strings.TrimSpace(string(b)), `{"issuer":"http://127.0.0.1:8181","clientId":"vif-console"}`; got != want {
+		t.Errorf("GET /console/config.json = %s; want %s", got, want)
+	}
+	resp, _ = env.do(t, "GET", "/", nil, nil)
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "connect-src 'self' http://127.0.0.1:8181;") {
+		t.Errorf("GET / Content-Security-Policy = %q; want connect-src 'self' http://127.0.0.1:8181", csp)
+	}
+
+	// Without a provider, no sign-in and no other origin.
+	env = newGateway(t, nil)
+	if _, b := env.do(t, "GET", "/console/config.json", nil, nil); !strings.Contains(string(b), `"issuer":""`) {
+		t.Errorf("GET /console/config.json = %s; want an empty issuer", b)
 	}
 }

@@ -65,6 +65,11 @@ type Options struct {
 	// DialOptions are added to every backend connection's, e.g. the in-memory dialer of the
 	// embedded default, whose gateway reaches the services in its own process without a TCP hop.
 	DialOptions []grpc.DialOption
+	// SignInIssuer is the OpenID provider the console signs in with (its URL, e.g. the built-in
+	// provider's http://127.0.0.1:8081). The console reads it from /console/config.json, and the
+	// console's Content-Security-Policy lets it call that origin (connect-src). Empty: the console
+	// offers no sign-in.
+	SignInIssuer string
 }
 
 const (
@@ -173,7 +178,7 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 		closeAll()
 		return nil, nil, err
 	}
-	if err := registerConsole(mux); err != nil {
+	if err := registerConsole(mux, o.SignInIssuer); err != nil {
 		closeAll()
 		return nil, nil, err
 	}

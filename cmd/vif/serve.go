@@ -287,6 +287,7 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 			Verifier:       &verifier,
 			AllowedOrigins: s.corsOrigins,
 			Registry:       srv.Registry(),
+			SignInIssuer:   in.issuer,
 		})
 	})
 	return in, nil

@@ -1,7 +1,8 @@
 // Starts the embedded default (`go run ./cmd/vif serve`) on free ports with a fresh data
 // directory, waits for /healthz, and gives the tests its URL (VIF_CONSOLE_URL) and a reader's
-// token (VIF_READER_TOKEN, for the page a signed-in professional sees). The returned function
-// stops it and removes the data directory.
+// token (VIF_READER_TOKEN, for the page a signed-in professional sees), its built-in OpenID
+// provider on a free port too (VIF_AUTH_URL) and its data directory (VIF_DATA_DIR, where the demo
+// accounts' passwords are). The returned function stops it and removes the data directory.
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -26,13 +27,15 @@ function freePort(): Promise<number> {
 export default async function globalSetup() {
   const dir = mkdtempSync(join(tmpdir(), "vif-web-"));
   const port = await freePort();
+  const authPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logFile = join(dir, "vif.log");
   const log = openSync(logFile, "a");
   const vif = spawn(
     "go",
     ["run", "./cmd/vif", "serve", "--data-dir", join(dir, "data"), "--http-addr", `127.0.0.1:${port}`,
-      "--grpc-addr", "127.0.0.1:0", "--nats-addr", "127.0.0.1:0", "--admin-addr", ""],
+      "--grpc-addr", "127.0.0.1:0", "--nats-addr", "127.0.0.1:0", "--admin-addr", "",
+      "--auth-addr", `127.0.0.1:${authPort}`],
     { cwd: repo, stdio: ["ignore", log, log], detached: true },
   );
   const stop = () => {
@@ -63,6 +66,8 @@ export default async function globalSetup() {
   }
 
   process.env.VIF_CONSOLE_URL = url;
+  process.env.VIF_AUTH_URL = `http://127.0.0.1:${authPort}`;
+  process.env.VIF_DATA_DIR = join(dir, "data");
   process.env.VIF_READER_TOKEN = execFileSync(
     "go", ["run", "./cmd/vif", "token", "--role", "reader", "--data-dir", join(dir, "data")],
     { cwd: repo, encoding: "utf8" },

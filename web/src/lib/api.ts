@@ -1,6 +1,7 @@
-// The console's one API client (the typed client of src/api), on this origin. The public pages
-// send no token.
+// The console's one API client (the typed client of src/api), on this origin. It sends the
+// signed-in professional's access token (session.svelte.ts); signed out, none.
 import { apiClient, fieldErrors, type ApiError, type components } from "../api/client";
+import { session } from "./session.svelte";
 
 export type Schemas = components["schemas"];
 export type Network = Schemas["vif.directory.v1.Network"];
@@ -13,7 +14,8 @@ export type Count = Schemas["vif.statistics.v1.Count"];
 export type Ratio = Schemas["vif.statistics.v1.Ratio"];
 export type NationalComparison = Schemas["vif.statistics.v1.NationalComparison"];
 
-export const api = apiClient("", () => undefined);
+export const api = apiClient("", () => session.token());
+export type Organisation = Schemas["vif.directory.v1.Organisation"];
 
 /** What the console shows of a failed call: a message, and the messages by field. */
 export class Problem {

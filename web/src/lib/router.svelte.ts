@@ -7,13 +7,15 @@ export type Route =
   | { page: "reseaux" }
   | { page: "reseau"; network: string }
   | { page: "statistiques" }
+  | { page: "membres" }
   | { page: "introuvable" };
 
-/** The route of a path: /, /reseaux, /reseaux/{network}, /statistiques. */
+/** The route of a path: /, /reseaux, /reseaux/{network}, /statistiques, /membres. */
 export function routeOf(path: string): Route {
   if (path === "/" || path === "") return { page: "accueil" };
   if (path === "/reseaux") return { page: "reseaux" };
   if (path === "/statistiques") return { page: "statistiques" };
+  if (path === "/membres") return { page: "membres" };
   const m = /^\/reseaux\/([a-z][a-z0-9-]{2,62})$/.exec(path);
   if (m?.[1]) return { page: "reseau", network: m[1] };
   return { page: "introuvable" };
