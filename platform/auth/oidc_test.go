@@ -138,15 +138,7 @@ func TestOIDCKeyRotationIsFollowed(t *testing.T) {
 	if _, err := v.VerifyToken(ctx, p.Token("coordinator")); err != nil {
 		t.Errorf("token signed with the new key: %v; want it accepted", err)
 	}
-	// go-oidc stores the key set it fetched just after answering the call that fetched it: on a
-	// loaded machine the next check may see the old set for a moment.
-	var err error
-	for try := 0; try < 50; try++ {
-		if _, err = v.VerifyToken(ctx, old); errors.Is(err, auth.ErrTokenInvalid) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	err := oidctest.Recheck(func() error { _, err := v.VerifyToken(ctx, old); return err })
 	if !errors.Is(err, auth.ErrTokenInvalid) {
 		t.Errorf("token of the withdrawn key = %v; want ErrTokenInvalid", err)
 	}
