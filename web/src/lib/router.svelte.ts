@@ -8,6 +8,13 @@ export type Route =
   | { page: "reseau"; network: string }
   | { page: "statistiques" }
   | { page: "membres" }
+  | { page: "vehicules" }
+  | { page: "vehicule"; vehicle: string }
+  | { page: "cessions" }
+  | { page: "cession"; cession: string }
+  | { page: "organisations" }
+  | { page: "organisation"; organisation: string }
+  | { page: "comptes" }
   | { page: "introuvable" };
 
 /** The route of a path: /, /reseaux, /reseaux/{network}, /statistiques, /membres. */
@@ -18,6 +25,17 @@ export function routeOf(path: string): Route {
   if (path === "/membres") return { page: "membres" };
   const m = /^\/reseaux\/([a-z][a-z0-9-]{2,62})$/.exec(path);
   if (m?.[1]) return { page: "reseau", network: m[1] };
+  // The fleet manager's and the admin's pages (/vehicules, /cessions, /organisations, /comptes).
+  if (path === "/vehicules") return { page: "vehicules" };
+  if (path === "/cessions") return { page: "cessions" };
+  if (path === "/organisations") return { page: "organisations" };
+  if (path === "/comptes") return { page: "comptes" };
+  const one = /^\/(vehicules|cessions|organisations)\/([a-z0-9][a-z0-9-]{0,62})$/.exec(path);
+  if (one?.[2]) {
+    if (one[1] === "vehicules") return { page: "vehicule", vehicle: one[2] };
+    if (one[1] === "cessions") return { page: "cession", cession: one[2] };
+    return { page: "organisation", organisation: one[2] };
+  }
   return { page: "introuvable" };
 }
 
