@@ -7,7 +7,7 @@ import { expect, test } from "@playwright/test";
 import { axe, screenshot, url, watch } from "./helpers";
 import { apiAs, fresh, signInAt, visit } from "./fleetadm";
 
-test.describe.configure({ timeout: 120_000 });
+test.describe.configure({ timeout: 180_000 });
 
 const ADMIN = "admin@demo.vif.test";
 
@@ -24,7 +24,7 @@ test("the admin creates, edits, archives and restores an organisation", async ({
   await expect(page.getByRole("table", { name: "Organisations" })).toContainText("Caf de Saône-et-Loire");
   await expect(page.getByText("Page 1 sur")).toBeVisible();
   await axe(page, "/organisations signed in");
-  await screenshot(page, "30-organisations");
+  await screenshot(page, "admin-00-organisations");
 
   // A SIRET whose key is wrong: the form's own check, nothing sent.
   const posts: string[] = [];
@@ -51,7 +51,7 @@ test("the admin creates, edits, archives and restores an organisation", async ({
   await expect(page.locator("#siret-erreur")).toHaveCount(0);
   expect(posts.length).toBe(1);
   await axe(page, "/organisations with the API's error");
-  await screenshot(page, "31-organisations-erreur");
+  await screenshot(page, "admin-01-organisations-erreur");
 
   await form.locator("#commune").fill("71270");
   await form.getByRole("button", { name: "Créer l’organisation" }).click();
@@ -72,7 +72,7 @@ test("the admin creates, edits, archives and restores an organisation", async ({
   await page.getByRole("button", { name: "Enregistrer" }).click();
   await expect(page.getByRole("heading", { name: "Quelqu’un d’autre a modifié cet enregistrement" })).toBeVisible();
   await axe(page, "/organisations/{id} stale");
-  await screenshot(page, "32-organisation-perimee");
+  await screenshot(page, "admin-02-organisation-perimee");
   await page.getByRole("button", { name: "Recharger" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Garage solidaire du Mâconnais" })).toBeVisible();
   await expect(page.locator("#nom")).toHaveValue("Garage solidaire du Mâconnais");
@@ -106,7 +106,11 @@ test("the admin's accounts page says where accounts are managed, and the roles",
   await expect(roles.getByRole("row")).toHaveCount(8);
   await expect(roles.getByRole("row", { name: /fleet/ })).toContainText("cessions");
   await axe(page, "/comptes");
-  await screenshot(page, "33-comptes");
+  await screenshot(page, "admin-03-comptes");
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+  await axe(page, "/comptes at a phone's width");
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   // Not a fleet manager's page, nor the organisations.
   await page.getByRole("button", { name: "Se déconnecter" }).click();

@@ -9,7 +9,7 @@ import { apiAs, day, fresh, plate, signInAt, vin, visit } from "./fleetadm";
 
 // Each journey runs through many states, each checked by axe: more than the default minute on a
 // loaded two-core machine.
-test.describe.configure({ timeout: 120_000 });
+test.describe.configure({ timeout: 180_000 });
 
 const FLEET = "flotte@demo.vif.test";
 const BENEFICIARY = "organisations/mission-locale-charolais";
@@ -62,7 +62,7 @@ test("the fleet manager registers a vehicle, records its odometer and retires it
   await expect(page.getByRole("table", { name: "Véhicules de la Caf" })).toBeVisible();
   await expect(page.getByText("Page 1 sur")).toBeVisible();
   await axe(page, "/vehicules signed in");
-  await screenshot(page, "20-vehicules");
+  await screenshot(page, "flotte-00-vehicules");
 
   // The form's own checks, as the API's: nothing is sent.
   const posts: string[] = [];
@@ -80,7 +80,7 @@ test("the fleet manager registers a vehicle, records its odometer and retires it
   await expect(form.locator("#vin")).toHaveAttribute("aria-describedby", "vin-erreur");
   expect(posts).toEqual([]);
   await axe(page, "/vehicules with the form's errors");
-  await screenshot(page, "21-vehicules-erreurs");
+  await screenshot(page, "flotte-01-vehicules-erreurs");
 
   // A first vehicle, then a second with the same plate: the API refuses it, under the plate.
   const id = `t-${fresh()}`;
@@ -111,7 +111,7 @@ test("the fleet manager registers a vehicle, records its odometer and retires it
   await expect(page.getByText("Le relevé est enregistré.")).toBeVisible();
   await expect(readings).toContainText("52 000 km");
   await expect(page.locator("#releve-km-erreur")).toHaveCount(0);
-  await screenshot(page, "22-vehicule");
+  await screenshot(page, "flotte-02-vehicule");
 
   // Retired: a retirement tomorrow is refused; today, the vehicle may be offered.
   await page.locator("#date-retrait").fill(day(1));
@@ -144,7 +144,7 @@ test("the fleet manager takes a cession from its proposal to its declaration", a
   await propose(page, cession, day(-8));
   await expect(page.getByText("Mission locale ou mission mobilité")).toBeVisible();
   await axe(page, "/cessions/{id} proposed");
-  await screenshot(page, "23-cession-proposee");
+  await screenshot(page, "flotte-03-cession-proposee");
 
   await page.locator("#date-approbation").fill(day(-6));
   await page.getByRole("button", { name: "Approuver la cession" }).click();
@@ -165,7 +165,7 @@ test("the fleet manager takes a cession from its proposal to its declaration", a
   await expect(page.locator("#compteur-erreur")).toContainText("ne recule pas");
   await expect(page.locator("#cerfa-erreur")).toContainText("obligatoire");
   await axe(page, "/cessions/{id} with handover errors");
-  await screenshot(page, "24-remise-erreurs");
+  await screenshot(page, "flotte-04-remise-erreurs");
   await page.locator("#officiel-1-qualite").fill("directrice de la Caf de Saône-et-Loire");
   await page.locator("#compteur").fill("61250");
   await page.locator("#cerfa").fill("15776*03 n° 2026-071-0042");
@@ -175,7 +175,7 @@ test("the fleet manager takes a cession from its proposal to its declaration", a
   await expect(page.getByText("Cécile Aladame, directrice de la Caf de Saône-et-Loire")).toBeVisible();
   await expect(page.getByText("15776*03 n° 2026-071-0042")).toBeVisible();
   await axe(page, "/cessions/{id} handed over");
-  await screenshot(page, "25-cession-remise");
+  await screenshot(page, "flotte-05-cession-remise");
 
   // The declaration: not before the handover; then declared.
   await page.locator("#date-declaration").fill(day(-3));
@@ -220,7 +220,7 @@ test("the fleet manager rejects and cancels proposals, and a stale etag offers t
   await page.getByRole("button", { name: "Approuver la cession" }).click();
   await expect(page.getByRole("heading", { name: "Quelqu’un d’autre a modifié cet enregistrement" })).toBeVisible();
   await axe(page, "/cessions/{id} stale");
-  await screenshot(page, "26-cession-perimee");
+  await screenshot(page, "flotte-06-cession-perimee");
   await page.getByRole("button", { name: "Recharger" }).click();
   await expect(page.getByText("Approuvée", { exact: true })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Remise des clés" })).toBeVisible();
@@ -272,11 +272,22 @@ test("the fleet manager sees the overdue declarations and the count by kind of b
   const counts = page.getByRole("table", { name: "Véhicules remis par type de bénéficiaire" });
   await expect(counts.getByRole("row", { name: /Mission locale/ })).toBeVisible();
   await axe(page, "/cessions");
-  await screenshot(page, "27-cessions");
+  await screenshot(page, "flotte-07-cessions");
 
   // Filtered by state: the overdue one is among those to declare.
   await page.locator("#filtre-etat").selectOption("CESSION_STATE_HANDED_OVER");
   await expect(page.getByRole("table", { name: "Cessions" }).getByRole("row", { name: new RegExp(cession) })).toBeVisible();
+
+  // At a phone's width the page does not scroll sideways: the tables scroll in their own frame.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByRole("button", { name: "Menu" })).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+  await axe(page, "/cessions at a phone's width");
+  await screenshot(page, "flotte-08-cessions-telephone");
+  await visit(page, `/cessions/${cession}`);
+  await expect(page.getByRole("heading", { name: "Déclarer la cession" })).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+  await axe(page, "/cessions/{id} at a phone's width");
 
   expect(seen.violations).toEqual([]);
   expect(seen.errors).toEqual([]);
