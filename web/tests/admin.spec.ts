@@ -91,6 +91,15 @@ test("the admin creates, edits, archives and restores an organisation", async ({
   const restored = await apiAs("admin", "GET", `/v1/organisations/${id}`);
   expect(restored.deleteTime).toBeFalsy();
 
+  // While a network's member belongs to it, it is not archived, and the page says why.
+  const member = await apiAs("admin", "POST", "/v1/networks/tournugeois/members", {
+    organisation: `organisations/${id}`, displayName: "Paul Essai", domains: ["DOMAIN_INSERTION"],
+  });
+  await page.getByRole("button", { name: "Archiver l’organisation" }).click();
+  await expect(page.getByText("Des membres des réseaux appartiennent encore à cette organisation")).toBeVisible();
+  await axe(page, "/organisations/{id} with members");
+  await apiAs("admin", "DELETE", `/v1/${String(member.name)}`);
+
   expect(seen.violations).toEqual([]);
   // The API's answers the page shows: the commune refused (400), the stale save (409).
   expect(seen.errors.filter((e) => !/status of (400 \(Bad Request\)|409 \(Conflict\))/.test(e))).toEqual([]);

@@ -168,3 +168,25 @@ export function validSiret(s: string): boolean {
 export function idOf(name: string | undefined): string {
   return name?.slice(name.indexOf("/") + 1) ?? "";
 }
+
+/** What the fleet and directory services' reasons mean for the reader, in French. */
+const REASONS: Record<string, string> = {
+  WRONG_STATE: "Cette étape n’est plus possible : l’enregistrement a changé d’état. Rechargez la page.",
+  VEHICLE_HAS_OPEN_CESSION: "Ce véhicule fait déjà l’objet d’une cession en cours.",
+  ORGANISATION_DELETED: "Cette organisation est archivée : elle ne peut pas être citée ni modifiée.",
+  ORGANISATION_NOT_DELETED: "Cette organisation n’est pas archivée.",
+  HAS_MEMBERS: "Des membres des réseaux appartiennent encore à cette organisation : retirez-les des réseaux avant de l’archiver.",
+  ALREADY_EXISTS: "Cet identifiant est déjà pris : choisissez-en un autre, ou laissez-le vide.",
+};
+
+/**
+ * The Problem as the page shows it: a reason of the API in French, and the reasons that concern
+ * one field (a plate in use, an identifier taken) under that field.
+ */
+export function explain(p: Problem, idField?: string): Problem {
+  const r = p.reason ?? "";
+  if (r === "PLATE_IN_USE") return new Problem(p.message, p.status, new Map([["vehicle.plate", "Un autre véhicule de la Caf porte déjà cette immatriculation."]]), r);
+  if (r === "ALREADY_EXISTS" && idField) return new Problem(p.message, p.status, new Map([[idField, REASONS.ALREADY_EXISTS!]]), r);
+  if (p.fields.size === 0 && REASONS[r]) return new Problem(REASONS[r]!, p.status, p.fields, r);
+  return p;
+}
