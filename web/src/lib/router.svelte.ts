@@ -8,6 +8,9 @@ export type Route =
   | { page: "reseau"; network: string }
   | { page: "statistiques" }
   | { page: "membres" }
+  | { page: "financement" }
+  | { page: "financement-poste"; post: string }
+  | { page: "financement-plan"; post: string; year: number }
   | { page: "introuvable" };
 
 /** The route of a path: /, /reseaux, /reseaux/{network}, /statistiques, /membres. */
@@ -16,6 +19,9 @@ export function routeOf(path: string): Route {
   if (path === "/reseaux") return { page: "reseaux" };
   if (path === "/statistiques") return { page: "statistiques" };
   if (path === "/membres") return { page: "membres" };
+  if (path === "/financement") return { page: "financement" };
+  const fp = /^\/financement\/postes\/([a-z0-9][a-z0-9-]{0,62})(?:\/(\d{4}))?$/.exec(path);
+  if (fp?.[1]) return fp[2] ? { page: "financement-plan", post: fp[1], year: Number(fp[2]) } : { page: "financement-poste", post: fp[1] };
   const m = /^\/reseaux\/([a-z][a-z0-9-]{2,62})$/.exec(path);
   if (m?.[1]) return { page: "reseau", network: m[1] };
   return { page: "introuvable" };
