@@ -70,9 +70,9 @@ function plain(s: string): string {
 }
 
 test("a finance officer funds a post of their own: plan, agreement, call, payments, what remains, export", async ({ page }) => {
-  // Axe runs in each of the journey's twelve states, 3 to 5 s each on this 2-core machine: the
-  // journey takes 60 to 75 s here, more than the suite's default.
-  test.setTimeout(150_000);
+  // Axe runs in each of the journey's twelve states, 3 to 5 s each on an idle 2-core machine: the
+  // journey takes 60 to 75 s there, more than the suite's default (and 150 s on a loaded one).
+  test.setTimeout(240_000);
   const seen = await watch(page);
   const suffix = String(Date.now()).slice(-6);
   const postName = `ISCG essai finances ${suffix}`;
@@ -246,4 +246,94 @@ test("a finance officer funds a post of their own: plan, agreement, call, paymen
   // The browser logs each refusal of the API: the SIRET, the year, the call date (400) and the stale payment (409).
   expect(seen.errors.filter((e) => !/status of (400|409)/.test(e))).toEqual([]);
   expect(seen.errors).toHaveLength(4);
+});
+
+/** Through the API: a post of its own with a signed plan for year, the State's part called and partly paid. */
+async function fundedPost(token: string, id: string, year: number): Promise<string> {
+  await apiCall(token, "POST", `/v1/posts?postId=${id}`, {
+    displayName: `ISCG essai financeur ${id.slice(-6)}`,
+    network: "networks/louhannais",
+    hostOrganisation: "organisations/gendarmerie-louhans",
+    fteThousandths: 500,
+    startDate: { year, month: 1, day: 1 },
+    siret: "71000003500018",
+  });
+  await apiCall(token, "POST", `/v1/posts/${id}/plans?year=${year}`, {
+    annualCostCents: "2000000",
+    stateFunder: "funders/etat",
+    populationShares: { departementFunder: "funders/departement-71", departementShareBp: 5000 },
+  });
+  const a = await apiCall(token, "POST", "/v1/agreements", { plan: `posts/${id}/plans/${year}` });
+  await apiCall(token, "POST", `/v1/${a.name}:sign`, { reference: `CONV-${id}`, signDate: { year, month: 2, day: 1 } });
+  await apiCall(token, "POST", `/v1/${a.name}/contributions/etat:call`, { callDate: { year, month: 3, day: 1 } });
+  await apiCall(token, "POST", `/v1/${a.name}/contributions/etat:recordPayment`, {
+    amountCents: "250000",
+    paymentDate: { year, month: 4, day: 1 },
+  });
+  return String(a.name);
+}
+
+test("a funder's officer sees their own year and contributions, read only", async ({ page }) => {
+  test.setTimeout(120_000);
+  const seen = await watch(page);
+  const id = `iscg-essai-financeur-${String(Date.now()).slice(-6)}`;
+  const agreement = await fundedPost(financeToken(), id, 2027);
+
+  await page.goto(url("/financement"));
+  await signIn(page, FUNDER);
+  await page.getByRole("textbox", { name: /^Année/ }).fill("2027");
+  await page.getByRole("button", { name: "Afficher l’année" }).click();
+  // 33 % of 20 000,00 € is the State's 6 600,00 €: called in full, 2 500,00 € paid.
+  const year = "État — Préfecture de Saône-et-Loire (FIPD) en 2027";
+  expect((await rowCells(page, year, /^Engagé/))[0]).toBe("6 600,00 €");
+  expect((await rowCells(page, year, /^Appelé/))[0]).toBe("6 600,00 €");
+  expect((await rowCells(page, year, /^Versé/))[0]).toBe("2 500,00 €");
+  expect((await rowCells(page, year, /^Reste à verser/))[0]).toBe("4 100,00 €");
+  expect(await rowCells(page, "Vos contributions en 2027", agreement.split("/")[1] ?? "")).toEqual([
+    "6 600,00 €", "6 600,00 €", "2 500,00 €", "4 100,00 €",
+  ]);
+  // No funder to choose (theirs only), nothing to write.
+  await expect(page.getByRole("combobox", { name: "Financeur", exact: true })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Créer le poste" })).toHaveCount(0);
+  await axe(page, "/financement as a funder");
+  await screenshot(page, "24-financement-financeur");
+
+  // The plan's page: the split and the State's contribution, without the forms that call or pay.
+  await page.goto(url(`/financement/postes/${id}/2027`));
+  await signIn(page, FUNDER);
+  await expect(page.getByRole("heading", { level: 1, name: /^Plan de financement 2027/ })).toBeVisible();
+  expect((await rowCells(page, /^Contributions de la convention/, /^État/)).slice(0, 3)).toEqual(["6 600,00 €", "6 600,00 €", "2 500,00 €"]);
+  await expect(page.getByRole("button", { name: "Appeler" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Enregistrer le paiement" })).toHaveCount(0);
+  await axe(page, "a plan as a funder");
+
+  expect(seen.violations).toEqual([]);
+  expect(seen.errors).toEqual([]);
+});
+
+test("the posts page by twenty", async ({ page }) => {
+  const token = financeToken();
+  const suffix = String(Date.now()).slice(-6);
+  for (let i = 1; i <= 20; i++) {
+    await apiCall(token, "POST", "/v1/posts", {
+      displayName: `Poste d’essai ${suffix}-${String(i).padStart(2, "0")}`,
+      network: "networks/louhannais",
+      hostOrganisation: "organisations/gendarmerie-louhans",
+      fteThousandths: 1000,
+      startDate: { year: 2025, month: 1, day: 1 },
+    });
+  }
+  await page.goto(url("/financement"));
+  await signIn(page, FINANCE);
+  const table = page.getByRole("table", { name: "Postes ISCG" });
+  await expect(table.locator("tbody tr")).toHaveCount(20);
+  const pager = page.getByRole("navigation", { name: "Pages des postes" });
+  await expect(pager).toContainText("Page 1");
+  await pager.getByRole("button", { name: "Page suivante" }).click();
+  await expect(pager).toContainText("Page 2");
+  await expect(table.getByRole("link", { name: `Poste d’essai ${suffix}-20` })).toBeVisible();
+  await pager.getByRole("button", { name: "Page précédente" }).click();
+  await expect(pager).toContainText("Page 1");
+  await expect(table.locator("tbody tr")).toHaveCount(20);
+  await axe(page, "/financement, the posts paged");
 });
