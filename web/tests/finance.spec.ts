@@ -337,3 +337,53 @@ test("the posts page by twenty", async ({ page }) => {
   await expect(table.locator("tbody tr")).toHaveCount(20);
   await axe(page, "/financement, the posts paged");
 });
+
+test("a plan is revised before its agreement is signed; a revision on a stale plan is said and reloaded", async ({ page }) => {
+  test.setTimeout(120_000);
+  const seen = await watch(page);
+  const token = financeToken();
+  const id = `iscg-essai-revision-${String(Date.now()).slice(-6)}`;
+  await apiCall(token, "POST", `/v1/posts?postId=${id}`, {
+    displayName: `ISCG essai révision ${id.slice(-6)}`,
+    network: "networks/louhannais",
+    hostOrganisation: "organisations/gendarmerie-louhans",
+    fteThousandths: 1000,
+    startDate: { year: 2026, month: 1, day: 1 },
+  });
+  const plan = await apiCall(token, "POST", `/v1/posts/${id}/plans?year=2026`, {
+    annualCostCents: "4000000",
+    stateFunder: "funders/etat",
+    populationShares: { departementFunder: "funders/departement-71", departementShareBp: 5000 },
+  });
+
+  await page.goto(url(`/financement/postes/${id}/2026`));
+  await signIn(page, FINANCE);
+  const split = "Répartition du coût du plan 2026, au centime";
+  expect((await rowCells(page, split, /^Total/)).at(-1)).toBe("40 000,00 €");
+  const form = page.locator("form", { has: page.getByRole("button", { name: "Réviser le plan" }) });
+  await expect(form.getByLabel("Coût annuel du poste, en euros")).toHaveValue("40000");
+  await expect(form.getByLabel("Part de l’État, en % du coût")).toHaveValue("33");
+
+  // Someone else revises it meanwhile: the page's revision is refused as stale (412), and reloads.
+  await apiCall(token, "PATCH", `/v1/posts/${id}/plans/2026?updateMask=annual_cost_cents`, { annualCostCents: "3000000", etag: plan.etag });
+  await form.getByLabel("Coût annuel du poste, en euros").fill("42 000,50");
+  await form.getByLabel("Part de l’État, en % du coût").fill("40");
+  await form.getByRole("button", { name: "Réviser le plan" }).click();
+  const stale = page.getByRole("alert").filter({ hasText: "Quelqu’un d’autre a modifié cet enregistrement" });
+  await expect(stale).toBeVisible();
+  await axe(page, "a stale plan");
+  await stale.getByRole("button", { name: "Recharger" }).click();
+  await expect(stale).toHaveCount(0);
+  expect((await rowCells(page, split, /^Total/)).at(-1)).toBe("30 000,00 €");
+  await expect(form.getByLabel("Coût annuel du poste, en euros")).toHaveValue("42 000,50");
+
+  // Sent again on the current plan: the split is recomputed to the cent.
+  await form.getByRole("button", { name: "Réviser le plan" }).click();
+  await expect(page.getByText("Le plan est révisé (révision 2).")).toBeVisible();
+  expect((await rowCells(page, split, /^Total/)).at(-1)).toBe("42 000,50 €");
+  expect((await rowCells(page, split, /^État/)).at(-1)).toBe("16 800,20 €");
+  await axe(page, "a revised plan");
+
+  expect(seen.violations).toEqual([]);
+  expect(seen.errors).toEqual(["Failed to load resource: the server responded with a status of 412 (Precondition Failed)"]);
+});
