@@ -387,3 +387,41 @@ test("a plan is revised before its agreement is signed; a revision on a stale pl
   expect(seen.violations).toEqual([]);
   expect(seen.errors).toEqual(["Failed to load resource: the server responded with a status of 412 (Precondition Failed)"]);
 });
+
+test("a plan splits the rest in fixed shares; shares that do not make 100 % are refused under the shares", async ({ page }) => {
+  test.setTimeout(120_000);
+  const seen = await watch(page);
+  const id = `iscg-essai-parts-${String(Date.now()).slice(-6)}`;
+  await apiCall(financeToken(), "POST", `/v1/posts?postId=${id}`, {
+    displayName: `ISCG essai parts ${id.slice(-6)}`,
+    network: "networks/louhannais",
+    hostOrganisation: "organisations/gendarmerie-louhans",
+    fteThousandths: 1000,
+    startDate: { year: 2026, month: 1, day: 1 },
+  });
+  await page.goto(url(`/financement/postes/${id}`));
+  await signIn(page, FINANCE);
+  const form = page.locator("form", { has: page.getByRole("button", { name: "Établir le plan" }) });
+  await form.getByLabel("Année").fill("2026");
+  await form.getByLabel("Coût annuel du poste, en euros").fill("10 000");
+  await form.locator("label", { hasText: "Des parts fixes" }).click(); // the DSFR draws the radio on the label
+  await form.getByLabel("Département de Saône-et-Loire").fill("60");
+  await form.getByLabel(/Bresse Louhannaise/).fill("30");
+  await form.getByRole("button", { name: "Établir le plan" }).click();
+  await expect(page.locator("#plan-parts-erreur")).toContainText("10000");
+  await axe(page, "fixed shares refused");
+
+  await form.getByLabel(/Bresse Louhannaise/).fill("40");
+  await form.getByRole("button", { name: "Établir le plan" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: /^Plan de financement 2026/ })).toBeVisible();
+  await expect(page.getByText("le reste en parts fixes")).toBeVisible();
+  const split = "Répartition du coût du plan 2026, au centime";
+  expect((await rowCells(page, split, /^État/)).at(-1)).toBe("3 300,00 €");
+  expect((await rowCells(page, split, /^Département/)).at(-1)).toBe("4 020,00 €");
+  expect((await rowCells(page, split, /Bresse Louhannaise/)).at(-1)).toBe("2 680,00 €");
+  expect((await rowCells(page, split, /^Total/)).at(-1)).toBe("10 000,00 €");
+  await axe(page, "a plan in fixed shares");
+
+  expect(seen.violations).toEqual([]);
+  expect(seen.errors).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+});
