@@ -15,6 +15,9 @@ export type Route =
   | { page: "organisations" }
   | { page: "organisation"; organisation: string }
   | { page: "comptes" }
+  | { page: "financement" }
+  | { page: "financement-poste"; post: string }
+  | { page: "financement-plan"; post: string; year: number }
   | { page: "introuvable" };
 
 /** The route of a path: /, /reseaux, /reseaux/{network}, /statistiques, /membres. */
@@ -23,6 +26,9 @@ export function routeOf(path: string): Route {
   if (path === "/reseaux") return { page: "reseaux" };
   if (path === "/statistiques") return { page: "statistiques" };
   if (path === "/membres") return { page: "membres" };
+  if (path === "/financement") return { page: "financement" };
+  const fp = /^\/financement\/postes\/([a-z0-9][a-z0-9-]{0,62})(?:\/(\d{4}))?$/.exec(path);
+  if (fp?.[1]) return fp[2] ? { page: "financement-plan", post: fp[1], year: Number(fp[2]) } : { page: "financement-poste", post: fp[1] };
   const m = /^\/reseaux\/([a-z][a-z0-9-]{2,62})$/.exec(path);
   if (m?.[1]) return { page: "reseau", network: m[1] };
   // The fleet manager's and the admin's pages (/vehicules, /cessions, /organisations, /comptes).
