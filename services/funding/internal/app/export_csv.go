@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,87 +10,6 @@ import (
 	"github.com/vif71/vif/platform/csvexport"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
-
-// FunderYearSummary is one funder's commitments for a year.
-type FunderYearSummary struct {
-	Funder                                                            string
-	Year                                                              int32
-	PlannedCents, CommittedCents, CalledCents, PaidCents, Outstanding int64
-	PostCount                                                         int
-}
-
-// FunderYear sums a funder's contributions in a year's plans and agreements. Like the
-// contributions it adds up, it is read by managers and by the funder's own officers; to anybody
-// else an unknown funder is denied too, so that the answer tells nothing of which exist.
-func (s *Service) FunderYear(ctx context.Context, actor domain.Actor, funder string, year int32) (*FunderYearSummary, error) {
-	f, err := s.repo.GetFunder(ctx, funder)
-	if !actor.Manager && (err == nil || errors.Is(err, domain.ErrNotFound)) && !actor.CanReadContributionsOf(f) {
-		return nil, fmt.Errorf("funders/%s: its year summary is read by finance officers and the funder's own officers: %w", funder, domain.ErrPermissionDenied)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("funders/%s: %w", funder, err)
-	}
-	plans, err := s.repo.PlansOfYear(ctx, year)
-	if err != nil {
-		return nil, err
-	}
-	sum := &FunderYearSummary{Funder: funder, Year: year}
-	for _, p := range plans {
-		for _, c := range p.Contributions {
-			if c.Funder == funder {
-				sum.PlannedCents += c.AmountCents
-				sum.PostCount++
-			}
-		}
-	}
-	_, contributions, err := s.repo.AgreementsOfYear(ctx, year)
-	if err != nil {
-		return nil, err
-	}
-	for _, cs := range contributions {
-		for _, c := range cs {
-			if c.Funder == funder {
-				sum.CommittedCents += c.AmountCents
-				sum.CalledCents += c.CalledCents
-				sum.PaidCents += c.PaidCents
-			}
-		}
-	}
-	sum.Outstanding = sum.CommittedCents - sum.PaidCents
-	return sum, nil
-}
-
-// YearSummary is the département-wide view of a year.
-type YearSummary struct {
-	Year                  int32
-	PostCount             int
-	TotalCostCents        int64
-	ByKind                map[domain.FunderKind]int64
-	StateEffectiveShareBP int32
-}
-
-// Year sums a year's plans: total cost, totals by kind of funder, and the State's effective share.
-func (s *Service) Year(ctx context.Context, year int32) (*YearSummary, error) {
-	plans, err := s.repo.PlansOfYear(ctx, year)
-	if err != nil {
-		return nil, err
-	}
-	sum := &YearSummary{Year: year, ByKind: map[domain.FunderKind]int64{}}
-	for _, p := range plans {
-		sum.PostCount++
-		sum.TotalCostCents += p.AnnualCostCents
-		for _, c := range p.Contributions {
-			sum.ByKind[c.Kind] += c.AmountCents
-		}
-	}
-	if sum.TotalCostCents > 0 {
-		// Rounded half up: (2*state*10000 + total) / (2*total), in integers. state*20000 fits
-		// in int64 for any total this service accepts.
-		state := sum.ByKind[domain.KindState]
-		sum.StateEffectiveShareBP = int32((2*state*domain.FullBP + sum.TotalCostCents) / (2 * sum.TotalCostCents))
-	}
-	return sum, nil
-}
 
 // scdlColumns are the columns of the French open-data schema for subsidies (SCDL
 // « subventions »), in its order.
