@@ -4,31 +4,18 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/vif71/vif/platform/validation"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
 
 // The read-modify-write steps the use cases share: each runs one domain method under the
 // resource's etag, bumps the revision and records the events the change names.
 
-// newID gives *id a new id with prefix when the caller chose none, and refuses one that may not
-// be the last segment of a resource name (field names it in the request).
-func (s *Service) newID(id *string, prefix, field string) error {
-	if *id == "" {
-		*id = prefix + s.ids()
-		return nil
-	}
-	if !domain.ValidID(*id) {
-		return validation.Field(field, "must be lowercase letters, digits and hyphens, at most 63")
-	}
-	return nil
-}
-
 // transition runs one step of a cession under its etag: change moves the cession (and maybe its
 // vehicle) and names the cession's event and, when the vehicle changed, the vehicle's.
 func (s *Service) transition(ctx context.Context, id, etag string, change func(*domain.Cession, *domain.Vehicle) (domain.EventType, domain.EventType, error)) (*domain.Cession, error) {
 	c, err := s.repo.TransitionCession(ctx, id, func(c *domain.Cession, v *domain.Vehicle) ([]*domain.Event, error) {
-		if err := domain.CheckEtag(etag, c.Etag()); err != nil {
+		if err := resource.CheckEtag(etag, c.Etag()); err != nil {
 			return nil, err
 		}
 		previous, previousVehicle := c.State, v.State
@@ -57,7 +44,7 @@ func (s *Service) transition(ctx context.Context, id, etag string, change func(*
 // event the change names.
 func (s *Service) changeVehicle(ctx context.Context, id, etag string, change func(*domain.Vehicle) (domain.EventType, []string, error)) (*domain.Vehicle, error) {
 	v, err := s.repo.UpdateVehicle(ctx, id, func(v *domain.Vehicle) ([]*domain.Event, error) {
-		if err := domain.CheckEtag(etag, v.Etag()); err != nil {
+		if err := resource.CheckEtag(etag, v.Etag()); err != nil {
 			return nil, err
 		}
 		previous := v.State

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -19,7 +20,7 @@ func (s *Service) CallContribution(ctx context.Context, agreement, funder string
 		return nil, fmt.Errorf("agreements/%s: %w", agreement, err)
 	}
 	c, err := s.repo.UpdateContribution(ctx, agreement, funder, func(c *domain.Contribution, state domain.AgreementState) (*domain.Event, error) {
-		if err := domain.CheckEtag(etag, c.Etag()); err != nil {
+		if err := resource.CheckEtag(etag, c.Etag()); err != nil {
 			return nil, err
 		}
 		called, err := c.Call(signed, state, amount, date)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -13,7 +14,7 @@ import (
 func (s *Service) CreateAgreement(ctx context.Context, a domain.Agreement) (*domain.Agreement, error) {
 	if a.ID == "" {
 		a.ID = fmt.Sprintf("%s-%d", a.Post, a.Year)
-		if !domain.ValidID(a.ID) {
+		if !resource.ValidID(a.ID) {
 			// A post id near the 63-character limit leaves no room for the year: a longer id
 			// would name an agreement that no method accepts.
 			a.ID = "a-" + s.ids()

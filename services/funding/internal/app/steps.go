@@ -4,30 +4,17 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/vif71/vif/platform/validation"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
-// What the use cases share: new ids, an agreement's step under its etag, a draft's total.
-
-// newID gives *id a new id with prefix when the caller chose none, and refuses one that may not
-// be the last segment of a resource name (field names it in the request).
-func (s *Service) newID(id *string, prefix, field string) error {
-	if *id == "" {
-		*id = prefix + s.ids()
-		return nil
-	}
-	if !domain.ValidID(*id) {
-		return validation.Field(field, "must be lowercase letters, digits and hyphens, at most 63")
-	}
-	return nil
-}
+// What the use cases share: an agreement's step under its etag, a draft's total.
 
 // transition runs one step of an agreement under its etag: change moves it (and may open its
 // contributions); the step is recorded as an event of type evType.
 func (s *Service) transition(ctx context.Context, id, etag string, evType domain.EventType, change func(*domain.Agreement, *domain.Plan) ([]*domain.Contribution, error)) (*domain.Agreement, error) {
 	a, err := s.repo.TransitionAgreement(ctx, id, func(a *domain.Agreement, plan *domain.Plan) ([]*domain.Contribution, *domain.Event, error) {
-		if err := domain.CheckEtag(etag, a.Etag()); err != nil {
+		if err := resource.CheckEtag(etag, a.Etag()); err != nil {
 			return nil, nil, err
 		}
 		previous := a.State

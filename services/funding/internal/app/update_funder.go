@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -18,7 +19,7 @@ func (s *Service) UpdateFunder(ctx context.Context, id string, patch domain.Fund
 		}
 	}
 	updated, err := s.repo.UpdateFunder(ctx, id, func(f *domain.Funder) (*domain.Event, error) {
-		if err := domain.CheckEtag(etag, f.Etag()); err != nil {
+		if err := resource.CheckEtag(etag, f.Etag()); err != nil {
 			return nil, err
 		}
 		f.Apply(&patch, mask)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -29,7 +30,7 @@ func (s *Service) UpdatePlan(ctx context.Context, postID string, year int32, pat
 		return nil, err
 	}
 	updated, err := s.repo.UpdatePlan(ctx, postID, year, func(p *domain.Plan, state domain.AgreementState, funders func([]string) (map[string]*domain.Funder, error)) (*domain.Event, error) {
-		if err := domain.CheckEtag(etag, p.Etag()); err != nil {
+		if err := resource.CheckEtag(etag, p.Etag()); err != nil {
 			return nil, err
 		}
 		if err := p.CheckRevisable(state); err != nil {

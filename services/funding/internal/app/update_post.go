@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -27,7 +28,7 @@ func (s *Service) UpdatePost(ctx context.Context, id string, patch domain.Post, 
 		return nil, err
 	}
 	updated, err := s.repo.UpdatePost(ctx, id, func(p *domain.Post) (*domain.Event, error) {
-		if err := domain.CheckEtag(etag, p.Etag()); err != nil {
+		if err := resource.CheckEtag(etag, p.Etag()); err != nil {
 			return nil, err
 		}
 		p.Apply(&patch, mask)
