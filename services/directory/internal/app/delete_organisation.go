@@ -28,22 +28,3 @@ func (s *Service) DeleteOrganisation(ctx context.Context, id, etag string) (*dom
 	}
 	return deleted, nil
 }
-
-// UndeleteOrganisation restores a soft-deleted organisation, if etag (when given) still matches.
-func (s *Service) UndeleteOrganisation(ctx context.Context, id, etag string) (*domain.Organisation, error) {
-	restored, err := s.repo.UpdateOrganisation(ctx, id, func(o *domain.Organisation) (*domain.Event, error) {
-		if err := resource.CheckEtag(etag, o.Etag()); err != nil {
-			return nil, err
-		}
-		if err := o.Undelete(s.now().UTC()); err != nil {
-			return nil, err
-		}
-		ev := s.newEvent(domain.OrganisationUndeleted, o.Name())
-		ev.Organisation = o
-		return ev, nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("undelete organisations/%s: %w", id, err)
-	}
-	return restored, nil
-}

@@ -7,15 +7,6 @@ import (
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
-// GetOrganisation returns one organisation.
-func (s *Service) GetOrganisation(ctx context.Context, id string) (*domain.Organisation, error) {
-	o, err := s.repo.GetOrganisation(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("organisations/%s: %w", id, err)
-	}
-	return o, nil
-}
-
 // ListOrganisations returns one page of the organisations q selects, in id order.
 func (s *Service) ListOrganisations(ctx context.Context, q domain.OrganisationQuery) (Page[*domain.Organisation], error) {
 	limit := max(q.Limit, 1)

@@ -7,15 +7,6 @@ import (
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
-// GetMember returns one member, as actor may read it (domain.Member.ShownTo).
-func (s *Service) GetMember(ctx context.Context, actor domain.Actor, network, id string) (*domain.Member, error) {
-	m, err := s.repo.GetMember(ctx, network, id)
-	if err != nil {
-		return nil, fmt.Errorf("networks/%s/members/%s: %w", network, id, err)
-	}
-	return m.ShownTo(actor), nil
-}
-
 // ListMembers returns one page of the members q selects, in resource-name order, as actor may
 // read them. A named network that does not exist is NotFound rather than an empty list.
 func (s *Service) ListMembers(ctx context.Context, actor domain.Actor, q domain.MemberQuery) (Page[*domain.Member], error) {

@@ -35,27 +35,3 @@ func (s *Service) CreateNationalFigure(ctx context.Context, f domain.NationalFig
 	}
 	return created, nil
 }
-
-// GetNationalFigure returns one year of the national series.
-func (s *Service) GetNationalFigure(ctx context.Context, year int) (*domain.NationalFigure, error) {
-	f, err := s.repo.GetNationalFigure(ctx, year)
-	if err != nil {
-		return nil, fmt.Errorf("nationalFigures/%d: %w", year, err)
-	}
-	return f, nil
-}
-
-// ListNationalFigures returns the national series after year after (0: from the first), by year.
-func (s *Service) ListNationalFigures(ctx context.Context, after, limit int) (Page[*domain.NationalFigure], error) {
-	limit = max(limit, 1)
-	fs, total, err := s.repo.ListNationalFigures(ctx, after, limit+1)
-	if err != nil {
-		return Page[*domain.NationalFigure]{}, err
-	}
-	out := Page[*domain.NationalFigure]{Items: fs, Total: total}
-	if len(fs) > limit {
-		out.Items = fs[:limit]
-		out.Next = int64(fs[limit-1].Year)
-	}
-	return out, nil
-}
