@@ -92,11 +92,11 @@ func TestCessionStateMachine(t *testing.T) {
 }
 
 func TestCessionStepsKeepWhatTheyRecord(t *testing.T) {
-	c, v := inState(domain.Proposed)
+	c, _ := inState(domain.Proposed)
 	if err := c.Approve("2026-01-10"); err != nil || c.ApproveDate != "2026-01-10" {
 		t.Errorf("Approve = %v, approve date %q; want nil, 2026-01-10", err, c.ApproveDate)
 	}
-	c, v = inState(domain.Proposed)
+	c, v := inState(domain.Proposed)
 	if err := c.Reject(v, "  not a partner ", "2026-01-12"); err != nil || c.EndDate != "2026-01-12" || c.EndReason != "not a partner" {
 		t.Errorf("Reject = %v, end %q %q; want nil, 2026-01-12, the reason trimmed", err, c.EndDate, c.EndReason)
 	}
