@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
@@ -18,10 +19,8 @@ func (s *Service) CreateMember(ctx context.Context, actor domain.Actor, m domain
 	if _, ok := s.ref.Network(m.Network); !ok {
 		return nil, fmt.Errorf("networks/%s: %w", m.Network, domain.ErrNotFound)
 	}
-	if m.ID == "" {
-		m.ID = "m-" + s.ids()
-	} else if !domain.ValidID(m.ID) {
-		return nil, validation.Field("member_id", "must be lowercase letters, digits and hyphens, at most 63")
+	if err := resource.NewID(&m.ID, "m-", s.ids, "member_id"); err != nil {
+		return nil, err
 	}
 	if err := m.Validate(); err != nil {
 		return nil, validation.Prefix("member", err)

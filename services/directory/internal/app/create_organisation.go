@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
@@ -12,10 +13,8 @@ import (
 // already used for the same request (its key travels in ctx), it returns the organisation
 // created then and changes nothing.
 func (s *Service) CreateOrganisation(ctx context.Context, o domain.Organisation) (*domain.Organisation, error) {
-	if o.ID == "" {
-		o.ID = "org-" + s.ids()
-	} else if !domain.ValidID(o.ID) {
-		return nil, validation.Field("organisation_id", "must be lowercase letters, digits and hyphens, at most 63")
+	if err := resource.NewID(&o.ID, "org-", s.ids, "organisation_id"); err != nil {
+		return nil, err
 	}
 	if err := o.Validate(referential{s.ref}); err != nil {
 		return nil, validation.Prefix("organisation", err)

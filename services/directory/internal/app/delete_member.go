@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
@@ -15,7 +16,7 @@ func (s *Service) DeleteMember(ctx context.Context, actor domain.Actor, network,
 		return fmt.Errorf("delete %s: %w", name, domain.ErrPermissionDenied)
 	}
 	err := s.repo.DeleteMember(ctx, network, id, func(m *domain.Member) (*domain.Event, error) {
-		if err := domain.CheckEtag(etag, m.Etag()); err != nil {
+		if err := resource.CheckEtag(etag, m.Etag()); err != nil {
 			return nil, err
 		}
 		return s.newEvent(domain.MemberDeleted, m.Name()), nil

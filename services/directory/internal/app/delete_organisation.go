@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
@@ -12,7 +13,7 @@ import (
 // resolving it; no new one may (Organisation.CheckReferable). It is never purged.
 func (s *Service) DeleteOrganisation(ctx context.Context, id, etag string) (*domain.Organisation, error) {
 	deleted, err := s.repo.DeleteOrganisation(ctx, id, func(o *domain.Organisation, members int) (*domain.Event, error) {
-		if err := domain.CheckEtag(etag, o.Etag()); err != nil {
+		if err := resource.CheckEtag(etag, o.Etag()); err != nil {
 			return nil, err
 		}
 		if err := o.Delete(s.now().UTC(), members); err != nil {
@@ -26,23 +27,4 @@ func (s *Service) DeleteOrganisation(ctx context.Context, id, etag string) (*dom
 		return nil, fmt.Errorf("delete organisations/%s: %w", id, err)
 	}
 	return deleted, nil
-}
-
-// UndeleteOrganisation restores a soft-deleted organisation, if etag (when given) still matches.
-func (s *Service) UndeleteOrganisation(ctx context.Context, id, etag string) (*domain.Organisation, error) {
-	restored, err := s.repo.UpdateOrganisation(ctx, id, func(o *domain.Organisation) (*domain.Event, error) {
-		if err := domain.CheckEtag(etag, o.Etag()); err != nil {
-			return nil, err
-		}
-		if err := o.Undelete(s.now().UTC()); err != nil {
-			return nil, err
-		}
-		ev := s.newEvent(domain.OrganisationUndeleted, o.Name())
-		ev.Organisation = o
-		return ev, nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("undelete organisations/%s: %w", id, err)
-	}
-	return restored, nil
 }

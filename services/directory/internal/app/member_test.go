@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
@@ -164,7 +165,7 @@ func TestCreateMemberStoresSortedDomainsAtRevisionOne(t *testing.T) {
 	}
 	read, err := f.svc.GetMember(ctx, reader, networkA, got.ID)
 	want := []domain.Domain{"CHILD_PROTECTION", "JUSTICE", "SOCIAL"}
-	if err != nil || !slices.Equal(read.Domains, want) || read.Revision != 1 || !domain.ValidID(read.ID) {
+	if err != nil || !slices.Equal(read.Domains, want) || read.Revision != 1 || !resource.ValidID(read.ID) {
 		t.Errorf("GetMember(%q) = %+v, %v; want domains %q at revision 1 with a valid generated id", got.ID, read, err, want)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
@@ -20,7 +21,7 @@ func TestCreateOrganisationStoresItAtRevisionOneWithItsEvent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateOrganisation(%+v) = %v", in, err)
 	}
-	if !strings.HasPrefix(got.ID, "org-") || !domain.ValidID(got.ID) {
+	if !strings.HasPrefix(got.ID, "org-") || !resource.ValidID(got.ID) {
 		t.Errorf("CreateOrganisation without an id gave id %q; want a valid org-… id", got.ID)
 	}
 	if got.DisplayName != "Caf de Saône-et-Loire" || got.Revision != 1 || got.CreateTime.IsZero() || !got.UpdateTime.Equal(got.CreateTime) {

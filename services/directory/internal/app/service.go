@@ -5,6 +5,7 @@ package app
 import (
 	"time"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/directory/internal/domain"
 	"github.com/vif71/vif/services/directory/internal/refdata"
 )
@@ -27,11 +28,7 @@ func New(repo domain.Repository, ref *refdata.Referential, now domain.Clock, ids
 
 // Page is one page of a list: its items, how many match in all, and the key to resume after
 // (empty on the last page).
-type Page[T any] struct {
-	Items     []T
-	Total     int
-	NextAfter string
-}
+type Page[T any] = resource.Page[T]
 
 // referential adapts refdata to the domain's port.
 type referential struct{ *refdata.Referential }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
@@ -18,7 +19,7 @@ func (s *Service) UpdateMember(ctx context.Context, actor domain.Actor, network,
 		return nil, fmt.Errorf("update %s: %w", name, domain.ErrPermissionDenied)
 	}
 	updated, err := s.repo.UpdateMember(ctx, network, id, func(m *domain.Member, orgOf func(string) (*domain.Organisation, error)) (*domain.Event, error) {
-		if err := domain.CheckEtag(etag, m.Etag()); err != nil {
+		if err := resource.CheckEtag(etag, m.Etag()); err != nil {
 			return nil, err
 		}
 		m.Apply(&patch, mask)

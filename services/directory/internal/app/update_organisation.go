@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
@@ -12,7 +13,7 @@ import (
 // still matches and the organisation is not deleted. The mask holds API field names already checked by the edge.
 func (s *Service) UpdateOrganisation(ctx context.Context, id string, patch domain.Organisation, mask []string, etag string) (*domain.Organisation, error) {
 	updated, err := s.repo.UpdateOrganisation(ctx, id, func(o *domain.Organisation) (*domain.Event, error) {
-		if err := domain.CheckEtag(etag, o.Etag()); err != nil {
+		if err := resource.CheckEtag(etag, o.Etag()); err != nil {
 			return nil, err
 		}
 		if o.Deleted() {

@@ -1,15 +1,20 @@
 package domain
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/vif71/vif/platform/resource"
+)
 
 // The errors the directory's rules produce. The gRPC edge maps each to a code and a reason
-// (adapters/grpcapi/errors.go); wrap them with the resource name so the message says which.
+// (adapters/grpcapi/errors.go); wrap them with the resource name so the message says which. The
+// first four are the platform's, shared by every domain (resource).
 var (
-	ErrNotFound         = errors.New("not found")
-	ErrAlreadyExists    = errors.New("already exists")
-	ErrEtagMismatch     = errors.New("etag does not match the current state: read the resource again and retry")
+	ErrNotFound         = resource.ErrNotFound
+	ErrAlreadyExists    = resource.ErrAlreadyExists
+	ErrEtagMismatch     = resource.ErrEtagMismatch
+	ErrPermissionDenied = resource.ErrPermissionDenied
 	ErrHasMembers       = errors.New("still has members: remove them first")
-	ErrPermissionDenied = errors.New("permission denied")
 	// ErrOrganisationDeleted: the organisation is soft-deleted; it may be read, not changed or
 	// newly referred to (undelete it first).
 	ErrOrganisationDeleted = errors.New("the organisation is deleted: undelete it first")

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -24,12 +23,6 @@ var OrganisationKinds = []OrganisationKind{
 
 // Valid reports whether k is a known kind.
 func (k OrganisationKind) Valid() bool { return slices.Contains(OrganisationKinds, k) }
-
-// idPattern is what a caller-chosen id (the last segment of a resource name) may look like.
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-
-// ValidID reports whether id may be the last segment of an organisation's or member's name.
-func ValidID(id string) bool { return idPattern.MatchString(id) }
 
 // Organisation is an institution or association known to the directory.
 type Organisation struct {

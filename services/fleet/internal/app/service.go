@@ -5,6 +5,7 @@ package app
 import (
 	"time"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
 
@@ -23,24 +24,11 @@ func New(repo domain.Repository, dir domain.Directory, now domain.Clock, ids dom
 }
 
 // Page is one page of a list.
-type Page[T any] struct {
-	Items     []T
-	Total     int
-	NextAfter string
-}
+type Page[T any] = resource.Page[T]
 
+// page reads one page of at most limit items (resource.ReadPage).
 func page[T any](limit int, list func(limit int) ([]T, int, error), key func(T) string) (Page[T], error) {
-	limit = max(limit, 1)
-	items, total, err := list(limit + 1)
-	if err != nil {
-		return Page[T]{}, err
-	}
-	p := Page[T]{Items: items, Total: total}
-	if len(items) > limit {
-		p.Items = items[:limit]
-		p.NextAfter = key(items[limit-1])
-	}
-	return p, nil
+	return resource.ReadPage(limit, list, key)
 }
 
 func (s *Service) vehicleEvent(t domain.EventType, v *domain.Vehicle, previous domain.VehicleState) *domain.Event {
@@ -49,6 +37,11 @@ func (s *Service) vehicleEvent(t domain.EventType, v *domain.Vehicle, previous d
 
 func (s *Service) cessionEvent(t domain.EventType, c *domain.Cession, previous domain.CessionState) *domain.Event {
 	return &domain.Event{ID: s.ids(), Type: t, Time: s.now(), Cession: c, PreviousCessionState: previous}
+}
+
+// newID gives *id a new id with prefix when the caller chose none (resource.NewID).
+func (s *Service) newID(id *string, prefix, field string) error {
+	return resource.NewID(id, prefix, s.ids, field)
 }
 
 // today is the current day in France, for deadlines and for refusing dates in the future.

@@ -1,52 +1,27 @@
 package domain
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"regexp"
 	"slices"
-	"strconv"
 	"time"
+
+	"github.com/vif71/vif/platform/calendar"
+	"github.com/vif71/vif/platform/resource"
 )
 
-// Date is a calendar day, "YYYY-MM-DD"; the zero value means unknown. ISO order is date order.
+// Date is a calendar day, "YYYY-MM-DD" (calendar.Date); the zero value means unknown. ISO order
+// is date order. The fleet's days are from 1900 on: nothing the Caf records is older.
 type Date string
 
-// Valid reports whether d is a real calendar day.
-func (d Date) Valid() bool {
-	t, err := time.Parse(time.DateOnly, string(d))
-	return err == nil && t.Year() >= 1900
-}
+// Valid reports whether d is a real calendar day, from 1900 on.
+func (d Date) Valid() bool { return calendar.Date(d).Valid() && calendar.Date(d).Year() >= 1900 }
 
 // AddDays returns the day n days after d.
-func (d Date) AddDays(n int) Date {
-	t, err := time.Parse(time.DateOnly, string(d))
-	if err != nil {
-		return ""
-	}
-	return Date(t.AddDate(0, 0, n).Format(time.DateOnly))
-}
+func (d Date) AddDays(n int) Date { return Date(calendar.Date(d).AddDays(n)) }
 
 // DeclarationDays is how long after the handover the transfer must be declared.
 const DeclarationDays = 15
 
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-
-// ValidID reports whether id may be the last segment of a resource name.
-func ValidID(id string) bool { return idPattern.MatchString(id) }
-
-func etag(name string, revision int64) string {
-	sum := sha256.Sum256([]byte(name + "\x00" + strconv.FormatInt(revision, 10)))
-	return `"` + hex.EncodeToString(sum[:8]) + `"`
-}
-
-// CheckEtag returns ErrEtagMismatch when given is set and differs from current.
-func CheckEtag(given, current string) error {
-	if given != "" && given != current {
-		return ErrEtagMismatch
-	}
-	return nil
-}
+func etag(name string, revision int64) string { return resource.Etag(name, revision) }
 
 // VehicleState is where a vehicle is in its life: the proto enum's names without their
 // VEHICLE_STATE_ prefix.

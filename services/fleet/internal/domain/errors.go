@@ -1,16 +1,20 @@
 package domain
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/vif71/vif/platform/resource"
+)
 
 // The fleet's errors. The gRPC edge maps each to a code and a reason; wrap them with the resource
-// name.
+// name. The first six are the platform's, shared by the domains (resource).
 var (
-	ErrNotFound             = errors.New("not found")
-	ErrAlreadyExists        = errors.New("already exists")
-	ErrEtagMismatch         = errors.New("etag does not match the current state: read the resource again and retry")
-	ErrWrongState           = errors.New("not allowed in the current state")
-	ErrPermissionDenied     = errors.New("permission denied")
-	ErrDirectoryUnavailable = errors.New("the directory service is unavailable; nothing was changed, retry later")
+	ErrNotFound             = resource.ErrNotFound
+	ErrAlreadyExists        = resource.ErrAlreadyExists
+	ErrEtagMismatch         = resource.ErrEtagMismatch
+	ErrWrongState           = resource.ErrWrongState
+	ErrPermissionDenied     = resource.ErrPermissionDenied
+	ErrDirectoryUnavailable = resource.ErrDirectoryUnavailable
 	// ErrOrganisationDeleted means the directory holds the organisation but it is soft-deleted:
 	// records that already name it stay, no new one may.
 	ErrOrganisationDeleted = errors.New("the organisation is deleted in the directory: nothing new may refer to it (an admin may undelete it)")

@@ -47,12 +47,13 @@ type Repository interface {
 	ListVehicles(ctx context.Context, q Query) (_ []*Vehicle, total int, _ error) // filters: state, make, vin, plate
 	UpdateVehicle(ctx context.Context, id string, update func(*Vehicle) ([]*Event, error)) (*Vehicle, error)
 
-	// ProposeCession locks the vehicle, lets propose check it (and change it: reserve it) and
-	// build the cession's events, then inserts c and writes the vehicle. At most one open
-	// cession per vehicle holds under concurrency: a second one gives ErrVehicleTaken, whatever
-	// the interleaving. A request whose idempotency key was seen returns the cession proposed
-	// then.
-	ProposeCession(ctx context.Context, c *Cession, propose func(v *Vehicle) ([]*Event, error)) (_ *Cession, created bool, _ error)
+	// ProposeCession locks the vehicle, hands propose the vehicle and the id of its open
+	// cession ("" when none) to check them (VehicleFree, Cession.Propose), change the vehicle
+	// (reserve it) and build the cession's events, then inserts c and writes the vehicle. At
+	// most one open cession per vehicle holds under concurrency: the store's unique index is the
+	// last guard, its violation ErrVehicleTaken, whatever the interleaving. A request whose
+	// idempotency key was seen returns the cession proposed then.
+	ProposeCession(ctx context.Context, c *Cession, propose func(v *Vehicle, open string) ([]*Event, error)) (_ *Cession, created bool, _ error)
 	GetCession(ctx context.Context, id string) (*Cession, error)
 	ListCessions(ctx context.Context, q CessionQuery) (_ []*Cession, total int, _ error) // filters: state, beneficiary, beneficiary_kind, vehicle
 	// TransitionCession loads the cession and its vehicle, lets change update both, and writes

@@ -5,6 +5,7 @@ package app
 import (
 	"time"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -24,28 +25,22 @@ func New(repo domain.Repository, dir domain.Directory, now domain.Clock, ids dom
 }
 
 // Page is one page of a list.
-type Page[T any] struct {
-	Items     []T
-	Total     int
-	NextAfter string
+type Page[T any] = resource.Page[T]
+
+// newID gives *id a new id with prefix when the caller chose none (resource.NewID).
+func (s *Service) newID(id *string, prefix, field string) error {
+	return resource.NewID(id, prefix, s.ids, field)
 }
 
 func (s *Service) newEvent(t domain.EventType) *domain.Event {
 	return &domain.Event{ID: s.ids(), Type: t, Time: s.now()}
 }
 
-// page runs a list query with one extra item to learn whether a next page exists.
+// page runs a list query with one extra item to learn whether a next page exists
+// (resource.ReadPage).
 func page[T any](q domain.Query, list func(domain.Query) ([]T, int, error), key func(T) string) (Page[T], error) {
-	limit := max(q.Limit, 1)
-	q.Limit = limit + 1
-	items, total, err := list(q)
-	if err != nil {
-		return Page[T]{}, err
-	}
-	p := Page[T]{Items: items, Total: total}
-	if len(items) > limit {
-		p.Items = items[:limit]
-		p.NextAfter = key(items[limit-1])
-	}
-	return p, nil
+	return resource.ReadPage(q.Limit, func(limit int) ([]T, int, error) {
+		q.Limit = limit
+		return list(q)
+	}, key)
 }

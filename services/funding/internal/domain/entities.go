@@ -1,12 +1,12 @@
 package domain
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"regexp"
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/vif71/vif/platform/calendar"
+	"github.com/vif71/vif/platform/resource"
 )
 
 // FunderKind says what a funder is: the proto enum's names without their FUNDER_KIND_ prefix.
@@ -27,42 +27,10 @@ var FunderKinds = []FunderKind{KindState, KindDepartement, KindEPCI, KindCommune
 // Valid reports whether k is a known kind.
 func (k FunderKind) Valid() bool { return slices.Contains(FunderKinds, k) }
 
-// Date is a calendar day, "YYYY-MM-DD"; the zero value means unknown. ISO order is date order.
-type Date string
+// Date is a calendar day, "YYYY-MM-DD" (calendar.Date); the zero value means unknown.
+type Date = calendar.Date
 
-// Valid reports whether d is a real calendar day.
-func (d Date) Valid() bool {
-	_, err := time.Parse(time.DateOnly, string(d))
-	return err == nil
-}
-
-// Year returns the year of d (0 when d is not a date).
-func (d Date) Year() int {
-	t, err := time.Parse(time.DateOnly, string(d))
-	if err != nil {
-		return 0
-	}
-	return t.Year()
-}
-
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-
-// ValidID reports whether id may be the last segment of a resource name.
-func ValidID(id string) bool { return idPattern.MatchString(id) }
-
-// etag derives an opaque etag from a resource's name and revision.
-func etag(name string, revision int64) string {
-	sum := sha256.Sum256([]byte(name + "\x00" + strconv.FormatInt(revision, 10)))
-	return `"` + hex.EncodeToString(sum[:8]) + `"`
-}
-
-// CheckEtag returns ErrEtagMismatch when given is set and differs from current.
-func CheckEtag(given, current string) error {
-	if given != "" && given != current {
-		return ErrEtagMismatch
-	}
-	return nil
-}
+func etag(name string, revision int64) string { return resource.Etag(name, revision) }
 
 // Funder is a body that co-finances posts.
 type Funder struct {

@@ -1,14 +1,18 @@
 package domain
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/vif71/vif/platform/resource"
+)
 
 // The statistics service's errors. The gRPC edge maps each to a code and a reason; wrap them with
-// the resource name.
+// the resource name. The first four are the platform's, shared by the domains (resource).
 var (
-	ErrNotFound             = errors.New("not found")
-	ErrAlreadyExists        = errors.New("already exists")
-	ErrPermissionDenied     = errors.New("permission denied")
-	ErrDirectoryUnavailable = errors.New("the directory service is unavailable; nothing was changed, retry later")
+	ErrNotFound             = resource.ErrNotFound
+	ErrAlreadyExists        = resource.ErrAlreadyExists
+	ErrPermissionDenied     = resource.ErrPermissionDenied
+	ErrDirectoryUnavailable = resource.ErrDirectoryUnavailable
 	// ErrConcurrentRevision means another revision of the same report was submitted at the same
 	// moment; the caller may submit again, which makes a further revision.
 	ErrConcurrentRevision = errors.New("another revision of this report was submitted at the same time; retry")

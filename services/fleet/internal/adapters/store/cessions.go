@@ -122,13 +122,9 @@ func openCessionOf(ctx context.Context, q storage.Querier, vehicle string) (stri
 	return id, err
 }
 
-// vehicleTaken is the error of a second open cession for vehicle; open names the first when
-// known.
-func vehicleTaken(vehicle, open string) error {
-	if open == "" {
-		return fmt.Errorf("%s: %w", vehicleName(vehicle), domain.ErrVehicleTaken)
-	}
-	return fmt.Errorf("%s is held by %s: %w", vehicleName(vehicle), (&domain.Cession{ID: open}).Name(), domain.ErrVehicleTaken)
+// vehicleTaken is the error of a second open cession for vehicle that the unique index refused.
+func vehicleTaken(vehicle string) error {
+	return fmt.Errorf("%s: %w", vehicleName(vehicle), domain.ErrVehicleTaken)
 }
 
 func insertCession(ctx context.Context, tx *sql.Tx, c *domain.Cession) error {
@@ -165,13 +161,13 @@ func updateCession(ctx context.Context, tx *sql.Tx, c *domain.Cession) error {
 }
 
 // ProposeCession implements domain.Repository. After locking the vehicle it looks for an open
-// cession of it: when there is one and c is open too, the answer is ErrVehicleTaken, naming the
-// vehicle and its cession, and propose is not called. The partial unique index behind makes the
-// rule hold whatever the interleaving; its violation is ErrVehicleTaken as well. A vehicle that
-// does not exist gives ErrNotFound naming it. The idempotency key in ctx is claimed first, in the
+// cession of it and hands its id to propose, which applies the domain's rule (domain.VehicleFree).
+// The partial unique index behind is the last guard, whatever the interleaving or the closure;
+// its violation is ErrVehicleTaken as well. A vehicle that does not exist gives ErrNotFound
+// naming it. The idempotency key in ctx is claimed first, in the
 // same transaction (idempotency.Claim): a replay returns the cession proposed then, without
 // calling propose.
-func (s *Store) ProposeCession(ctx context.Context, c *domain.Cession, propose func(v *domain.Vehicle) ([]*domain.Event, error)) (*domain.Cession, bool, error) {
+func (s *Store) ProposeCession(ctx context.Context, c *domain.Cession, propose func(v *domain.Vehicle, open string) ([]*domain.Event, error)) (*domain.Cession, bool, error) {
 	vehicle := c.Vehicle
 	var existing *domain.Cession
 	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
@@ -192,16 +188,11 @@ func (s *Store) ProposeCession(ctx context.Context, c *domain.Cession, propose f
 		if err != nil {
 			return nil, err
 		}
-		if c.State.Open() {
-			open, err := openCessionOf(ctx, tx, vehicle)
-			if err != nil {
-				return nil, err
-			}
-			if open != "" {
-				return nil, vehicleTaken(vehicle, open)
-			}
+		open, err := openCessionOf(ctx, tx, vehicle)
+		if err != nil {
+			return nil, err
 		}
-		events, err := changeVehicle(ctx, tx, v, func() ([]*domain.Event, error) { return propose(v) })
+		events, err := changeVehicle(ctx, tx, v, func() ([]*domain.Event, error) { return propose(v, open) })
 		if err != nil {
 			return nil, err
 		}
@@ -214,7 +205,7 @@ func (s *Store) ProposeCession(ctx context.Context, c *domain.Cession, propose f
 	})
 	if storage.IsUniqueViolation(err) {
 		if oneOpenCessionKey.ViolatedBy(err) {
-			return nil, false, vehicleTaken(vehicle, "")
+			return nil, false, vehicleTaken(vehicle)
 		}
 		return nil, false, domain.ErrAlreadyExists
 	}
@@ -308,7 +299,7 @@ func (s *Store) TransitionCession(ctx context.Context, id string, change func(c 
 		return events, nil
 	})
 	if oneOpenCessionKey.ViolatedBy(err) {
-		return nil, vehicleTaken(vehicle, "")
+		return nil, vehicleTaken(vehicle)
 	}
 	if err != nil {
 		return nil, err

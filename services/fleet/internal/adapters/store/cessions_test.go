@@ -40,9 +40,9 @@ func proposeLandsTogether(t *testing.T, f *fixture) {
 	var saw domain.Vehicle
 	var events []*domain.Event
 	propose := f.proposal(c, &events)
-	got, created, err := f.repo.ProposeCession(cessionRequest("req-1", c), c, func(v *domain.Vehicle) ([]*domain.Event, error) {
+	got, created, err := f.repo.ProposeCession(cessionRequest("req-1", c), c, func(v *domain.Vehicle, _ string) ([]*domain.Event, error) {
 		saw = *v
-		return propose(v)
+		return propose(v, "")
 	})
 	if err != nil || !created || !sameCession(got, &want) {
 		t.Fatalf("ProposeCession = %+v, created %v, %v; want %+v, created", got, created, err, want)
@@ -69,7 +69,7 @@ func proposeLandsTogether(t *testing.T, f *fixture) {
 func proposeMissingVehicle(t *testing.T, f *fixture) {
 	called := false
 	c := f.cession("c-1", "nowhere", "org-plie", "PLIE")
-	_, created, err := f.repo.ProposeCession(cessionRequest("req-1", c), c, func(*domain.Vehicle) ([]*domain.Event, error) {
+	_, created, err := f.repo.ProposeCession(cessionRequest("req-1", c), c, func(*domain.Vehicle, string) ([]*domain.Event, error) {
 		called = true
 		return nil, errRefused
 	})
@@ -102,7 +102,7 @@ func failingProposal(t *testing.T, f *fixture) {
 	}
 	for i, r := range refusals {
 		c := f.cession(fmt.Sprintf("c-%d", i), "v-1", "org-plie", "PLIE")
-		_, created, err := f.repo.ProposeCession(cessionRequest(fmt.Sprintf("req-%d", i), c), c, func(v *domain.Vehicle) ([]*domain.Event, error) {
+		_, created, err := f.repo.ProposeCession(cessionRequest(fmt.Sprintf("req-%d", i), c), c, func(v *domain.Vehicle, _ string) ([]*domain.Event, error) {
 			v.State = domain.Reserved
 			v.Revision++
 			return r.events(c, v), r.err
@@ -133,7 +133,7 @@ func repeatedCessionRequestID(t *testing.T, f *fixture) {
 	// A retry of the same request (the server chose another id) gets the first back.
 	retry := f.cession("c-2", "v-1", "org-plie", "PLIE")
 	called := false
-	got, created, err := f.repo.ProposeCession(cessionRequest("req-1", retry), retry, func(*domain.Vehicle) ([]*domain.Event, error) {
+	got, created, err := f.repo.ProposeCession(cessionRequest("req-1", retry), retry, func(*domain.Vehicle, string) ([]*domain.Event, error) {
 		called = true
 		return nil, errRefused
 	})
@@ -143,7 +143,7 @@ func repeatedCessionRequestID(t *testing.T, f *fixture) {
 	// The same request id naming another vehicle is another request: refused, not answered
 	// with the first cession.
 	other := f.cession("c-3", "v-2", "org-plie", "PLIE")
-	got, created, err = f.repo.ProposeCession(cessionRequest("req-1", other), other, func(*domain.Vehicle) ([]*domain.Event, error) {
+	got, created, err = f.repo.ProposeCession(cessionRequest("req-1", other), other, func(*domain.Vehicle, string) ([]*domain.Event, error) {
 		called = true
 		return nil, errRefused
 	})
@@ -176,16 +176,27 @@ func secondOpenCession(t *testing.T, f *fixture) {
 		if open != nil {
 			f.transition(t, "c-1", open)
 		}
-		// A closure that would approve anything: the store refuses before asking it.
-		called := false
+		// The store hands the closure the vehicle's open cession; the app's proposal refuses it
+		// (domain.VehicleFree), naming it.
+		saw := ""
+		var events []*domain.Event
 		second := f.cession(fmt.Sprintf("c-2%d", i), "v-1", "org-iscg", "ISCG")
-		_, created, err := f.repo.ProposeCession(ctx, second, func(v *domain.Vehicle) ([]*domain.Event, error) {
-			called = true
-			return []*domain.Event{f.cessionEvent(domain.CessionProposed, second, "")}, nil
+		_, created, err := f.repo.ProposeCession(ctx, second, func(v *domain.Vehicle, open string) ([]*domain.Event, error) {
+			saw = open
+			return f.proposal(second, &events)(v, open)
 		})
-		if !errors.Is(err, domain.ErrVehicleTaken) || created || called || !strings.Contains(err.Error(), "cessions/c-1") {
-			t.Errorf("ProposeCession(second, first %s) = created %v, %v, propose called %v; want ErrVehicleTaken naming cessions/c-1, not called",
-				[]string{"proposed", "approved"}[i], created, err, called)
+		if !errors.Is(err, domain.ErrVehicleTaken) || created || saw != "c-1" || !strings.Contains(err.Error(), "cessions/c-1") {
+			t.Errorf("ProposeCession(second, first %s) = created %v, %v, propose handed open cession %q; want ErrVehicleTaken naming cessions/c-1, handed c-1",
+				[]string{"proposed", "approved"}[i], created, err, saw)
+		}
+		// A closure that would approve anything: the database refuses it.
+		third := f.cession(fmt.Sprintf("c-3%d", i), "v-1", "org-iscg", "ISCG")
+		_, created, err = f.repo.ProposeCession(ctx, third, func(v *domain.Vehicle, _ string) ([]*domain.Event, error) {
+			return []*domain.Event{f.cessionEvent(domain.CessionProposed, third, "")}, nil
+		})
+		if !errors.Is(err, domain.ErrVehicleTaken) || created {
+			t.Errorf("ProposeCession(third ignoring the open cession, first %s) = created %v, %v; want ErrVehicleTaken",
+				[]string{"proposed", "approved"}[i], created, err)
 		}
 	}
 	if n := f.count(t, "cessions", ""); n != 1 {

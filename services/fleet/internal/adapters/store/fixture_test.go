@@ -170,10 +170,14 @@ func (f *fixture) cessionEvent(typ domain.EventType, c *domain.Cession, prev dom
 	return ev
 }
 
-// proposal is the app's propose closure: a retired vehicle is reserved for c, anything else is
-// ErrWrongState. The events it returns are kept in *events.
-func (f *fixture) proposal(c *domain.Cession, events *[]*domain.Event) func(*domain.Vehicle) ([]*domain.Event, error) {
-	return func(v *domain.Vehicle) ([]*domain.Event, error) {
+// proposal is the app's propose closure: a vehicle with an open cession is ErrVehicleTaken
+// (domain.VehicleFree), a retired vehicle is reserved for c, anything else is ErrWrongState. The
+// events it returns are kept in *events.
+func (f *fixture) proposal(c *domain.Cession, events *[]*domain.Event) func(*domain.Vehicle, string) ([]*domain.Event, error) {
+	return func(v *domain.Vehicle, open string) ([]*domain.Event, error) {
+		if err := domain.VehicleFree(v.ID, open); err != nil {
+			return nil, err
+		}
 		if v.State != domain.Retired {
 			return nil, fmt.Errorf("%s is %s: %w", v.Name(), v.State, domain.ErrWrongState)
 		}

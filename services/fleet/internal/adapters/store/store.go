@@ -2,12 +2,12 @@
 // SQLite and PostgreSQL, and writes each change's events to the outbox in the change's
 // transaction.
 //
-// One open cession per vehicle. The rule that matters most here is enforced by the database,
-// not only by Go: the partial unique index cessions_one_open_per_vehicle admits one PROPOSED or
-// APPROVED cession per vehicle whatever the callers do. ProposeCession also locks the vehicle
-// and looks for an open cession before it asks its closure, so that under concurrency the
-// losers are told ErrVehicleTaken rather than racing to the index; the index is what makes the
-// rule hold should any path forget.
+// One open cession per vehicle. The rule is the domain's (domain.VehicleFree); the database is
+// its last guard: the partial unique index cessions_one_open_per_vehicle admits one PROPOSED or
+// APPROVED cession per vehicle whatever the callers do. ProposeCession locks the vehicle and
+// hands its closure the vehicle's open cession, so that under concurrency the losers are told
+// ErrVehicleTaken, naming the open cession, rather than racing to the index; the index is what
+// makes the rule hold should any path forget.
 //
 // Locks. On PostgreSQL a read-modify-write locks what it reads, always the vehicle before its
 // cession, so that two writers never wait on each other in a cycle: UpdateVehicle locks the

@@ -155,16 +155,14 @@ func planToProto(p *domain.Plan) *fundingv1.FundingPlan {
 	return out
 }
 
-// planFromProto reads the writable fields; an unset State share reads as the default, 33 %.
+// planFromProto reads the writable fields; the domain gives an unset State share its default
+// (domain.Plan.SetStateShare).
 func planFromProto(p *fundingv1.FundingPlan) domain.Plan {
 	out := domain.Plan{
 		AnnualCostCents: p.GetAnnualCostCents(),
-		StateShareBP:    domain.DefaultStateShareBP,
 		StateFunder:     strings.TrimPrefix(p.GetStateFunder(), "funders/"),
 	}
-	if p.StateShareBp != nil {
-		out.StateShareBP = p.GetStateShareBp()
-	}
+	out.SetStateShare(p.StateShareBp)
 	switch r := p.GetRemainderRule().(type) {
 	case *fundingv1.FundingPlan_ExplicitShares:
 		out.Rule = domain.RuleExplicit

@@ -1,0 +1,88 @@
+// Package resource holds what the services' domains share about their resources (AIP-122,
+// 134, 154, 158): the rule for a resource id, the opaque etag of a revision and its check, the
+// sentinel errors every domain returns (each domain re-exports them under its own names, so that
+// its ports read as before and its gRPC edge maps them as before), and a page of a list.
+package resource
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"regexp"
+	"strconv"
+
+	"github.com/vif71/vif/platform/validation"
+)
+
+// The errors every domain shares. The gRPC edges map each to a code and a reason; callers wrap
+// them with the resource name so the message says which.
+var (
+	ErrNotFound         = errors.New("not found")
+	ErrAlreadyExists    = errors.New("already exists")
+	ErrEtagMismatch     = errors.New("etag does not match the current state: read the resource again and retry")
+	ErrPermissionDenied = errors.New("permission denied")
+	ErrWrongState       = errors.New("not allowed in the current state")
+	// ErrDirectoryUnavailable is what a service that asks the directory returns when it cannot
+	// reach it: nothing was written on a guess.
+	ErrDirectoryUnavailable = errors.New("the directory service is unavailable; nothing was changed, retry later")
+)
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// ValidID reports whether id may be the last segment of a resource name: lowercase letters,
+// digits and hyphens, starting with a letter or digit, at most 63 characters.
+func ValidID(id string) bool { return idPattern.MatchString(id) }
+
+// NewID gives *id a new id, prefix followed by what ids makes, when the caller chose none
+// (AIP-133), and refuses one that may not be the last segment of a resource name with a
+// violation of field.
+func NewID(id *string, prefix string, ids func() string, field string) error {
+	if *id == "" {
+		*id = prefix + ids()
+		return nil
+	}
+	if !ValidID(*id) {
+		return validation.Field(field, "must be lowercase letters, digits and hyphens, at most 63")
+	}
+	return nil
+}
+
+// Etag derives an opaque etag from a resource's name and revision: stable while the resource is
+// unchanged, different after any change, and meaningless to a client that would try to forge
+// the next one.
+func Etag(name string, revision int64) string {
+	sum := sha256.Sum256([]byte(name + "\x00" + strconv.FormatInt(revision, 10)))
+	return `"` + hex.EncodeToString(sum[:8]) + `"`
+}
+
+// CheckEtag returns ErrEtagMismatch when given is set and differs from current.
+func CheckEtag(given, current string) error {
+	if given != "" && given != current {
+		return ErrEtagMismatch
+	}
+	return nil
+}
+
+// Page is one page of a list: its items, how many match in all, and the key to resume after
+// (empty on the last page).
+type Page[T any] struct {
+	Items     []T
+	Total     int
+	NextAfter string
+}
+
+// ReadPage reads one page of at most limit items (at least 1): list is asked for one item more,
+// to learn whether a next page exists, and key gives the key to resume after an item.
+func ReadPage[T any](limit int, list func(limit int) ([]T, int, error), key func(T) string) (Page[T], error) {
+	limit = max(limit, 1)
+	items, total, err := list(limit + 1)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	p := Page[T]{Items: items, Total: total}
+	if len(items) > limit {
+		p.Items = items[:limit]
+		p.NextAfter = key(items[limit-1])
+	}
+	return p, nil
+}

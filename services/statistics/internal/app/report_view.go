@@ -1,0 +1,39 @@
+package app
+
+import (
+	"context"
+
+	"github.com/vif71/vif/services/statistics/internal/domain"
+)
+
+// ReportView is a report revision as one caller may see it.
+type ReportView struct {
+	Report *domain.Report
+	domain.ReportView
+}
+
+// Page is one page of a list; Next is where the next page starts (0 on the last).
+type Page[T any] struct {
+	Items []T
+	Next  int64
+	Total int
+}
+
+// view applies disclosure control to one revision of a report.
+func (s *Service) view(ctx context.Context, actor domain.Actor, r *domain.Report, latest bool) (ReportView, error) {
+	pub, err := s.yearPublisher(ctx, actor, r.Period)
+	if err != nil {
+		return ReportView{}, err
+	}
+	v, err := pub.ViewReport(r, latest)
+	if err != nil {
+		return ReportView{}, err
+	}
+	return ReportView{Report: r, ReportView: v}, nil
+}
+
+// yearPublisher prepares the answers about reports of p's year. The directory is not needed:
+// protection depends on the reports only.
+func (s *Service) yearPublisher(ctx context.Context, actor domain.Actor, p domain.Period) (*domain.Publisher, error) {
+	return s.publisher(ctx, actor, nil, p.Year(), p.Year())
+}
