@@ -71,7 +71,7 @@ func TestRefusedEventHoldsBackLaterEventsOfItsResource(t *testing.T) {
 func TestRelayKilledMidBatchLosesAndReordersNothing(t *testing.T) {
 	forEachDatabase(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
-		evs := about(events(600), "things/a", "things/b", "things/c", "things/d", "things/e")
+		evs := about(events(3000), "things/a", "things/b", "things/c", "things/d", "things/e")
 		f.commit(t, evs...)
 
 		nc, js := f.bus.Connect(t)
