@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/vif71/vif/platform/eventbus"
@@ -147,5 +148,45 @@ func TestRelaySurvivesNATSOutageInOrderPerResource(t *testing.T) {
 			t.Errorf("stream holds %d messages; want %d", n, len(all))
 		}
 		assertOrderPerResource(t, consumeAll(t, f.js, len(all)), all)
+	})
+}
+
+// TestRelayRecoversFromAcksThatNeverCame: while no stream holds the subjects, a plain subscriber
+// takes the relay's publishes and never answers. Once the stream is back, the relay publishes
+// everything: the publishes left unanswered were given up after PublishTimeout, so they do not
+// fill the cap of pending publishes and block the relay until a reconnect.
+func TestRelayRecoversFromAcksThatNeverCame(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		if err := f.js.DeleteStream(ctx, eventbus.StreamName); err != nil {
+			t.Fatalf("DeleteStream: %v", err)
+		}
+		nc, _ := f.bus.Connect(t)
+		silent, err := nc.Subscribe("vif.test.>", func(*nats.Msg) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := nc.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		f.run(t)
+		evs := events(7)
+		f.commit(t, evs...)
+		// Each attempt leaves a batch of 7 publishes unanswered; the relay holds at most 14.
+		waitFor(t, "five unanswered attempts", func() bool {
+			var attempts int
+			if err := f.db.QueryRowContext(ctx, `SELECT attempts FROM outbox WHERE id = $1`, evs[0].ID).Scan(&attempts); err != nil {
+				t.Fatal(err)
+			}
+			return attempts >= 5
+		})
+		if err := silent.Unsubscribe(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := eventbus.EnsureStream(ctx, f.js, eventbus.StreamOptions{}); err != nil {
+			t.Fatalf("EnsureStream: %v", err)
+		}
+		f.waitPending(t, 0)
+		assertOrderPerResource(t, consumeAll(t, f.js, len(evs)), evs)
 	})
 }

@@ -127,12 +127,33 @@ func NewRelay(db *storage.DB, js jetstream.JetStream, o RelayOptions) *Relay {
 	}
 	return &Relay{
 		db:      db,
-		js:      js,
+		js:      publisher(js, o),
 		o:       o,
 		log:     o.Logger.With("component", "outbox-relay"),
 		wake:    make(chan struct{}, 1),
 		metrics: newRelayMetrics(),
 	}
+}
+
+// publisher returns the JetStream context the relay publishes through: its own, on js's
+// connection, so that a publish whose ack never comes (a subscriber that is not a stream took
+// it, a server that lost it) is dropped after PublishTimeout instead of staying among the
+// pending async publishes, which are capped: once the cap is reached every publish would fail
+// until a reconnect. Publishing uses none of js's options (its domain or API prefix address API
+// requests only).
+func publisher(js jetstream.JetStream, o RelayOptions) jetstream.JetStream {
+	if js == nil || js.Conn() == nil {
+		return js
+	}
+	nc := js.Conn()
+	own, err := jetstream.New(nc,
+		jetstream.WithPublishAsyncTimeout(o.PublishTimeout),
+		// A batch in flight, and the stragglers of the previous one whose timeout is running out.
+		jetstream.WithPublishAsyncMaxPending(2*o.BatchSize))
+	if err != nil {
+		return js
+	}
+	return own
 }
 
 // Notify wakes the relay after a commit so events go out at once rather than at the next poll.
