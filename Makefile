@@ -38,7 +38,8 @@ BENCHTIME ?= 2000x
 BENCH_PACKAGES := ./cmd/vif/ ./platform/auth/ ./platform/outbox/ ./services/statistics/internal/app/
 bench:
 	go test -run '^$$' -bench . -benchtime $(BENCHTIME) ./cmd/vif/ ./platform/auth/
-	go test -run '^$$' -bench Relay -benchtime 300x ./platform/outbox/
+	go test -run '^$$' -bench RelayLatency -benchtime 300x ./platform/outbox/
+	go test -run '^$$' -bench RelayDrain -benchtime 3x ./platform/outbox/
 	go test -run '^$$' -bench DepartementYearlySummary -benchtime 20x ./services/statistics/internal/app/
 
 print-bench-packages:

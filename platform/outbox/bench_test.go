@@ -64,7 +64,8 @@ func (f *benchFixture) runRelay(b *testing.B) {
 
 func benchEvent(i int) outbox.Event {
 	return outbox.Event{
-		ID: outbox.NewID(), Subject: "vif.bench.v1.thing.created", Source: "/vif/bench",
+		// Each event is about its own resource, as a backlog of creations is.
+		ID: outbox.NewID(), Subject: "vif.bench.v1.thing.created", Source: "/vif/bench", Resource: fmt.Sprintf("things/%d", i),
 		Time: time.Now(), Payload: wrapperspb.String(fmt.Sprintf("event %d", i)),
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,19 +131,92 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// events returns n valid events with ascending ids, their payloads saying "event i".
+// events returns n valid events with ascending ids, their payloads saying "event i", each
+// about a resource of its own (as creations are), so that the relay publishes them together.
 func events(n int) []outbox.Event {
 	evs := make([]outbox.Event, n)
 	for i := range evs {
+		id := outbox.NewID()
 		evs[i] = outbox.Event{
-			ID:      outbox.NewID(),
-			Subject: "vif.test.v1.thing.created",
-			Source:  "/vif/test",
-			Time:    time.Date(2026, 11, 25, 10, 0, i, 0, time.UTC),
-			Payload: wrapperspb.String(fmt.Sprintf("event %d", i)),
+			ID:       id,
+			Subject:  "vif.test.v1.thing.created",
+			Source:   "/vif/test",
+			Resource: "things/" + strings.ToLower(id),
+			Time:     time.Date(2026, 11, 25, 10, 0, i, 0, time.UTC),
+			Payload:  wrapperspb.String(fmt.Sprintf("event %d", i)),
 		}
 	}
 	return evs
+}
+
+// about returns evs with event i about resources[i % len(resources)]: several changes to each of
+// a few resources, interleaved.
+func about(evs []outbox.Event, resources ...string) []outbox.Event {
+	for i := range evs {
+		evs[i].Resource = resources[i%len(resources)]
+	}
+	return evs
+}
+
+// assertOrderPerResource checks that msgs hold every event of want, and that the events of each
+// resource come in their order in want (the order of its changes), a copy after its first
+// delivery aside.
+func assertOrderPerResource(t *testing.T, msgs []jetstream.Msg, want []outbox.Event) {
+	t.Helper()
+	resourceOf := make(map[string]string, len(want))
+	wantOrder := make(map[string][]string)
+	for _, ev := range want {
+		resourceOf[ev.ID] = ev.Resource
+		wantOrder[ev.Resource] = append(wantOrder[ev.Resource], ev.ID)
+	}
+	gotOrder := make(map[string][]string)
+	seen := make(map[string]bool)
+	for _, msg := range msgs {
+		id := msg.Headers().Get(eventbus.HeaderID)
+		res, ok := resourceOf[id]
+		if !ok {
+			t.Errorf("unexpected event %q", id)
+			continue
+		}
+		if got := msg.Headers().Get(eventbus.HeaderSubject); got != res {
+			t.Errorf("event %q: ce-subject = %q; want %q", id, got, res)
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		gotOrder[res] = append(gotOrder[res], id)
+	}
+	for res, ids := range wantOrder {
+		if !slices.Equal(gotOrder[res], ids) {
+			t.Errorf("events of %s delivered as %v; want %v", res, gotOrder[res], ids)
+		}
+	}
+}
+
+// streamIDs returns the ce-id of every message in the VIF stream, in stream order, without
+// consuming them.
+func streamIDs(t *testing.T, js jetstream.JetStream) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := js.Stream(ctx, eventbus.StreamName)
+	if err != nil {
+		t.Fatalf("Stream: %v", err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatalf("stream Info: %v", err)
+	}
+	var out []string
+	for seq := info.State.FirstSeq; info.State.Msgs > 0 && seq <= info.State.LastSeq; seq++ {
+		msg, err := s.GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatalf("GetMsg(%d): %v", seq, err)
+		}
+		out = append(out, msg.Header.Get(eventbus.HeaderID))
+	}
+	return out
 }
 
 func ids(evs []outbox.Event) []string {

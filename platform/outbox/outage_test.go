@@ -58,7 +58,8 @@ func TestRelaySurvivesNATSOutage(t *testing.T) {
 }
 
 // TestRelayWaitsForMissingStream publishes nothing while the VIF stream does not exist (no
-// other stream may swallow the events) and delivers everything once it is created.
+// other stream may swallow the events) and delivers everything once it is created, each
+// resource's events in order.
 func TestRelayWaitsForMissingStream(t *testing.T) {
 	forEachDatabase(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
@@ -66,7 +67,7 @@ func TestRelayWaitsForMissingStream(t *testing.T) {
 			t.Fatalf("DeleteStream: %v", err)
 		}
 		done := f.run(t)
-		evs := events(5)
+		evs := about(events(6), "things/a", "things/b")
 		f.commit(t, evs...)
 		waitFor(t, "two failed attempts on the oldest event", func() bool {
 			var attempts int
@@ -88,6 +89,9 @@ func TestRelayWaitsForMissingStream(t *testing.T) {
 			t.Fatalf("EnsureStream: %v", err)
 		}
 		f.waitPending(t, 0)
-		assertEachOnce(t, consumeAll(t, f.js, len(evs)), ids(evs))
+		if n := streamMsgs(t, f.js); n != uint64(len(evs)) {
+			t.Errorf("stream holds %d messages; want %d", n, len(evs))
+		}
+		assertOrderPerResource(t, consumeAll(t, f.js, len(evs)), evs)
 	})
 }

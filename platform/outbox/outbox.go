@@ -70,6 +70,13 @@ func NewID() string {
 // full message name, which ce-dataschema names (eventbus.DataSchema). Time is stored in UTC at microsecond precision,
 // the finest both engines keep, so ce-time is the same whichever database is behind.
 func Add(ctx context.Context, tx *sql.Tx, ev Event) error {
+	return add(ctx, tx.ExecContext, ev)
+}
+
+// insertEvent is Add's statement, a constant so that WriteTx runs it prepared (storage.ExecTx).
+const insertEvent = `INSERT INTO outbox (id, subject, source, resource, data_schema, occurred_at, payload, written_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+
+func add(ctx context.Context, exec func(ctx context.Context, query string, args ...any) (sql.Result, error), ev Event) error {
 	if err := ev.validate(); err != nil {
 		return err
 	}
@@ -78,8 +85,7 @@ func Add(ctx context.Context, tx *sql.Tx, ev Event) error {
 		return fmt.Errorf("outbox: marshal payload of %s: %w", ev.ID, err)
 	}
 	schema := string(ev.Payload.ProtoReflect().Descriptor().FullName())
-	_, err = tx.ExecContext(ctx,
-		`INSERT INTO outbox (id, subject, source, resource, data_schema, occurred_at, payload, written_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	_, err = exec(ctx, insertEvent,
 		ev.ID, ev.Subject, ev.Source, ev.Resource, schema, ev.Time.UTC().Truncate(time.Microsecond), payload,
 		// The wall clock, not ev.Time (a domain time, possibly from an injected clock): the relay
 		// measures the commit -> publish lag from it.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,11 +58,16 @@ type RelayOptions struct {
 	// Retention is how long sent rows are kept (for inspection) before being deleted; 0 means
 	// 7 days.
 	Retention time.Duration
-	// PublishTimeout bounds the wait for one JetStream ack; 0 means 5 s.
+	// PublishTimeout bounds the wait for the acks of the events published together (a wave,
+	// see Run); 0 means 5 s.
 	PublishTimeout time.Duration
 	// Now is the clock stamping sent_at and judging retention; nil means time.Now.
 	Now func() time.Time
 }
+
+// ErrPublishTimeout is the failure of an event that JetStream did not acknowledge within
+// RelayOptions.PublishTimeout.
+var ErrPublishTimeout = errors.New("outbox: no acknowledgement from JetStream in time")
 
 // Relay publishes committed outbox rows to JetStream.
 //
@@ -71,11 +77,16 @@ type RelayOptions struct {
 // duplicate window (2 min) drops it if the relay is back within the window. Later, the stream
 // stores the copy, and subscribers drop it by its ce-id (eventbus/dedup).
 //
-// Order is seq order. On SQLite, with one writer at a time, that is commit order. On PostgreSQL
+// Events are published asynchronously, a batch at a time, and marked sent in one statement once
+// JetStream has acknowledged them; an event is only published once every earlier event of its
+// resource (Event.Resource) is acknowledged. Order is seq order while JetStream acknowledges
+// everything. When it refuses or loses one event, events of other resources published with it
+// may be stored before its retry; events of one resource never are. On SQLite, with one writer at a time, that is commit order. On PostgreSQL
 // identity values are taken at insert, so two concurrent transactions can commit in the other
 // order and the relay may publish the higher seq first; the lower one is still published (the
 // relay asks for every unsent row, not for rows past a high-water mark). Events of one aggregate
-// keep their order because the transactions changing that aggregate serialise on its row.
+// keep their order because the transactions changing that aggregate serialise on its row, and
+// the relay keeps it as said above.
 type Relay struct {
 	db      *storage.DB
 	js      jetstream.JetStream
@@ -116,12 +127,33 @@ func NewRelay(db *storage.DB, js jetstream.JetStream, o RelayOptions) *Relay {
 	}
 	return &Relay{
 		db:      db,
-		js:      js,
+		js:      publisher(js, o),
 		o:       o,
 		log:     o.Logger.With("component", "outbox-relay"),
 		wake:    make(chan struct{}, 1),
 		metrics: newRelayMetrics(),
 	}
+}
+
+// publisher returns the JetStream context the relay publishes through: its own, on js's
+// connection, so that a publish whose ack never comes (a subscriber that is not a stream took
+// it, a server that lost it) is dropped after PublishTimeout instead of staying among the
+// pending async publishes, which are capped: once the cap is reached every publish would fail
+// until a reconnect. Publishing uses none of js's options (its domain or API prefix address API
+// requests only).
+func publisher(js jetstream.JetStream, o RelayOptions) jetstream.JetStream {
+	if js == nil || js.Conn() == nil {
+		return js
+	}
+	nc := js.Conn()
+	own, err := jetstream.New(nc,
+		jetstream.WithPublishAsyncTimeout(o.PublishTimeout),
+		// A batch in flight, and the stragglers of the previous one whose timeout is running out.
+		jetstream.WithPublishAsyncMaxPending(2*o.BatchSize))
+	if err != nil {
+		return js
+	}
+	return own
 }
 
 // Notify wakes the relay after a commit so events go out at once rather than at the next poll.
@@ -144,10 +176,12 @@ func (r *Relay) Pending(ctx context.Context) (int, error) {
 
 // Run publishes pending events in outbox order until ctx ends, then returns nil. Each event
 // becomes a message on its subject with Nats-Msg-Id = event id and CloudEvents headers; its row
-// is marked sent once JetStream acknowledges it. While NATS, the stream or the database is
-// unavailable, Run logs and retries the oldest unsent event with capped, jittered exponential
-// backoff: it never skips an event (that would break order) and never holds a transaction open
-// across a publish (that would block writers).
+// is marked sent once JetStream acknowledges it. Each batch (BatchSize rows) goes out in waves
+// of asynchronous publishes whose acks are awaited together; a wave ends before an event whose
+// resource already has one in it. While NATS, the stream or the database is unavailable, Run
+// logs and retries the oldest unsent events with capped, jittered exponential backoff: it never
+// publishes an event ahead of an unacknowledged earlier event of its resource (that would break
+// its order) and never holds a transaction open across a publish (that would block writers).
 //
 // When ctx ends, Run makes one last pass (bounded by 2 s) unless publishing was failing: a
 // server stops its relay once it has drained its calls, and the events those calls committed go
@@ -256,35 +290,132 @@ func (r *Relay) drain(ctx context.Context) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		sent := 0
-		var pubErr error
-		for _, ev := range batch {
-			if pubErr = r.publish(ctx, ev); pubErr != nil {
-				if ctx.Err() == nil {
-					r.metrics.failures.Inc()
-				}
-				break
-			}
-			if ev.writtenAt.Valid {
-				r.metrics.lag.Observe(time.Since(ev.writtenAt.Time).Seconds())
-			}
-			sent++
-		}
-		// Published rows are marked even when the batch stopped early or ctx ended, so that a
+		acked, failed := r.publishBatch(ctx, batch)
+		// Acknowledged rows are marked even when the batch stopped early or ctx ended, so that a
 		// restart does not republish more than it must (a copy would be dropped, but costs a trip).
-		if err := r.markSent(ctx, batch[:sent]); err != nil {
+		if err := r.markSent(ctx, acked); err != nil {
 			return err
 		}
-		if pubErr != nil {
+		if failed != nil {
 			if ctx.Err() == nil {
-				r.recordFailure(ctx, batch[sent], pubErr)
+				r.recordFailure(ctx, failed.row, failed.err)
 			}
-			return fmt.Errorf("publish %s (seq %d) on %s: %w", batch[sent].id, batch[sent].seq, batch[sent].subject, pubErr)
+			return fmt.Errorf("publish %s (seq %d) on %s: %w", failed.id, failed.seq, failed.subject, failed.err)
 		}
 		if len(batch) < r.o.BatchSize {
 			return nil
 		}
 	}
+}
+
+// inFlight is a row published asynchronously, waiting for JetStream's acknowledgement.
+type inFlight struct {
+	row
+	ack jetstream.PubAckFuture
+}
+
+// publishFailure is the oldest row of a batch that JetStream did not acknowledge.
+type publishFailure struct {
+	row
+	err error
+}
+
+// publishBatch publishes batch asynchronously, in seq order, and returns the rows JetStream
+// acknowledged and the oldest that it did not (nil when all were).
+//
+// The rows go out in waves: a wave is published without waiting, then its acknowledgements are
+// awaited together. A row whose resource already has a row in the current wave starts the next
+// wave, so that a row is published only once every earlier row of its resource is acknowledged:
+// if JetStream refuses or loses one message of a wave, the retry cannot land it after a later
+// event of the same resource. Rows without a resource share the key "" and so go out one per
+// wave. After a wave with a failure no further wave starts: its acknowledged rows are returned
+// (other resources, which the failure does not order) and the rest wait for the retry.
+func (r *Relay) publishBatch(ctx context.Context, batch []row) (acked []row, failed *publishFailure) {
+	acked = make([]row, 0, len(batch))
+	wave := make([]inFlight, 0, len(batch))
+	resources := make(map[string]struct{}, len(batch))
+	for _, ev := range batch {
+		if _, seen := resources[ev.resource]; seen {
+			acked, failed = r.await(ctx, wave, acked)
+			if failed != nil {
+				return acked, failed
+			}
+			wave = wave[:0]
+			clear(resources)
+		}
+		if err := ctx.Err(); err != nil {
+			acked, failed = r.await(ctx, wave, acked)
+			if failed == nil {
+				failed = &publishFailure{row: ev, err: err}
+			}
+			return acked, failed
+		}
+		// WithExpectStream makes the server refuse the message unless it lands in VIF, so a stray
+		// stream that also matches the subject cannot swallow it unnoticed. No retries by the
+		// client: it would republish each message on its own timer, in any order, even after
+		// this wave was given up; the relay retries the batch instead.
+		fut, err := r.js.PublishMsgAsync(ev.message(), jetstream.WithExpectStream(eventbus.StreamName), jetstream.WithRetryAttempts(0))
+		if err != nil {
+			if ctx.Err() == nil {
+				r.metrics.failures.Inc()
+			}
+			acked, failed = r.await(ctx, wave, acked)
+			if failed == nil {
+				failed = &publishFailure{row: ev, err: err}
+			}
+			return acked, failed
+		}
+		wave = append(wave, inFlight{row: ev, ack: fut})
+		resources[ev.resource] = struct{}{}
+	}
+	return r.await(ctx, wave, acked)
+}
+
+// await waits for the acknowledgements of wave, at most PublishTimeout in all, appends the
+// acknowledged rows to acked, and returns the oldest row that was not acknowledged. A duplicate
+// acknowledgement counts as one: the event is in the stream, from an earlier attempt.
+func (r *Relay) await(ctx context.Context, wave []inFlight, acked []row) ([]row, *publishFailure) {
+	if len(wave) == 0 {
+		return acked, nil
+	}
+	timer := time.NewTimer(r.o.PublishTimeout)
+	defer timer.Stop()
+	var failed *publishFailure
+	fail := func(ev row, err error) {
+		if ctx.Err() == nil {
+			r.metrics.failures.Inc()
+		}
+		if failed == nil {
+			failed = &publishFailure{row: ev, err: err}
+		}
+	}
+	expired, cancelled := false, false
+	for _, p := range wave {
+		switch {
+		case expired:
+			fail(p.row, ErrPublishTimeout)
+			continue
+		case cancelled:
+			fail(p.row, ctx.Err())
+			continue
+		}
+		select {
+		case <-p.ack.Ok():
+			if p.writtenAt.Valid {
+				r.metrics.lag.Observe(time.Since(p.writtenAt.Time).Seconds())
+			}
+			acked = append(acked, p.row)
+		case err := <-p.ack.Err():
+			fail(p.row, err)
+		case <-timer.C:
+			expired = true
+			fail(p.row, ErrPublishTimeout)
+		case <-ctx.Done():
+			cancelled = true
+			fail(p.row, ctx.Err())
+		}
+	}
+	return acked, failed
 }
 
 // fetch reads the oldest unsent rows. The rows are read into memory and the query closed before
@@ -337,42 +468,28 @@ func (ev row) message() *nats.Msg {
 	return msg
 }
 
-func (r *Relay) publish(ctx context.Context, ev row) error {
-	msg := ev.message()
-
-	ctx, cancel := context.WithTimeout(ctx, r.o.PublishTimeout)
-	defer cancel()
-	// WithExpectStream makes the server refuse the message unless it lands in VIF, so a stray
-	// stream that also matches the subject cannot swallow it unnoticed. A duplicate ack counts as
-	// success: the event is in the stream, from an earlier attempt.
-	_, err := r.js.PublishMsg(ctx, msg, jetstream.WithExpectStream(eventbus.StreamName))
-	return err
-}
-
-// markSent records the published rows in one transaction. It outlives a cancelled ctx for a
+// markSent records the acknowledged rows in one statement. It outlives a cancelled ctx for a
 // moment, so that a shutdown right after a publish does not leave the row to be sent again.
-func (r *Relay) markSent(ctx context.Context, published []row) error {
-	if len(published) == 0 {
+func (r *Relay) markSent(ctx context.Context, acked []row) error {
+	if len(acked) == 0 {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancel()
-	now := r.o.Now().UTC()
-	err := r.db.InTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `UPDATE outbox SET sent_at = $1, attempts = attempts + 1 WHERE seq = $2`)
-		if err != nil {
-			return err
+	var query strings.Builder
+	query.WriteString(`UPDATE outbox SET sent_at = $1, attempts = attempts + 1 WHERE seq IN (`)
+	args := make([]any, 0, 1+len(acked))
+	args = append(args, r.o.Now().UTC())
+	for i, ev := range acked {
+		if i > 0 {
+			query.WriteString(", ")
 		}
-		defer stmt.Close()
-		for _, ev := range published {
-			if _, err := stmt.ExecContext(ctx, now, ev.seq); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("mark %d events sent: %w", len(published), err)
+		args = append(args, ev.seq)
+		query.WriteString("$" + strconv.Itoa(len(args)))
+	}
+	query.WriteString(")")
+	if _, err := r.db.ExecContext(ctx, query.String(), args...); err != nil {
+		return fmt.Errorf("mark %d events sent: %w", len(acked), err)
 	}
 	return nil
 }

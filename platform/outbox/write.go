@@ -42,7 +42,10 @@ func WriteTx[E comparable](ctx context.Context, db *storage.DB, encode func(E) (
 			if err != nil {
 				return fmt.Errorf("outbox: encode event %d of %d: %w", i+1, len(events), err)
 			}
-			if err := Add(ctx, tx, rec); err != nil {
+			exec := func(ctx context.Context, query string, args ...any) (sql.Result, error) {
+				return db.ExecTx(ctx, tx, query, args...)
+			}
+			if err := add(ctx, exec, rec); err != nil {
 				return err
 			}
 			wrote = true

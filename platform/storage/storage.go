@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
@@ -31,6 +32,7 @@ const (
 type DB struct {
 	*sql.DB
 	Dialect Dialect
+	stmts   sync.Map // query -> *sql.Stmt, for ExecTx
 }
 
 // Open opens the database that dsn names: a postgres:// or postgresql:// URL (or key=value DSN

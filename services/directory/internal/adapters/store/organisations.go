@@ -79,7 +79,7 @@ func (s *Store) CreateOrganisation(ctx context.Context, o *domain.Organisation, 
 			return nil, err
 		}
 		o.CreateTime, o.UpdateTime = storage.Stored(o.CreateTime), storage.Stored(o.UpdateTime)
-		_, err = tx.ExecContext(ctx, `INSERT INTO organisations (`+orgColumns+`)
+		_, err = s.db.ExecTx(ctx, tx, `INSERT INTO organisations (`+orgColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			o.ID, o.DisplayName, string(o.Kind), o.SIRET, o.Commune, o.Address, o.Illustrative, o.Revision,
 			o.CreateTime, o.UpdateTime)

@@ -1,0 +1,81 @@
+package storage_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vif71/vif/platform/storage"
+	"github.com/vif71/vif/platform/storage/storagetest"
+)
+
+// TestExecTxWritesWithItsTransaction: a statement run with ExecTx (prepared and kept, on SQLite)
+// belongs to its transaction like any other, committed or rolled back with it, and many writers
+// using it at once, more than the pool has connections, all get through (preparing it never
+// waits for a connection that a writer queued behind the caller holds).
+func TestExecTxWritesWithItsTransaction(t *testing.T) {
+	for _, d := range storagetest.Databases(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+			defer cancel()
+			db := d.DB
+			if err := storage.Migrate(ctx, db, migrations, "goose_test"); err != nil {
+				t.Fatalf("Migrate: %v", err)
+			}
+			const insert = `INSERT INTO items (id, n, at) VALUES ($1, $2, $3)`
+			at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+			const writers = 12
+			var wg sync.WaitGroup
+			errs := make([]error, writers)
+			write := func(i int) {
+				for j := range 5 {
+					errs[i] = errors.Join(errs[i], db.InTx(ctx, func(tx *sql.Tx) error {
+						_, err := db.ExecTx(ctx, tx, insert, fmt.Sprintf("item-%d-%d", i, j), i, at)
+						return err
+					}))
+				}
+			}
+			// The first statement is run by a transaction that the other writers queue behind,
+			// holding every other connection of the pool.
+			first := db.InTx(ctx, func(tx *sql.Tx) error {
+				for i := 1; i < writers; i++ {
+					wg.Go(func() { write(i) })
+				}
+				time.Sleep(200 * time.Millisecond) // lets them queue
+				_, err := db.ExecTx(ctx, tx, insert, "first", 0, at)
+				return err
+			})
+			if first != nil {
+				t.Fatalf("the first writer: %v", first)
+			}
+			wg.Wait()
+			write(0)
+			for i, err := range errs {
+				if err != nil {
+					t.Errorf("writer %d: %v", i, err)
+				}
+			}
+			rollback := errors.New("roll back")
+			err := db.InTx(ctx, func(tx *sql.Tx) error {
+				if _, err := db.ExecTx(ctx, tx, insert, "rolled-back", 0, at); err != nil {
+					return err
+				}
+				return rollback
+			})
+			if !errors.Is(err, rollback) {
+				t.Fatalf("InTx = %v; want %v", err, rollback)
+			}
+			var n int
+			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM items`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != writers*5+1 {
+				t.Errorf("items = %d; want %d (each committed insert, not the rolled-back one)", n, writers*5+1)
+			}
+		})
+	}
+}
