@@ -75,7 +75,7 @@ func TestWritesStopWhenTheDirectoryIsUnavailable(t *testing.T) {
 	lis := bufconn.Listen(1 << 20)
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = srv.Serve(ctx, lis, nil) })
-	for _, bg := range svc.Background() {
+	for _, bg := range svc.Background {
 		wg.Go(func() { _ = bg(ctx) })
 	}
 	conn, err := grpc.NewClient("passthrough:///bufnet",

@@ -23,6 +23,7 @@ import (
 	"github.com/vif71/vif/platform/eventbus/eventbustest"
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/service"
 	"github.com/vif71/vif/platform/storage/storagetest"
 	statisticsv1 "github.com/vif71/vif/proto/gen/go/vif/statistics/v1"
 	"github.com/vif71/vif/services/statistics"
@@ -46,8 +47,8 @@ func TestSubmitStopsWhenTheDirectoryIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	svc, err := statistics.New(ctx, statistics.Config{DB: db, JetStream: js, Directory: dir, Logger: log,
-		Relay: outbox.RelayOptions{PollInterval: 50 * time.Millisecond}})
+	svc, err := statistics.New(ctx, statistics.Config{Config: service.Config{DB: db, JetStream: js, Directory: dir, Logger: log,
+		Relay: outbox.RelayOptions{PollInterval: 50 * time.Millisecond}}})
 	if err != nil {
 		t.Fatal(err)
 	}
