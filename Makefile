@@ -18,7 +18,7 @@ STATICCHECK_VERSION    := v0.8.2
 MODULE_DIRS := $(shell go list -m -f '{{.Dir}}')
 PACKAGES := $(foreach d,$(MODULE_DIRS),$(if $(filter $(CURDIR),$(d)),./...,./$(patsubst $(CURDIR)/%,%,$(d))/...))
 
-.PHONY: run test test-short bench tools generate check-generated lint vet refdata web check-web test-web
+.PHONY: run test test-short bench tools generate check-generated lint vet proto-baseline refdata web check-web test-web
 
 run:
 	go run ./cmd/vif
@@ -108,17 +108,25 @@ check-web: web
 test-web: web/node_modules
 	cd web && npm run --silent test:browser
 
-# The protos lint and are formatted (buf), the Go code is gofmt'd, vetted and passes staticcheck
-# (no check turned off).
+# The protos lint, are formatted and break nothing published (buf breaking against the last
+# release tag or main~1, or in a clone without that history the committed baseline image:
+# scripts/buf-breaking.sh), the Go code is gofmt'd, vetted and passes staticcheck (no check
+# turned off).
 lint: tools
 	buf lint
 	buf format --exit-code --diff --path proto/vif
+	scripts/buf-breaking.sh
 	gofmt_out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$gofmt_out" ]; then echo "gofmt: $$gofmt_out" >&2; exit 1; fi
 	go vet $(PACKAGES)
 	staticcheck $(PACKAGES)
 
 vet:
 	go vet $(PACKAGES)
+
+# Rewrites the image buf breaking falls back to in a clone without history (scripts/buf-breaking.sh).
+# Run it when tagging a release, and commit the result.
+proto-baseline: tools
+	buf build -o proto/breaking/baseline.binpb
 
 # Regenerates the commune/EPCI snapshot from its pinned npm source.
 refdata:

@@ -79,3 +79,5 @@ require (
 )
 
 replace github.com/vif71/vif/platform => ../platform
+
+replace github.com/vif71/vif/proto/gen/go => ../proto/gen/go

@@ -39,7 +39,7 @@ func startFleetSuite(t *testing.T, directoryDB, fleetDB *storage.DB) *fleetSuite
 			return hosted{}, err
 		}
 		s.relay = cars.Relay
-		return hosted{grpc: cars.GRPC, background: cars.Background()}, nil
+		return hosted{grpc: cars.GRPC, background: cars.Background}, nil
 	})
 	s.fleet = fleetv1.NewFleetServiceClient(s.conn)
 	return s

@@ -30,7 +30,7 @@ func startSuite(t *testing.T, directoryDB, fundingDB *storage.DB) *suite {
 		if err != nil {
 			return hosted{}, err
 		}
-		return hosted{grpc: fund.GRPC, background: fund.Background()}, nil
+		return hosted{grpc: fund.GRPC, background: fund.Background}, nil
 	})
 	return &suite{harness: h, funding: fundingv1.NewFundingServiceClient(h.conn)}
 }

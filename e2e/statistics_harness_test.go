@@ -10,6 +10,7 @@ import (
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/service"
 	"github.com/vif71/vif/platform/storage"
 	statisticsv1 "github.com/vif71/vif/proto/gen/go/vif/statistics/v1"
 	"github.com/vif71/vif/services/statistics"
@@ -27,12 +28,12 @@ func startStatsSuite(t *testing.T, directoryDB, statsDB *storage.DB) *statsSuite
 	t.Helper()
 	s := &statsSuite{}
 	s.harness = startHarness(t, directoryDB, func(ctx context.Context, env hostEnv) (hosted, error) {
-		stats, err := statistics.New(ctx, statistics.Config{DB: statsDB, JetStream: env.js, Directory: env.directory, Logger: env.log, Seed: true, Relay: env.relay})
+		stats, err := statistics.New(ctx, statistics.Config{Config: service.Config{DB: statsDB, JetStream: env.js, Directory: env.directory, Logger: env.log, Seed: true, Relay: env.relay}})
 		if err != nil {
 			return hosted{}, err
 		}
 		s.relay = stats.Relay
-		return hosted{grpc: stats.GRPC, background: stats.Background()}, nil
+		return hosted{grpc: stats.GRPC, background: stats.Background}, nil
 	})
 	s.stats = statisticsv1.NewStatisticsServiceClient(s.conn)
 	return s

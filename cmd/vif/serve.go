@@ -28,6 +28,7 @@ import (
 	"github.com/vif71/vif/platform/eventbus"
 	"github.com/vif71/vif/platform/grpcclient"
 	"github.com/vif71/vif/platform/grpcserver"
+	"github.com/vif71/vif/platform/service"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory"
 	"github.com/vif71/vif/services/fleet"
@@ -301,59 +302,38 @@ const (
 )
 
 // buildServices opens each service's SQLite file and builds it. Services that call others reach
-// them through target, this process's own gRPC server, as they would across the network.
+// them through target, this process's own gRPC server, as they would across the network. The
+// directory comes first: its seed runs before it is served, the others' wait for it.
 func buildServices(ctx context.Context, in *instance, s settings, js map[string]jetstream.JetStream, target string, dial ...grpc.DialOption) ([]grpcserver.Service, []func(context.Context) error, error) {
-	open := func(name string) (*storage.DB, error) {
-		db, err := storage.Open(ctx, filepath.Join(s.dataDir, name+".db"))
-		if err != nil {
-			return nil, err
-		}
-		in.closers = append(in.closers, func() { db.Close() })
-		return db, nil
-	}
-	dirDB, err := open("directory")
-	if err != nil {
-		return nil, nil, err
-	}
-	dir, err := directory.New(ctx, directory.Config{DB: dirDB, JetStream: js["directory"], Logger: s.log.With("service", "directory"), Seed: s.seed})
-	if err != nil {
-		return nil, nil, err
-	}
 	self, err := grpcclient.New(target, dial...)
 	if err != nil {
 		return nil, nil, err
 	}
 	in.closers = append(in.closers, func() { self.Close() })
-	fundDB, err := open("funding")
-	if err != nil {
-		return nil, nil, err
+	builders := []struct {
+		name  string
+		build service.Builder
+	}{
+		{"directory", directory.New},
+		{"funding", funding.New},
+		{"fleet", fleet.New},
+		{"statistics", statistics.Builder(s.threshold)},
 	}
-	fund, err := funding.New(ctx, funding.Config{DB: fundDB, JetStream: js["funding"], Directory: self, Logger: s.log.With("service", "funding"), Seed: s.seed})
-	if err != nil {
-		return nil, nil, err
+	var services []grpcserver.Service
+	var background []func(context.Context) error
+	for _, b := range builders {
+		db, err := storage.Open(ctx, filepath.Join(s.dataDir, b.name+".db"))
+		if err != nil {
+			return nil, nil, err
+		}
+		in.closers = append(in.closers, func() { db.Close() })
+		svc, err := b.build(ctx, service.Config{DB: db, JetStream: js[b.name], Directory: self, Logger: s.log.With("service", b.name), Seed: s.seed})
+		if err != nil {
+			return nil, nil, err
+		}
+		services = append(services, svc.GRPC)
+		background = append(background, svc.Background...)
 	}
-	fleetDB, err := open("fleet")
-	if err != nil {
-		return nil, nil, err
-	}
-	cars, err := fleet.New(ctx, fleet.Config{DB: fleetDB, JetStream: js["fleet"], Directory: self, Logger: s.log.With("service", "fleet"), Seed: s.seed})
-	if err != nil {
-		return nil, nil, err
-	}
-	statsDB, err := open("statistics")
-	if err != nil {
-		return nil, nil, err
-	}
-	stats, err := statistics.New(ctx, statistics.Config{
-		DB: statsDB, JetStream: js["statistics"], Directory: self, Logger: s.log.With("service", "statistics"), Seed: s.seed, Threshold: s.threshold,
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	services := []grpcserver.Service{dir.GRPC, fund.GRPC, cars.GRPC, stats.GRPC}
-	background := append([]func(context.Context) error{dir.Relay.Run}, fund.Background()...)
-	background = append(background, cars.Background()...)
-	background = append(background, stats.Background()...)
 	return services, background, nil
 }
 

@@ -84,22 +84,6 @@ func (c *Claims) HasRole(roles ...Role) bool {
 	return false
 }
 
-// CanEditNetwork reports whether the bearer may change the network with the given id (the
-// bare id, "chalonnais", not the resource name "networks/chalonnais"): an admin may edit any,
-// a coordinator only its own, everyone else none.
-func (c *Claims) CanEditNetwork(networkID string) bool {
-	if c == nil || networkID == "" {
-		return false
-	}
-	switch c.Role {
-	case RoleAdmin:
-		return true
-	case RoleCoordinator:
-		return c.Network == networkID
-	}
-	return false
-}
-
 type contextKey struct{}
 
 // NewContext returns a copy of ctx carrying c.

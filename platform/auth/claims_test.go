@@ -82,27 +82,6 @@ func TestHasRole(t *testing.T) {
 	}
 }
 
-func TestCanEditNetwork(t *testing.T) {
-	tests := []struct {
-		c       *Claims
-		network string
-		want    bool
-	}{
-		{&Claims{Role: RoleAdmin}, "chalonnais", true},
-		{&Claims{Role: RoleCoordinator, Network: "chalonnais"}, "chalonnais", true},
-		{&Claims{Role: RoleCoordinator, Network: "chalonnais"}, "maconnais", false},
-		{&Claims{Role: RoleCoordinator}, "", false},
-		{&Claims{Role: RoleReader, Network: "chalonnais"}, "chalonnais", false},
-		{&Claims{Role: RoleFunder, Organisation: "caf-71"}, "chalonnais", false},
-		{nil, "chalonnais", false},
-	}
-	for _, tt := range tests {
-		if got := tt.c.CanEditNetwork(tt.network); got != tt.want {
-			t.Errorf("(%+v).CanEditNetwork(%q) = %v; want %v", tt.c, tt.network, got, tt.want)
-		}
-	}
-}
-
 func TestContextRoundTrip(t *testing.T) {
 	if c, ok := FromContext(context.Background()); ok || c != nil {
 		t.Errorf("FromContext(empty) = %v, %v; want nil, false", c, ok)

@@ -4,6 +4,6 @@
 // Tokens are signed with Ed25519 (alg EdDSA): the service that issues tokens holds the
 // private key, every other service only the public key, so a compromised reader cannot mint
 // tokens. The claims carry a role and, for scoped roles, the network or organisation the
-// bearer acts for; handlers read them with FromContext and check scope with the Claims
-// helpers (CanEditNetwork, HasRole).
+// bearer acts for; handlers read them with FromContext, and each domain checks scope with its
+// own Actor (e.g. the directory's CanEditNetwork).
 package auth

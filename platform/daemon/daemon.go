@@ -12,12 +12,13 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
-	"google.golang.org/grpc"
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/config"
@@ -25,34 +26,33 @@ import (
 	"github.com/vif71/vif/platform/grpcclient"
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/requestid"
+	"github.com/vif71/vif/platform/service"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/platform/version"
 )
 
-// Deps are what a service is built from.
-type Deps struct {
-	DB        *storage.DB
-	JetStream jetstream.JetStream
-	Logger    *slog.Logger
-	Seed      bool
-	// Peers are client connections to the other services this one calls, by name.
-	Peers map[string]*grpc.ClientConn
-}
-
-// Built is a service ready to serve: what to register on the gRPC server, and what to run
-// beside it until shutdown (its outbox relay).
-type Built struct {
-	Service    grpcserver.Service
-	Background []func(context.Context) error
+// Main is a service binary's main: it calls run with the process's arguments and environment
+// until SIGINT or SIGTERM, and exits 1 after printing run's error.
+func Main(name string, run func(ctx context.Context, args []string, getenv func(string) string) error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, name+":", err)
+		os.Exit(1)
+	}
 }
 
 // Run runs the service that build makes, with settings from args and getenv, until ctx ends.
-// Each peer (another service it calls, e.g. "directory") gets a flag --<peer>-addr and a
-// variable VIF_<PEER>_ADDR.
-func Run(ctx context.Context, name string, args []string, getenv func(string) string, peers []string, build func(context.Context, Deps) (Built, error)) error {
+// Each peer (another service it calls: "directory", the only one that others call) gets a flag
+// --<peer>-addr and a variable VIF_<PEER>_ADDR, and its connection is the Config's Directory.
+func Run(ctx context.Context, name string, args []string, getenv func(string) string, peers []string, build service.Builder) error {
 	cfg := config.New(name, getenv)
 	peerAddrs := map[string]*string{}
 	for _, p := range peers {
+		if p != "directory" {
+			return fmt.Errorf("daemon: peer %q: only the directory is called by other services", p)
+		}
 		peerAddrs[p] = cfg.String(p+"-addr", "VIF_"+strings.ToUpper(p)+"_ADDR", "127.0.0.1:9090", "gRPC address of the "+p+" service")
 	}
 	grpcAddr := cfg.String("grpc-addr", "VIF_GRPC_ADDR", ":9090", "gRPC listen address")
@@ -118,23 +118,23 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 		return fmt.Errorf("jetstream: %w", err)
 	}
 
-	conns := map[string]*grpc.ClientConn{}
+	c := service.Config{DB: db, JetStream: js, Logger: log, Seed: *seed}
 	for p, addr := range peerAddrs {
 		conn, err := grpcclient.New(*addr)
 		if err != nil {
 			return fmt.Errorf("--%s-addr: %w", p, err)
 		}
 		defer conn.Close()
-		conns[p] = conn
+		c.Directory = conn
 	}
-	built, err := build(ctx, Deps{DB: db, JetStream: js, Logger: log, Seed: *seed, Peers: conns})
+	built, err := build(ctx, c)
 	if err != nil {
 		return err
 	}
 	srv, err := grpcserver.New(grpcserver.Options{
 		Logger:          log,
 		Verifier:        verifier,
-		Services:        []grpcserver.Service{built.Service},
+		Services:        []grpcserver.Service{built.GRPC},
 		ShutdownTimeout: *shutdown,
 		Pprof:           *pprofOn,
 	})

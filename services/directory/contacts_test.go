@@ -3,9 +3,6 @@ package directory_test
 import (
 	"context"
 	"testing"
-	"time"
-
-	"google.golang.org/grpc/metadata"
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/storage/storagetest"
@@ -16,11 +13,7 @@ import (
 func (e *env) bearer(t *testing.T, c auth.Claims) context.Context {
 	t.Helper()
 	c.Subject = "test-" + string(c.Role)
-	tok, err := auth.Issuer{Key: e.key}.Issue(c, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+tok)
+	return e.srv.As(t, c)
 }
 
 // TestMemberContactsAreReadByTheNetworkSideOnly: a professional's e-mail and phone are for the

@@ -2,27 +2,20 @@ package funding_test
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"log/slog"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/status"
-	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/eventbus/eventbustest"
 	"github.com/vif71/vif/platform/grpcserver"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage/storagetest"
 	fundingv1 "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
@@ -47,55 +40,23 @@ func closedAddr(t *testing.T) string {
 // and the reason DIRECTORY_UNAVAILABLE, and leave nothing behind, neither the resource nor its
 // event in the outbox.
 func TestWritesStopWhenTheDirectoryIsUnavailable(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
 	db := storagetest.SQLite(t)
 	js := eventbustest.Start(t).JetStream(t)
 	dir, err := grpc.NewClient(closedAddr(t), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.DiscardHandler)
-	svc, err := funding.New(ctx, funding.Config{
-		DB: db, JetStream: js, Directory: dir, Logger: log,
+	t.Cleanup(func() { dir.Close() })
+	svc, err := funding.New(context.Background(), funding.Config{
+		DB: db, JetStream: js, Directory: dir, Logger: slog.New(slog.DiscardHandler),
 		Relay: outbox.RelayOptions{PollInterval: 50 * time.Millisecond},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := grpcserver.New(grpcserver.Options{
-		Logger: log, Verifier: auth.Verifier{Key: key.Public().(ed25519.PublicKey)}, Services: []grpcserver.Service{svc.GRPC},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lis := bufconn.Listen(1 << 20)
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = srv.Serve(ctx, lis, nil) })
-	for _, bg := range svc.Background() {
-		wg.Go(func() { _ = bg(ctx) })
-	}
-	conn, err := grpc.NewClient("passthrough:///bufnet",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn.Close()
-		cancel()
-		wg.Wait()
-		dir.Close()
-	})
-	client := fundingv1.NewFundingServiceClient(conn)
-	tok, err := auth.Issuer{Key: key}.Issue(auth.Claims{Role: auth.RoleAdmin, RegisteredClaims: jwt.RegisteredClaims{Subject: "test-admin"}}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+tok)
+	srv := grpctest.Start(t, []grpcserver.Service{svc.GRPC}, svc.Background...)
+	client := fundingv1.NewFundingServiceClient(srv.Conn)
+	admin := srv.Role(t, auth.RoleAdmin)
 
 	for _, tc := range []struct {
 		name string
@@ -121,17 +82,9 @@ func TestWritesStopWhenTheDirectoryIsUnavailable(t *testing.T) {
 			return err
 		}},
 	} {
-		err := tc.call()
-		st, _ := status.FromError(err)
-		var reason string
-		for _, d := range st.Details() {
-			if info, ok := d.(*errdetails.ErrorInfo); ok {
-				reason = info.GetReason()
-			}
-		}
-		if st.Code() != codes.Unavailable || reason != "DIRECTORY_UNAVAILABLE" {
-			t.Errorf("%s with the directory down = %v (reason %q); want Unavailable with reason DIRECTORY_UNAVAILABLE", tc.name, err, reason)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			grpctest.WantStatus(t, tc.call(), codes.Unavailable, "DIRECTORY_UNAVAILABLE", "")
+		})
 	}
 
 	posts, err := client.ListPosts(admin, &fundingv1.ListPostsRequest{})

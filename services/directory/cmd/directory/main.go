@@ -5,30 +5,13 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/vif71/vif/platform/daemon"
 	"github.com/vif71/vif/services/directory"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "directory:", err)
-		os.Exit(1)
-	}
-}
+func main() { daemon.Main("directory", run) }
 
 func run(ctx context.Context, args []string, getenv func(string) string) error {
-	return daemon.Run(ctx, "directory", args, getenv, nil, func(ctx context.Context, d daemon.Deps) (daemon.Built, error) {
-		svc, err := directory.New(ctx, directory.Config{DB: d.DB, JetStream: d.JetStream, Logger: d.Logger, Seed: d.Seed})
-		if err != nil {
-			return daemon.Built{}, err
-		}
-		return daemon.Built{Service: svc.GRPC, Background: []func(context.Context) error{svc.Relay.Run}}, nil
-	})
+	return daemon.Run(ctx, "directory", args, getenv, nil, directory.New)
 }

@@ -5,32 +5,13 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/vif71/vif/platform/daemon"
 	"github.com/vif71/vif/services/funding"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "funding:", err)
-		os.Exit(1)
-	}
-}
+func main() { daemon.Main("funding", run) }
 
 func run(ctx context.Context, args []string, getenv func(string) string) error {
-	return daemon.Run(ctx, "funding", args, getenv, []string{"directory"}, func(ctx context.Context, d daemon.Deps) (daemon.Built, error) {
-		svc, err := funding.New(ctx, funding.Config{
-			DB: d.DB, JetStream: d.JetStream, Directory: d.Peers["directory"], Logger: d.Logger, Seed: d.Seed,
-		})
-		if err != nil {
-			return daemon.Built{}, err
-		}
-		return daemon.Built{Service: svc.GRPC, Background: svc.Background()}, nil
-	})
+	return daemon.Run(ctx, "funding", args, getenv, []string{"directory"}, funding.New)
 }

@@ -7,38 +7,20 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 
 	"github.com/vif71/vif/platform/daemon"
 	"github.com/vif71/vif/services/statistics"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "statistics:", err)
-		os.Exit(1)
-	}
-}
+func main() { daemon.Main("statistics", run) }
 
 func run(ctx context.Context, args []string, getenv func(string) string) error {
 	threshold, err := disclosureThreshold(getenv)
 	if err != nil {
 		return err
 	}
-	return daemon.Run(ctx, "statistics", args, getenv, []string{"directory"}, func(ctx context.Context, d daemon.Deps) (daemon.Built, error) {
-		svc, err := statistics.New(ctx, statistics.Config{
-			DB: d.DB, JetStream: d.JetStream, Directory: d.Peers["directory"], Logger: d.Logger, Seed: d.Seed, Threshold: threshold,
-		})
-		if err != nil {
-			return daemon.Built{}, err
-		}
-		return daemon.Built{Service: svc.GRPC, Background: svc.Background()}, nil
-	})
+	return daemon.Run(ctx, "statistics", args, getenv, []string{"directory"}, statistics.Builder(threshold))
 }
 
 // disclosureThreshold reads VIF_DISCLOSURE_THRESHOLD: a whole number of at least 1, or unset for the

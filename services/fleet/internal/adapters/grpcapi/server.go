@@ -5,8 +5,6 @@ package grpcapi
 import (
 	"context"
 	"errors"
-	"slices"
-	"strconv"
 
 	"github.com/vif71/vif/platform/aip"
 	"github.com/vif71/vif/platform/auth"
@@ -37,45 +35,11 @@ func actorFrom(ctx context.Context) domain.Actor {
 	return a
 }
 
-type converter func(string) (string, error)
-
-func query(list aip.List, convert map[string]converter) (domain.Query, error) {
-	q := domain.Query{After: list.After, Limit: list.Size, Filters: map[string]string{}}
-	var errs validation.Error
-	for _, c := range list.Conds {
-		v, err := convert[c.Field](c.Value)
-		if err != nil {
-			errs.Add("filter", err.Error())
-			continue
-		}
-		q.Filters[c.Field] = v
-	}
-	return q, errs.Err()
+// query turns a parsed list request into a domain query whose filters are validated values.
+func query(list aip.List, filters aip.Filters) (domain.Query, error) {
+	values, err := filters.Values(list)
+	return domain.Query{After: list.After, Limit: list.Size, Filters: values}, err
 }
-
-func fields(convert map[string]converter) []string {
-	out := make([]string, 0, len(convert))
-	for k := range convert {
-		out = append(out, k)
-	}
-	return out
-}
-
-func idOf(prefix string) converter {
-	return func(v string) (string, error) { return aip.ID(v, prefix, "filter") }
-}
-
-func oneOf(prefix string, allowed []string) converter {
-	return func(v string) (string, error) {
-		s := trimPrefix(v, prefix)
-		if !slices.Contains(allowed, s) {
-			return "", validation.Field("filter", "unknown value "+strconv.Quote(v))
-		}
-		return s, nil
-	}
-}
-
-func text(v string) (string, error) { return v, nil }
 
 // renameField names a violation of from as to: a rule reports a field of the request one way,
 // and the caller gave the value in another place of it.
@@ -133,16 +97,16 @@ func (s *Server) GetVehicle(ctx context.Context, req *fleetv1.GetVehicleRequest)
 	return vehicleToProto(v), nil
 }
 
-var vehicleFilters = map[string]converter{
-	"state": oneOf(vehicleStatePrefix, vehicleStates()),
-	"make":  text,
-	"vin":   text,
-	"plate": text,
+var vehicleFilters = aip.Filters{
+	"state": aip.OneOf(vehicleStatePrefix, vehicleStates()),
+	"make":  aip.Text,
+	"vin":   aip.Text,
+	"plate": aip.Text,
 }
 
 // ListVehicles implements fleetv1.FleetServiceServer.
 func (s *Server) ListVehicles(ctx context.Context, req *fleetv1.ListVehiclesRequest) (*fleetv1.ListVehiclesResponse, error) {
-	list, err := aip.ParseList("ListVehicles", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), fields(vehicleFilters)...)
+	list, err := aip.ParseList("ListVehicles", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), vehicleFilters.Fields()...)
 	if err != nil {
 		return nil, err
 	}
@@ -255,11 +219,11 @@ func (s *Server) GetCession(ctx context.Context, req *fleetv1.GetCessionRequest)
 	return cessionToProto(c), nil
 }
 
-var cessionFilters = map[string]converter{
-	"state":            oneOf(cessionStatePrefix, cessionStates()),
-	"beneficiary":      idOf("organisations/"),
-	"beneficiary_kind": oneOf("", domain.BeneficiaryKinds),
-	"vehicle":          idOf("vehicles/"),
+var cessionFilters = aip.Filters{
+	"state":            aip.OneOf(cessionStatePrefix, cessionStates()),
+	"beneficiary":      aip.IDOf("organisations/"),
+	"beneficiary_kind": aip.OneOf("", domain.BeneficiaryKinds),
+	"vehicle":          aip.IDOf("vehicles/"),
 	"overdue": func(v string) (string, error) {
 		if v != "true" {
 			return "", validation.Field("filter", `overdue only accepts "true"`)
@@ -271,7 +235,7 @@ var cessionFilters = map[string]converter{
 // ListCessions implements fleetv1.FleetServiceServer.
 func (s *Server) ListCessions(ctx context.Context, req *fleetv1.ListCessionsRequest) (*fleetv1.ListCessionsResponse, error) {
 	window := string(dateFromProto(req.GetStartDate())) + "/" + string(dateFromProto(req.GetEndDate()))
-	list, err := aip.ParseList("ListCessions", window, req.GetFilter(), req.GetPageToken(), req.GetPageSize(), fields(cessionFilters)...)
+	list, err := aip.ParseList("ListCessions", window, req.GetFilter(), req.GetPageToken(), req.GetPageSize(), cessionFilters.Fields()...)
 	if err != nil {
 		return nil, err
 	}

@@ -25,12 +25,10 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
-	"io/fs"
 
-	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/sqlstore"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
@@ -42,54 +40,35 @@ var migrations embed.FS
 // gRPC adapter provides it, since the payload is the API's protobuf message.
 type EventEncoder func(*domain.Event) (outbox.Event, error)
 
-// Store implements domain.Repository.
+// Store implements domain.Repository. Its shell (platform/sqlstore) writes each change with its
+// events and keeps the seeds bookkeeping.
 type Store struct {
-	db     *storage.DB
-	encode EventEncoder
-	// committed, when not nil, is called after a transaction that wrote events commits (to wake
-	// the relay).
-	committed func()
+	sqlstore.Shell[*domain.Event]
+	db *storage.DB
 }
 
 var _ domain.Repository = (*Store)(nil)
 
 // Open migrates db (the outbox's tables and the fleet's) and returns a Store on it.
 func Open(ctx context.Context, db *storage.DB, encode EventEncoder, committed func()) (*Store, error) {
-	if encode == nil {
-		return nil, errors.New("store: nil event encoder")
-	}
-	if err := storage.Migrate(ctx, db, outbox.Migrations, "goose_outbox"); err != nil {
-		return nil, err
-	}
-	if err := storage.Migrate(ctx, db, idempotency.Migrations, "goose_idempotency"); err != nil {
-		return nil, err
-	}
-	sub, err := fs.Sub(migrations, "migrations")
+	shell, err := sqlstore.Open(ctx, db, "fleet", migrations, encode, committed)
 	if err != nil {
 		return nil, err
 	}
-	if err := storage.Migrate(ctx, db, sub, "goose_fleet"); err != nil {
-		return nil, err
-	}
-	return &Store{db: db, encode: encode, committed: committed}, nil
+	return &Store{Shell: shell, db: db}, nil
 }
 
 // write runs fn in a transaction and adds the events it returns to the outbox in it
 // (outbox.WriteTx). fn returns no events only when it writes nothing (an idempotent replay); a
 // change is checked with outbox.RequireEvents before it is written.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) ([]*domain.Event, error)) error {
-	return outbox.WriteTx(ctx, s.db, s.encode, s.committed, fn)
+	return s.Write(ctx, fn)
 }
 
 // forUpdate locks the rows a read-modify-write reads (PostgreSQL only, see the package doc).
 // NO KEY UPDATE is enough, since no write changes a key, and it lets other transactions insert
 // rows that reference the locked one (foreign key checks take KEY SHARE).
-func (s *Store) forUpdate() string {
-	if s.db.Dialect == storage.Postgres {
-		return " FOR NO KEY UPDATE"
-	}
-	return ""
-}
+func (s *Store) forUpdate() string { return s.db.Lock(" FOR NO KEY UPDATE") }
 
 // The unique keys whose violation tells a caller more than ErrAlreadyExists.
 var (

@@ -5,7 +5,6 @@ package grpcapi
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	"google.golang.org/genproto/googleapis/api/httpbody"
 
@@ -39,42 +38,10 @@ func actorFrom(ctx context.Context) domain.Actor {
 }
 
 // query turns a parsed list request into a domain query, reading each filter field through
-// convert (which names the problem), so only validated values reach the store.
-func query(list aip.List, convert map[string]func(string) (string, error)) (domain.Query, error) {
-	q := domain.Query{After: list.After, Limit: list.Size, Filters: map[string]string{}}
-	var errs validation.Error
-	for _, c := range list.Conds {
-		v, err := convert[c.Field](c.Value)
-		if err != nil {
-			errs.Add("filter", err.Error())
-			continue
-		}
-		q.Filters[c.Field] = v
-	}
-	return q, errs.Err()
-}
-
-func fieldNames(convert map[string]func(string) (string, error)) []string {
-	names := make([]string, 0, len(convert))
-	for k := range convert {
-		names = append(names, k)
-	}
-	return names
-}
-
-// Filter value readers.
-func idOf(prefix string) func(string) (string, error) {
-	return func(v string) (string, error) { return aip.ID(v, prefix, "filter") }
-}
-
-func enumOf(prefix string, valid func(string) bool) func(string) (string, error) {
-	return func(v string) (string, error) {
-		s := strings.TrimPrefix(v, prefix)
-		if !valid(s) {
-			return "", validation.Field("filter", "unknown value "+strconv.Quote(v))
-		}
-		return s, nil
-	}
+// its aip.Filter (which names the problem), so only validated values reach the store.
+func query(list aip.List, filters aip.Filters) (domain.Query, error) {
+	values, err := filters.Values(list)
+	return domain.Query{After: list.After, Limit: list.Size, Filters: values}, err
 }
 
 func yearValue(v string) (string, error) {
@@ -109,15 +76,15 @@ func (s *Server) GetFunder(ctx context.Context, req *fundingv1.GetFunderRequest)
 	return funderToProto(f), nil
 }
 
-var funderFilters = map[string]func(string) (string, error){
-	"kind":         enumOf(kindPrefix, func(s string) bool { return domain.FunderKind(s).Valid() }),
-	"epci":         idOf("epcis/"),
-	"organisation": idOf("organisations/"),
+var funderFilters = aip.Filters{
+	"kind":         aip.EnumOf(kindPrefix, func(s string) bool { return domain.FunderKind(s).Valid() }),
+	"epci":         aip.IDOf("epcis/"),
+	"organisation": aip.IDOf("organisations/"),
 }
 
 // ListFunders implements fundingv1.FundingServiceServer.
 func (s *Server) ListFunders(ctx context.Context, req *fundingv1.ListFundersRequest) (*fundingv1.ListFundersResponse, error) {
-	list, err := aip.ParseList("ListFunders", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), fieldNames(funderFilters)...)
+	list, err := aip.ParseList("ListFunders", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), funderFilters.Fields()...)
 	if err != nil {
 		return nil, err
 	}
@@ -177,14 +144,14 @@ func (s *Server) GetPost(ctx context.Context, req *fundingv1.GetPostRequest) (*f
 	return postToProto(p), nil
 }
 
-var postFilters = map[string]func(string) (string, error){
-	"network":           idOf("networks/"),
-	"host_organisation": idOf("organisations/"),
+var postFilters = aip.Filters{
+	"network":           aip.IDOf("networks/"),
+	"host_organisation": aip.IDOf("organisations/"),
 }
 
 // ListPosts implements fundingv1.FundingServiceServer.
 func (s *Server) ListPosts(ctx context.Context, req *fundingv1.ListPostsRequest) (*fundingv1.ListPostsResponse, error) {
-	list, err := aip.ParseList("ListPosts", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), fieldNames(postFilters)...)
+	list, err := aip.ParseList("ListPosts", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), postFilters.Fields()...)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +228,7 @@ func (s *Server) GetFundingPlan(ctx context.Context, req *fundingv1.GetFundingPl
 	return planToProto(p), nil
 }
 
-var planFilters = map[string]func(string) (string, error){"year": yearValue}
+var planFilters = aip.Filters{"year": yearValue}
 
 // ListFundingPlans implements fundingv1.FundingServiceServer.
 func (s *Server) ListFundingPlans(ctx context.Context, req *fundingv1.ListFundingPlansRequest) (*fundingv1.ListFundingPlansResponse, error) {
@@ -269,7 +236,7 @@ func (s *Server) ListFundingPlans(ctx context.Context, req *fundingv1.ListFundin
 	if err != nil {
 		return nil, err
 	}
-	list, err := aip.ParseList("ListFundingPlans", req.GetParent(), req.GetFilter(), req.GetPageToken(), req.GetPageSize(), fieldNames(planFilters)...)
+	list, err := aip.ParseList("ListFundingPlans", req.GetParent(), req.GetFilter(), req.GetPageToken(), req.GetPageSize(), planFilters.Fields()...)
 	if err != nil {
 		return nil, err
 	}
@@ -341,8 +308,8 @@ func (s *Server) GetAgreement(ctx context.Context, req *fundingv1.GetAgreementRe
 	return agreementToProto(a), nil
 }
 
-var agreementFilters = map[string]func(string) (string, error){
-	"state": enumOf(statePrefix, func(s string) bool {
+var agreementFilters = aip.Filters{
+	"state": aip.EnumOf(statePrefix, func(s string) bool {
 		for _, st := range domain.AgreementStates {
 			if string(st) == s {
 				return true
@@ -351,12 +318,12 @@ var agreementFilters = map[string]func(string) (string, error){
 		return false
 	}),
 	"year": yearValue,
-	"post": idOf("posts/"),
+	"post": aip.IDOf("posts/"),
 }
 
 // ListAgreements implements fundingv1.FundingServiceServer.
 func (s *Server) ListAgreements(ctx context.Context, req *fundingv1.ListAgreementsRequest) (*fundingv1.ListAgreementsResponse, error) {
-	list, err := aip.ParseList("ListAgreements", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), fieldNames(agreementFilters)...)
+	list, err := aip.ParseList("ListAgreements", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), agreementFilters.Fields()...)
 	if err != nil {
 		return nil, err
 	}
@@ -441,8 +408,8 @@ func (s *Server) GetContribution(ctx context.Context, req *fundingv1.GetContribu
 	return contributionToProto(c), nil
 }
 
-var contributionFilters = map[string]func(string) (string, error){
-	"funder": idOf("funders/"),
+var contributionFilters = aip.Filters{
+	"funder": aip.IDOf("funders/"),
 	"year":   yearValue,
 }
 
@@ -452,7 +419,7 @@ func (s *Server) ListContributions(ctx context.Context, req *fundingv1.ListContr
 	if err != nil {
 		return nil, err
 	}
-	list, err := aip.ParseList("ListContributions", req.GetParent(), req.GetFilter(), req.GetPageToken(), req.GetPageSize(), fieldNames(contributionFilters)...)
+	list, err := aip.ParseList("ListContributions", req.GetParent(), req.GetFilter(), req.GetPageToken(), req.GetPageSize(), contributionFilters.Fields()...)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/sqlstore"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -62,36 +62,21 @@ func fundersByID(ctx context.Context, q storage.Querier, ids []string) (map[stri
 // CreateFunder implements domain.Repository. The idempotency key in ctx is claimed in the same
 // transaction (idempotency.Claim): a replay returns the funder created then.
 func (s *Store) CreateFunder(ctx context.Context, f *domain.Funder, ev *domain.Event) (*domain.Funder, bool, error) {
-	var existing *domain.Funder
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		prev, err := idempotency.Claim(ctx, tx, f.Name())
-		if err != nil {
-			return nil, err
-		}
-		if prev != "" {
-			existing, err = getFunder(ctx, tx, strings.TrimPrefix(prev, "funders/"), "")
-			return nil, err
-		}
-		f.CreateTime, f.UpdateTime = storage.Stored(f.CreateTime), storage.Stored(f.UpdateTime)
-		_, err = tx.ExecContext(ctx, `INSERT INTO funders (`+funderColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			f.ID, f.DisplayName, string(f.Kind), f.EPCI, f.Commune, f.Organisation, f.SIRET, f.Illustrative,
-			f.Revision, f.CreateTime, f.UpdateTime)
-		if err != nil {
-			return nil, err
-		}
-		return []*domain.Event{ev}, nil
-	})
-	if storage.IsUniqueViolation(err) {
-		return nil, false, domain.ErrAlreadyExists
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if existing != nil {
-		return existing, false, nil
-	}
-	return f, true, nil
+	return sqlstore.Create(ctx, s.Shell, f.Name(), f, domain.ErrAlreadyExists,
+		func(tx *sql.Tx, prev string) (*domain.Funder, error) {
+			return getFunder(ctx, tx, strings.TrimPrefix(prev, "funders/"), "")
+		},
+		func(tx *sql.Tx) ([]*domain.Event, error) {
+			f.CreateTime, f.UpdateTime = storage.Stored(f.CreateTime), storage.Stored(f.UpdateTime)
+			_, err := tx.ExecContext(ctx, `INSERT INTO funders (`+funderColumns+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				f.ID, f.DisplayName, string(f.Kind), f.EPCI, f.Commune, f.Organisation, f.SIRET, f.Illustrative,
+				f.Revision, f.CreateTime, f.UpdateTime)
+			if err != nil {
+				return nil, err
+			}
+			return []*domain.Event{ev}, nil
+		})
 }
 
 // GetFunder implements domain.Repository.

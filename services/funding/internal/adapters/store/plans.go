@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/sqlstore"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -161,61 +161,47 @@ func planFunders(p *domain.Plan) []string {
 // ctx is claimed first, in the same transaction (idempotency.Claim): a replay returns the plan
 // created then, without calling check.
 func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, check func(funders map[string]*domain.Funder) (*domain.Event, error)) (*domain.Plan, bool, error) {
-	var existing *domain.Plan
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		first, err := idempotency.Claim(ctx, tx, p.Name())
-		if err != nil {
-			return nil, err
-		}
-		if first != "" {
-			existing, err = planByName(ctx, tx, first)
+	return sqlstore.Create(ctx, s.Shell, p.Name(), p, domain.ErrAlreadyExists,
+		func(tx *sql.Tx, first string) (*domain.Plan, error) {
+			existing, err := planByName(ctx, tx, first)
 			if err == nil && existing == nil {
 				err = fmt.Errorf("%s: %w", first, domain.ErrNotFound)
 			}
-			return nil, err
-		}
-		if _, err := getPost(ctx, tx, p.Post, s.forKeyShare()); err != nil {
-			return nil, fmt.Errorf("posts/%s: %w", p.Post, err)
-		}
-		if prev, err := getPlan(ctx, tx, p.Post, p.Year, ""); err != nil || prev != nil {
-			if err == nil {
-				err = domain.ErrAlreadyExists
+			return existing, err
+		},
+		func(tx *sql.Tx) ([]*domain.Event, error) {
+			if _, err := getPost(ctx, tx, p.Post, s.forKeyShare()); err != nil {
+				return nil, fmt.Errorf("posts/%s: %w", p.Post, err)
 			}
-			return nil, err
-		}
-		funders, err := fundersByID(ctx, tx, planFunders(p))
-		if err != nil {
-			return nil, err
-		}
-		ev, err := check(funders)
-		if err != nil {
-			return nil, err
-		}
-		l, err := encodePlanLists(p)
-		if err != nil {
-			return nil, err
-		}
-		p.CreateTime, p.UpdateTime = storage.Stored(p.CreateTime), storage.Stored(p.UpdateTime)
-		_, err = tx.ExecContext(ctx, `INSERT INTO plans (`+planColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-			p.Post, p.Year, p.AnnualCostCents, p.StateShareBP, p.StateFunder, string(p.Rule), l.shares,
-			p.DepartementFunder, p.DepartementShareBP, l.epcis, l.contributions, p.Revisions, p.Illustrative,
-			p.Revision, p.CreateTime, p.UpdateTime)
-		if err != nil {
-			return nil, err
-		}
-		return []*domain.Event{ev}, nil
-	})
-	if storage.IsUniqueViolation(err) {
-		return nil, false, domain.ErrAlreadyExists
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if existing != nil {
-		return existing, false, nil
-	}
-	return p, true, nil
+			if prev, err := getPlan(ctx, tx, p.Post, p.Year, ""); err != nil || prev != nil {
+				if err == nil {
+					err = domain.ErrAlreadyExists
+				}
+				return nil, err
+			}
+			funders, err := fundersByID(ctx, tx, planFunders(p))
+			if err != nil {
+				return nil, err
+			}
+			ev, err := check(funders)
+			if err != nil {
+				return nil, err
+			}
+			l, err := encodePlanLists(p)
+			if err != nil {
+				return nil, err
+			}
+			p.CreateTime, p.UpdateTime = storage.Stored(p.CreateTime), storage.Stored(p.UpdateTime)
+			_, err = tx.ExecContext(ctx, `INSERT INTO plans (`+planColumns+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+				p.Post, p.Year, p.AnnualCostCents, p.StateShareBP, p.StateFunder, string(p.Rule), l.shares,
+				p.DepartementFunder, p.DepartementShareBP, l.epcis, l.contributions, p.Revisions, p.Illustrative,
+				p.Revision, p.CreateTime, p.UpdateTime)
+			if err != nil {
+				return nil, err
+			}
+			return []*domain.Event{ev}, nil
+		})
 }
 
 // GetPlan implements domain.Repository.

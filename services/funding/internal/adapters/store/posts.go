@@ -6,7 +6,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/sqlstore"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -42,36 +42,21 @@ func getPost(ctx context.Context, q storage.Querier, id, suffix string) (*domain
 // CreatePost implements domain.Repository. The idempotency key in ctx is claimed in the same
 // transaction (idempotency.Claim): a replay returns the post created then.
 func (s *Store) CreatePost(ctx context.Context, p *domain.Post, ev *domain.Event) (*domain.Post, bool, error) {
-	var existing *domain.Post
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		prev, err := idempotency.Claim(ctx, tx, p.Name())
-		if err != nil {
-			return nil, err
-		}
-		if prev != "" {
-			existing, err = getPost(ctx, tx, strings.TrimPrefix(prev, "posts/"), "")
-			return nil, err
-		}
-		p.CreateTime, p.UpdateTime = storage.Stored(p.CreateTime), storage.Stored(p.UpdateTime)
-		_, err = tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			p.ID, p.DisplayName, p.Network, p.HostOrganisation, p.FTEThousandths, string(p.StartDate), string(p.EndDate),
-			p.Illustrative, p.Revision, p.CreateTime, p.UpdateTime, p.SIRET)
-		if err != nil {
-			return nil, err
-		}
-		return []*domain.Event{ev}, nil
-	})
-	if storage.IsUniqueViolation(err) {
-		return nil, false, domain.ErrAlreadyExists
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if existing != nil {
-		return existing, false, nil
-	}
-	return p, true, nil
+	return sqlstore.Create(ctx, s.Shell, p.Name(), p, domain.ErrAlreadyExists,
+		func(tx *sql.Tx, prev string) (*domain.Post, error) {
+			return getPost(ctx, tx, strings.TrimPrefix(prev, "posts/"), "")
+		},
+		func(tx *sql.Tx) ([]*domain.Event, error) {
+			p.CreateTime, p.UpdateTime = storage.Stored(p.CreateTime), storage.Stored(p.UpdateTime)
+			_, err := tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+				p.ID, p.DisplayName, p.Network, p.HostOrganisation, p.FTEThousandths, string(p.StartDate), string(p.EndDate),
+				p.Illustrative, p.Revision, p.CreateTime, p.UpdateTime, p.SIRET)
+			if err != nil {
+				return nil, err
+			}
+			return []*domain.Event{ev}, nil
+		})
 }
 
 // GetPost implements domain.Repository.

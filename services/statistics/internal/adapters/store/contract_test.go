@@ -27,6 +27,7 @@ func TestRepositoryContract(t *testing.T) {
 	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each case has its own databases
 			for _, d := range storagetest.Databases(t) {
 				t.Run(d.Name, func(t *testing.T) {
 					f := newFixture(t, d.DB)

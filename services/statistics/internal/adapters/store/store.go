@@ -33,11 +33,9 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
-	"io/fs"
 
-	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/sqlstore"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/statistics/internal/domain"
 )
@@ -49,43 +47,29 @@ var migrations embed.FS
 // gRPC adapter provides it, since the payload is the API's protobuf message.
 type EventEncoder func(*domain.Event) (outbox.Event, error)
 
-// Store implements domain.Repository.
+// Store implements domain.Repository. Its shell (platform/sqlstore) writes each change with its
+// events and keeps the seeds bookkeeping.
 type Store struct {
-	db     *storage.DB
-	encode EventEncoder
-	// committed, when not nil, is called after a transaction that wrote events commits (to wake
-	// the relay).
-	committed func()
+	sqlstore.Shell[*domain.Event]
+	db *storage.DB
 }
 
 var _ domain.Repository = (*Store)(nil)
 
 // Open migrates db (the outbox's tables and the statistics service's) and returns a Store on it.
 func Open(ctx context.Context, db *storage.DB, encode EventEncoder, committed func()) (*Store, error) {
-	if encode == nil {
-		return nil, errors.New("store: nil event encoder")
-	}
-	if err := storage.Migrate(ctx, db, outbox.Migrations, "goose_outbox"); err != nil {
-		return nil, err
-	}
-	if err := storage.Migrate(ctx, db, idempotency.Migrations, "goose_idempotency"); err != nil {
-		return nil, err
-	}
-	sub, err := fs.Sub(migrations, "migrations")
+	shell, err := sqlstore.Open(ctx, db, "statistics", migrations, encode, committed)
 	if err != nil {
 		return nil, err
 	}
-	if err := storage.Migrate(ctx, db, sub, "goose_statistics"); err != nil {
-		return nil, err
-	}
-	return &Store{db: db, encode: encode, committed: committed}, nil
+	return &Store{Shell: shell, db: db}, nil
 }
 
 // write runs fn in a transaction and adds the events it returns to the outbox in it
 // (outbox.WriteTx). fn returns no events only when it writes nothing (an idempotent replay); a
 // change is checked with outbox.RequireEvents before it is written.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) ([]*domain.Event, error)) error {
-	return outbox.WriteTx(ctx, s.db, s.encode, s.committed, fn)
+	return s.Write(ctx, fn)
 }
 
 // The unique keys a write may violate.

@@ -1,0 +1,74 @@
+// Package sqlstore is the shell every service's SQL store shares: Open migrates the platform's
+// tables (the outbox's, the idempotency records') and then the service's own, and the Shell it
+// returns writes a change with its events in one transaction (outbox.WriteTx) and keeps the
+// seeds bookkeeping (the service's seeds table). What a store does with its own tables stays in
+// the service's internal/adapters/store.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/storage"
+)
+
+// Shell is the part of a service's store that is the same in every service. E is the service's
+// domain event (a pointer).
+type Shell[E comparable] struct {
+	db     *storage.DB
+	encode func(E) (outbox.Event, error)
+	// committed, when not nil, is called after a transaction that wrote events commits (to wake
+	// the relay).
+	committed func()
+}
+
+// Open migrates db (the outbox's and the idempotency records' tables, then the service's: the
+// migrations folder of fsys, tracked in the table goose_<name>) and returns the Shell of a store
+// on it. encode turns a domain event into the outbox record to publish (the gRPC adapter gives
+// it, since the payload is the API's protobuf message).
+func Open[E comparable](ctx context.Context, db *storage.DB, name string, fsys fs.FS, encode func(E) (outbox.Event, error), committed func()) (Shell[E], error) {
+	if encode == nil {
+		return Shell[E]{}, errors.New("store: nil event encoder")
+	}
+	if err := storage.Migrate(ctx, db, outbox.Migrations, "goose_outbox"); err != nil {
+		return Shell[E]{}, err
+	}
+	if err := storage.Migrate(ctx, db, idempotency.Migrations, "goose_idempotency"); err != nil {
+		return Shell[E]{}, err
+	}
+	sub, err := fs.Sub(fsys, "migrations")
+	if err != nil {
+		return Shell[E]{}, fmt.Errorf("store: migrations of %s: %w", name, err)
+	}
+	if err := storage.Migrate(ctx, db, sub, "goose_"+name); err != nil {
+		return Shell[E]{}, err
+	}
+	return Shell[E]{db: db, encode: encode, committed: committed}, nil
+}
+
+// Write runs fn in a transaction and adds the events it returns to the outbox in it
+// (outbox.WriteTx). fn returns no events only when it writes nothing (an idempotent replay); a
+// nil event is refused.
+func (s Shell[E]) Write(ctx context.Context, fn func(tx *sql.Tx) ([]E, error)) error {
+	return outbox.WriteTx(ctx, s.db, s.encode, s.committed, fn)
+}
+
+// Seeded says whether the seed called name has been recorded (domain.Repository).
+func (s Shell[E]) Seeded(ctx context.Context, name string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM seeds WHERE name = $1`, name).Scan(&n)
+	return n > 0, err
+}
+
+// MarkSeeded records the seed called name (domain.Repository); marking a name twice keeps the
+// first time.
+func (s Shell[E]) MarkSeeded(ctx context.Context, name string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO seeds (name, applied_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, storage.Stored(at))
+	return err
+}
