@@ -23,7 +23,8 @@ var consoleFiles embed.FS
 // consolePages are the console's pages (web/src/lib/router.svelte.ts): each answers the console's
 // index.html, whose script shows the page of the path, so that a page can be bookmarked and
 // reloaded. Any other path stays the API's 404.
-var consolePages = []string{"/", "/reseaux", "/reseaux/{network}", "/statistiques", "/membres"}
+var consolePages = []string{"/", "/reseaux", "/reseaux/{network}", "/statistiques", "/membres",
+	"/rapport-mensuel", "/chiffres-du-reseau"}
 
 // consolePolicy lets the console run only its own script and style files, load its own fonts and
 // images (and the DSFR's data: URI icons), and call only this origin and its sign-in provider's

@@ -10,7 +10,7 @@ import (
 func TestConsoleIsServedFromTheBinaryOnItsPages(t *testing.T) {
 	env := newGateway(t, nil)
 	var index []byte
-	for _, p := range []string{"/", "/reseaux", "/reseaux/chalonnais", "/statistiques", "/membres"} {
+	for _, p := range []string{"/", "/reseaux", "/reseaux/chalonnais", "/statistiques", "/membres", "/rapport-mensuel", "/chiffres-du-reseau"} {
 		resp, b := env.do(t, "GET", p, nil, nil)
 		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("GET %s = %d %q; want the console's page", p, resp.StatusCode, resp.Header.Get("Content-Type"))

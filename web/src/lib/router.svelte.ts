@@ -8,6 +8,8 @@ export type Route =
   | { page: "reseau"; network: string }
   | { page: "statistiques" }
   | { page: "membres" }
+  | { page: "rapport" }
+  | { page: "chiffres" }
   | { page: "introuvable" };
 
 /** The route of a path: /, /reseaux, /reseaux/{network}, /statistiques, /membres. */
@@ -16,6 +18,8 @@ export function routeOf(path: string): Route {
   if (path === "/reseaux") return { page: "reseaux" };
   if (path === "/statistiques") return { page: "statistiques" };
   if (path === "/membres") return { page: "membres" };
+  if (path === "/rapport-mensuel") return { page: "rapport" };
+  if (path === "/chiffres-du-reseau") return { page: "chiffres" };
   const m = /^\/reseaux\/([a-z][a-z0-9-]{2,62})$/.exec(path);
   if (m?.[1]) return { page: "reseau", network: m[1] };
   return { page: "introuvable" };
