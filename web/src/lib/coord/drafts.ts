@@ -1,4 +1,4 @@
-// What a reader typed survives a new sign-in. When the session expires, the page stays as it was
+// What a reader typed survives signing in again. When the session expires, the page stays as it was
 // (its form, its values, in memory); signing in again leaves for the provider's login page, which
 // unloads the page: just before that, each form with a draft writes it to sessionStorage (this
 // tab only, gone when the tab closes), and the page that comes back reads it and deletes it at
@@ -15,6 +15,8 @@ const PREFIX = "vif-brouillon:";
  */
 export function keepDraft<T>(name: string, get: () => T | undefined): () => void {
   return session.beforeSignIn(() => {
+    // A first sign-in keeps nothing: a draft is for the work an expired session interrupted.
+    if (!session.expired) return;
     const v = get();
     if (v === undefined) return;
     try {
