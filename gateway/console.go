@@ -24,7 +24,8 @@ var consoleFiles embed.FS
 // index.html, whose script shows the page of the path, so that a page can be bookmarked and
 // reloaded. Any other path stays the API's 404.
 var consolePages = []string{"/", "/reseaux", "/reseaux/{network}", "/statistiques", "/membres",
-	"/vehicules", "/vehicules/{vehicle}", "/cessions", "/cessions/{cession}", "/organisations", "/organisations/{organisation}", "/comptes"}
+	"/vehicules", "/vehicules/{vehicle}", "/cessions", "/cessions/{cession}", "/organisations", "/organisations/{organisation}", "/comptes",
+	"/rapport-mensuel", "/chiffres-du-reseau"}
 
 // consolePolicy lets the console run only its own script and style files, load its own fonts and
 // images (and the DSFR's data: URI icons), and call only this origin and its sign-in provider's

@@ -11,7 +11,8 @@ func TestConsoleIsServedFromTheBinaryOnItsPages(t *testing.T) {
 	env := newGateway(t, nil)
 	var index []byte
 	for _, p := range []string{"/", "/reseaux", "/reseaux/chalonnais", "/statistiques", "/membres",
-		"/vehicules", "/vehicules/caf71-2017-01", "/cessions", "/cessions/c-1", "/organisations", "/organisations/caf-71", "/comptes"} {
+		"/vehicules", "/vehicules/caf71-2017-01", "/cessions", "/cessions/c-1", "/organisations", "/organisations/caf-71", "/comptes",
+		"/rapport-mensuel", "/chiffres-du-reseau"} {
 		resp, b := env.do(t, "GET", p, nil, nil)
 		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("GET %s = %d %q; want the console's page", p, resp.StatusCode, resp.Header.Get("Content-Type"))

@@ -2,6 +2,7 @@
 // signed-in professional's access token (session.svelte.ts); signed out, none.
 import { apiClient, fieldErrors, type ApiError, type components } from "../api/client";
 import { session } from "./session.svelte";
+import { frenchFields, STALE } from "./messages";
 
 export type Schemas = components["schemas"];
 export type Network = Schemas["vif.directory.v1.Network"];
@@ -34,17 +35,24 @@ export class Problem {
     }
     return undefined;
   }
+
+  /** Whether the record changed since it was read (ETAG_MISMATCH): the page offers to reload it. */
+  get stale(): boolean {
+    return this.reason === "ETAG_MISMATCH";
+  }
 }
 
 function problemOf(status: number, err: ApiError | undefined): Problem {
-  const fields = fieldErrors(err);
+  const fields = frenchFields(fieldErrors(err));
   const reason = err?.error.details?.find((d) => "reason" in d);
   const r = reason && "reason" in reason ? reason.reason : undefined;
+  if (r === "ETAG_MISMATCH") return new Problem(STALE, status, new Map(), r);
   if (status === 401) return new Problem("Cette information est réservée aux professionnels connectés.", status, fields, r);
   if (status === 403) return new Problem("Votre compte ne permet pas de voir cette information.", status, fields, r);
   if (status === 404) return new Problem("Cette ressource n’existe pas.", status, fields, r);
   if (status === 503 || status === 504) return new Problem("Le service est momentanément indisponible. Réessayez dans un instant.", status, fields, r);
   if (status >= 500) return new Problem("Une erreur inattendue est survenue. Réessayez plus tard.", status, fields, r);
+  if (status === 400 && fields.size > 0) return new Problem("Certaines valeurs ne sont pas acceptées : voyez le message sous chaque champ concerné.", status, fields, r);
   return new Problem(err?.error.message ?? `Erreur ${status}`, status, fields, r);
 }
 

@@ -18,6 +18,8 @@ export type Route =
   | { page: "financement" }
   | { page: "financement-poste"; post: string }
   | { page: "financement-plan"; post: string; year: number }
+  | { page: "rapport" }
+  | { page: "chiffres" }
   | { page: "introuvable" };
 
 /** The route of a path: /, /reseaux, /reseaux/{network}, /statistiques, /membres. */
@@ -29,6 +31,8 @@ export function routeOf(path: string): Route {
   if (path === "/financement") return { page: "financement" };
   const fp = /^\/financement\/postes\/([a-z0-9][a-z0-9-]{0,62})(?:\/(\d{4}))?$/.exec(path);
   if (fp?.[1]) return fp[2] ? { page: "financement-plan", post: fp[1], year: Number(fp[2]) } : { page: "financement-poste", post: fp[1] };
+  if (path === "/rapport-mensuel") return { page: "rapport" };
+  if (path === "/chiffres-du-reseau") return { page: "chiffres" };
   const m = /^\/reseaux\/([a-z][a-z0-9-]{2,62})$/.exec(path);
   if (m?.[1]) return { page: "reseau", network: m[1] };
   // The fleet manager's and the admin's pages (/vehicules, /cessions, /organisations, /comptes).

@@ -42,7 +42,24 @@ class Session {
     };
   });
 
+  /**
+   * True once the access token expired without a renewal: the reader is signed out, but the page
+   * keeps what they typed (see drafts.ts) and offers to sign in again.
+   */
+  expired = $state(false);
+  /** Who was signed in when the session expired (the page keeps showing their work). */
+  lastWho = $state<Who | undefined>();
+
   private manager?: UserManager;
+  private leaving: (() => void)[] = [];
+
+  /** Runs fn just before the page leaves for the login page (a page saves its draft there). */
+  beforeSignIn(fn: () => void): () => void {
+    this.leaving.push(fn);
+    return () => {
+      this.leaving = this.leaving.filter((f) => f !== fn);
+    };
+  }
 
   /** The access token to send, if signed in and not expired. */
   token(): string | undefined {
@@ -80,11 +97,15 @@ class Session {
     this.available = true;
     this.manager.events.addUserLoaded((u) => {
       this.user = u;
+      this.expired = false;
     });
     this.manager.events.addSilentRenewError(() => {
       this.problem = "Votre session a expiré : reconnectez-vous.";
     });
     this.manager.events.addAccessTokenExpired(() => {
+      // (raised again by a later tick of its timer: the first one knows who it was)
+      this.lastWho = this.who ?? this.lastWho;
+      this.expired = true;
       this.user = null;
       this.problem = "Votre session a expiré : reconnectez-vous.";
     });
@@ -111,6 +132,7 @@ class Session {
   async signIn() {
     if (!this.manager) return;
     this.problem = undefined;
+    for (const f of this.leaving) f();
     await this.manager.signinRedirect({ state: location.pathname });
   }
 
@@ -124,6 +146,8 @@ class Session {
     }
     await this.manager.removeUser();
     this.user = null;
+    this.expired = false;
+    this.lastWho = undefined;
   }
 }
 
