@@ -244,6 +244,8 @@ type row struct {
 	occurredAt time.Time
 	payload    []byte
 	writtenAt  sql.NullTime
+	// traceParent is the W3C traceparent of the call that wrote the row, when it was traced.
+	traceParent sql.NullString
 }
 
 // drain publishes batches until the outbox is empty or a publish fails.
@@ -291,7 +293,7 @@ func (r *Relay) drain(ctx context.Context) error {
 // anything is published, so no read stays open across network calls.
 func (r *Relay) fetch(ctx context.Context) ([]row, error) {
 	rows, err := r.db.QueryContext(ctx,
-		`SELECT seq, id, subject, source, resource, data_schema, occurred_at, payload, written_at FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
+		`SELECT seq, id, subject, source, resource, data_schema, occurred_at, payload, written_at, trace_parent FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
 		r.o.BatchSize)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
@@ -300,7 +302,7 @@ func (r *Relay) fetch(ctx context.Context) ([]row, error) {
 	var batch []row
 	for rows.Next() {
 		var ev row
-		if err := rows.Scan(&ev.seq, &ev.id, &ev.subject, &ev.source, &ev.resource, &ev.dataSchema, &ev.occurredAt, &ev.payload, &ev.writtenAt); err != nil {
+		if err := rows.Scan(&ev.seq, &ev.id, &ev.subject, &ev.source, &ev.resource, &ev.dataSchema, &ev.occurredAt, &ev.payload, &ev.writtenAt, &ev.traceParent); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
 		batch = append(batch, ev)
@@ -337,15 +339,17 @@ func (ev row) message() *nats.Msg {
 	return msg
 }
 
-func (r *Relay) publish(ctx context.Context, ev row) error {
+func (r *Relay) publish(ctx context.Context, ev row) (err error) {
 	msg := ev.message()
+	ctx, end := ev.traceSend(ctx, msg)
+	defer func() { end(err) }()
 
 	ctx, cancel := context.WithTimeout(ctx, r.o.PublishTimeout)
 	defer cancel()
 	// WithExpectStream makes the server refuse the message unless it lands in VIF, so a stray
 	// stream that also matches the subject cannot swallow it unnoticed. A duplicate ack counts as
 	// success: the event is in the stream, from an earlier attempt.
-	_, err := r.js.PublishMsg(ctx, msg, jetstream.WithExpectStream(eventbus.StreamName))
+	_, err = r.js.PublishMsg(ctx, msg, jetstream.WithExpectStream(eventbus.StreamName))
 	return err
 }
 
