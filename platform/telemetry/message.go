@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -66,4 +67,20 @@ func (c carrier) Keys() []string {
 		keys = append(keys, k)
 	}
 	return keys
+}
+
+// StartProcessing starts the span of a subscriber handling one event: a consumer span, child
+// of the publish span the message's traceparent names, so the subscriber's work lands in the
+// trace of the call that made the event. subject is the message's subject, id its ce-id. With
+// tracing off the span is a no-op one that still carries the message's context, so the log
+// lines and the calls the subscriber makes can pass it on.
+func StartProcessing(ctx context.Context, h map[string][]string, subject, id string) (context.Context, trace.Span) {
+	return Tracer().Start(FromMessage(ctx, h), "process "+subject, trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(
+			semconv.MessagingSystemKey.String("nats"),
+			semconv.MessagingOperationTypeProcess,
+			semconv.MessagingOperationName("process"),
+			semconv.MessagingDestinationName(subject),
+			semconv.MessagingMessageID(id),
+		))
 }
