@@ -22,6 +22,7 @@ import (
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/grpcclient"
 	"github.com/vif71/vif/platform/requestid"
+	"github.com/vif71/vif/platform/telemetry"
 )
 
 // Backend is one gRPC service the gateway exposes.
@@ -183,7 +184,8 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 		return nil, nil, err
 	}
 
-	// Outermost first: name the request, measure, log and recover everything; answer CORS; then
+	// Outermost first: trace (when tracing is on), name the request, measure, log and recover
+	// everything; answer CORS; then
 	// HTTP's representation (HEAD, ETag, 304, gzip) around the call; then bound time and body, and
 	// route.
 	var h http.Handler = mux
@@ -198,6 +200,9 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 		h = metrics.measure(h)
 	}
 	h = withRequestID(h)
+	if telemetry.Enabled() {
+		h = traced(h)
+	}
 	return h, closeAll, nil
 }
 

@@ -32,7 +32,7 @@ func newMux(log *slog.Logger, e *edge) *runtime.ServeMux {
 	mux := runtime.NewServeMux(
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, jsonMarshaler),
 		// The route is recorded for the metrics first, so that a call the edge refuses counts too.
-		runtime.WithMiddlewares(routeRecorder, e.middleware),
+		runtime.WithMiddlewares(routeRecorder, routeSpanName, e.middleware),
 		runtime.WithErrorHandler(errorHandler(log, e.audit)),
 		runtime.WithRoutingErrorHandler(routingErrorHandler),
 		runtime.WithIncomingHeaderMatcher(incomingHeader),

@@ -119,3 +119,47 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// headerRow is a row of the header table of docs/events.md: | `name` | example | meaning |.
+var headerRow = regexp.MustCompile("^\\| `((?:ce-|Nats-|trace)[A-Za-z-]+)` \\|")
+
+// TestEventsMarkdownHeadersMatchAsyncAPI: the header table of docs/events.md lists exactly the
+// headers the AsyncAPI document gives every message.
+func TestEventsMarkdownHeadersMatchAsyncAPI(t *testing.T) {
+	raw, err := os.ReadFile("../../docs/asyncapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]any
+			}
+		}
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	api := doc.Components.Schemas["CloudEventsHeaders"].Properties
+	md, err := os.ReadFile("../../docs/events.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inMarkdown := map[string]bool{}
+	for _, line := range strings.Split(string(md), "\n") {
+		if m := headerRow.FindStringSubmatch(line); m != nil {
+			inMarkdown[m[1]] = true
+			if _, ok := api[m[1]]; !ok {
+				t.Errorf("docs/events.md lists header %s; docs/asyncapi.yaml does not", m[1])
+			}
+		}
+	}
+	for name := range api {
+		if !inMarkdown[name] {
+			t.Errorf("docs/asyncapi.yaml lists header %s; docs/events.md does not", name)
+		}
+	}
+	if len(api) == 0 {
+		t.Error("docs/asyncapi.yaml has no CloudEventsHeaders")
+	}
+}

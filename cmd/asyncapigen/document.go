@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/telemetry"
 )
 
 // The parts of an AsyncAPI 3.1.0 document this generator writes, in the order they are written.
@@ -114,12 +115,15 @@ func newDocument() *document {
 	}
 }
 
+// traceparentPattern is a W3C Trace Context traceparent, version 00.
+const traceparentPattern = `^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$`
+
 // cloudEventsHeaders are the NATS headers every event carries.
 func cloudEventsHeaders() *schema {
 	str := func(desc string) *schema { return &schema{Type: "string", Description: desc} }
 	return &schema{
 		Type:        "object",
-		Description: "CloudEvents attributes as NATS headers (binary content mode of the NATS protocol binding), values percent-encoded as the binding says, plus JetStream's Nats-Msg-Id.",
+		Description: "CloudEvents attributes as NATS headers (binary content mode of the NATS protocol binding), values percent-encoded as the binding says, plus JetStream's Nats-Msg-Id and, when the suite traces, the W3C traceparent.",
 		Properties: map[string]*schema{
 			"Nats-Msg-Id":                  str("The event id, for JetStream's de-duplication window (2 minutes); the same as ce-id."),
 			eventbus.HeaderSpecVersion:     {Type: "string", Const: eventbus.SpecVersion, Description: "CloudEvents version."},
@@ -130,6 +134,8 @@ func cloudEventsHeaders() *schema {
 			eventbus.HeaderTime:            {Type: "string", Format: "date-time", Description: "When the change was made (RFC 3339, UTC, microseconds)."},
 			eventbus.HeaderDataSchema:      {Type: "string", Format: "uri", Pattern: "^" + regexpQuote(eventbus.DataSchemaPrefix) + `vif\.`, Description: "The payload's protobuf type URL: " + eventbus.DataSchemaPrefix + "<full message name>."},
 			eventbus.HeaderDataContentType: {Type: "string", Const: eventbus.ContentTypeProtobuf, Description: "The payload is protobuf binary."},
+			telemetry.HeaderTraceParent:    {Type: "string", Pattern: traceparentPattern, Description: "Only when the suite traces (OTEL_* set): the W3C Trace Context of the relay's publish span, a child of the call that made the change; continue the trace from it."},
+			telemetry.HeaderCETraceParent:  {Type: "string", Pattern: traceparentPattern, Description: "The traceparent attribute of the CloudEvents distributed tracing extension: the same value as traceparent, sent with it."},
 		},
 		Required: []string{"Nats-Msg-Id", eventbus.HeaderSpecVersion, eventbus.HeaderID, eventbus.HeaderType, eventbus.HeaderSource, eventbus.HeaderSubject, eventbus.HeaderTime, eventbus.HeaderDataSchema, eventbus.HeaderDataContentType},
 	}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
@@ -30,6 +31,7 @@ import (
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/service"
 	"github.com/vif71/vif/platform/storage"
+	"github.com/vif71/vif/platform/telemetry"
 	"github.com/vif71/vif/services/directory"
 	"github.com/vif71/vif/services/fleet"
 	"github.com/vif71/vif/services/funding"
@@ -87,6 +89,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	// Tracing, when the standard OTEL_* variables ask for it, before the parts it instruments
+	// are built; the last spans are flushed once they have all stopped.
+	stopTracing, err := telemetry.Setup(ctx, "vif")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := stopTracing(ctx); err != nil {
+			log.Warn("flushing the last spans failed", "err", err)
+		}
+	}()
 	inst, err := start(ctx, settings{
 		dataDir: *dataDir, httpAddr: *httpAddr, grpcAddr: *grpcAddr, natsAddr: *natsAddr,
 		adminAddr: *adminAddr, seed: *seed, threshold: *threshold, log: log,

@@ -6,8 +6,10 @@
 // missed while the program is stopped; an acknowledgement sent only once the work is done, so
 // that a crash means a redelivery and never a loss; and work that is idempotent, since JetStream
 // delivers at least once: a ledger of the event ids handled (platform/eventbus/dedup) skips the
-// copies, and the notice is keyed on the cession besides. It depends only on nats.go, protobuf,
-// the generated fleet package and the dedup package (standard library only).
+// copies, and the notice is keyed on the cession besides. When the OTEL_* variables ask for
+// traces, the handling of each event continues the trace of the call that made it. It depends
+// only on nats.go, protobuf, the generated fleet package, and vif's dedup, requestid and
+// telemetry packages (OpenTelemetry).
 package main
 
 import (
@@ -28,10 +30,13 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/codes"
 	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/vif71/vif/platform/eventbus/dedup"
+	"github.com/vif71/vif/platform/requestid"
+	"github.com/vif71/vif/platform/telemetry"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
 )
 
@@ -84,10 +89,24 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stdout, nil))
+	// requestid.Handler writes the trace and span ids on the lines of a traced handling.
+	log := slog.New(requestid.Handler(slog.NewTextHandler(stdout, nil)))
 	if *creds == "" {
 		return errors.New("--nats-creds is required: the read-only credentials file that `vif events credentials` names")
 	}
+	// Tracing, when the standard OTEL_* variables ask for it (OTEL_EXPORTER_OTLP_ENDPOINT…); the
+	// last spans are flushed on the way out.
+	stopTracing, err := telemetry.Setup(ctx, "handover-notice")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := stopTracing(ctx); err != nil {
+			log.Warn("flushing the last spans failed", "err", err)
+		}
+	}()
 	// The seed stays in its file: nats.go reads it to sign the server's challenge, and only the
 	// public key goes over the wire. The reader may consume the stream, never publish on it.
 	auth, err := nats.NkeyOptionFromSeed(*creds)
@@ -197,7 +216,11 @@ type notifier struct {
 // in between, the message is delivered again and handle finds the notice already there.
 func (n *notifier) receive(msg jetstream.Msg) {
 	id := msg.Headers().Get(headerID)
-	seen, err := n.ledger.Seen(context.Background(), id)
+	// The handling continues the trace of the call that made the event (its traceparent header),
+	// when this program traces: its span, and its log lines' trace_id, join that trace.
+	ctx, span := telemetry.StartProcessing(context.Background(), msg.Headers(), msg.Subject(), id)
+	defer span.End()
+	seen, err := n.ledger.Seen(ctx, id)
 	var path string
 	o := done
 	switch {
@@ -215,25 +238,27 @@ func (n *notifier) receive(msg jetstream.Msg) {
 		// Recorded before the ack: a crash in between redelivers an event the ledger knows. A
 		// failed record only costs a redelivery, which the notice's existence absorbs.
 		if !seen {
-			if rerr := n.ledger.Record(context.Background(), id); rerr != nil {
-				n.log.Warn("event id not recorded", "event", id, "err", rerr)
+			if rerr := n.ledger.Record(ctx, id); rerr != nil {
+				n.log.WarnContext(ctx, "event id not recorded", "event", id, "err", rerr)
 			}
 		}
-		n.log.Info("event handled", "event", id, "subject", msg.Subject(), "notice", path, "note", errText(err))
+		n.log.InfoContext(ctx, "event handled", "event", id, "subject", msg.Subject(), "notice", path, "note", errText(err))
 		// A lost ack means one more delivery, which handle absorbs: no need to wait for the
 		// server's confirmation.
 		if err := msg.Ack(); err != nil {
-			n.log.Warn("ack", "event", id, "err", err)
+			n.log.WarnContext(ctx, "ack", "event", id, "err", err)
 		}
 	case retry:
-		n.log.Warn("notice not written; will retry", "event", id, "in", n.retryDelay, "err", err)
+		span.SetStatus(codes.Error, "notice not written")
+		n.log.WarnContext(ctx, "notice not written; will retry", "event", id, "in", n.retryDelay, "err", err)
 		if err := msg.NakWithDelay(n.retryDelay); err != nil {
-			n.log.Warn("nak", "event", id, "err", err)
+			n.log.WarnContext(ctx, "nak", "event", id, "err", err)
 		}
 	case reject:
-		n.log.Error("event rejected: it cannot give a notice", "event", id, "err", err)
+		span.SetStatus(codes.Error, "event rejected")
+		n.log.ErrorContext(ctx, "event rejected: it cannot give a notice", "event", id, "err", err)
 		if err := msg.TermWithReason(err.Error()); err != nil {
-			n.log.Warn("term", "event", id, "err", err)
+			n.log.WarnContext(ctx, "term", "event", id, "err", err)
 		}
 	}
 }

@@ -1,7 +1,7 @@
 // Package daemon is the main loop of a service running as its own process (the distributed
 // shape): settings from flags and environment, the database, NATS and the VIF stream, the gRPC
-// server with its admin endpoints, the service's background work (its outbox relay), and a
-// graceful stop on SIGINT/SIGTERM.
+// server with its admin endpoints, the service's background work (its outbox relay), tracing when
+// the OTEL_* variables ask for it (platform/telemetry), and a graceful stop on SIGINT/SIGTERM.
 package daemon
 
 import (
@@ -28,6 +28,7 @@ import (
 	"github.com/vif71/vif/platform/requestid"
 	"github.com/vif71/vif/platform/service"
 	"github.com/vif71/vif/platform/storage"
+	"github.com/vif71/vif/platform/telemetry"
 	"github.com/vif71/vif/platform/version"
 )
 
@@ -87,6 +88,19 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 		return err
 	}
 	log = log.With("service", name)
+	// Tracing, when the standard OTEL_* variables ask for it (telemetry.Setup), before anything
+	// it instruments is built; its last spans are flushed once everything has stopped.
+	stopTracing, err := telemetry.Setup(ctx, "vif-"+name)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := stopTracing(ctx); err != nil {
+			log.Warn("flushing the last spans failed", "err", err)
+		}
+	}()
 	if *dsn == "" {
 		return errors.New("no database: set --database or VIF_DATABASE_URL")
 	}

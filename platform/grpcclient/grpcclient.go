@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/vif71/vif/platform/requestid"
+	"github.com/vif71/vif/platform/telemetry"
 )
 
 // MaxReconnectDelay bounds the wait between two connection attempts to a backend that is down,
@@ -57,14 +58,16 @@ func RegisterMetrics(reg prometheus.Registerer) error {
 // DialOptions are the options of every connection New opens: plaintext (the services talk on a
 // private network; tokens travel as call metadata), ConnectParams, the request id of the call
 // being served passed on (requestid.DialOptions), so one id follows a request across services,
-// and the client Metrics.
+// the client Metrics, and, when tracing is on (telemetry.Enabled when DialOptions is called), a
+// client span per call whose context goes to the service called (telemetry.DialOptions).
 func DialOptions() []grpc.DialOption {
-	return append([]grpc.DialOption{
+	opts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithConnectParams(ConnectParams),
 		grpc.WithChainUnaryInterceptor(Metrics.UnaryClientInterceptor()),
 		grpc.WithChainStreamInterceptor(Metrics.StreamClientInterceptor()),
 	}, requestid.DialOptions()...)
+	return append(opts, telemetry.DialOptions()...)
 }
 
 // New returns a lazy client connection to target with DialOptions, then opts.

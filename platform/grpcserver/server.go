@@ -34,6 +34,7 @@ import (
 	"github.com/vif71/vif/platform/grpcclient"
 	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/requestid"
+	"github.com/vif71/vif/platform/telemetry"
 )
 
 // Service is one gRPC service to host, with what the shared interceptors need to know about it.
@@ -124,7 +125,9 @@ func New(o Options) (*Server, error) {
 	}
 	codec := newLenientCodec()
 	stopping, endStreams := context.WithCancel(context.Background())
-	g := grpc.NewServer(
+	// When tracing is on (telemetry.Enabled when New is called), each call gets a server span
+	// that continues its caller's trace, and every log line of the call its trace id.
+	g := grpc.NewServer(append([]grpc.ServerOption{
 		grpc.ForceServerCodecV2(codec),
 		// A pool of goroutines serves the calls: a new goroutine per call grows its stack again
 		// through the interceptor chain on each one (runtime.newstack in the profile).
@@ -147,7 +150,7 @@ func New(o Options) (*Server, error) {
 			apierr.UnaryServerInterceptor(errTable, o.Logger),
 			idempotency.UnaryServerInterceptor(),
 		),
-	)
+	}, telemetry.ServerOptions()...)...)
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(g, hs)
 	reflection.Register(g)

@@ -21,6 +21,8 @@ import (
 
 	"github.com/oklog/ulid/v2"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/vif71/vif/platform/telemetry"
 )
 
 //go:embed migrations
@@ -68,13 +70,14 @@ func NewID() string {
 // Add writes ev into the outbox inside tx, the transaction that makes the change: the change and
 // its event commit together or not at all. The payload is stored as protobuf binary beside its
 // full message name, which ce-dataschema names (eventbus.DataSchema). Time is stored in UTC at microsecond precision,
-// the finest both engines keep, so ce-time is the same whichever database is behind.
+// the finest both engines keep, so ce-time is the same whichever database is behind. When
+// tracing is on, the traceparent of the span ctx carries is stored too, and the relay sends it.
 func Add(ctx context.Context, tx *sql.Tx, ev Event) error {
 	return add(ctx, tx.ExecContext, ev)
 }
 
 // insertEvent is Add's statement, a constant so that WriteTx runs it prepared (storage.ExecTx).
-const insertEvent = `INSERT INTO outbox (id, subject, source, resource, data_schema, occurred_at, payload, written_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+const insertEvent = `INSERT INTO outbox (id, subject, source, resource, data_schema, occurred_at, payload, written_at, trace_parent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 
 func add(ctx context.Context, exec func(ctx context.Context, query string, args ...any) (sql.Result, error), ev Event) error {
 	if err := ev.validate(); err != nil {
@@ -85,11 +88,18 @@ func add(ctx context.Context, exec func(ctx context.Context, query string, args 
 		return fmt.Errorf("outbox: marshal payload of %s: %w", ev.ID, err)
 	}
 	schema := string(ev.Payload.ProtoReflect().Descriptor().FullName())
+	// The trace context of the call making the change, when it is traced: the relay's publish
+	// continues that trace. NULL when tracing is off (no span on ctx).
+	var traceParent sql.NullString
+	if telemetry.Enabled() {
+		traceParent.String = telemetry.Traceparent(ctx)
+		traceParent.Valid = traceParent.String != ""
+	}
 	_, err = exec(ctx, insertEvent,
 		ev.ID, ev.Subject, ev.Source, ev.Resource, schema, ev.Time.UTC().Truncate(time.Microsecond), payload,
 		// The wall clock, not ev.Time (a domain time, possibly from an injected clock): the relay
 		// measures the commit -> publish lag from it.
-		time.Now().UTC().Truncate(time.Microsecond))
+		time.Now().UTC().Truncate(time.Microsecond), traceParent)
 	if err != nil {
 		return fmt.Errorf("outbox: add %s: %w", ev.ID, err)
 	}

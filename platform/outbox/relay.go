@@ -278,6 +278,8 @@ type row struct {
 	occurredAt time.Time
 	payload    []byte
 	writtenAt  sql.NullTime
+	// traceParent is the W3C traceparent of the call that wrote the row, when it was traced.
+	traceParent sql.NullString
 }
 
 // drain publishes batches until the outbox is empty or a publish fails.
@@ -312,6 +314,7 @@ func (r *Relay) drain(ctx context.Context) error {
 type inFlight struct {
 	row
 	ack jetstream.PubAckFuture
+	end func(error) // ends the publish's span (traceSend) with its outcome
 }
 
 // publishFailure is the oldest row of a batch that JetStream did not acknowledge.
@@ -354,8 +357,11 @@ func (r *Relay) publishBatch(ctx context.Context, batch []row) (acked []row, fai
 		// stream that also matches the subject cannot swallow it unnoticed. No retries by the
 		// client: it would republish each message on its own timer, in any order, even after
 		// this wave was given up; the relay retries the batch instead.
-		fut, err := r.js.PublishMsgAsync(ev.message(), jetstream.WithExpectStream(eventbus.StreamName), jetstream.WithRetryAttempts(0))
+		msg := ev.message()
+		_, end := ev.traceSend(ctx, msg)
+		fut, err := r.js.PublishMsgAsync(msg, jetstream.WithExpectStream(eventbus.StreamName), jetstream.WithRetryAttempts(0))
 		if err != nil {
+			end(err)
 			if ctx.Err() == nil {
 				r.metrics.failures.Inc()
 			}
@@ -365,7 +371,7 @@ func (r *Relay) publishBatch(ctx context.Context, batch []row) (acked []row, fai
 			}
 			return acked, failed
 		}
-		wave = append(wave, inFlight{row: ev, ack: fut})
+		wave = append(wave, inFlight{row: ev, ack: fut, end: end})
 		resources[ev.resource] = struct{}{}
 	}
 	return r.await(ctx, wave, acked)
@@ -381,38 +387,40 @@ func (r *Relay) await(ctx context.Context, wave []inFlight, acked []row) ([]row,
 	timer := time.NewTimer(r.o.PublishTimeout)
 	defer timer.Stop()
 	var failed *publishFailure
-	fail := func(ev row, err error) {
+	fail := func(p inFlight, err error) {
+		p.end(err)
 		if ctx.Err() == nil {
 			r.metrics.failures.Inc()
 		}
 		if failed == nil {
-			failed = &publishFailure{row: ev, err: err}
+			failed = &publishFailure{row: p.row, err: err}
 		}
 	}
 	expired, cancelled := false, false
 	for _, p := range wave {
 		switch {
 		case expired:
-			fail(p.row, ErrPublishTimeout)
+			fail(p, ErrPublishTimeout)
 			continue
 		case cancelled:
-			fail(p.row, ctx.Err())
+			fail(p, ctx.Err())
 			continue
 		}
 		select {
 		case <-p.ack.Ok():
+			p.end(nil)
 			if p.writtenAt.Valid {
 				r.metrics.lag.Observe(time.Since(p.writtenAt.Time).Seconds())
 			}
 			acked = append(acked, p.row)
 		case err := <-p.ack.Err():
-			fail(p.row, err)
+			fail(p, err)
 		case <-timer.C:
 			expired = true
-			fail(p.row, ErrPublishTimeout)
+			fail(p, ErrPublishTimeout)
 		case <-ctx.Done():
 			cancelled = true
-			fail(p.row, ctx.Err())
+			fail(p, ctx.Err())
 		}
 	}
 	return acked, failed
@@ -422,7 +430,7 @@ func (r *Relay) await(ctx context.Context, wave []inFlight, acked []row) ([]row,
 // anything is published, so no read stays open across network calls.
 func (r *Relay) fetch(ctx context.Context) ([]row, error) {
 	rows, err := r.db.QueryContext(ctx,
-		`SELECT seq, id, subject, source, resource, data_schema, occurred_at, payload, written_at FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
+		`SELECT seq, id, subject, source, resource, data_schema, occurred_at, payload, written_at, trace_parent FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
 		r.o.BatchSize)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
@@ -431,7 +439,7 @@ func (r *Relay) fetch(ctx context.Context) ([]row, error) {
 	var batch []row
 	for rows.Next() {
 		var ev row
-		if err := rows.Scan(&ev.seq, &ev.id, &ev.subject, &ev.source, &ev.resource, &ev.dataSchema, &ev.occurredAt, &ev.payload, &ev.writtenAt); err != nil {
+		if err := rows.Scan(&ev.seq, &ev.id, &ev.subject, &ev.source, &ev.resource, &ev.dataSchema, &ev.occurredAt, &ev.payload, &ev.writtenAt, &ev.traceParent); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
 		batch = append(batch, ev)

@@ -1,13 +1,15 @@
 // Package requestid follows one call across the gateway and the services: an id generated at
 // the edge when the client sent none (or one that is not usable), carried on the context, passed
 // between processes as gRPC metadata, and written on every log line of the call by a slog
-// handler that reads it from the context.
+// handler that reads it from the context, with the trace and span ids when the call is traced.
 package requestid
 
 import (
 	"context"
 	"crypto/rand"
 	"log/slog"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Header is the HTTP header that carries the id, both ways; MetadataKey is its gRPC metadata
@@ -19,6 +21,13 @@ const (
 
 // LogKey is the attribute every log line of a call carries.
 const LogKey = "request_id"
+
+// TraceIDKey and SpanIDKey are the attributes of a log line written while a span is recording
+// (tracing is on, see platform/telemetry): the W3C trace id and span id, in hex.
+const (
+	TraceIDKey = "trace_id"
+	SpanIDKey  = "span_id"
+)
 
 // MaxLen is the longest id accepted from a client.
 const MaxLen = 128
@@ -69,7 +78,8 @@ func FromContext(ctx context.Context) string {
 type handler struct{ slog.Handler }
 
 // Handler wraps h so that a record logged with a context that carries an id gets a
-// request_id attribute. Wrapping twice changes nothing.
+// request_id attribute, and one logged with a context whose span is recording gets trace_id and
+// span_id. Wrapping twice changes nothing.
 func Handler(h slog.Handler) slog.Handler {
 	if _, ok := h.(handler); ok {
 		return h
@@ -86,9 +96,20 @@ func Logger(l *slog.Logger) *slog.Logger {
 }
 
 func (h handler) Handle(ctx context.Context, r slog.Record) error {
-	if id := FromContext(ctx); id != "" {
-		r = r.Clone()
+	id := FromContext(ctx)
+	span := trace.SpanFromContext(ctx)
+	recording := span.IsRecording()
+	if id == "" && !recording {
+		return h.Handler.Handle(ctx, r)
+	}
+	r = r.Clone()
+	if id != "" {
 		r.AddAttrs(slog.String(LogKey, id))
+	}
+	if recording {
+		// The span of the call being traced (telemetry): a log line leads to its trace.
+		sc := span.SpanContext()
+		r.AddAttrs(slog.String(TraceIDKey, sc.TraceID().String()), slog.String(SpanIDKey, sc.SpanID().String()))
 	}
 	return h.Handler.Handle(ctx, r)
 }

@@ -7,6 +7,9 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 )
 
 func TestValid(t *testing.T) {
@@ -54,5 +57,34 @@ func TestHandlerAddsTheContextsID(t *testing.T) {
 	}
 	if _, ok := second[LogKey]; ok {
 		t.Errorf("line %s; want no request_id without one on the context", lines[1])
+	}
+}
+
+// TestHandlerAddsTheTraceOfARecordingSpan: a line logged while a span records carries its trace
+// and span ids beside the request id; a span that does not record (tracing off) adds nothing.
+func TestHandlerAddsTheTraceOfARecordingSpan(t *testing.T) {
+	var buf bytes.Buffer
+	log := Logger(slog.New(slog.NewJSONHandler(&buf, nil)))
+	tp := sdktrace.NewTracerProvider()
+	defer tp.Shutdown(context.Background())
+	ctx, span := tp.Tracer("test").Start(NewContext(context.Background(), "abc-123"), "call")
+	log.InfoContext(ctx, "traced")
+	span.End()
+	sc := span.SpanContext()
+	remote := trace.ContextWithSpanContext(context.Background(), sc) // not recording here
+	log.InfoContext(remote, "not traced")
+
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines; want 2: %s", len(lines), buf.String())
+	}
+	var first, second map[string]any
+	_ = json.Unmarshal([]byte(lines[0]), &first)
+	_ = json.Unmarshal([]byte(lines[1]), &second)
+	if first[TraceIDKey] != sc.TraceID().String() || first[SpanIDKey] != sc.SpanID().String() || first[LogKey] != "abc-123" {
+		t.Errorf("line %s; want trace_id %s, span_id %s and request_id abc-123", lines[0], sc.TraceID(), sc.SpanID())
+	}
+	if _, ok := second[TraceIDKey]; ok {
+		t.Errorf("line %s; want no trace_id without a recording span", lines[1])
 	}
 }

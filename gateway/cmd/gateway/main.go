@@ -13,10 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/vif71/vif/gateway"
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/config"
+	"github.com/vif71/vif/platform/telemetry"
 	"github.com/vif71/vif/platform/version"
 )
 
@@ -52,7 +54,16 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		return err
 	}
 	o.Logger = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	return gateway.Run(ctx, o)
+	// Tracing, when the standard OTEL_* variables ask for it, set up before the gateway's handler
+	// is built; its last spans are flushed once the gateway has stopped.
+	stopTracing, err := telemetry.Setup(ctx, "vif-gateway")
+	if err != nil {
+		return err
+	}
+	err = gateway.Run(ctx, o)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return errors.Join(err, stopTracing(sctx))
 }
 
 // options reads the settings from args, each flag falling back on its environment variable.
