@@ -123,6 +123,9 @@ func TestEmbeddedDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub.Unsubscribe()
+	// Read the events from now on: the seed's own events keep coming while the calls below run,
+	// and a subscription whose channel is full drops messages (slow consumer).
+	createdEvent := waitFor(events, "vif.directory.v1.organisation.created", "organisations/cidff-71")
 
 	if r := call(t, "GET", base+"/v1/networks", admin, ""); r.status != 200 || len(r.body["networks"].([]any)) != 13 {
 		t.Fatalf("GET /v1/networks = %d %v; want 200 with 13 networks", r.status, r.body)
@@ -160,7 +163,7 @@ func TestEmbeddedDefault(t *testing.T) {
 	}
 
 	select {
-	case msg := <-waitFor(events, "vif.directory.v1.organisation.created", "organisations/cidff-71"):
+	case msg := <-createdEvent:
 		if msg.Header.Get("ce-type") != "vif.directory.v1.organisation.created" || msg.Header.Get("Nats-Msg-Id") != msg.Header.Get("ce-id") {
 			t.Errorf("event headers = %v; want ce-type and Nats-Msg-Id = ce-id", msg.Header)
 		}
