@@ -167,7 +167,7 @@ test("a finance officer funds a post of their own: plan, agreement, call, paymen
   await callForm.getByLabel("Date de l’appel").fill("2025-03-01");
   await callForm.getByRole("button", { name: "Appeler" }).click();
   await expect(page.getByText("14 850,00 € appelés en tout.")).toBeVisible();
-  expect((await rowCells(page, contributions, /^État/)).slice(0, 5)).toEqual([
+  await expect.poll(async () => (await rowCells(page, contributions, /^État/)).slice(0, 5)).toEqual([
     "14 850,00 €", "14 850,00 €", "0,00 €", "14 850,00 €", "14 850,00 €",
   ]);
 
@@ -195,12 +195,12 @@ test("a finance officer funds a post of their own: plan, agreement, call, paymen
   await screenshot(page, "22-financement-perime");
   await stale.getByRole("button", { name: "Recharger" }).click();
   await expect(stale).toHaveCount(0);
-  expect((await rowCells(page, contributions, /^État/))[2]).toBe("100,00 €");
+  await expect.poll(async () => (await rowCells(page, contributions, /^État/))[2]).toBe("100,00 €");
   // What was typed is still there: the payment goes through now.
   await expect(payForm.getByLabel("Montant reçu, en euros")).toHaveValue("4 000,50");
   await payForm.getByRole("button", { name: "Enregistrer le paiement" }).click();
   await expect(page.getByText("paiement de 4 000,50 € enregistré ; reste à verser 10 749,50 €.")).toBeVisible();
-  expect((await rowCells(page, contributions, /^État/)).slice(0, 5)).toEqual([
+  await expect.poll(async () => (await rowCells(page, contributions, /^État/)).slice(0, 5)).toEqual([
     "14 850,00 €", "14 850,00 €", "4 100,50 €", "10 749,50 €", "10 749,50 €",
   ]);
   // The payments, oldest first.
@@ -217,12 +217,12 @@ test("a finance officer funds a post of their own: plan, agreement, call, paymen
   await page.getByRole("button", { name: "Afficher l’année" }).click();
   await expect(page.getByRole("heading", { name: "Synthèse départementale 2025" })).toBeVisible();
   const byKind = "Financement des postes en 2025, par catégorie de financeur";
-  expect((await rowCells(page, byKind, /^Total/))[0]).toBe("45 000,01 €");
-  expect((await rowCells(page, byKind, /^État/))[0]).toBe("14 850,00 €");
+  await expect.poll(async () => (await rowCells(page, byKind, /^Total/))[0]).toBe("45 000,01 €");
+  await expect.poll(async () => (await rowCells(page, byKind, /^État/))[0]).toBe("14 850,00 €");
   const stateYear = "État — Préfecture de Saône-et-Loire (FIPD) en 2025";
-  expect((await rowCells(page, stateYear, /^Engagé/))[0]).toBe("14 850,00 €");
-  expect((await rowCells(page, stateYear, /^Versé/))[0]).toBe("4 100,50 €");
-  expect((await rowCells(page, stateYear, /^Reste à verser/))[0]).toBe("10 749,50 €");
+  await expect.poll(async () => (await rowCells(page, stateYear, /^Engagé/))[0]).toBe("14 850,00 €");
+  await expect.poll(async () => (await rowCells(page, stateYear, /^Versé/))[0]).toBe("4 100,50 €");
+  await expect.poll(async () => (await rowCells(page, stateYear, /^Reste à verser/))[0]).toBe("10 749,50 €");
   await axe(page, "/financement 2025");
 
   // The export is fetched with the token and offered as a file: no token in any URL.
@@ -285,10 +285,10 @@ test("a funder's officer sees their own year and contributions, read only", asyn
   await page.getByRole("button", { name: "Afficher l’année" }).click();
   // 33 % of 20 000,00 € is the State's 6 600,00 €: called in full, 2 500,00 € paid.
   const year = "État — Préfecture de Saône-et-Loire (FIPD) en 2027";
-  expect((await rowCells(page, year, /^Engagé/))[0]).toBe("6 600,00 €");
-  expect((await rowCells(page, year, /^Appelé/))[0]).toBe("6 600,00 €");
-  expect((await rowCells(page, year, /^Versé/))[0]).toBe("2 500,00 €");
-  expect((await rowCells(page, year, /^Reste à verser/))[0]).toBe("4 100,00 €");
+  await expect.poll(async () => (await rowCells(page, year, /^Engagé/))[0]).toBe("6 600,00 €");
+  await expect.poll(async () => (await rowCells(page, year, /^Appelé/))[0]).toBe("6 600,00 €");
+  await expect.poll(async () => (await rowCells(page, year, /^Versé/))[0]).toBe("2 500,00 €");
+  await expect.poll(async () => (await rowCells(page, year, /^Reste à verser/))[0]).toBe("4 100,00 €");
   expect(await rowCells(page, "Vos contributions en 2027", agreement.split("/")[1] ?? "")).toEqual([
     "6 600,00 €", "6 600,00 €", "2 500,00 €", "4 100,00 €",
   ]);
@@ -302,7 +302,7 @@ test("a funder's officer sees their own year and contributions, read only", asyn
   await page.goto(url(`/financement/postes/${id}/2027`));
   await signIn(page, FUNDER);
   await expect(page.getByRole("heading", { level: 1, name: /^Plan de financement 2027/ })).toBeVisible();
-  expect((await rowCells(page, /^Contributions de la convention/, /^État/)).slice(0, 3)).toEqual(["6 600,00 €", "6 600,00 €", "2 500,00 €"]);
+  await expect.poll(async () => (await rowCells(page, /^Contributions de la convention/, /^État/)).slice(0, 3)).toEqual(["6 600,00 €", "6 600,00 €", "2 500,00 €"]);
   await expect(page.getByRole("button", { name: "Appeler" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Enregistrer le paiement" })).toHaveCount(0);
   await axe(page, "a plan as a funder");
@@ -359,7 +359,7 @@ test("a plan is revised before its agreement is signed; a revision on a stale pl
   await page.goto(url(`/financement/postes/${id}/2026`));
   await signIn(page, FINANCE);
   const split = "Répartition du coût du plan 2026, au centime";
-  expect((await rowCells(page, split, /^Total/)).at(-1)).toBe("40 000,00 €");
+  await expect.poll(async () => (await rowCells(page, split, /^Total/)).at(-1)).toBe("40 000,00 €");
   const form = page.locator("form", { has: page.getByRole("button", { name: "Réviser le plan" }) });
   await expect(form.getByLabel("Coût annuel du poste, en euros")).toHaveValue("40000");
   await expect(form.getByLabel("Part de l’État, en % du coût")).toHaveValue("33");
@@ -374,14 +374,14 @@ test("a plan is revised before its agreement is signed; a revision on a stale pl
   await axe(page, "a stale plan");
   await stale.getByRole("button", { name: "Recharger" }).click();
   await expect(stale).toHaveCount(0);
-  expect((await rowCells(page, split, /^Total/)).at(-1)).toBe("30 000,00 €");
+  await expect.poll(async () => (await rowCells(page, split, /^Total/)).at(-1)).toBe("30 000,00 €");
   await expect(form.getByLabel("Coût annuel du poste, en euros")).toHaveValue("42 000,50");
 
   // Sent again on the current plan: the split is recomputed to the cent.
   await form.getByRole("button", { name: "Réviser le plan" }).click();
   await expect(page.getByText("Le plan est révisé (révision 2).")).toBeVisible();
-  expect((await rowCells(page, split, /^Total/)).at(-1)).toBe("42 000,50 €");
-  expect((await rowCells(page, split, /^État/)).at(-1)).toBe("16 800,20 €");
+  await expect.poll(async () => (await rowCells(page, split, /^Total/)).at(-1)).toBe("42 000,50 €");
+  await expect.poll(async () => (await rowCells(page, split, /^État/)).at(-1)).toBe("16 800,20 €");
   await axe(page, "a revised plan");
 
   expect(seen.violations).toEqual([]);
@@ -416,10 +416,10 @@ test("a plan splits the rest in fixed shares; shares that do not make 100 % are 
   await expect(page.getByRole("heading", { level: 1, name: /^Plan de financement 2026/ })).toBeVisible();
   await expect(page.getByText("le reste en parts fixes")).toBeVisible();
   const split = "Répartition du coût du plan 2026, au centime";
-  expect((await rowCells(page, split, /^État/)).at(-1)).toBe("3 300,00 €");
-  expect((await rowCells(page, split, /^Département/)).at(-1)).toBe("4 020,00 €");
-  expect((await rowCells(page, split, /Bresse Louhannaise/)).at(-1)).toBe("2 680,00 €");
-  expect((await rowCells(page, split, /^Total/)).at(-1)).toBe("10 000,00 €");
+  await expect.poll(async () => (await rowCells(page, split, /^État/)).at(-1)).toBe("3 300,00 €");
+  await expect.poll(async () => (await rowCells(page, split, /^Département/)).at(-1)).toBe("4 020,00 €");
+  await expect.poll(async () => (await rowCells(page, split, /Bresse Louhannaise/)).at(-1)).toBe("2 680,00 €");
+  await expect.poll(async () => (await rowCells(page, split, /^Total/)).at(-1)).toBe("10 000,00 €");
   await axe(page, "a plan in fixed shares");
 
   expect(seen.violations).toEqual([]);
