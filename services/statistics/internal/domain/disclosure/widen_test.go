@@ -7,7 +7,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/vif71/vif/services/statistics/internal/domain/disclosure"
-	"github.com/vif71/vif/services/statistics/internal/domain/disclosure/attack"
+	"github.com/vif71/vif/services/statistics/attack"
 )
 
 // narrow lists the hidden cells whose value less the attacker's own part is ≥ 1 and whose
