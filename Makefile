@@ -18,7 +18,7 @@ STATICCHECK_VERSION    := v0.8.2
 MODULE_DIRS := $(shell go list -m -f '{{.Dir}}')
 PACKAGES := $(foreach d,$(MODULE_DIRS),$(if $(filter $(CURDIR),$(d)),./...,./$(patsubst $(CURDIR)/%,%,$(d))/...))
 
-.PHONY: run test test-short tools generate check-generated lint vet refdata web check-web
+.PHONY: run test test-short bench tools generate check-generated lint vet refdata web check-web test-web
 
 run:
 	go run ./cmd/vif
@@ -30,6 +30,19 @@ test:
 # go's test cache. Not what CI runs: make test is.
 test-short: web/node_modules
 	go test $(filter-out ./...,$(PACKAGES)) $$(go list ./... | grep -v /e2e)
+
+# The hot-path benchmarks of issue 14, each printing its figure beside its floor measured in the
+# same run (PostgreSQL too when VIF_TEST_POSTGRES_DSN is set). Not part of `make test`, which runs
+# them once each (-benchtime 1x) so that they cannot rot. BENCHTIME=5000x for steadier figures.
+BENCHTIME ?= 2000x
+BENCH_PACKAGES := ./cmd/vif/ ./platform/auth/ ./platform/outbox/ ./services/statistics/internal/app/
+bench:
+	go test -run '^$$' -bench . -benchtime $(BENCHTIME) ./cmd/vif/ ./platform/auth/
+	go test -run '^$$' -bench Relay -benchtime 300x ./platform/outbox/
+	go test -run '^$$' -bench DepartementYearlySummary -benchtime 20x ./services/statistics/internal/app/
+
+print-bench-packages:
+	@echo $(BENCH_PACKAGES)
 
 # One go install per module (a single install across modules fails).
 tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc $(TOOLS)/protoc-gen-grpc-gateway $(TOOLS)/protoc-gen-openapi $(TOOLS)/staticcheck
@@ -48,7 +61,8 @@ $(TOOLS)/protoc-gen-openapi:
 	GOBIN=$(TOOLS) go install github.com/google/gnostic/cmd/protoc-gen-openapi@$(GNOSTIC_VERSION)
 
 # Rebuilds the third-party protos from the pinned Go modules, then the Go code and the OpenAPI 3
-# description from our protos. Both are committed.
+# description from our protos, and the AsyncAPI 3 description of the events (docs/asyncapi.yaml).
+# All are committed.
 generate: tools
 	rm -rf proto/third_party proto/gen/go/vif gateway/openapi
 	go run ./tools/protodump -out proto/third_party
@@ -56,32 +70,42 @@ generate: tools
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	buf generate --template buf.gen.openapi.yaml -o "$$tmp" && mkdir -p gateway/openapi && \
 	go run ./cmd/openapigen -in "$$tmp/openapi/openapi.yaml" -out gateway/openapi/openapi.json
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	buf build --as-file-descriptor-set -o "$$tmp/vif.binpb" --path proto/vif && \
+	go run ./cmd/asyncapigen -in "$$tmp/vif.binpb" -out docs/asyncapi.yaml
 
 # Fails when the committed generated files differ from what `make generate` produces.
 check-generated: generate
-	@if [ -n "$$(git status --porcelain -- proto gateway/openapi)" ]; then \
+	@if [ -n "$$(git status --porcelain -- proto gateway/openapi docs/asyncapi.yaml)" ]; then \
 		echo "generated files are stale: run make generate and commit the result" >&2; \
-		git status --short -- proto gateway/openapi >&2; git diff --stat -- proto gateway/openapi >&2; exit 1; \
+		git status --short -- proto gateway/openapi docs/asyncapi.yaml >&2; git diff --stat -- proto gateway/openapi docs/asyncapi.yaml >&2; exit 1; \
 	fi
 
 # What npm builds from its lock file (web/package-lock.json): the TypeScript types of the API
-# client (from gateway/openapi/openapi.json) and the API reference page's Swagger UI copy. Both are
-# committed, so that `go run ./cmd/vif` needs no Node.
+# client (from gateway/openapi/openapi.json), the API reference page's Swagger UI copy, and the
+# console (Vite, into gateway/console). All are committed, so that `go run ./cmd/vif` needs no Node.
 web:
-	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent api:types && node scripts/vendor-apidocs.mjs
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent api:types && node scripts/vendor-apidocs.mjs && npm run --silent build
 
 # The npm packages, installed when the lock file changed (the OpenID tests run oidc-provider).
 web/node_modules: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error && touch node_modules
 
-# Lints the OpenAPI description (@redocly/cli, zero errors), type-checks the client against it,
-# and fails when what npm builds differs from what is committed.
+# Lints the OpenAPI description (@redocly/cli, zero errors), validates the AsyncAPI description of
+# the events (@asyncapi/cli, no error or warning), type-checks the client against the OpenAPI
+# description, and fails when what npm builds differs from what is committed.
 check-web: web
-	cd web && npm run --silent api:lint && npm run --silent typecheck
-	@if [ -n "$$(git status --porcelain -- web gateway/apidocs)" ]; then \
+	cd web && npm run --silent api:lint && npm run --silent asyncapi:validate && npm run --silent typecheck
+	@if [ -n "$$(git status --porcelain -- web gateway/apidocs gateway/console)" ]; then \
 		echo "front-end builds are stale: run make web and commit the result" >&2; \
-		git status --short -- web gateway/apidocs >&2; exit 1; \
+		git status --short -- web gateway/apidocs gateway/console >&2; exit 1; \
 	fi
+
+# The console's browser tests (Playwright on Debian's Chromium, axe on every page) against an
+# embedded default that the tests start with `go run ./cmd/vif serve` on free ports. Screenshots
+# of the main pages go to VIF_SCREENS (default /tmp/vif-screens), outside the repo.
+test-web: web/node_modules
+	cd web && npm run --silent test:browser
 
 # The protos lint and are formatted (buf), the Go code is gofmt'd, vetted and passes staticcheck
 # (no check turned off).

@@ -88,6 +88,7 @@ func TestDistributedShape(t *testing.T) {
 	base := "http://" + httpAddr
 	waitHealthy(t, base+"/healthz")
 	waitHealthy(t, "http://"+adminAddr+"/healthz")
+	checkHealthCheckCommands(t, bin, grpcAddr, httpAddr)
 
 	readOnly, err := nats.NkeyOptionFromSeed(natsKeys.SeedFile(eventbus.Reader))
 	if err != nil {

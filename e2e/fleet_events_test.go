@@ -61,13 +61,14 @@ func decodeFleetEvent(t *testing.T, msg jetstream.Msg) fleetEvent {
 	if ev.name == "" {
 		t.Errorf("%s: payload does not decode as %T naming its resource", msg.Subject(), ev.payload)
 	}
-	schema := string(ev.payload.ProtoReflect().Descriptor().FullName())
+	schema := eventbus.DataSchema(ev.payload.ProtoReflect().Descriptor().FullName())
 	_, timeErr := time.Parse(time.RFC3339Nano, h.Get(eventbus.HeaderTime))
 	if ev.id == "" || h.Get(jetstream.MsgIDHeader) != ev.id || h.Get(eventbus.HeaderType) != msg.Subject() ||
 		h.Get(eventbus.HeaderSource) != "/vif/fleet" || h.Get(eventbus.HeaderSpecVersion) != "1.0" ||
-		h.Get(eventbus.HeaderDataSchema) != schema || h.Get(eventbus.HeaderContentType) != eventbus.ContentTypeProtobuf || timeErr != nil {
-		t.Errorf("%s headers = %v; want ce-id = Nats-Msg-Id, ce-type = the subject, ce-source /vif/fleet, ce-specversion 1.0, ce-dataschema %s, a ce-time",
-			msg.Subject(), h, schema)
+		h.Get(eventbus.HeaderDataSchema) != schema || h.Get(eventbus.HeaderDataContentType) != eventbus.ContentTypeProtobuf || timeErr != nil ||
+		h.Get(eventbus.HeaderSubject) != ev.name {
+		t.Errorf("%s headers = %v; want ce-id = Nats-Msg-Id, ce-type = the subject, ce-source /vif/fleet, ce-specversion 1.0, ce-dataschema %s, ce-datacontenttype %s, ce-subject %s, a ce-time",
+			msg.Subject(), h, schema, eventbus.ContentTypeProtobuf, ev.name)
 	}
 	return ev
 }

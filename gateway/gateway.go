@@ -62,6 +62,14 @@ type Options struct {
 	// JSON, an unknown parameter), which no service sees. Authorisation stays with the
 	// services. Nil leaves such lines anonymous.
 	Verifier *auth.Verifier
+	// DialOptions are added to every backend connection's, e.g. the in-memory dialer of the
+	// embedded default, whose gateway reaches the services in its own process without a TCP hop.
+	DialOptions []grpc.DialOption
+	// SignInIssuer is the OpenID provider the console signs in with (its URL, e.g. the built-in
+	// provider's http://127.0.0.1:8081). The console reads it from /console/config.json, and the
+	// console's Content-Security-Policy lets it call that origin (connect-src). Empty: the console
+	// offers no sign-in.
+	SignInIssuer string
 }
 
 const (
@@ -108,6 +116,10 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 		if metrics, err = newHTTPMetrics(o.Registry); err != nil {
 			return nil, nil, fmt.Errorf("gateway: metrics: %w", err)
 		}
+		// Its calls to the services, as gRPC client metrics (grpc_client_handled_total, …).
+		if err := grpcclient.RegisterMetrics(o.Registry); err != nil {
+			return nil, nil, fmt.Errorf("gateway: %w", err)
+		}
 	}
 	services := make([]string, len(o.Backends))
 	for i, b := range o.Backends {
@@ -138,10 +150,10 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 			return nil, nil, fmt.Errorf("gateway: backend %q listed twice", b.Name)
 		}
 		seen[b.Name] = true
-		conn, err := grpcclient.New(b.Addr,
+		conn, err := grpcclient.New(b.Addr, append([]grpc.DialOption{
 			grpc.WithDefaultServiceConfig(clientServiceConfig),
 			grpc.WithChainUnaryInterceptor(etagInterceptor),
-		)
+		}, o.DialOptions...)...)
 		if err != nil {
 			closeAll()
 			return nil, nil, fmt.Errorf("gateway: backend %q at %q: %w", b.Name, b.Addr, err)
@@ -163,6 +175,10 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 		return nil, nil, err
 	}
 	if err := registerAPIDocs(mux); err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	if err := registerConsole(mux, o.SignInIssuer); err != nil {
 		closeAll()
 		return nil, nil, err
 	}

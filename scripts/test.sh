@@ -56,7 +56,13 @@ if ! command -v chromium >/dev/null 2>&1; then
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+step "web: the console in a real browser (Playwright, axe)"
+make --no-print-directory test-web
+
 step "test"
 go test -race -count=1 -timeout 20m $(make --no-print-directory -s print-packages) "$@"
+
+step "benchmarks, once each (make bench times them)"
+go test -count=1 -run '^$' -bench . -benchtime 1x $(make --no-print-directory -s print-bench-packages)
 
 step "done"

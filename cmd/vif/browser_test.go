@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/vif71/vif/cmd/vif/internal/identity"
 )
 
 // chromium finds Debian's Chromium (`apt-get install chromium`, which `make test` does), or the
@@ -98,6 +101,67 @@ func TestCORSFromABrowser(t *testing.T) {
 		}
 		if strings.TrimSpace(got) != c.want {
 			t.Errorf("page on %s read the API: %q; want %q", c.page, got, c.want)
+		}
+	}
+}
+
+// TestBrowserSignInWithPKCE signs the demo coordinator in through the built-in provider in a
+// real Chromium: the console's authorization request (code + PKCE S256) leads to the French
+// login page; the filled form leads to the redirect page with the code, which the console
+// exchanges with its verifier; the access token then submits a report for the coordinator's
+// network (200), not for another (403).
+func TestBrowserSignInWithPKCE(t *testing.T) {
+	ctx := browser(t)
+	dir := t.TempDir()
+	in, _ := startWithSignIn(t, dir)
+	const email = "coordination.louhannais@demo.vif.test"
+	redirect := identity.SignedInURL(in.issuer)
+	verifier, challenge := pkce()
+
+	step, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	err := chromedp.Do(step,
+		chromedp.Navigate(authorizeURL(in.issuer, redirect, challenge, "S256")),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), demoPassword(t, dir, email)),
+		chromedp.Click(chromedp.CSS("#se-connecter")),
+		chromedp.WaitVisible(chromedp.CSS("#connecte")),
+	)
+	if err != nil {
+		t.Fatalf("sign-in in the browser: %v", err)
+	}
+	at, err := chromedp.Run(step, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	landed, err := url.Parse(at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := landed.Query().Get("code")
+	if !strings.HasPrefix(at, redirect+"?") || code == "" || landed.Query().Get("state") != "etat-42" {
+		t.Fatalf("the browser landed on %s; want %s with the code and the state", at, redirect)
+	}
+
+	st, tokens := tokenRequest(t, in.issuer, url.Values{
+		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect},
+		"client_id": {identity.ConsoleClientID}, "code_verifier": {verifier},
+	}, "", "")
+	access, _ := tokens["access_token"].(string)
+	if st != 200 || access == "" {
+		t.Fatalf("code exchange = %d %v; want an access token", st, tokens)
+	}
+	api := "http://" + in.httpAddr
+	for _, c := range []struct {
+		path string
+		want int
+	}{
+		{"/v1/networks/louhannais/reports", 200},
+		{"/v1/networks/chalonnais/reports", 403},
+	} {
+		if resp, raw := do(t, "POST", api+c.path, jsonCall(access, report), report); resp.StatusCode != c.want {
+			t.Errorf("POST %s with the token of the browser sign-in = %d %s; want %d", c.path, resp.StatusCode, raw, c.want)
 		}
 	}
 }

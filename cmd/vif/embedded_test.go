@@ -23,6 +23,11 @@ import (
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
 )
 
+// seedWait bounds how long a test waits for the seed, which the services write in the background
+// after start returns: long enough for a loaded 2-core CI machine under the race detector (a
+// bound, not a measure; an idle machine seeds in about a second).
+const seedWait = 2 * time.Minute
+
 // startEmbedded runs the embedded default on random ports in dataDir until the test ends; edits
 // change its settings.
 func startEmbedded(t *testing.T, dataDir string, edits ...func(*settings)) (*instance, func()) {
@@ -164,7 +169,7 @@ func TestEmbeddedDefault(t *testing.T) {
 	}
 
 	// The funding service seeds the article's three ISCG posts once the directory answers.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(seedWait)
 	for {
 		r := call(t, "GET", base+"/v1/summaries/2024", reader, "")
 		if r.status == 200 && r.body["postCount"] == float64(3) {

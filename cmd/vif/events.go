@@ -17,14 +17,13 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/vif71/vif/platform/config"
 	"github.com/vif71/vif/platform/eventbus"
 
 	// The event messages register themselves with protoregistry.GlobalTypes, which is how a
-	// ce-dataschema header finds the type to decode the payload with.
+	// ce-dataschema header (eventbus.MessageName) finds the type to decode the payload with.
 	_ "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
 	_ "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
 	_ "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
@@ -310,17 +309,22 @@ func eventLine(msg jetstream.Msg) string {
 	if id == "" {
 		id = "-"
 	}
-	return when + " " + msg.Subject() + " " + id + " " + payloadJSON(h.Get(eventbus.HeaderDataSchema), msg.Data())
+	schema, err := eventbus.DecodeHeaderValue(h.Get(eventbus.HeaderDataSchema))
+	if err != nil {
+		schema = ""
+	}
+	return when + " " + msg.Subject() + " " + id + " " + payloadJSON(schema, msg.Data())
 }
 
-// payloadJSON decodes data as the message named by schema. A schema this binary does not know
-// (a newer service, another producer) still gets a line, with the payload's size, so tail never
-// stops on an event it cannot read.
+// payloadJSON decodes data as the message named by schema, a ce-dataschema (the message's type
+// URL, or its bare name as older events had it). A schema this binary does not know (a newer
+// service, another producer) still gets a line, with the payload's size, so tail never stops on
+// an event it cannot read.
 func payloadJSON(schema string, data []byte) string {
 	if schema == "" {
 		return fmt.Sprintf("(%d bytes, no %s)", len(data), eventbus.HeaderDataSchema)
 	}
-	mt, err := protoregistry.GlobalTypes.FindMessageByName(protoreflect.FullName(schema))
+	mt, err := protoregistry.GlobalTypes.FindMessageByName(eventbus.MessageName(schema))
 	if err != nil {
 		return fmt.Sprintf("(%d bytes of unknown %s)", len(data), schema)
 	}

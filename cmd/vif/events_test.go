@@ -412,7 +412,8 @@ func TestPayloadJSON(t *testing.T) {
 		data         []byte
 		want         string
 	}{
-		{"known", "vif.directory.v1.OrganisationDeleted", []byte("\n\x10organisations/ab"), `{"name":"organisations/ab"}`},
+		{"known", "https://type.googleapis.com/vif.directory.v1.OrganisationDeleted", []byte("\n\x10organisations/ab"), `{"name":"organisations/ab"}`},
+		{"known, bare name (events before the type URL)", "vif.directory.v1.OrganisationDeleted", []byte("\n\x10organisations/ab"), `{"name":"organisations/ab"}`},
 		{"unknown schema", "vif.nowhere.v1.Thing", []byte{1, 2, 3}, "(3 bytes of unknown vif.nowhere.v1.Thing)"},
 		{"no schema", "", []byte{1, 2}, "(2 bytes, no ce-dataschema)"},
 	}

@@ -15,7 +15,7 @@ func TestFleetDatesOverREST(t *testing.T) {
 	base := "http://" + in.httpAddr
 	fleet := tokenFor(t, dataDir, "--role", "fleet")
 
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(seedWait)
 	for {
 		r := call(t, "GET", base+"/v1/cessions", fleet, "")
 		if r.status == 200 && r.body["totalSize"] == float64(17) {

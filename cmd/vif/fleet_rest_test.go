@@ -59,7 +59,7 @@ func TestFleetOverREST(t *testing.T) {
 	garage := tokenFor(t, dataDir, "--role", "beneficiary", "--organisation", "garage-solidaire-bourgogne")
 
 	// The fleet seeds the article's 17 cessions once the directory answers.
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(seedWait)
 	for {
 		r := call(t, "GET", base+"/v1/cessions", reader, "")
 		if r.status == 200 && r.body["totalSize"] == float64(17) {

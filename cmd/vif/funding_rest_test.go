@@ -19,7 +19,7 @@ func TestFundingOverREST(t *testing.T) {
 	reader := tokenFor(t, dataDir, "--role", "reader")
 	state := tokenFor(t, dataDir, "--role", "funder", "--organisation", "prefecture-71")
 
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(seedWait)
 	for call(t, "GET", base+"/v1/posts/iscg-louhannais/plans/2024", reader, "").status != 200 {
 		if time.Now().After(deadline) {
 			t.Fatal("the seeded plan of posts/iscg-louhannais never appeared")

@@ -20,7 +20,7 @@ func TestSeededSIRETsFillTheExport(t *testing.T) {
 	base := "http://" + in.httpAddr
 	finance := tokenFor(t, dataDir, "--role", "finance")
 
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(seedWait)
 	for call(t, "GET", base+"/v1/posts/iscg-louhannais/plans/2024", finance, "").status != 200 {
 		if time.Now().After(deadline) {
 			t.Fatal("the seeded plan of posts/iscg-louhannais never appeared")

@@ -138,6 +138,12 @@ func TestHTTPConventions(t *testing.T) {
 		`http_server_requests_total{code="200",method="GET",route="/v1/{name=networks/*}"}`,
 		`http_server_requests_total{code="412",method="PATCH",route="/v1/{organisation.name=organisations/*}"}`,
 		`http_server_request_duration_seconds_bucket{method="GET",route="/v1/communes"`,
+		// The same call as the services' gRPC server and the gateway's gRPC client saw it, and the
+		// outbox relays' metrics (the seed published events).
+		`grpc_server_handled_total{grpc_code="OK",grpc_method="GetNetwork",grpc_service="vif.directory.v1.DirectoryService",grpc_type="unary"}`,
+		`grpc_client_handled_total{grpc_code="OK",grpc_method="GetNetwork",grpc_service="vif.directory.v1.DirectoryService",grpc_type="unary"}`,
+		`vif_outbox_publish_lag_seconds_bucket{service="directory",le="0.001"}`,
+		`vif_outbox_publish_failures_total{service="fleet"} 0`,
 	} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("/metrics has no %s", want)

@@ -19,7 +19,7 @@ func TestRequestIDIsScopedToTheCallerOverREST(t *testing.T) {
 	chalonnais := tokenFor(t, dataDir, "--role", "coordinator", "--network", "chalonnais")
 
 	// The seed writes the national figures last; reports of the networks come before.
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(seedWait)
 	for call(t, "GET", base+"/v1/nationalFigures", "", "").body["totalSize"] != 2.0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the statistics seed did not finish in 30 s")

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +18,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/vif71/vif/gateway"
 	"github.com/vif71/vif/platform/auth"
@@ -46,8 +49,10 @@ const natsKeysDir = "nats-keys"
 type settings struct {
 	dataDir, httpAddr, grpcAddr, natsAddr, adminAddr string
 	seed                                             bool
+	pprof                                            bool // /debug/pprof/ on the admin address
 	corsOrigins                                      []string
 	oidcIssuers                                      string // auth.LoadIssuers; empty: vif's own tokens only
+	authAddr, authIssuer                             string // the built-in OpenID provider (signin.go); empty authAddr: none
 	threshold                                        int64
 	log                                              *slog.Logger
 }
@@ -61,9 +66,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	natsAddr := cfg.String("nats-addr", "VIF_NATS_ADDR", "127.0.0.1:4222", "embedded NATS listen address, for outside subscribers")
 	adminAddr := cfg.String("admin-addr", "VIF_ADMIN_ADDR", "127.0.0.1:9091", "admin listen address (/metrics, /healthz); empty to disable")
 	seed := cfg.Bool("seed", "VIF_SEED", true, "create the Saône-et-Loire data set on the first start")
+	pprofOn := cfg.Bool("pprof", "VIF_PPROF", false, "serve Go's profiles under /debug/pprof/ on the admin address")
 	threshold := cfg.Int64("disclosure-threshold", "VIF_DISCLOSURE_THRESHOLD", statistics.DefaultThreshold, "statistics: counts from 1 to this minus 1 are hidden from callers not entitled to raw counts")
 	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
 	oidcIssuers := cfg.String("oidc-issuers", "VIF_OIDC_ISSUERS", "", auth.IssuersFlagHelp)
+	authAddr := cfg.String("auth-addr", "VIF_AUTH_ADDR", "127.0.0.1:8081", "built-in OpenID provider (login page, tokens) listen address; empty to run none")
+	authIssuer := cfg.String("auth-issuer", "VIF_AUTH_ISSUER", "", "the built-in provider's public URL when a proxy serves it (https://connexion.example.fr); default http://<auth-addr>")
 	corsOrigins := cfg.String("cors-origins", "VIF_CORS_ORIGINS", "", "web origins whose pages may call the REST API from a browser, comma-separated (https://console.example.fr); empty: same origin only")
 	if err := cfg.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -81,7 +89,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	inst, err := start(ctx, settings{
 		dataDir: *dataDir, httpAddr: *httpAddr, grpcAddr: *grpcAddr, natsAddr: *natsAddr,
 		adminAddr: *adminAddr, seed: *seed, threshold: *threshold, log: log,
-		corsOrigins: splitList(*corsOrigins), oidcIssuers: *oidcIssuers,
+		corsOrigins: splitList(*corsOrigins), oidcIssuers: *oidcIssuers, pprof: *pprofOn,
+		authAddr: *authAddr, authIssuer: *authIssuer,
 	})
 	if err != nil {
 		return err
@@ -91,10 +100,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
   gRPC     %s
   NATS     %s   (stream %s, subjects %s; read-only credentials %s)
   metrics  %s
-Get a token with: go run ./cmd/vif token --role admin --data-dir %s
+%sGet a token with: go run ./cmd/vif token --role admin --data-dir %s
 Watch the events with: go run ./cmd/vif events tail --data-dir %s
 Stop with Ctrl-C.
-`, *dataDir, inst.httpAddr, inst.grpcAddr, inst.natsURL, eventbus.StreamName, eventbus.SubjectAll, inst.readerCreds, inst.metricsURL, *dataDir, *dataDir)
+`, *dataDir, inst.httpAddr, inst.grpcAddr, inst.natsURL, eventbus.StreamName, eventbus.SubjectAll, inst.readerCreds, inst.metricsURL, signInBanner(inst), *dataDir, *dataDir)
 	err = inst.wait()
 	log.Info("vif stopped")
 	return err
@@ -108,6 +117,10 @@ type instance struct {
 
 	// readerCreds is the read-only NATS credentials file handed to outside subscribers.
 	readerCreds string
+
+	// issuer is the built-in OpenID provider's URL ("" when it does not run); demoPasswords the
+	// file of the demo accounts' passwords ("" without the seed).
+	issuer, demoPasswords string
 }
 
 // wait blocks until the instance stops (its context ended, or a part failed), then releases
@@ -188,14 +201,29 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 	if err != nil {
 		return nil, err
 	}
-	services, background, err := buildServices(ctx, in, s, js, dialAddr(grpcLis.Addr()))
+	// The gateway, and the services that call the directory, reach the gRPC server of this process
+	// through an in-memory listener: the same server, so the full interceptor chain, without a TCP
+	// hop. Outside clients use grpcLis.
+	mem := bufconn.Listen(inMemoryBuffer)
+	in.closers = append(in.closers, func() { mem.Close() })
+	memDial := grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return mem.DialContext(ctx) })
+	services, background, err := buildServices(ctx, in, s, js, inMemoryTarget, memDial)
 	if err != nil {
 		return nil, err
 	}
 	verifier := auth.Verifier{Key: key.Public().(ed25519.PublicKey)}
-	if issuers, err := auth.LoadIssuers(s.oidcIssuers); err != nil {
+	issuers, err := auth.LoadIssuers(s.oidcIssuers)
+	if err != nil {
 		return nil, err
-	} else if len(issuers) > 0 {
+	}
+	authLis, err := listenSignIn(in, s)
+	if err != nil {
+		return nil, err
+	}
+	if authLis != nil {
+		issuers = append(issuers, signInIssuer(in.issuer))
+	}
+	if len(issuers) > 0 {
 		if verifier.OIDC, err = auth.NewOIDCVerifier(issuers, nil); err != nil {
 			return nil, err
 		}
@@ -204,6 +232,7 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 		Logger:   s.log,
 		Verifier: verifier,
 		Services: services,
+		Pprof:    s.pprof,
 	})
 	if err != nil {
 		return nil, err
@@ -221,6 +250,12 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 		in.metricsURL = "http://" + adminLis.Addr().String() + "/metrics"
 	}
 	in.grpcAddr, in.httpAddr = grpcLis.Addr().String(), httpLis.Addr().String()
+	var signIn *http.Server
+	if authLis != nil {
+		if signIn, err = startSignIn(ctx, in, s, dialAddr(httpLis.Addr())); err != nil {
+			return nil, err
+		}
+	}
 
 	g, ctx := errgroup.WithContext(ctx)
 	in.group = g
@@ -231,25 +266,43 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 		defer stopBackground()
 		return srv.Serve(ctx, grpcLis, adminLis)
 	})
+	g.Go(func() error {
+		// srv.Serve's graceful stop closes this listener too, and waits for its calls.
+		if err := srv.GRPC().Serve(mem); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+			return fmt.Errorf("grpc in memory: %w", err)
+		}
+		return nil
+	})
 	for _, bg := range background {
 		g.Go(func() error { return bg(bgCtx) })
 	}
-	target := dialAddr(grpcLis.Addr())
+	if signIn != nil {
+		g.Go(func() error { return serveSignIn(ctx, signIn, authLis) })
+	}
 	g.Go(func() error {
 		return gateway.RunListener(ctx, httpLis, gateway.Options{
 			Logger:         s.log.With("component", "gateway"),
-			Backends:       gateway.Backends(func(string) string { return target }),
+			Backends:       gateway.Backends(func(string) string { return inMemoryTarget }),
+			DialOptions:    []grpc.DialOption{memDial},
 			Verifier:       &verifier,
 			AllowedOrigins: s.corsOrigins,
 			Registry:       srv.Registry(),
+			SignInIssuer:   in.issuer,
 		})
 	})
 	return in, nil
 }
 
+// The in-memory listener between the gateway and the services: its buffer, and the target its
+// clients dial (passthrough: the dialer ignores the address).
+const (
+	inMemoryBuffer = 1 << 20
+	inMemoryTarget = "passthrough:///vif-in-process"
+)
+
 // buildServices opens each service's SQLite file and builds it. Services that call others reach
 // them through target, this process's own gRPC server, as they would across the network.
-func buildServices(ctx context.Context, in *instance, s settings, js map[string]jetstream.JetStream, target string) ([]grpcserver.Service, []func(context.Context) error, error) {
+func buildServices(ctx context.Context, in *instance, s settings, js map[string]jetstream.JetStream, target string, dial ...grpc.DialOption) ([]grpcserver.Service, []func(context.Context) error, error) {
 	open := func(name string) (*storage.DB, error) {
 		db, err := storage.Open(ctx, filepath.Join(s.dataDir, name+".db"))
 		if err != nil {
@@ -266,7 +319,7 @@ func buildServices(ctx context.Context, in *instance, s settings, js map[string]
 	if err != nil {
 		return nil, nil, err
 	}
-	self, err := grpcclient.New(target)
+	self, err := grpcclient.New(target, dial...)
 	if err != nil {
 		return nil, nil, err
 	}

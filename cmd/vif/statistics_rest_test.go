@@ -17,7 +17,7 @@ func TestStatisticsOverREST(t *testing.T) {
 	reader := tokenFor(t, dataDir, "--role", "reader")
 
 	// The seed writes the national figures last.
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(seedWait)
 	for call(t, "GET", base+"/v1/nationalFigures", "", "").body["totalSize"] != 2.0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the statistics seed did not finish in 30 s")

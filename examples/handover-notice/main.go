@@ -52,8 +52,14 @@ const (
 	headerDataSchema = "ce-dataschema"
 )
 
-// schema is the full name of the payload message, the value of ce-dataschema.
+// schema is the full name of the payload message. ce-dataschema is its protobuf type URL,
+// "https://type.googleapis.com/" + schema: the name is what follows the last "/".
 var schema = string((&fleetv1.CessionChanged{}).ProtoReflect().Descriptor().FullName())
+
+// schemaName returns the message name a ce-dataschema names.
+func schemaName(dataSchema string) string {
+	return dataSchema[strings.LastIndexByte(dataSchema, '/')+1:]
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -255,7 +261,7 @@ func handle(dir, subj string, h nats.Header, data []byte) (string, outcome, erro
 	if subj != subject {
 		return "", done, fmt.Errorf("not a handover (%s): ignored", subj)
 	}
-	if s := h.Get(headerDataSchema); s != "" && s != schema {
+	if s := h.Get(headerDataSchema); s != "" && schemaName(s) != schema {
 		return "", reject, fmt.Errorf("payload is %s; want %s", s, schema)
 	}
 	var ev fleetv1.CessionChanged

@@ -70,8 +70,8 @@ func publishID(t *testing.T, js jetstream.JetStream, subj string, payload proto.
 	msg.Header.Set(eventbus.HeaderSource, "/vif/fleet")
 	msg.Header.Set(eventbus.HeaderID, id)
 	msg.Header.Set(eventbus.HeaderTime, "2025-03-12T10:15:00Z")
-	msg.Header.Set(eventbus.HeaderDataSchema, string(payload.ProtoReflect().Descriptor().FullName()))
-	msg.Header.Set(eventbus.HeaderContentType, eventbus.ContentTypeProtobuf)
+	msg.Header.Set(eventbus.HeaderDataSchema, eventbus.DataSchema(payload.ProtoReflect().Descriptor().FullName()))
+	msg.Header.Set(eventbus.HeaderDataContentType, eventbus.ContentTypeProtobuf)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if _, err := js.PublishMsg(ctx, msg, jetstream.WithExpectStream(eventbus.StreamName)); err != nil {
@@ -271,10 +271,11 @@ func TestHandle(t *testing.T) {
 		want    outcome
 		file    bool
 	}{
-		{"handover", "", subject, headers(schema), good, done, true},
+		{"handover", "", subject, headers("https://type.googleapis.com/" + schema), good, done, true},
+		{"handover, bare message name", "", subject, headers(schema), good, done, true},
 		{"no schema header", "", subject, nats.Header{}, good, done, true},
 		{"another subject", "", "vif.fleet.v1.cession.declared", headers(schema), good, done, false},
-		{"another schema", "", subject, headers("vif.fleet.v1.VehicleChanged"), good, reject, false},
+		{"another schema", "", subject, headers("https://type.googleapis.com/vif.fleet.v1.VehicleChanged"), good, reject, false},
 		{"garbage", "", subject, headers(schema), []byte{0xff, 0xff}, reject, false},
 		{"no handover", "", subject, headers(schema), marshal(noHandover), reject, false},
 		{"name outside cessions/{id}", "", subject, headers(schema), marshal(traversal), reject, false},

@@ -70,12 +70,37 @@ type Verifier struct {
 	Leeway time.Duration    // clock skew tolerated on exp, nbf and iat
 	// OIDC verifies the tokens of the configured OpenID providers; nil means none is trusted.
 	OIDC *OIDCVerifier
+	// Cache, when not nil, remembers the tokens VerifyContext accepted, of both kinds, for at
+	// most their exp and the cache's maximum age (TokenCache); nil verifies every call in full.
+	Cache *TokenCache
 }
 
 // VerifyContext is Verify for any token: vif's own go to vif's key; with OIDC set, any other
 // goes to the OpenID provider its iss names, if it is trusted (its keys fetched with ctx the
 // first time).
 func (v Verifier) VerifyContext(ctx context.Context, token string) (*Claims, error) {
+	if v.Cache == nil {
+		return v.verifyContext(ctx, token)
+	}
+	now := v.now()
+	if c, ok := v.Cache.get(token, now); ok {
+		return c, nil
+	}
+	c, err := v.verifyContext(ctx, token)
+	if err == nil {
+		v.Cache.put(token, c, now)
+	}
+	return c, err
+}
+
+func (v Verifier) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
+}
+
+func (v Verifier) verifyContext(ctx context.Context, token string) (*Claims, error) {
 	if v.OIDC != nil {
 		if iss, _, err := peek(token); err == nil && iss != issuerName {
 			return v.OIDC.VerifyToken(ctx, token) // which refuses an issuer it does not trust

@@ -26,6 +26,7 @@ import (
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/requestid"
 	"github.com/vif71/vif/platform/storage"
+	"github.com/vif71/vif/platform/version"
 )
 
 // Deps are what a service is built from.
@@ -64,12 +65,22 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 	seed := cfg.Bool("seed", "VIF_SEED", true, "create the default data set on the first start")
 	replicas := cfg.String("stream-replicas", "VIF_STREAM_REPLICAS", "1", "replicas of the VIF stream (3 in a NATS cluster)")
 	logLevel := cfg.String("log-level", "VIF_LOG_LEVEL", "info", "debug, info, warn or error")
+	pprofOn := cfg.Bool("pprof", "VIF_PPROF", false, "serve Go's profiles under /debug/pprof/ on the admin address")
 	shutdown := cfg.Duration("shutdown-timeout", "VIF_SHUTDOWN_TIMEOUT", 10*time.Second, "how long in-flight calls get on shutdown")
+	showVersion := cfg.FlagSet.Bool("version", false, "print the module version and commit, and exit")
+	healthCheck := cfg.FlagSet.Bool("health-check", false, "ask the server on --grpc-addr for its health and exit: 0 when SERVING (a container health check)")
 	if err := cfg.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	if *showVersion {
+		_, err := fmt.Fprintln(os.Stdout, version.Line(name))
+		return err
+	}
+	if *healthCheck {
+		return HealthCheck(ctx, *grpcAddr)
 	}
 	log, err := NewLogger(*logLevel)
 	if err != nil {
@@ -125,6 +136,7 @@ func Run(ctx context.Context, name string, args []string, getenv func(string) st
 		Verifier:        verifier,
 		Services:        []grpcserver.Service{built.Service},
 		ShutdownTimeout: *shutdown,
+		Pprof:           *pprofOn,
 	})
 	if err != nil {
 		return err

@@ -8,8 +8,12 @@
 package grpcclient
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/credentials/insecure"
@@ -33,13 +37,33 @@ var ConnectParams = grpc.ConnectParams{
 	MinConnectTimeout: 5 * time.Second,
 }
 
+// Metrics are the standard gRPC client metrics of go-grpc-middleware's Prometheus provider, of
+// every call made through DialOptions: grpc_client_started_total, grpc_client_handled_total (with
+// grpc_code), grpc_client_msg_received_total, grpc_client_msg_sent_total and the
+// grpc_client_handling_seconds histogram, labelled grpc_type, grpc_service and grpc_method. One
+// set per process, shared by its connections; RegisterMetrics puts it on a metrics page.
+var Metrics = grpcprom.NewClientMetrics(grpcprom.WithClientHandlingTimeHistogram(grpcprom.WithHistogramBuckets(prometheus.DefBuckets)))
+
+// RegisterMetrics registers Metrics on reg. Registering them again on the same registry is not
+// an error: the embedded default's server and gateway share one.
+func RegisterMetrics(reg prometheus.Registerer) error {
+	var already prometheus.AlreadyRegisteredError
+	if err := reg.Register(Metrics); err != nil && !errors.As(err, &already) {
+		return fmt.Errorf("gRPC client metrics: %w", err)
+	}
+	return nil
+}
+
 // DialOptions are the options of every connection New opens: plaintext (the services talk on a
-// private network; tokens travel as call metadata), ConnectParams, and the request id of the
-// call being served passed on (requestid.DialOptions), so one id follows a request across services.
+// private network; tokens travel as call metadata), ConnectParams, the request id of the call
+// being served passed on (requestid.DialOptions), so one id follows a request across services,
+// and the client Metrics.
 func DialOptions() []grpc.DialOption {
 	return append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithConnectParams(ConnectParams),
+		grpc.WithChainUnaryInterceptor(Metrics.UnaryClientInterceptor()),
+		grpc.WithChainStreamInterceptor(Metrics.StreamClientInterceptor()),
 	}, requestid.DialOptions()...)
 }
 

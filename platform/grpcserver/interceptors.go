@@ -3,12 +3,14 @@ package grpcserver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"buf.build/go/protovalidate"
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -59,32 +61,24 @@ func validateInterceptor(v protovalidate.Validator) grpc.UnaryServerInterceptor 
 	}
 }
 
-type metrics struct {
-	handled *prometheus.CounterVec
-	latency *prometheus.HistogramVec
-}
-
-func newMetrics(reg prometheus.Registerer) *metrics {
-	m := &metrics{
-		handled: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "grpc_server_handled_total",
-			Help: "RPCs completed on the server, by method and status code.",
-		}, []string{"grpc_service", "grpc_method", "grpc_code"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "grpc_server_handling_seconds",
-			Help:    "Time to handle an RPC, by method.",
-			Buckets: prometheus.DefBuckets,
-		}, []string{"grpc_service", "grpc_method"}),
+// newServerMetrics returns the standard gRPC server metrics of go-grpc-middleware's Prometheus
+// provider, registered on reg: grpc_server_started_total, grpc_server_handled_total (with
+// grpc_code), grpc_server_msg_received_total, grpc_server_msg_sent_total and the
+// grpc_server_handling_seconds histogram, each labelled grpc_type, grpc_service and grpc_method,
+// for unary calls and streams alike.
+func newServerMetrics(reg prometheus.Registerer) (*grpcprom.ServerMetrics, error) {
+	m := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(grpcprom.WithHistogramBuckets(prometheus.DefBuckets)))
+	if err := reg.Register(m); err != nil {
+		return nil, fmt.Errorf("grpcserver: gRPC server metrics: %w", err)
 	}
-	reg.MustRegister(m.handled, m.latency)
-	return m
+	return m, nil
 }
 
-// interceptor logs one line per call and records its code and latency. Health checks are logged
-// at debug level: load balancers call them every few seconds. When the call's context ended
-// before the handler returned, the client got the context's code (DeadlineExceeded, Canceled)
-// whatever the handler says: that is what is logged, counted and returned.
-func (m *metrics) interceptor(log *slog.Logger) grpc.UnaryServerInterceptor {
+// logInterceptor logs one line per call. Health checks are logged at debug level: load balancers
+// call them every few seconds. When the call's context ended before the handler returned, the
+// client got the context's code (DeadlineExceeded, Canceled) whatever the handler says: that is
+// what is logged and returned, and so what the metrics interceptor around it counts.
+func logInterceptor(log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		start := time.Now()
 		resp, err := handler(ctx, req)
@@ -93,9 +87,6 @@ func (m *metrics) interceptor(log *slog.Logger) grpc.UnaryServerInterceptor {
 		}
 		elapsed := time.Since(start)
 		code := status.Code(err)
-		service, method := splitMethod(info.FullMethod)
-		m.handled.WithLabelValues(service, method, code.String()).Inc()
-		m.latency.WithLabelValues(service, method).Observe(elapsed.Seconds())
 		level := slog.LevelInfo
 		if strings.HasPrefix(info.FullMethod, "/grpc.health.") {
 			level = slog.LevelDebug
@@ -103,12 +94,4 @@ func (m *metrics) interceptor(log *slog.Logger) grpc.UnaryServerInterceptor {
 		log.Log(ctx, level, "rpc", "method", info.FullMethod, "code", code.String(), "duration_ms", float64(elapsed.Microseconds())/1000)
 		return resp, err
 	}
-}
-
-func splitMethod(full string) (service, method string) {
-	full = strings.TrimPrefix(full, "/")
-	if i := strings.LastIndexByte(full, '/'); i >= 0 {
-		return full[:i], full[i+1:]
-	}
-	return "unknown", full
 }

@@ -1,6 +1,8 @@
 // Package grpcserver is the bootstrap every vif service shares: one gRPC server with health,
-// reflection, and the interceptor chain (recovery, logging and metrics, authentication and audit,
-// protovalidate, error mapping), an admin HTTP listener with Prometheus metrics, and a graceful
+// reflection, and the interceptor chain (recovery, the standard gRPC metrics of go-grpc-middleware's
+// Prometheus provider, logging, authentication and audit, protovalidate, error mapping), an admin
+// HTTP listener with Prometheus metrics (the server's, the client's of grpcclient, Go's and the
+// process's, the services' own), and a graceful
 // shutdown with a deadline: unary calls in flight finish, streams (Health/Watch) end at once with
 // Unavailable, so one open stream does not hold the stop.
 package grpcserver
@@ -13,6 +15,8 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/pprof"
+	"runtime"
 	"time"
 
 	"buf.build/go/protovalidate"
@@ -27,6 +31,7 @@ import (
 
 	"github.com/vif71/vif/platform/apierr"
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/grpcclient"
 	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/requestid"
 )
@@ -42,7 +47,7 @@ type Service struct {
 	Policy auth.Policy
 	// Errors maps the service's domain errors to gRPC codes.
 	Errors []apierr.Mapping
-	// Collectors are the service's own metrics (its outbox's backlog), served on /metrics.
+	// Collectors are the service's own metrics (its outbox relay's), served on /metrics.
 	Collectors []prometheus.Collector
 }
 
@@ -58,6 +63,9 @@ type Options struct {
 	// Registry receives the server's metrics; nil means a new registry with the Go and process
 	// collectors.
 	Registry *prometheus.Registry
+	// Pprof serves Go's profiles (net/http/pprof) under /debug/pprof/ on the admin listener. Off
+	// by default: a profile shows what the process is doing to whoever reaches the admin port.
+	Pprof bool
 }
 
 // Server hosts services over gRPC.
@@ -78,6 +86,12 @@ func New(o Options) (*Server, error) {
 	o.Logger = requestid.Logger(o.Logger)
 	if o.ShutdownTimeout == 0 {
 		o.ShutdownTimeout = 10 * time.Second
+	}
+	if o.Verifier.Cache == nil {
+		// A caller sends the same token on every call: its signature is checked once per
+		// auth.DefaultCacheMaxAge, not on each call (auth.TokenCache). Pass a Verifier with its
+		// own Cache to choose the size or age.
+		o.Verifier.Cache = auth.NewTokenCache(0, 0)
 	}
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
@@ -100,13 +114,24 @@ func New(o Options) (*Server, error) {
 			}
 		}
 	}
-	metrics := newMetrics(o.Registry)
+	metrics, err := newServerMetrics(o.Registry)
+	if err != nil {
+		return nil, err
+	}
+	// The calls this process makes to other services (grpcclient) are counted on the same page.
+	if err := grpcclient.RegisterMetrics(o.Registry); err != nil {
+		return nil, fmt.Errorf("grpcserver: %w", err)
+	}
 	codec := newLenientCodec()
 	stopping, endStreams := context.WithCancel(context.Background())
 	g := grpc.NewServer(
 		grpc.ForceServerCodecV2(codec),
+		// A pool of goroutines serves the calls: a new goroutine per call grows its stack again
+		// through the interceptor chain on each one (runtime.newstack in the profile).
+		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
 		grpc.ChainStreamInterceptor(
 			requestid.StreamServerInterceptor(),
+			metrics.StreamServerInterceptor(),
 			endStreamsInterceptor(stopping),
 			auth.StreamServerInterceptor(o.Verifier, policy, o.Logger),
 			codec.streamInterceptor(),
@@ -114,7 +139,8 @@ func New(o Options) (*Server, error) {
 		grpc.ChainUnaryInterceptor(
 			requestid.UnaryServerInterceptor(),
 			recoverInterceptor(o.Logger),
-			metrics.interceptor(o.Logger),
+			metrics.UnaryServerInterceptor(),
+			logInterceptor(o.Logger),
 			auth.UnaryServerInterceptor(o.Verifier, policy, o.Logger),
 			codec.unaryInterceptor(),
 			validateInterceptor(validator),
@@ -128,6 +154,8 @@ func New(o Options) (*Server, error) {
 	for _, s := range o.Services {
 		s.Register(g)
 	}
+	// Every method's series exist from the start, at zero, so a rate or an alert has a baseline.
+	metrics.InitializeMetrics(g)
 	return &Server{grpc: g, health: hs, registry: o.Registry, opts: o, endStreams: endStreams}, nil
 }
 
@@ -202,6 +230,13 @@ func (s *Server) setServing(st healthpb.HealthCheckResponse_ServingStatus) {
 func (s *Server) adminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	if s.opts.Pprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		resp, err := s.health.Check(r.Context(), &healthpb.HealthCheckRequest{})
 		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {

@@ -3,11 +3,16 @@ package outbox_test
 import (
 	"context"
 	"database/sql"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
@@ -63,4 +68,75 @@ func TestCollectorsOfSeveralServicesRegisterTogether(t *testing.T) {
 	if n, err := testutil.GatherAndCount(reg, "vif_outbox_pending_events"); err != nil || n != 2 {
 		t.Errorf("gathered %d series (%v); want one per service", n, err)
 	}
+}
+
+// TestMetricsPageShowsPublishLagAndFailures scrapes a /metrics page, as Prometheus would, while
+// the relay publishes, then while NATS is down: each published event is one observation of the
+// commit -> publish lag, each failed attempt one more failure, and the lag of the events that
+// waited out the outage covers the outage.
+func TestMetricsPageShowsPublishLagAndFailures(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, f *fixture) {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(f.relay.Collector("fleet"))
+		page := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		defer page.Close()
+		sample := func(name string) float64 {
+			t.Helper()
+			return scrapeSample(t, page.URL, name+`{service="fleet"}`)
+		}
+
+		f.run(t)
+		f.commit(t, events(3)...)
+		f.waitPending(t, 0)
+		if n := sample("vif_outbox_publish_lag_seconds_count"); n != 3 {
+			t.Errorf("lag observations = %v; want 3, one per published event", n)
+		}
+		if n := sample("vif_outbox_publish_failures_total"); n != 0 {
+			t.Errorf("failures = %v before any outage; want 0", n)
+		}
+
+		f.bus.Stop()
+		f.commit(t, events(2)...)
+		waitFor(t, "failed publish attempts on the page", func() bool { return sample("vif_outbox_publish_failures_total") >= 2 })
+		if n := sample("vif_outbox_pending_events"); n != 2 {
+			t.Errorf("pending during the outage = %v; want 2", n)
+		}
+		const outage = 300 * time.Millisecond
+		time.Sleep(outage)
+		f.bus.Restart()
+		f.waitPending(t, 0)
+		if n := sample("vif_outbox_publish_lag_seconds_count"); n != 5 {
+			t.Errorf("lag observations = %v; want 5", n)
+		}
+		// The two events of the outage waited at least as long as it lasted.
+		if fast := scrapeSample(t, page.URL, `vif_outbox_publish_lag_seconds_bucket{service="fleet",le="0.25"}`); fast > 3 {
+			t.Errorf("%v events published within 250 ms; want only the 3 from before the outage", fast)
+		}
+	})
+}
+
+// scrapeSample GETs a Prometheus text page and returns the value of the sample named series
+// (name and labels exactly as exposed), failing when it is absent.
+func scrapeSample(t *testing.T, url, series string) float64 {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("sample %s = %q: %v", series, v, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("no sample %s on the page:\n%s", series, body)
+	return 0
 }

@@ -44,8 +44,12 @@ type Event struct {
 	ID      string
 	Subject string
 	Source  string // e.g. "/vif/directory"
-	Time    time.Time
-	Payload proto.Message
+	// Resource is the resource name of what changed, e.g. "cessions/c-12": the CloudEvents
+	// subject (ce-subject), so a subscriber can filter or key its work without decoding the
+	// payload. Every vif service sets it; an event without one goes out without ce-subject.
+	Resource string
+	Time     time.Time
+	Payload  proto.Message
 }
 
 // ErrInvalidEvent is wrapped by the error Add returns for an event it refuses.
@@ -63,7 +67,7 @@ func NewID() string {
 
 // Add writes ev into the outbox inside tx, the transaction that makes the change: the change and
 // its event commit together or not at all. The payload is stored as protobuf binary beside its
-// full message name, which becomes ce-dataschema. Time is stored in UTC at microsecond precision,
+// full message name, which ce-dataschema names (eventbus.DataSchema). Time is stored in UTC at microsecond precision,
 // the finest both engines keep, so ce-time is the same whichever database is behind.
 func Add(ctx context.Context, tx *sql.Tx, ev Event) error {
 	if err := ev.validate(); err != nil {
@@ -75,8 +79,11 @@ func Add(ctx context.Context, tx *sql.Tx, ev Event) error {
 	}
 	schema := string(ev.Payload.ProtoReflect().Descriptor().FullName())
 	_, err = tx.ExecContext(ctx,
-		`INSERT INTO outbox (id, subject, source, data_schema, occurred_at, payload) VALUES ($1, $2, $3, $4, $5, $6)`,
-		ev.ID, ev.Subject, ev.Source, schema, ev.Time.UTC().Truncate(time.Microsecond), payload)
+		`INSERT INTO outbox (id, subject, source, resource, data_schema, occurred_at, payload, written_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		ev.ID, ev.Subject, ev.Source, ev.Resource, schema, ev.Time.UTC().Truncate(time.Microsecond), payload,
+		// The wall clock, not ev.Time (a domain time, possibly from an injected clock): the relay
+		// measures the commit -> publish lag from it.
+		time.Now().UTC().Truncate(time.Microsecond))
 	if err != nil {
 		return fmt.Errorf("outbox: add %s: %w", ev.ID, err)
 	}
@@ -100,6 +107,9 @@ func (ev Event) validate() error {
 	case ev.Source == "" || strings.ContainsAny(ev.Source, forbidden):
 		// CloudEvents requires a source; an event without one cannot be traced to its service.
 		return invalid("empty source or source with white space")
+	case strings.ContainsAny(ev.Resource, forbidden):
+		// Resource names are slash-separated ids (AIP-122), never white space.
+		return invalid("resource name %q with white space", ev.Resource)
 	case ev.Time.IsZero():
 		return invalid("zero time")
 	case ev.Payload == nil || !ev.Payload.ProtoReflect().IsValid():

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/vif71/vif/platform/eventbus"
 	"github.com/vif71/vif/platform/storage"
@@ -75,11 +77,12 @@ type RelayOptions struct {
 // relay asks for every unsent row, not for rows past a high-water mark). Events of one aggregate
 // keep their order because the transactions changing that aggregate serialise on its row.
 type Relay struct {
-	db   *storage.DB
-	js   jetstream.JetStream
-	o    RelayOptions
-	log  *slog.Logger
-	wake chan struct{}
+	db      *storage.DB
+	js      jetstream.JetStream
+	o       RelayOptions
+	log     *slog.Logger
+	wake    chan struct{}
+	metrics relayMetrics
 }
 
 // NewRelay returns a relay from db's outbox to js. Nothing happens until Run.
@@ -112,11 +115,12 @@ func NewRelay(db *storage.DB, js jetstream.JetStream, o RelayOptions) *Relay {
 		o.Now = time.Now
 	}
 	return &Relay{
-		db:   db,
-		js:   js,
-		o:    o,
-		log:  o.Logger.With("component", "outbox-relay"),
-		wake: make(chan struct{}, 1),
+		db:      db,
+		js:      js,
+		o:       o,
+		log:     o.Logger.With("component", "outbox-relay"),
+		wake:    make(chan struct{}, 1),
+		metrics: newRelayMetrics(),
 	}
 }
 
@@ -235,9 +239,11 @@ type row struct {
 	id         string
 	subject    string
 	source     string
+	resource   string
 	dataSchema string
 	occurredAt time.Time
 	payload    []byte
+	writtenAt  sql.NullTime
 }
 
 // drain publishes batches until the outbox is empty or a publish fails.
@@ -254,7 +260,13 @@ func (r *Relay) drain(ctx context.Context) error {
 		var pubErr error
 		for _, ev := range batch {
 			if pubErr = r.publish(ctx, ev); pubErr != nil {
+				if ctx.Err() == nil {
+					r.metrics.failures.Inc()
+				}
 				break
+			}
+			if ev.writtenAt.Valid {
+				r.metrics.lag.Observe(time.Since(ev.writtenAt.Time).Seconds())
 			}
 			sent++
 		}
@@ -279,7 +291,7 @@ func (r *Relay) drain(ctx context.Context) error {
 // anything is published, so no read stays open across network calls.
 func (r *Relay) fetch(ctx context.Context) ([]row, error) {
 	rows, err := r.db.QueryContext(ctx,
-		`SELECT seq, id, subject, source, data_schema, occurred_at, payload FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
+		`SELECT seq, id, subject, source, resource, data_schema, occurred_at, payload, written_at FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
 		r.o.BatchSize)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
@@ -288,7 +300,7 @@ func (r *Relay) fetch(ctx context.Context) ([]row, error) {
 	var batch []row
 	for rows.Next() {
 		var ev row
-		if err := rows.Scan(&ev.seq, &ev.id, &ev.subject, &ev.source, &ev.dataSchema, &ev.occurredAt, &ev.payload); err != nil {
+		if err := rows.Scan(&ev.seq, &ev.id, &ev.subject, &ev.source, &ev.resource, &ev.dataSchema, &ev.occurredAt, &ev.payload, &ev.writtenAt); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
 		batch = append(batch, ev)
@@ -299,17 +311,34 @@ func (r *Relay) fetch(ctx context.Context) ([]row, error) {
 	return batch, nil
 }
 
-func (r *Relay) publish(ctx context.Context, ev row) error {
+// message is ev as a NATS message in CloudEvents binary content mode (the NATS protocol binding,
+// section 3.1): the payload as the body, each attribute as a "ce-" header whose value is
+// percent-encoded as the binding requires, and the event id as Nats-Msg-Id for JetStream.
+func (ev row) message() *nats.Msg {
 	msg := nats.NewMsg(ev.subject)
 	msg.Data = ev.payload
+	set := func(name, value string) { msg.Header.Set(name, eventbus.EncodeHeaderValue(value)) }
 	msg.Header.Set(jetstream.MsgIDHeader, ev.id)
-	msg.Header.Set(eventbus.HeaderSpecVersion, eventbus.SpecVersion)
-	msg.Header.Set(eventbus.HeaderType, ev.subject)
-	msg.Header.Set(eventbus.HeaderSource, ev.source)
-	msg.Header.Set(eventbus.HeaderID, ev.id)
-	msg.Header.Set(eventbus.HeaderTime, ev.occurredAt.UTC().Format(time.RFC3339Nano))
-	msg.Header.Set(eventbus.HeaderDataSchema, ev.dataSchema)
-	msg.Header.Set(eventbus.HeaderContentType, eventbus.ContentTypeProtobuf)
+	set(eventbus.HeaderSpecVersion, eventbus.SpecVersion)
+	set(eventbus.HeaderID, ev.id)
+	set(eventbus.HeaderType, ev.subject)
+	set(eventbus.HeaderSource, ev.source)
+	set(eventbus.HeaderTime, ev.occurredAt.UTC().Format(time.RFC3339Nano))
+	if ev.resource != "" {
+		set(eventbus.HeaderSubject, ev.resource)
+	}
+	schema := ev.dataSchema
+	if !strings.Contains(schema, "/") {
+		// Rows written by this package hold the message name; the header carries its URI.
+		schema = eventbus.DataSchema(protoreflect.FullName(schema))
+	}
+	set(eventbus.HeaderDataSchema, schema)
+	set(eventbus.HeaderDataContentType, eventbus.ContentTypeProtobuf)
+	return msg
+}
+
+func (r *Relay) publish(ctx context.Context, ev row) error {
+	msg := ev.message()
 
 	ctx, cancel := context.WithTimeout(ctx, r.o.PublishTimeout)
 	defer cancel()

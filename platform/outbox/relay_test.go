@@ -19,9 +19,10 @@ func TestRelayPublishesCommittedEvent(t *testing.T) {
 	forEachDatabase(t, func(t *testing.T, f *fixture) {
 		f.run(t)
 		ev := outbox.Event{
-			ID:      outbox.NewID(),
-			Subject: "vif.directory.v1.organisation.created",
-			Source:  "/vif/directory",
+			ID:       outbox.NewID(),
+			Subject:  "vif.directory.v1.organisation.created",
+			Source:   "/vif/directory",
+			Resource: "organisations/mairie-macon",
 			// Not UTC and finer than a microsecond: ce-time must come out in UTC, at the
 			// precision both engines keep.
 			Time:    time.Date(2026, 11, 25, 10, 30, 0, 123456789, time.FixedZone("CET", 3600)),
@@ -42,8 +43,12 @@ func TestRelayPublishesCommittedEvent(t *testing.T) {
 			{eventbus.HeaderSource, "/vif/directory"},
 			{eventbus.HeaderID, ev.ID},
 			{eventbus.HeaderTime, "2026-11-25T09:30:00.123456Z"},
-			{eventbus.HeaderDataSchema, "google.protobuf.StringValue"},
-			{eventbus.HeaderContentType, "application/protobuf"},
+			{eventbus.HeaderSubject, "organisations/mairie-macon"},
+			{eventbus.HeaderDataSchema, "https://type.googleapis.com/google.protobuf.StringValue"},
+			{eventbus.HeaderDataContentType, "application/protobuf"},
+			// Binary mode: no Content-Type header, which would name another attribute or, as
+			// application/cloudevents, announce structured mode.
+			{"Content-Type", ""},
 		}
 		for _, h := range headers {
 			if got := msg.Headers().Get(h.name); got != h.want {

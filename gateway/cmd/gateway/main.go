@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 	"github.com/vif71/vif/gateway"
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/config"
+	"github.com/vif71/vif/platform/version"
 )
 
 func main() {
@@ -29,6 +31,19 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string) error {
+	if slices.Contains(args, "--version") || slices.Contains(args, "-version") {
+		_, err := fmt.Println(version.Line("gateway"))
+		return err
+	}
+	// The container health check needs only the listen address, from the environment as the
+	// gateway it checks was given it.
+	if slices.Contains(args, "--health-check") || slices.Contains(args, "-health-check") {
+		addr := getenv("VIF_HTTP_ADDR")
+		if addr == "" {
+			addr = ":8080"
+		}
+		return healthCheck(ctx, addr)
+	}
 	o, level, err := options(args, getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -52,6 +67,8 @@ func options(args []string, getenv func(string) string) (gateway.Options, slog.L
 	keyPath := cfg.String("auth-public-key", "VIF_AUTH_PUBLIC_KEY", "",
 		"PEM file of the Ed25519 key that verifies bearer tokens (the services' key): names the caller in the audit line of a write the gateway refuses itself")
 	issuers := cfg.String("oidc-issuers", "VIF_OIDC_ISSUERS", "", auth.IssuersFlagHelp+" (as the services')")
+	cfg.FlagSet.Bool("version", false, "print the module version and commit, and exit")
+	cfg.FlagSet.Bool("health-check", false, "ask the gateway on VIF_HTTP_ADDR for /healthz and exit: 0 when every backend serves (a container health check)")
 	addrs := map[string]*string{}
 	for _, s := range gateway.Services {
 		addrs[s.Name] = cfg.String(s.Name+"-addr", "VIF_"+strings.ToUpper(s.Name)+"_ADDR", defaultAddr,

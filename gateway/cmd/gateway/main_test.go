@@ -139,7 +139,9 @@ func TestRunServesHTTPMetrics(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	for _, want := range []string{"go_goroutines", `http_server_requests_total{code="503",method="GET",route="/healthz"} 1`, "http_server_request_duration_seconds_bucket"} {
+	for _, want := range []string{"go_goroutines", `http_server_requests_total{code="503",method="GET",route="/healthz"} 1`, "http_server_request_duration_seconds_bucket",
+		// Its calls to the services, as the standard gRPC client metrics.
+		`grpc_client_started_total{grpc_method="Check",grpc_service="grpc.health.v1.Health",grpc_type="unary"}`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics of the gateway has no %s:\n%.400s", want, body)
 		}

@@ -225,3 +225,18 @@ func webDir(t testing.TB) string {
 	}
 	return dir
 }
+
+// Recheck calls verify until it returns an error, at most 50 times 20 ms apart, and returns the
+// last error (nil if every call succeeded). It is for checking that a token of a withdrawn key is
+// refused: go-oidc stores a key set it fetched just after answering the call that fetched it, so
+// on a loaded machine the check right after a rotation may still see the old set for a moment.
+func Recheck(verify func() error) error {
+	var err error
+	for try := 0; try < 50; try++ {
+		if err = verify(); err != nil {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return err
+}

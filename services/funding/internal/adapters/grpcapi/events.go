@@ -17,8 +17,8 @@ const Source = "/vif/funding"
 // SubjectPrefix starts the subject of every funding event.
 const SubjectPrefix = "vif.funding.v1."
 
-// EncodeEvent turns a domain event into its outbox record: the subject and the message of
-// events.proto.
+// EncodeEvent turns a domain event into its outbox record: the subject, the resource name of what
+// changed (the CloudEvents subject, resourceOf) and the message of events.proto.
 func EncodeEvent(ev *domain.Event) (outbox.Event, error) {
 	var payload proto.Message
 	mask := &fieldmaskpb.FieldMask{Paths: ev.UpdateMask}
@@ -46,5 +46,33 @@ func EncodeEvent(ev *domain.Event) (outbox.Event, error) {
 	default:
 		return outbox.Event{}, fmt.Errorf("unknown event type %q", ev.Type)
 	}
-	return outbox.Event{ID: ev.ID, Subject: SubjectPrefix + string(ev.Type), Source: Source, Time: ev.Time, Payload: payload}, nil
+	return outbox.Event{ID: ev.ID, Subject: SubjectPrefix + string(ev.Type), Source: Source, Resource: resourceOf(payload), Time: ev.Time, Payload: payload}, nil
+}
+
+// resourceOf returns the resource name of what an event is about, its CloudEvents subject: the
+// funder, post, plan or agreement it carries, or the contribution called or paid.
+func resourceOf(payload proto.Message) string {
+	switch p := payload.(type) {
+	case *fundingv1.FunderCreated:
+		return p.GetFunder().GetName()
+	case *fundingv1.FunderUpdated:
+		return p.GetFunder().GetName()
+	case *fundingv1.PostCreated:
+		return p.GetPost().GetName()
+	case *fundingv1.PostUpdated:
+		return p.GetPost().GetName()
+	case *fundingv1.FundingPlanCreated:
+		return p.GetFundingPlan().GetName()
+	case *fundingv1.FundingPlanRevised:
+		return p.GetFundingPlan().GetName()
+	case *fundingv1.AgreementCreated:
+		return p.GetAgreement().GetName()
+	case *fundingv1.AgreementStateChanged:
+		return p.GetAgreement().GetName()
+	case *fundingv1.ContributionCalled:
+		return p.GetContribution().GetName()
+	case *fundingv1.PaymentRecorded:
+		return p.GetContribution().GetName()
+	}
+	return ""
 }

@@ -18,20 +18,24 @@ const Source = "/vif/statistics"
 const SubjectPrefix = "vif.statistics.v1."
 
 // EncodeEvent turns a domain event into its outbox record: the subject and the message of
-// events.proto. A report's event names the report and its revision, never its counts.
+// events.proto, with the resource name of what changed (the CloudEvents subject). A report's event
+// names the report and its revision, never its counts.
 func EncodeEvent(ev *domain.Event) (outbox.Event, error) {
 	var payload proto.Message
+	var resource string
 	switch {
 	case ev.Report != nil:
 		r := ev.Report
+		resource = r.Name()
 		payload = &statisticsv1.ReportSubmitted{
 			Report: r.Name(), Network: "networks/" + r.Network, Period: r.Period.String(),
 			Revision: r.Revision, SubmitTime: timestamppb.New(r.SubmitTime),
 		}
 	case ev.NationalFigure != nil:
-		payload = &statisticsv1.NationalFigureCreated{NationalFigure: nationalToProto(ev.NationalFigure)}
+		nf := nationalToProto(ev.NationalFigure)
+		payload, resource = &statisticsv1.NationalFigureCreated{NationalFigure: nf}, nf.GetName()
 	default:
 		return outbox.Event{}, fmt.Errorf("event %q has nothing to publish", ev.Type)
 	}
-	return outbox.Event{ID: ev.ID, Subject: SubjectPrefix + string(ev.Type), Source: Source, Time: ev.Time, Payload: payload}, nil
+	return outbox.Event{ID: ev.ID, Subject: SubjectPrefix + string(ev.Type), Source: Source, Resource: resource, Time: ev.Time, Payload: payload}, nil
 }

@@ -70,7 +70,8 @@ func (x *VehicleRegistered) GetVehicle() *Vehicle {
 
 // Published on `vif.fleet.v1.vehicle.updated`, `vif.fleet.v1.vehicle.odometer_recorded`,
 // `vif.fleet.v1.vehicle.retired`, `vif.fleet.v1.vehicle.scrapped`, and when a cession reserves,
-// cedes or releases it (`vif.fleet.v1.vehicle.reserved`, `….ceded`, `….released`).
+// cedes or releases it (`vif.fleet.v1.vehicle.reserved`, `vif.fleet.v1.vehicle.ceded`,
+// `vif.fleet.v1.vehicle.released`).
 type VehicleChanged struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The vehicle after the change.
@@ -134,8 +135,9 @@ func (x *VehicleChanged) GetUpdateMask() *fieldmaskpb.FieldMask {
 	return nil
 }
 
-// Published on `vif.fleet.v1.cession.proposed`, `….approved`, `….rejected`, `….handed_over`,
-// `….declared` and `….cancelled`.
+// Published on `vif.fleet.v1.cession.proposed`, `vif.fleet.v1.cession.approved`,
+// `vif.fleet.v1.cession.rejected`, `vif.fleet.v1.cession.handed_over`,
+// `vif.fleet.v1.cession.declared` and `vif.fleet.v1.cession.cancelled`.
 type CessionChanged struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The cession in its new state; for `handed_over`, its handover with the officials' names and
