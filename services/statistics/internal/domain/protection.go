@@ -603,7 +603,14 @@ func (y *yearTable) check(depth Granularity, hidden map[cellKey]bool, level []ce
 		for i, k := range b.keys {
 			mask[i] = hidden[k]
 		}
-		return len(disclosure.Disclosed(b.t, mask)) == 0
+		// A hidden 0 that can be derived (the months of a network whose quarter is a published
+		// 0) tells nothing about anyone; any other derivable hidden figure is a failure.
+		for _, i := range disclosure.Disclosed(b.t, mask) {
+			if b.t.Cells[i] != 0 {
+				return false
+			}
+		}
+		return true
 	}
 	if safe() {
 		return nil
