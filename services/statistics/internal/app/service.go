@@ -54,7 +54,11 @@ func (s *Service) publisher(ctx context.Context, actor domain.Actor, networks []
 	if err != nil {
 		return nil, err
 	}
-	return domain.NewPublisher(reports, networks, s.threshold, actor).UseCache(s.patterns), nil
+	p := domain.NewPublisher(reports, networks, s.threshold, actor).UseCache(s.patterns)
+	if err := p.UseReleases(ctx, s.repo); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // checkScope refuses a network that neither the directory nor the reports know.

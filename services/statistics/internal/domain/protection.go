@@ -53,9 +53,8 @@ import (
 // published. One pattern serves every viewer: a coordinator sees it with their own network raw,
 // which tells them nothing the protection did not assume they knew.
 //
-// Known limit: each state of the reports is protected from scratch. A reader who compares the
-// tables before and after a late report or a correction can difference the two states (the
-// issue's "successive releases"); explicit releases are not implemented.
+// Successive states of the reports are tied together by releases (release.go): what was
+// published once stays known to the attacker of every later state.
 
 // cellKind says what a cell counts.
 type cellKind uint8
@@ -73,6 +72,7 @@ type cellKey struct {
 	network     string
 	dim, bucket int
 	period      Period
+	release     int // in the union of a year's releases (see release.go): the first with the value; else 0
 }
 
 // yearTable is what protection knows of one year: each network's figures.

@@ -42,6 +42,7 @@ type Publisher struct {
 	viewer     Actor
 	patterns   map[patternKey]map[cellKey]bool
 	cache      *PatternCache
+	released   map[int]map[cellKey]bool // by year, the pattern of a release after the first
 }
 
 type patternKey struct {
@@ -63,6 +64,7 @@ func NewPublisher(reports []*Report, networks []Network, threshold int64, viewer
 		threshold:  threshold,
 		viewer:     viewer,
 		patterns:   map[patternKey]map[cellKey]bool{},
+		released:   map[int]map[cellKey]bool{},
 	}
 	for id, rs := range byNetwork {
 		p.figures[id] = RollUp(rs)
@@ -125,6 +127,9 @@ func (c *PatternCache) put(k [sha256.Size]byte, h map[cellKey]bool) {
 	c.order = append(c.order, k)
 }
 
+// stateDigest names the state of the year's figures, whatever the depth and the threshold.
+func (y *yearTable) stateDigest() [sha256.Size]byte { return y.digest(0, 0) }
+
 // digest names what a year's pattern down to depth is computed from.
 func (y *yearTable) digest(depth Granularity, threshold int64) [sha256.Size]byte {
 	h := sha256.New()
@@ -185,6 +190,11 @@ func (p *Publisher) pattern(year int, depth Granularity) (map[cellKey]bool, erro
 		return h, nil
 	}
 	y := &yearTable{year: year, figures: p.figures, ids: networkIDs(p.figures)}
+	if h, ok := p.released[year]; ok {
+		// Later releases are protected down to the months whatever the depth asked: what an
+		// earlier one published is what its monthly answers did.
+		return h, nil
+	}
 	var digest [sha256.Size]byte
 	if p.cache != nil {
 		digest = y.digest(depth, p.threshold)

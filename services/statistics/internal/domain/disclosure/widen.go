@@ -17,9 +17,15 @@ import (
 type Attacker struct {
 	Known []bool
 	Own   []int64
+	// Exempt are the cells (nil: none) whose part not the attacker's own they knew before this
+	// table was published (an earlier release gave it to them): Widen gives them no interval
+	// against this attacker, since nothing it could hide would tell them less.
+	Exempt []bool
 }
 
 func (a Attacker) known(i int) bool { return a.Known != nil && a.Known[i] }
+
+func (a Attacker) exempt(i int) bool { return a.Exempt != nil && a.Exempt[i] }
 
 func (a Attacker) own(i int) int64 {
 	if a.Own == nil {
@@ -121,7 +127,7 @@ func Widen(t Table, hidden []bool, fates []Fate, level int64, attackers []Attack
 		changed = false
 		for a, att := range attackers {
 			for i := range n {
-				if !hidden[i] || fates[i] != Free || att.known(i) || done[a][i] {
+				if !hidden[i] || fates[i] != Free || att.known(i) || att.exempt(i) || done[a][i] {
 					continue
 				}
 				done[a][i], changed = true, true
