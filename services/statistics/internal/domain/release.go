@@ -94,7 +94,17 @@ func sortedYears(m map[int]bool) []int {
 
 // release brings year's release up to date (see UseReleases).
 func (p *Publisher) release(ctx context.Context, log ReleaseLog, year int) error {
-	y := &yearTable{year: year, figures: p.figures, ids: networkIDs(p.figures)}
+	// The state is the year's figures only: the networks that have one (a query over other
+	// years sees other networks, not another state).
+	y := &yearTable{year: year, figures: p.figures}
+	for _, id := range networkIDs(p.figures) {
+		for period := range p.figures[id] {
+			if period.Year() == year {
+				y.ids = append(y.ids, id)
+				break
+			}
+		}
+	}
 	this := Release{Year: year, Digest: y.stateDigest(), Figures: y.yearFigures()}
 	for attempt := 0; ; attempt++ {
 		n, digest, err := log.LatestRelease(ctx, year)
@@ -362,7 +372,7 @@ func protectAgainst(tables []*yearTable, patterns []map[cellKey]bool, threshold 
 				a.Own[j] = own[j][id]
 			}
 		}
-		a.Exempt = exempt(u, cellOf, id)
+		a.Exempt = exempt(u, tables, cellOf, id)
 		attackers = append(attackers, a)
 	}
 	safe := func() bool {
@@ -404,27 +414,35 @@ func protectAgainst(tables []*yearTable, patterns []map[cellKey]bool, threshold 
 // their own network's cells, in one of the releases the cell is in. Hiding such a cell protects
 // nothing against them (see disclosure.Attacker.Exempt); it is still protected against everyone
 // else.
-func exempt(u *builder, cellOf []map[cellKey]int, id string) []bool {
+func exempt(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string) []bool {
 	t := disclosure.Table{Cells: append([]int64(nil), u.t.Cells...), Relations: append([]disclosure.Relation(nil), u.t.Relations...)}
 	mask := make([]bool, len(u.keys))
 	for j, k := range u.keys {
 		mask[j] = u.fates[j] != disclosure.MustPublish && k.network != id
 	}
-	// z = total − own part, one per département cell and release it is in.
+	// z = total − own part, one per département cell and release it is in. The own part is
+	// the network's cell, or (for a bucket: the networks' buckets are not cells of the union) a
+	// known cell holding its value.
 	zOf := map[int]int{}
-	for _, cells := range cellOf {
+	for r, cells := range cellOf {
 		for k, j := range cells {
 			if k.network != "" {
+				continue
+			}
+			own := tables[r].own(id, k)
+			if own == 0 {
 				continue
 			}
 			ok := k
 			ok.network = id
 			oc, found := cells[ok]
-			if !found || u.t.Cells[oc] == 0 {
-				continue
+			if !found {
+				oc = len(t.Cells)
+				t.Cells = append(t.Cells, own)
+				mask = append(mask, false)
 			}
 			z := len(t.Cells)
-			t.Cells = append(t.Cells, u.t.Cells[j]-u.t.Cells[oc])
+			t.Cells = append(t.Cells, u.t.Cells[j]-own)
 			t.Relations = append(t.Relations, disclosure.Relation{Total: j, Parts: []int{oc, z}})
 			mask = append(mask, true)
 			zOf[z] = j

@@ -286,3 +286,46 @@ func TestACorrectionDoesNotGiveTheOldValueAway(t *testing.T) {
 		}
 	}
 }
+
+// TestAReleaseIsTheYearsFiguresOnly: answers over different ranges of years see different
+// networks, not different states of a year: they must not make releases.
+func TestAReleaseIsTheYearsFiguresOnly(t *testing.T) {
+	log := memoryReleases{}
+	a := monthReport(t, "a", MonthPeriod(2024, 3), 40, 20)
+	b := monthReport(t, "b", MonthPeriod(2024, 3), 30, 10)
+	old := monthReport(t, "c", MonthPeriod(2023, 3), 12, 3) // c reported in 2023 only
+	publisher(t, []*Report{a, b}, DefaultThreshold, Actor{}, log)
+	publisher(t, []*Report{old, a, b}, DefaultThreshold, Actor{}, log)
+	publisher(t, []*Report{a, b}, DefaultThreshold, Actor{}, log)
+	if n := len(log[2024]); n != 1 {
+		t.Errorf("2024 has %d releases; want 1 (its figures never changed)", n)
+	}
+}
+
+// TestALateNetworksYearIsReleased: a network that reports its year late (2 victims, every
+// bucket unknown) makes release 2. Its coordinator knows the département's new total and
+// buckets anyway (release 1's plus their own): that is no reason to refuse the release.
+func TestALateNetworksYearIsReleased(t *testing.T) {
+	y := YearPeriod(2025)
+	mk := func(n string, p Period, v, c int64) *Report {
+		cs, err := NewCounts(Submission{Victims: v, Children: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &Report{Network: n, Period: p, Revision: 1, Counts: cs}
+	}
+	before := []*Report{mk("a", y, 30, 10), mk("b", QuarterPeriod(2025, 1), 12, 3), mk("b", QuarterPeriod(2025, 2), 7, 3),
+		mk("b", QuarterPeriod(2025, 3), 6, 3), mk("b", QuarterPeriod(2025, 4), 6, 3)}
+	after := append(append([]*Report(nil), before...), mk("c", y, 2, 1))
+	log := memoryReleases{}
+	publisher(t, before, DefaultThreshold, Actor{}, log)
+	publisher(t, after, DefaultThreshold, Actor{}, log)
+	if n := len(log[2025]); n != 2 {
+		t.Fatalf("2025 has %d releases; want 2", n)
+	}
+	for _, respondent := range []string{"", "a", "b", "c"} {
+		if e := attackReleases(t, [][]*Report{before, after}, 2025, DefaultThreshold, respondent); len(e) > 0 {
+			t.Errorf("attacker %q bounds %d hidden counts too tightly across the two releases, e.g. %v", respondent, len(e), e[0])
+		}
+	}
+}
