@@ -75,3 +75,32 @@ func TestASeedWhoseHiddenZerosCanBeDerivedIsPublished(t *testing.T) {
 		t.Fatalf("the seed's 2022 by month has %d periods", len(s.Periods))
 	}
 }
+
+// TestOnlyProtectedAnswersMakeReleases: a coordinator submitting and reading their own report
+// sees it raw, which records nothing; the first protected answer records release 1.
+func TestOnlyProtectedAnswersMakeReleases(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, storagetest.SQLite(t), grpcapi.EncodeEvent, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := 0
+	svc := app.New(st, manyNetworks{{ID: "a", Population: 10_000}}, func() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) },
+		func() string { ids++; return fmt.Sprint(ids) }, 0)
+	coordinator := domain.Actor{Network: "a"}
+	if _, err := svc.SubmitReport(ctx, coordinator, "a", "2024-03", domain.Submission{Victims: 40, Children: 20}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.GetReport(ctx, coordinator, "a", domain.MonthPeriod(2024, 3)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, err := st.LatestRelease(ctx, 2024); n != 0 || err != nil {
+		t.Fatalf("after the coordinator's own submission and read, 2024 has release %d (%v); want none", n, err)
+	}
+	if _, err := svc.QuerySeries(ctx, domain.Actor{}, "", domain.Month, "2024-03", "2024-03"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, err := st.LatestRelease(ctx, 2024); n != 1 || err != nil {
+		t.Fatalf("after a public answer, 2024 has release %d (%v); want 1", n, err)
+	}
+}
