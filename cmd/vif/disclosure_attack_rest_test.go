@@ -171,6 +171,14 @@ func fetch(t *testing.T, base, token string, full bool, years, networks []string
 			path := "/v1/networks/" + scope + "/series" + query("granularity", r[0], "startPeriod", r[1], "endPeriod", r[2])
 			began := time.Now()
 			res := call(t, "GET", base+path, token, "")
+			// The first protected answer about a year computes its pattern (about a second for
+			// the months here; under -race on a busy machine it can pass the gateway's 30 s).
+			// The service finishes and keeps it even when the call has timed out, so the next
+			// call is quick: retry, and say so.
+			for try := 0; res.status == 504 && try < 3; try++ {
+				t.Logf("GET %s = 504 after %v; again", path, time.Since(began))
+				res = call(t, "GET", base+path, token, "")
+			}
 			if d := time.Since(began); d > time.Second {
 				t.Logf("GET %s took %v", path, d)
 			}
@@ -462,10 +470,11 @@ func TestDisclosureAttacksOverREST(t *testing.T) {
 	in, _ := startEmbedded(t, dataDir)
 	base := "http://" + in.httpAddr
 	admin := tokenFor(t, dataDir, "--role", "admin")
-	deadline := time.Now().Add(30 * time.Second)
+	// The seed writes some 450 reports: seconds here, more under -race on a busy machine.
+	deadline := time.Now().Add(2 * time.Minute)
 	for call(t, "GET", base+"/v1/nationalFigures", "", "").body["totalSize"] != 2.0 {
 		if time.Now().After(deadline) {
-			t.Fatal("the statistics seed did not finish in 30 s")
+			t.Fatal("the statistics seed did not finish in 2 minutes")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
