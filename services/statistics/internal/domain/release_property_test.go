@@ -220,16 +220,21 @@ func drawChanges(t *rapid.T, rs []*Report, year int) [][]*Report {
 	return states
 }
 
-// releaseChecks is how many random sequences of releases each property draws, unless
-// -rapid.checks says otherwise: each case protects and attacks up to four states of a year.
-const releaseChecks = 25
+// releaseChecks is how many random sequences of releases each property draws (fewer under the
+// race detector), unless -rapid.checks says otherwise: each case protects and attacks up to
+// four states of a year.
+const releaseChecks, releaseChecksRace = 25, 8
 
 func withReleaseChecks(t *testing.T) {
 	f := flag.Lookup("rapid.checks")
 	if f == nil || f.Value.String() != f.DefValue {
 		return
 	}
-	if err := f.Value.Set(fmt.Sprint(releaseChecks)); err != nil {
+	n := releaseChecks
+	if raceEnabled {
+		n = releaseChecksRace
+	}
+	if err := f.Value.Set(fmt.Sprint(n)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Value.Set(f.DefValue) })
