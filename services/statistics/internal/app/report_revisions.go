@@ -22,7 +22,7 @@ func (s *Service) ReportRevisions(ctx context.Context, actor domain.Actor, netwo
 	}
 	// Every revision of the page is of the same report, hence of the same year: one publisher
 	// serves them all.
-	pub, err := s.yearPublisher(ctx, actor, p)
+	pub, err := s.yearPublisher(ctx, actor, network, p)
 	if err != nil {
 		return Page[ReportView]{}, err
 	}

@@ -17,7 +17,12 @@ type Service struct {
 	now       domain.Clock
 	ids       domain.IDs
 	threshold int64
+	patterns  *domain.PatternCache
 }
+
+// patternCacheSize is how many years' patterns the service keeps (per depth): the years a
+// console shows at once, several times over.
+const patternCacheSize = 64
 
 // New returns a Service protecting figures at threshold (domain.DefaultThreshold when < 1);
 // times are kept in UTC to the microsecond, as both databases store them.
@@ -26,7 +31,7 @@ func New(repo domain.Repository, dir domain.Directory, now domain.Clock, ids dom
 		threshold = domain.DefaultThreshold
 	}
 	clock := func() time.Time { return now().UTC().Truncate(time.Microsecond) }
-	return &Service{repo: repo, dir: dir, now: clock, ids: ids, threshold: threshold}
+	return &Service{repo: repo, dir: dir, now: clock, ids: ids, threshold: threshold, patterns: domain.NewPatternCache(patternCacheSize)}
 }
 
 // networks returns the directory's networks by id.
@@ -49,7 +54,11 @@ func (s *Service) publisher(ctx context.Context, actor domain.Actor, networks []
 	if err != nil {
 		return nil, err
 	}
-	return domain.NewPublisher(reports, networks, s.threshold, actor), nil
+	p := domain.NewPublisher(reports, networks, s.threshold, actor).UseCache(s.patterns)
+	if err := p.UseReleases(ctx, s.repo); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // checkScope refuses a network that neither the directory nor the reports know.

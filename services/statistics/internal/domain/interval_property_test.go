@@ -6,7 +6,7 @@ import (
 
 	"pgregory.net/rapid"
 
-	"github.com/vif71/vif/services/statistics/internal/domain/disclosure/attack"
+	"github.com/vif71/vif/services/statistics/attack"
 )
 
 // The stronger attacks: a reader who bounds each hidden count by linear programming over every

@@ -44,6 +44,10 @@ type Repository interface {
 	// at most limit (0: all), and how many there are in all.
 	ListNationalFigures(ctx context.Context, afterYear, limit int) (_ []*NationalFigure, total int, _ error)
 
+	// ReleaseLog records what was published of each year (see release.go). A release is not an
+	// event: it records answers given, which no other service acts on.
+	ReleaseLog
+
 	Seeded(ctx context.Context, name string) (bool, error)
 	MarkSeeded(ctx context.Context, name string, at time.Time) error
 }

@@ -53,9 +53,8 @@ import (
 // published. One pattern serves every viewer: a coordinator sees it with their own network raw,
 // which tells them nothing the protection did not assume they knew.
 //
-// Known limit: each state of the reports is protected from scratch. A reader who compares the
-// tables before and after a late report or a correction can difference the two states (the
-// issue's "successive releases"); explicit releases are not implemented.
+// Successive states of the reports are tied together by releases (release.go): what was
+// published once stays known to the attacker of every later state.
 
 // cellKind says what a cell counts.
 type cellKind uint8
@@ -73,6 +72,7 @@ type cellKey struct {
 	network     string
 	dim, bucket int
 	period      Period
+	release     int // in the union of a year's releases (see release.go): the first with the value; else 0
 }
 
 // yearTable is what protection knows of one year: each network's figures.
@@ -603,7 +603,14 @@ func (y *yearTable) check(depth Granularity, hidden map[cellKey]bool, level []ce
 		for i, k := range b.keys {
 			mask[i] = hidden[k]
 		}
-		return len(disclosure.Disclosed(b.t, mask)) == 0
+		// A hidden 0 that can be derived (the months of a network whose quarter is a published
+		// 0) tells nothing about anyone; any other derivable hidden figure is a failure.
+		for _, i := range disclosure.Disclosed(b.t, mask) {
+			if b.t.Cells[i] != 0 {
+				return false
+			}
+		}
+		return true
 	}
 	if safe() {
 		return nil

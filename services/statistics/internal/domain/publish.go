@@ -1,7 +1,10 @@
 package domain
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"math"
+	"sync"
 
 	"github.com/vif71/vif/services/statistics/internal/domain/disclosure"
 )
@@ -38,6 +41,8 @@ type Publisher struct {
 	threshold  int64
 	viewer     Actor
 	patterns   map[patternKey]map[cellKey]bool
+	cache      *PatternCache
+	released   map[int]map[cellKey]bool // by year, the pattern of a release after the first
 }
 
 type patternKey struct {
@@ -59,6 +64,7 @@ func NewPublisher(reports []*Report, networks []Network, threshold int64, viewer
 		threshold:  threshold,
 		viewer:     viewer,
 		patterns:   map[patternKey]map[cellKey]bool{},
+		released:   map[int]map[cellKey]bool{},
 	}
 	for id, rs := range byNetwork {
 		p.figures[id] = RollUp(rs)
@@ -73,6 +79,100 @@ func NewPublisher(reports []*Report, networks []Network, threshold int64, viewer
 	}
 	p.networks = networkIDs(known)
 	return p
+}
+
+// UseCache makes p look its patterns up in c, and store there those it computes; it returns p.
+func (p *Publisher) UseCache(c *PatternCache) *Publisher {
+	p.cache = c
+	return p
+}
+
+// PatternCache keeps the hidden patterns of years across Publishers (across requests): a
+// pattern is the same for every viewer, and computing one down to the months is the costly part
+// of an answer. An entry is keyed by the year, the depth, the threshold and a digest of every
+// figure the pattern depends on (each network's figures of the year, the networks that have
+// any): a new report or a correction changes the digest, so a stale pattern is never served.
+// It holds at most its capacity of patterns, the oldest stored going first. Safe for concurrent
+// use.
+type PatternCache struct {
+	mu      sync.Mutex
+	limit   int
+	entries map[[sha256.Size]byte]map[cellKey]bool
+	order   [][sha256.Size]byte
+}
+
+// NewPatternCache returns a cache of at most limit patterns (at least 1).
+func NewPatternCache(limit int) *PatternCache {
+	return &PatternCache{limit: max(limit, 1), entries: map[[sha256.Size]byte]map[cellKey]bool{}}
+}
+
+func (c *PatternCache) get(k [sha256.Size]byte) (map[cellKey]bool, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h, ok := c.entries[k]
+	return h, ok
+}
+
+func (c *PatternCache) put(k [sha256.Size]byte, h map[cellKey]bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.entries[k]; ok {
+		return
+	}
+	if len(c.order) >= c.limit {
+		delete(c.entries, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.entries[k] = h
+	c.order = append(c.order, k)
+}
+
+// stateDigest names the state of the year's figures, whatever the depth and the threshold.
+func (y *yearTable) stateDigest() [sha256.Size]byte { return y.digest(0, 0) }
+
+// digest names what a year's pattern down to depth is computed from.
+func (y *yearTable) digest(depth Granularity, threshold int64) [sha256.Size]byte {
+	h := sha256.New()
+	var buf []byte
+	num := func(v int64) { buf = binary.AppendVarint(buf, v) }
+	str := func(s string) { num(int64(len(s))); buf = append(buf, s...) }
+	num(int64(y.year))
+	num(int64(depth))
+	num(threshold)
+	num(int64(len(y.ids)))
+	yp := YearPeriod(y.year)
+	periods := []Period{yp}
+	for g := Quarter; g <= Month; g++ {
+		periods = append(periods, yp.Expand(g)...)
+	}
+	for _, id := range y.ids {
+		str(id)
+		for _, p := range periods {
+			f, ok := y.figures[id][p]
+			if !ok {
+				continue
+			}
+			str(p.String())
+			if f.Derived {
+				num(1)
+			} else {
+				num(0)
+			}
+			num(f.Counts.Victims)
+			num(f.Counts.Children)
+			for _, bs := range f.Counts.Breakdowns {
+				num(int64(len(bs)))
+				for _, v := range bs {
+					num(v)
+				}
+			}
+		}
+		h.Write(buf)
+		buf = buf[:0]
+	}
+	var out [sha256.Size]byte
+	h.Sum(out[:0])
+	return out
 }
 
 // raw reports whether the viewer sees a cell's raw value.
@@ -90,11 +190,27 @@ func (p *Publisher) pattern(year int, depth Granularity) (map[cellKey]bool, erro
 		return h, nil
 	}
 	y := &yearTable{year: year, figures: p.figures, ids: networkIDs(p.figures)}
+	if h, ok := p.released[year]; ok {
+		// Later releases are protected down to the months whatever the depth asked: what an
+		// earlier one published is what its monthly answers did.
+		return h, nil
+	}
+	var digest [sha256.Size]byte
+	if p.cache != nil {
+		digest = y.digest(depth, p.threshold)
+		if h, ok := p.cache.get(digest); ok {
+			p.patterns[key] = h
+			return h, nil
+		}
+	}
 	h, err := y.protect(depth, p.threshold)
 	if err != nil {
 		return nil, err
 	}
 	p.patterns[key] = h
+	if p.cache != nil {
+		p.cache.put(digest, h)
+	}
 	return h, nil
 }
 

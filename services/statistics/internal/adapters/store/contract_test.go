@@ -24,6 +24,7 @@ type contractCase struct {
 func TestRepositoryContract(t *testing.T) {
 	cases := slices.Concat(reportCases, latestReportsCases, figureCases, concurrencyCases, []contractCase{
 		{"seeded is false until marked and marking twice is harmless", seededAndMarkSeeded},
+		{"releases are numbered from 1 per year, read back whole, and a taken number is ErrReleaseTaken", releasesInOrder},
 	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -462,6 +463,49 @@ func seededAndMarkSeeded(t *testing.T, f *fixture) {
 	for _, tt := range tests {
 		if done, err := f.repo.Seeded(ctx, tt.name); done != tt.want || err != nil {
 			t.Errorf("Seeded(%q) = %v, %v; want %v, nil", tt.name, done, err, tt.want)
+		}
+	}
+}
+
+func releasesInOrder(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	if n, _, err := f.repo.LatestRelease(ctx, 2024); n != 0 || err != nil {
+		t.Fatalf("LatestRelease before any = %d, %v; want 0, nil", n, err)
+	}
+	figs := func(v int64) map[string]domain.Figures {
+		return map[string]domain.Figures{"chalonnais": {
+			domain.MonthPeriod(2024, 3):   {Counts: f.report("chalonnais", domain.MonthPeriod(2024, 3), v).Counts},
+			domain.QuarterPeriod(2024, 1): {Counts: f.report("chalonnais", domain.QuarterPeriod(2024, 1), v).Counts, Derived: true},
+		}}
+	}
+	var rs []domain.Release
+	for n := 1; n <= 2; n++ {
+		r := domain.Release{Year: 2024, Number: n, Figures: figs(int64(10 * n))}
+		r.Digest[0] = byte(n)
+		if err := f.repo.AddRelease(ctx, r); err != nil {
+			t.Fatalf("AddRelease(%d) = %v", n, err)
+		}
+		rs = append(rs, r)
+	}
+	for _, n := range []int{2, 4} { // taken, and not the next
+		r := domain.Release{Year: 2024, Number: n, Figures: figs(1)}
+		if err := f.repo.AddRelease(ctx, r); !errors.Is(err, domain.ErrReleaseTaken) {
+			t.Errorf("AddRelease(%d) again = %v; want ErrReleaseTaken", n, err)
+		}
+	}
+	if n, d, err := f.repo.LatestRelease(ctx, 2024); n != 2 || d != rs[1].Digest || err != nil {
+		t.Errorf("LatestRelease = %d, %x, %v; want 2, %x", n, d[:2], err, rs[1].Digest[:2])
+	}
+	if n, _, err := f.repo.LatestRelease(ctx, 2023); n != 0 || err != nil {
+		t.Errorf("LatestRelease(2023) = %d, %v; want 0: releases are per year", n, err)
+	}
+	got, err := f.repo.Releases(ctx, 2024)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("Releases = %d, %v; want 2", len(got), err)
+	}
+	for i, r := range got {
+		if r.Number != i+1 || r.Digest != rs[i].Digest || fmt.Sprint(r.Figures) != fmt.Sprint(rs[i].Figures) {
+			t.Errorf("release %d read back as %+v; want %+v", i+1, r, rs[i])
 		}
 	}
 }

@@ -96,6 +96,27 @@
 // derivable, e.g. every quarter of a bucket whose published year is 0. That tells nothing about
 // anyone.
 //
+// # The guarantee, precisely
+//
+// The statistics service (package domain) builds one Table per year and states the guarantee
+// for it; in this package's terms:
+//
+//   - Attacker: anyone who reads every published cell of every linked table, knows every
+//     relation, that counts are non-negative integers, and computes each hidden cell's feasible
+//     interval (linear programming, bounds rounded inward, as package attack does). A
+//     respondent (Attacker with Known and Own) also knows their own cells raw and their part of
+//     every total.
+//   - Linked tables: all the cells that relations tie together are one Table; for the service,
+//     a year's figures at every granularity and scope (département and networks, series and
+//     reports), and, across releases, the union of every release's table, a figure unchanged
+//     between two releases being one cell.
+//   - What holds: every hidden cell whose value, less the attacker's own part, is v ≥ 1 keeps a
+//     feasible interval at least the protection level wide (with level ≥ threshold−1 never
+//     inside 1..threshold−1), shown by integer witnesses. Two exceptions, both telling the
+//     attacker nothing new: a hidden 0 may be derivable (a 0 is no one's count), and a cell
+//     marked Exempt for a respondent, whose part not theirs they already knew before this table
+//     was published (an earlier release gave it to them), gets no interval against them.
+//
 // # Known limits
 //
 //   - The attacker's integrality is used only by rounding the linear bounds: on tables whose
@@ -105,9 +126,9 @@
 //   - The relations given are all the attacker is assumed to know. Tables published separately
 //     but sharing totals (the same network by sex and by age band) must be protected as one
 //     Table, or a hidden cell may be recovered by differencing across them. Successive
-//     releases of a table are not tied together by this package: protecting a revision with the
-//     earlier release's published values as known is the caller's job (fix them with
-//     MustPublish or give them to an Attacker as Known).
+//     releases of a table are tied together by the caller, as one Table: the service's domain
+//     puts every release's cells in it, the earlier releases' published cells MustPublish (see
+//     the domain's release.go).
 //   - Only counts are protected (threshold rule); magnitude tables and dominance rules are not.
 //   - Protect redoes a dense elimination at each step; it is meant for the service's tables
 //     (hundreds of cells: a 13-category breakdown by 12 months → quarters → year, 238 cells,

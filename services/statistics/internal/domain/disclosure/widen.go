@@ -17,9 +17,15 @@ import (
 type Attacker struct {
 	Known []bool
 	Own   []int64
+	// Exempt are the cells (nil: none) whose part not the attacker's own they knew before this
+	// table was published (an earlier release gave it to them): Widen gives them no interval
+	// against this attacker, since nothing it could hide would tell them less.
+	Exempt []bool
 }
 
 func (a Attacker) known(i int) bool { return a.Known != nil && a.Known[i] }
+
+func (a Attacker) exempt(i int) bool { return a.Exempt != nil && a.Exempt[i] }
 
 func (a Attacker) own(i int) int64 {
 	if a.Own == nil {
@@ -121,7 +127,7 @@ func Widen(t Table, hidden []bool, fates []Fate, level int64, attackers []Attack
 		changed = false
 		for a, att := range attackers {
 			for i := range n {
-				if !hidden[i] || fates[i] != Free || att.known(i) || done[a][i] {
+				if !hidden[i] || fates[i] != Free || att.known(i) || att.exempt(i) || done[a][i] {
 					continue
 				}
 				done[a][i], changed = true, true
@@ -149,7 +155,8 @@ type widener struct {
 	carried    []Shift       // the carried shifts' fixed parts
 	carriedFor []map[int]int // attacker -> position in the carried shift's Attackers
 	hidAll     bool
-	rel        [][]int // the relations of each cell, for search
+	rel        [][]int   // the relations of each cell, for search
+	coef       [][]int64 // the cell's coefficient in each of them: 1 for the total, -1 for a part
 }
 
 // require finds the witnesses that cell i can go down by down (≤ 0) and up by up (≥ 0) against
@@ -298,54 +305,85 @@ const searchBudget = 2000
 // search looks for a shift by propagation: starting from base and cell i moved by s, it closes
 // each relation left unbalanced by moving one more free cell of it (a hidden one, or a published
 // one when published is set), depth first. What it returns is checked by holds.
+//
+// The state is dense (a value and a flag per cell, an imbalance per relation kept up to date as
+// cells move) and each relation's candidates are sorted once per search: hidden does not change
+// while it runs, so the order, and what the search finds within its budget, are the same as
+// sorting at every step.
 func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shift, bool) {
 	t, att := w.t, w.attackers[a]
 	if w.rel == nil {
 		w.rel = make([][]int, len(t.Cells))
+		w.coef = make([][]int64, len(t.Cells))
 		for k, r := range t.Relations {
 			w.rel[r.Total] = append(w.rel[r.Total], k)
+			w.coef[r.Total] = append(w.coef[r.Total], 1)
 			for _, p := range r.Parts {
 				w.rel[p] = append(w.rel[p], k)
+				w.coef[p] = append(w.coef[p], -1)
 			}
 		}
 	}
-	y := Shift{}
+	n := len(t.Cells)
+	yv := make([]int64, n)
+	set := make([]bool, n)
+	imb := make([]int64, len(t.Relations)) // total's shift less the parts'
+	move := func(j int, v int64) {
+		yv[j] += v
+		for x, k := range w.rel[j] {
+			imb[k] += w.coef[j][x] * v
+		}
+	}
 	for j, v := range base {
-		y[j] = v
+		set[j] = true
+		move(j, v)
 	}
 	if i >= 0 {
 		if t.Cells[i]+s < att.own(i) {
 			return nil, false
 		}
-		y[i] = s
+		set[i] = true
+		move(i, s-yv[i])
 	}
-	order := make([]int, 0, len(y)+8) // the cells moved, in a fixed order, for determinism
-	for j := range t.Cells {
-		if _, set := y[j]; set {
+	order := make([]int, 0, len(base)+8) // the cells moved, in a fixed order, for determinism
+	for j := range n {
+		if set[j] {
 			order = append(order, j)
 		}
 	}
 	movable := func(j int) bool {
-		_, set := y[j]
-		return !set && w.fates[j] == Free && !att.known(j) && (published || w.hidden[j])
-	}
-	imbalance := func(k int) int64 {
-		r := t.Relations[k]
-		d := y[r.Total]
-		for _, p := range r.Parts {
-			d -= y[p]
-		}
-		return d
+		return !set[j] && w.fates[j] == Free && !att.known(j) && (published || w.hidden[j])
 	}
 	open := func() int {
 		for _, j := range order {
 			for _, k := range w.rel[j] {
-				if imbalance(k) != 0 {
+				if imb[k] != 0 {
 					return k
 				}
 			}
 		}
 		return -1
+	}
+	// Hidden cells first (they cost nothing), then the smallest published counts, as Protect
+	// would choose (ties: lowest index).
+	cands := make([][]int, len(t.Relations))
+	candidates := func(k int) []int {
+		if cands[k] == nil {
+			r := t.Relations[k]
+			cs := append([]int{r.Total}, r.Parts...)
+			sort.SliceStable(cs, func(x, z int) bool {
+				a, b := cs[x], cs[z]
+				if w.hidden[a] != w.hidden[b] {
+					return w.hidden[a]
+				}
+				if t.Cells[a] != t.Cells[b] {
+					return t.Cells[a] < t.Cells[b]
+				}
+				return a < b
+			})
+			cands[k] = cs
+		}
+		return cands[k]
 	}
 	budget := searchBudget
 	var dfs func() bool
@@ -358,7 +396,7 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 			return false
 		}
 		r := t.Relations[k]
-		d := imbalance(k)
+		d := imb[k]
 		// try moves cell j by want, or as far as it can go down (to the attacker's own part),
 		// leaving the rest of the imbalance to another cell.
 		try := func(j int, want int64) bool {
@@ -373,29 +411,18 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 				return false
 			}
 			budget--
-			y[j] = v
+			set[j] = true
+			move(j, v)
 			order = append(order, j)
 			if dfs() {
 				return true
 			}
-			delete(y, j)
+			move(j, -v)
+			set[j] = false
 			order = order[:len(order)-1]
 			return false
 		}
-		// Hidden cells first (they cost nothing), then the smallest published counts, as
-		// Protect would choose (ties: lowest index).
-		cands := append([]int{r.Total}, r.Parts...)
-		sort.SliceStable(cands, func(x, z int) bool {
-			a, b := cands[x], cands[z]
-			if w.hidden[a] != w.hidden[b] {
-				return w.hidden[a]
-			}
-			if t.Cells[a] != t.Cells[b] {
-				return t.Cells[a] < t.Cells[b]
-			}
-			return a < b
-		})
-		for _, j := range cands {
+		for _, j := range candidates(k) {
 			want := d
 			if j == r.Total {
 				want = -d
@@ -409,9 +436,10 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 	if !dfs() {
 		return nil, false
 	}
-	for j, v := range y {
-		if v == 0 {
-			delete(y, j)
+	y := Shift{}
+	for j, v := range yv {
+		if v != 0 {
+			y[j] = v
 		}
 	}
 	if !w.holds(a, y) {

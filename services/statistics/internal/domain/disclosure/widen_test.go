@@ -6,8 +6,8 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/vif71/vif/services/statistics/attack"
 	"github.com/vif71/vif/services/statistics/internal/domain/disclosure"
-	"github.com/vif71/vif/services/statistics/internal/domain/disclosure/attack"
 )
 
 // narrow lists the hidden cells whose value less the attacker's own part is ≥ 1 and whose

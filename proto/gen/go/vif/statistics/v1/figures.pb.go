@@ -32,9 +32,13 @@ const (
 	// Protected figures: small counts are hidden, and so are enough other figures that no hidden
 	// count above 0 can be recomputed, nor bounded (from every figure of its year the service
 	// answers, by the public or by a coordinator who knows their own network's raw counts) to a
-	// range narrower than the disclosure threshold. Each state of the reports is protected on its
-	// own: there are no releases yet, so figures before and after a late report or a correction
-	// are not protected against each other.
+	// range narrower than the disclosure threshold. Releases: what has been published stays
+	// known. The first protected answer about a year records its figures as the year's release 1;
+	// the first one after they change (a late report, a correction) records release 2, protected
+	// against release 1 (and so on): every figure published before counts as known to the reader,
+	// a figure that did not change is the same figure in both, and no hidden count of any release
+	// may be recomputed or narrowed from all of them together. A new state that cannot be
+	// protected that way is not released: answers keep the latest release's figures.
 	View_VIEW_PROTECTED View = 2
 )
 

@@ -41,7 +41,9 @@ const (
 // Everybody else, authenticated or not, sees protected figures: counts from 1 to threshold-1 (5
 // by default) are hidden, with enough other figures that none can be recomputed from what is
 // published, and every rate or percentage derived from a hidden count is hidden too. A hidden
-// figure says so (`hidden: true`) and carries no number.
+// figure says so (`hidden: true`) and carries no number. What has been published stays known:
+// after a late report or a correction, the protected figures of the year are a new release,
+// protected against every earlier one (see VIEW_PROTECTED).
 //
 // Coordinators submit their network's reports, admins any network's; admins enter the national
 // reference series.
@@ -173,7 +175,9 @@ func (c *statisticsServiceClient) ListNationalFigures(ctx context.Context, in *L
 // Everybody else, authenticated or not, sees protected figures: counts from 1 to threshold-1 (5
 // by default) are hidden, with enough other figures that none can be recomputed from what is
 // published, and every rate or percentage derived from a hidden count is hidden too. A hidden
-// figure says so (`hidden: true`) and carries no number.
+// figure says so (`hidden: true`) and carries no number. What has been published stays known:
+// after a late report or a correction, the protected figures of the year are a new release,
+// protected against every earlier one (see VIEW_PROTECTED).
 //
 // Coordinators submit their network's reports, admins any network's; admins enter the national
 // reference series.

@@ -8,6 +8,10 @@
 // rather than "can it be recomputed exactly?". Its results are checked against an exhaustive
 // integer search on small tables (see attack_test.go). It is meant for tests: it solves two
 // linear programmes per unknown cell, from scratch.
+//
+// It lives outside the module's internal tree so that the suite's end-to-end tests can attack the
+// service's real answers through the gateway (cmd/vif); [Table] and [Relation] name the engine's
+// types for them.
 package attack
 
 import (
@@ -20,6 +24,12 @@ import (
 
 	"github.com/vif71/vif/services/statistics/internal/domain/disclosure"
 )
+
+// Table is a set of non-negative integer cells tied by additive relations (the engine's type).
+type Table = disclosure.Table
+
+// Relation says Cells[Total] = sum of Cells[Parts] (the engine's type).
+type Relation = disclosure.Relation
 
 // Interval is what an attacker knows of a cell: Lo ≤ value ≤ Hi, or Lo ≤ value when Unbounded.
 type Interval struct {

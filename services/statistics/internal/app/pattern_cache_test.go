@@ -1,0 +1,106 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/vif71/vif/platform/storage/storagetest"
+	"github.com/vif71/vif/services/statistics/internal/adapters/grpcapi"
+	"github.com/vif71/vif/services/statistics/internal/adapters/store"
+	"github.com/vif71/vif/services/statistics/internal/app"
+	"github.com/vif71/vif/services/statistics/internal/domain"
+)
+
+// TestALateReportIsProtectedAfterACachedAnswer: the service keeps the patterns it computed, but
+// a report that arrives after an answer must be protected in the next one (the pattern of the
+// year is computed again), not published with the pattern of the year before it arrived.
+func TestALateReportIsProtectedAfterACachedAnswer(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, storagetest.SQLite(t), grpcapi.EncodeEvent, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	networks := manyNetworks{{ID: "a", Population: 10_000}, {ID: "b", Population: 10_000}, {ID: "c", Population: 10_000}}
+	ids := 0
+	svc := app.New(st, networks, func() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) },
+		func() string { ids++; return fmt.Sprint(ids) }, 0)
+	admin := domain.Actor{Admin: true}
+	for _, id := range []string{"a", "b"} {
+		if _, err := svc.SubmitReport(ctx, admin, id, "2024-03", domain.Submission{Victims: 40, Children: 20}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	march := func() domain.PeriodFigures {
+		t.Helper()
+		s, err := svc.QuerySeries(ctx, domain.Actor{}, "", domain.Month, "2024-03", "2024-03")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Periods[0]
+	}
+	if pf := march(); pf.Counts.Victims.Hidden || pf.Counts.Victims.Value != 80 {
+		t.Fatalf("before the late report, March = %+v; want 80 published", pf.Counts.Victims)
+	}
+	if _, err := svc.SubmitReport(ctx, admin, "c", "2024-03", domain.Submission{Victims: 2, Children: 1}); err != nil {
+		t.Fatal(err)
+	}
+	pf := march()
+	published := 0
+	for _, nc := range pf.ByNetwork {
+		if nc.Network == "c" && !nc.Victims.Hidden {
+			t.Errorf("the late report's 2 victims are published: %+v", nc.Victims)
+		}
+		if nc.Network != "c" && !nc.Victims.Hidden {
+			published++
+		}
+	}
+	if !pf.Counts.Victims.Hidden && published == 2 {
+		t.Errorf("March = %+v published, a's and b's 40 too: the late 2 is their difference", pf.Counts.Victims)
+	}
+}
+
+// TestASeedWhoseHiddenZerosCanBeDerivedIsPublished: the default data set over other
+// populations than the directory's gives months whose widened pattern hides a 0 that the
+// published figures give away. That tells nothing about anyone: the year must still be
+// published (it used to be refused as having no safe pattern).
+func TestASeedWhoseHiddenZerosCanBeDerivedIsPublished(t *testing.T) {
+	svc, _ := seededService(t)
+	s, err := svc.QuerySeries(context.Background(), domain.Actor{}, "", domain.Month, "2022-01", "2022-12")
+	if err != nil {
+		t.Fatalf("the seed's 2022 by month: %v", err)
+	}
+	if len(s.Periods) != 12 || !s.Periods[0].Counts.Victims.Present {
+		t.Fatalf("the seed's 2022 by month has %d periods", len(s.Periods))
+	}
+}
+
+// TestOnlyProtectedAnswersMakeReleases: a coordinator submitting and reading their own report
+// sees it raw, which records nothing; the first protected answer records release 1.
+func TestOnlyProtectedAnswersMakeReleases(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, storagetest.SQLite(t), grpcapi.EncodeEvent, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := 0
+	svc := app.New(st, manyNetworks{{ID: "a", Population: 10_000}}, func() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) },
+		func() string { ids++; return fmt.Sprint(ids) }, 0)
+	coordinator := domain.Actor{Network: "a"}
+	if _, err := svc.SubmitReport(ctx, coordinator, "a", "2024-03", domain.Submission{Victims: 40, Children: 20}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.GetReport(ctx, coordinator, "a", domain.MonthPeriod(2024, 3)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, err := st.LatestRelease(ctx, 2024); n != 0 || err != nil {
+		t.Fatalf("after the coordinator's own submission and read, 2024 has release %d (%v); want none", n, err)
+	}
+	if _, err := svc.QuerySeries(ctx, domain.Actor{}, "", domain.Month, "2024-03", "2024-03"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, err := st.LatestRelease(ctx, 2024); n != 1 || err != nil {
+		t.Fatalf("after a public answer, 2024 has release %d (%v); want 1", n, err)
+	}
+}

@@ -1,0 +1,461 @@
+package domain
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/vif71/vif/services/statistics/internal/domain/disclosure"
+)
+
+// Releases: what has been published stays known
+//
+// A year's figures change after they were first published: a late report, a correction. A
+// reader who kept the earlier answers can difference them with the new ones (the département's
+// March went from 143 to 145: the late network's count is 2). So the service records what it
+// published: a release of a year is the state of the year's figures (each network's figures of
+// its periods) the first time the service served them, protected, to a reader not entitled to
+// them raw. While the figures do not change, every answer comes from that release; the first
+// protected answer after a change makes the next release, whose protection takes every earlier
+// release as known to the attacker:
+//
+//   - the attacker's table is the union of every release's table (all its figures down to the
+//     months, with their relations); a figure that has the same value in two releases is one
+//     cell of the union (the attacker is assumed to know whenever a figure did not change:
+//     revision numbers and unchanged totals tell them), a figure whose value changed is one cell
+//     per value;
+//   - a cell an earlier release published is published (known), one it hid stays hidden;
+//   - the new release's other figures are decided by disclosure.ProtectWith on the union, then
+//     disclosure.Widen gives every hidden figure of any release, old values included, its
+//     protection interval against the public and each coordinator (who knows their network's
+//     figures in every release), and the union is checked with disclosure.Disclosed.
+//
+// The first release of a year is protected as before (level by level, see protection.go). A
+// release is a record of what was served, not a choice anyone makes: readers see the latest
+// figures, protected so that nothing they could have kept from an earlier answer combines with
+// them. Raw readers (the admin, a coordinator for their own network) do not make releases.
+
+// Release is one recorded state of a year's figures.
+type Release struct {
+	Year, Number int
+	// Digest names the state (see yearTable.stateDigest): two states with the same figures have
+	// the same digest.
+	Digest  [sha256.Size]byte
+	Figures map[string]Figures // by network, the periods of Year only
+}
+
+// ErrReleaseTaken means that another reader recorded a release with that number first.
+var ErrReleaseTaken = errors.New("statistics: the release number is taken")
+
+// ReleaseLog records the releases of each year.
+type ReleaseLog interface {
+	// LatestRelease returns the number (0: none yet) and the digest of a year's latest release.
+	LatestRelease(ctx context.Context, year int) (number int, digest [sha256.Size]byte, err error)
+	// Releases returns every release of a year, oldest first.
+	Releases(ctx context.Context, year int) ([]Release, error)
+	// AddRelease records r, whose number must follow the latest; ErrReleaseTaken when another
+	// reader took it first.
+	AddRelease(ctx context.Context, r Release) error
+}
+
+// UseReleases makes p answer from the releases of log (ctx is the request's): for each year of
+// its figures, the state is recorded as the next release when it changed, protected against the
+// earlier ones; a state that cannot be protected so is not released, and p answers for that
+// year from the latest release instead (its figures, as published then). A viewer who sees
+// every figure raw needs none of it.
+func (p *Publisher) UseReleases(ctx context.Context, log ReleaseLog) error {
+	if p.viewer.SeesAllRaw() {
+		return nil
+	}
+	years := map[int]bool{}
+	for _, f := range p.figures {
+		for period := range f {
+			years[period.Year()] = true
+		}
+	}
+	for _, year := range sortedYears(years) {
+		if err := p.release(ctx, log, year); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedYears(m map[int]bool) []int {
+	var out []int
+	for y := range m {
+		out = append(out, y)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// release brings year's release up to date (see UseReleases).
+func (p *Publisher) release(ctx context.Context, log ReleaseLog, year int) error {
+	// The state is the year's figures only: the networks that have one (a query over other
+	// years sees other networks, not another state).
+	y := &yearTable{year: year, figures: p.figures}
+	for _, id := range networkIDs(p.figures) {
+		for period := range p.figures[id] {
+			if period.Year() == year {
+				y.ids = append(y.ids, id)
+				break
+			}
+		}
+	}
+	this := Release{Year: year, Digest: y.stateDigest(), Figures: y.yearFigures()}
+	for attempt := 0; ; attempt++ {
+		n, digest, err := log.LatestRelease(ctx, year)
+		if err != nil {
+			return err
+		}
+		var hist []Release
+		if n > 0 && (digest != this.Digest || n > 1) {
+			if hist, err = log.Releases(ctx, year); err != nil {
+				return err
+			}
+		}
+		switch {
+		case digest == this.Digest && n == 1:
+			return nil // the first release: protected as any single state (pattern)
+		case digest == this.Digest:
+			h, err := p.releasePatterns(hist)
+			if err != nil {
+				return err
+			}
+			p.released[year] = h
+			return nil
+		}
+		this.Number = n + 1
+		if n > 0 {
+			h, err := p.releasePatterns(append(hist, this))
+			if errors.Is(err, ErrUnpublishable) {
+				return p.keep(hist)
+			}
+			if err != nil {
+				return err
+			}
+			p.released[year] = h
+		}
+		err = log.AddRelease(ctx, this)
+		if errors.Is(err, ErrReleaseTaken) && attempt < 5 {
+			delete(p.released, year)
+			continue
+		}
+		return err
+	}
+}
+
+// keep makes p answer for a year from its latest release, hist's last.
+func (p *Publisher) keep(hist []Release) error {
+	last := hist[len(hist)-1]
+	for id, f := range p.figures {
+		g := Figures{}
+		for period, v := range f {
+			if period.Year() != last.Year {
+				g[period] = v
+			}
+		}
+		p.figures[id] = g
+	}
+	for id, f := range last.Figures {
+		if p.figures[id] == nil {
+			p.figures[id] = Figures{}
+		}
+		for period, v := range f {
+			p.figures[id][period] = v
+		}
+	}
+	if len(hist) == 1 {
+		return nil
+	}
+	h, err := p.releasePatterns(hist)
+	if err != nil {
+		return err
+	}
+	p.released[last.Year] = h
+	return nil
+}
+
+// yearFigures are each network's figures of the year's periods.
+func (y *yearTable) yearFigures() map[string]Figures {
+	out := map[string]Figures{}
+	for _, id := range y.ids {
+		f := Figures{}
+		for p, v := range y.figures[id] {
+			if p.Year() == y.year {
+				f[p] = v
+			}
+		}
+		if len(f) > 0 {
+			out[id] = f
+		}
+	}
+	return out
+}
+
+// releaseTable is the year's table down to the months, its cells keyed with release r.
+func (y *yearTable) releaseTable() *builder {
+	b := newBuilder()
+	free := func(cellKey) disclosure.Fate { return disclosure.Free }
+	var walk func(P Period)
+	walk = func(P Period) {
+		y.addPeriod(b, P, free)
+		if P.Granularity() >= Month {
+			return
+		}
+		for _, c := range P.Children() {
+			walk(c)
+		}
+		if len(y.members(P)) > 0 {
+			y.link(b, P)
+		}
+	}
+	walk(YearPeriod(y.year))
+	return b
+}
+
+// releasePatterns computes the pattern of each release of a year, the first as protection.go
+// does, each later one against the union of it and all before it (see above). It returns the
+// last release's pattern.
+func (p *Publisher) releasePatterns(hist []Release) (map[cellKey]bool, error) {
+	year := hist[0].Year
+	tables := make([]*yearTable, len(hist))
+	for r, rel := range hist {
+		tables[r] = &yearTable{year: year, figures: rel.Figures, ids: networkIDs(rel.Figures)}
+	}
+	var patterns []map[cellKey]bool
+	h := sha256.New()
+	fmt.Fprintf(h, "releases of %d at threshold %d:", year, p.threshold)
+	for r := range hist {
+		h.Write(hist[r].Digest[:])
+		var key [sha256.Size]byte // the releases up to r
+		copy(key[:], h.Sum(nil))
+		if p.cache != nil {
+			if pat, ok := p.cache.get(key); ok {
+				patterns = append(patterns, pat)
+				continue
+			}
+		}
+		var pat map[cellKey]bool
+		var err error
+		if r == 0 {
+			pat, err = tables[0].protect(Month, p.threshold)
+		} else {
+			pat, err = protectAgainst(tables[:r+1], patterns, p.threshold)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p.cache != nil {
+			p.cache.put(key, pat)
+		}
+		patterns = append(patterns, pat)
+	}
+	return patterns[len(patterns)-1], nil
+}
+
+// protectAgainst protects the last of tables (the states of a year's releases, oldest first)
+// given the patterns the earlier ones were published with.
+func protectAgainst(tables []*yearTable, patterns []map[cellKey]bool, threshold int64) (map[cellKey]bool, error) {
+	n := len(tables) - 1
+	year := tables[n].year
+	type identity struct {
+		k cellKey
+		v int64
+	}
+	u := newBuilder() // the union; a cell's key carries, in release, the first release with its value
+	first := map[identity]int{}
+	published := map[int]bool{} // union cells an earlier release published
+	earlier := map[int]bool{}   // union cells of an earlier release
+	own := map[int]map[string]int64{}
+	ids := map[string]bool{}
+	var current []int // the union cell of each of the last release's cells
+	var currentKeys []cellKey
+	cellOf := make([]map[cellKey]int, len(tables)) // each release's cells in the union
+	for r, y := range tables {
+		b := y.releaseTable()
+		at := make([]int, len(b.keys))
+		cellOf[r] = map[cellKey]int{}
+		for i, k := range b.keys {
+			v := b.t.Cells[i]
+			id := identity{k, v}
+			fr, ok := first[id]
+			if !ok {
+				fr = r
+				first[id] = r
+			}
+			uk := k
+			uk.release = fr + 1
+			j := u.add(uk, v, disclosure.Free)
+			at[i] = j
+			cellOf[r][k] = j
+			if r < n {
+				earlier[j] = true
+				if !patterns[r][k] {
+					published[j] = true
+				}
+			} else {
+				current = append(current, j)
+				currentKeys = append(currentKeys, k)
+			}
+			if k.network == "" {
+				for _, nid := range y.ids {
+					if o := y.own(nid, k); o > 0 {
+						if own[j] == nil {
+							own[j] = map[string]int64{}
+						}
+						own[j][nid] = max(own[j][nid], o)
+					}
+				}
+			}
+		}
+		for _, id := range y.ids {
+			ids[id] = true
+		}
+		for _, rel := range b.t.Relations {
+			parts := make([]int, len(rel.Parts))
+			for x, q := range rel.Parts {
+				parts[x] = at[q]
+			}
+			u.relate(at[rel.Total], parts)
+		}
+	}
+	for j := range u.keys {
+		switch {
+		case published[j]:
+			u.fates[j] = disclosure.MustPublish
+		case earlier[j]:
+			u.fates[j] = disclosure.MustHide
+		}
+	}
+	// A département bucket whose value changed is hidden: the networks' buckets are not cells of
+	// the union (they are withheld by rule), and the difference of two published values of a
+	// bucket would be the changed networks' part of it.
+	existed := map[cellKey]bool{}
+	for r := range n {
+		for k := range cellOf[r] {
+			existed[k] = true
+		}
+	}
+	last := tables[n]
+	for x, j := range current {
+		k := currentKeys[x]
+		if u.fates[j] == disclosure.Free && (last.respondentPrimary(k, threshold) || (k.kind == bucketCell && existed[k])) {
+			u.fates[j] = disclosure.MustHide
+		}
+	}
+	hidden, err := disclosure.ProtectWith(u.t, threshold, u.fates)
+	if errors.Is(err, disclosure.ErrNoComplement) {
+		hidden = hideFree(u, func(v int64) bool { return v > 0 })
+	} else if err != nil {
+		return nil, errUnpublishable(year, err)
+	}
+	// Widen protects every hidden cell, the earlier releases' included: those are free for it
+	// (hidden already, and movable by its witnesses, since every relation is in the union).
+	fates := make([]disclosure.Fate, len(u.keys))
+	for j, f := range u.fates {
+		if f == disclosure.MustPublish {
+			fates[j] = disclosure.MustPublish
+		}
+	}
+	attackers := []disclosure.Attacker{{}}
+	for _, id := range networkIDs(ids) {
+		a := disclosure.Attacker{Known: make([]bool, len(u.keys)), Own: make([]int64, len(u.keys))}
+		for j, k := range u.keys {
+			switch k.network {
+			case id:
+				a.Known[j] = true
+			case "":
+				a.Own[j] = own[j][id]
+			}
+		}
+		a.Exempt = exempt(u, tables, cellOf, id)
+		attackers = append(attackers, a)
+	}
+	safe := func() bool {
+		for _, j := range disclosure.Disclosed(u.t, hidden) {
+			if u.t.Cells[j] != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	for attempt := 0; ; attempt++ {
+		_, _, err := disclosure.Widen(u.t, hidden, fates, threshold, attackers, nil)
+		if err == nil && safe() {
+			break
+		}
+		if attempt == 1 {
+			if err == nil {
+				err = errors.New("no safe pattern")
+			}
+			return nil, errUnpublishable(year, fmt.Errorf("release %d: %w", n+1, err))
+		}
+		for j := range hidden {
+			if fates[j] == disclosure.Free && u.t.Cells[j] > 0 {
+				hidden[j] = true
+			}
+		}
+	}
+	out := map[cellKey]bool{}
+	for x, j := range current {
+		if hidden[j] {
+			out[currentKeys[x]] = true
+		}
+	}
+	return out, nil
+}
+
+// exempt marks the département cells of the union whose part not network id's the coordinator
+// of id knew before this release: it follows from the cells earlier releases published and
+// their own network's cells, in one of the releases the cell is in. Hiding such a cell protects
+// nothing against them (see disclosure.Attacker.Exempt); it is still protected against everyone
+// else.
+func exempt(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string) []bool {
+	t := disclosure.Table{Cells: append([]int64(nil), u.t.Cells...), Relations: append([]disclosure.Relation(nil), u.t.Relations...)}
+	mask := make([]bool, len(u.keys))
+	for j, k := range u.keys {
+		mask[j] = u.fates[j] != disclosure.MustPublish && k.network != id
+	}
+	// z = total − own part, one per département cell and release it is in. The own part is
+	// the network's cell, or (for a bucket: the networks' buckets are not cells of the union) a
+	// known cell holding its value.
+	zOf := map[int]int{}
+	for r, cells := range cellOf {
+		for k, j := range cells {
+			if k.network != "" {
+				continue
+			}
+			own := tables[r].own(id, k)
+			if own == 0 {
+				continue
+			}
+			ok := k
+			ok.network = id
+			oc, found := cells[ok]
+			if !found {
+				oc = len(t.Cells)
+				t.Cells = append(t.Cells, own)
+				mask = append(mask, false)
+			}
+			z := len(t.Cells)
+			t.Cells = append(t.Cells, u.t.Cells[j]-own)
+			t.Relations = append(t.Relations, disclosure.Relation{Total: j, Parts: []int{oc, z}})
+			mask = append(mask, true)
+			zOf[z] = j
+		}
+	}
+	out := make([]bool, len(u.keys))
+	if len(zOf) == 0 {
+		return out
+	}
+	for _, z := range disclosure.Derivable(t, mask) {
+		if j, ok := zOf[z]; ok {
+			out[j] = true
+		}
+	}
+	return out
+}

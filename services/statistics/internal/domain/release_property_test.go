@@ -1,0 +1,336 @@
+package domain
+
+import (
+	"context"
+	"crypto/sha256"
+	"flag"
+	"fmt"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"github.com/vif71/vif/services/statistics/attack"
+)
+
+// memoryReleases is a ReleaseLog in memory.
+type memoryReleases map[int][]Release
+
+func (m memoryReleases) LatestRelease(_ context.Context, year int) (int, [sha256.Size]byte, error) {
+	hist := m[year]
+	if len(hist) == 0 {
+		return 0, [sha256.Size]byte{}, nil
+	}
+	return len(hist), hist[len(hist)-1].Digest, nil
+}
+
+func (m memoryReleases) Releases(_ context.Context, year int) ([]Release, error) {
+	return append([]Release(nil), m[year]...), nil
+}
+
+func (m memoryReleases) AddRelease(_ context.Context, r Release) error {
+	if r.Number != len(m[r.Year])+1 {
+		return ErrReleaseTaken
+	}
+	m[r.Year] = append(m[r.Year], r)
+	return nil
+}
+
+// publisher is a Publisher for viewer over rs that records its releases in log.
+func publisher(t fatalf, rs []*Report, threshold int64, viewer Actor, log ReleaseLog) *Publisher {
+	p := NewPublisher(rs, nil, threshold, viewer)
+	if err := p.UseReleases(context.Background(), log); err != nil {
+		t.Fatalf("UseReleases: %v", err)
+	}
+	return p
+}
+
+// attackReleases lets the attacker read every answer of every state of the reports (each with
+// the same release log), as the public and, when respondent is set, as that network's
+// coordinator too, and returns the hidden cells it bounds too tightly across all of them. Its
+// system is the union of each state's model (protection_property_test.go's, every network's
+// every bucket included): a figure with the same value in two states is one cell (the attacker
+// is taken to know whenever a figure did not change), and every published value is known.
+func attackReleases(t fatalf, states [][]*Report, year int, threshold int64, respondent string) []exposure {
+	log := memoryReleases{}
+	type identity struct {
+		k cellKey
+		v int64
+	}
+	u := newBuilder()
+	at := map[identity]int{}
+	known := map[int]bool{}
+	offset := map[int]int64{}
+	firstPublished := map[int]int{} // the first state whose answers published a cell
+	cellsOf := make([]map[cellKey]int, len(states))
+	for s, rs := range states {
+		public := publisher(t, rs, threshold, Actor{}, log)
+		// What the answers give is the year's latest release: this state, or the one before
+		// when this one could not be protected against the earlier releases.
+		hist := log[year]
+		o, _ := buildOracle(hist[len(hist)-1].Figures, year)
+		o.own = respondent
+		o.observe(t, public, rs, year)
+		if respondent != "" {
+			o.observe(t, publisher(t, rs, threshold, Actor{Network: respondent}, log), rs, year)
+		}
+		idx := make([]int, len(o.b.keys))
+		cellsOf[s] = map[cellKey]int{}
+		for i, k := range o.b.keys {
+			id := identity{k, o.b.t.Cells[i]}
+			j, ok := at[id]
+			if !ok {
+				uk := k
+				uk.release = s + 1
+				j = u.add(uk, id.v, 0)
+				at[id] = j
+			}
+			idx[i] = j
+			cellsOf[s][k] = j
+			if _, pub := o.known[i]; pub {
+				if _, seen := firstPublished[j]; !seen {
+					firstPublished[j] = s
+				}
+			}
+			if _, pub := o.known[i]; pub || (respondent != "" && k.network == respondent) {
+				known[j] = true
+			}
+			if respondent != "" && k.network == "" {
+				own := k
+				own.network = respondent
+				if m, ok := o.b.index[own]; ok {
+					offset[j] = max(offset[j], o.b.t.Cells[m])
+				}
+			}
+		}
+		for _, r := range o.b.t.Relations {
+			parts := make([]int, len(r.Parts))
+			for x, p := range r.Parts {
+				parts[x] = idx[p]
+			}
+			u.relate(idx[r.Total], parts)
+		}
+	}
+	n := len(u.keys)
+	kn := make([]bool, n)
+	want := make([]bool, n)
+	for j, k := range u.keys {
+		kn[j] = known[j]
+		v := u.t.Cells[j] - offset[j]
+		policy := k.kind == bucketCell && (k.network != "" || k.period.Granularity() != Year)
+		want[j] = !kn[j] && v >= 1 && (!policy || v < threshold)
+	}
+	ivs, err := attack.IntervalsOf(u.t, kn, want)
+	if err != nil {
+		t.Fatalf("attack: %v", err)
+	}
+	exempt := exemptions(t, u, cellsOf, firstPublished, respondent)
+	var out []exposure
+	for j := range u.keys {
+		if !want[j] || exempt[j] {
+			continue
+		}
+		iv := ivs[j]
+		if !iv.Unbounded {
+			iv.Hi -= offset[j]
+		}
+		iv.Lo -= offset[j]
+		if iv.Width() < threshold || (iv.Lo >= 1 && !iv.Unbounded && iv.Hi <= threshold-1) {
+			out = append(out, exposure{u.keys[j], u.t.Cells[j] - offset[j], iv})
+		}
+	}
+	return out
+}
+
+// exemptions are the département cells whose part not the respondent's own the respondent
+// knew before a state they are in was published: from what the earlier states published and
+// their own network's figures, the linear programme pins total − own part exactly. Their being
+// hidden or not tells the respondent nothing (the engine's disclosure.Attacker.Exempt).
+func exemptions(t fatalf, u *builder, cellsOf []map[cellKey]int, firstPublished map[int]int, respondent string) map[int]bool {
+	out := map[int]bool{}
+	if respondent == "" {
+		return out
+	}
+	for s := 1; s < len(cellsOf); s++ {
+		tab := u.t
+		tab.Cells = append([]int64(nil), u.t.Cells...)
+		tab.Relations = append(tab.Relations[:len(tab.Relations):len(tab.Relations)], nil...)
+		zOf := map[int]int{}
+		for k, j := range cellsOf[s] {
+			if k.network != "" {
+				continue
+			}
+			ok := k
+			ok.network = respondent
+			oc, found := cellsOf[s][ok]
+			if !found || u.t.Cells[oc] == 0 {
+				continue
+			}
+			z := len(tab.Cells)
+			tab.Cells = append(tab.Cells, u.t.Cells[j]-u.t.Cells[oc])
+			tab.Relations = append(tab.Relations, attack.Relation{Total: j, Parts: []int{oc, z}})
+			zOf[z] = j
+		}
+		known := make([]bool, len(tab.Cells))
+		want := make([]bool, len(tab.Cells))
+		for j, k := range u.keys {
+			first, pub := firstPublished[j]
+			known[j] = (pub && first < s) || k.network == respondent
+		}
+		for z := range zOf {
+			want[z] = true
+		}
+		ivs, err := attack.IntervalsOf(tab, known, want)
+		if err != nil {
+			t.Fatalf("attack: %v", err)
+		}
+		for z, j := range zOf {
+			if iv := ivs[z]; !iv.Unbounded && iv.Lo == iv.Hi {
+				out[j] = true
+			}
+		}
+	}
+	return out
+}
+
+// drawChanges draws the states that follow rs: each adds a late report (a network's period
+// that had none, or a network that had reported nothing) or corrects one (its next revision).
+func drawChanges(t *rapid.T, rs []*Report, year int) [][]*Report {
+	states := [][]*Report{rs}
+	for c := range rapid.IntRange(1, 3).Draw(t, "changes") {
+		prev := states[len(states)-1]
+		id := fmt.Sprintf("n%d", rapid.IntRange(0, 3).Draw(t, fmt.Sprint("network of change ", c)))
+		periods := append(append([]Period{YearPeriod(year)}, YearPeriod(year).Expand(Quarter)...), YearPeriod(year).Expand(Month)...)
+		p := rapid.SampledFrom(periods).Draw(t, fmt.Sprint("period of change ", c))
+		victims := rapid.Int64Range(0, 15).Draw(t, fmt.Sprint("victims of change ", c))
+		counts, err := NewCounts(Submission{Victims: victims, Children: rapid.Int64Range(0, victims).Draw(t, fmt.Sprint("children of change ", c))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := &Report{Network: id, Period: p, Revision: 1, Counts: counts}
+		var state []*Report
+		for _, r := range prev {
+			if r.Network == id && r.Period == p {
+				next.Revision = r.Revision + 1
+				continue
+			}
+			state = append(state, r)
+		}
+		states = append(states, append(state, next))
+	}
+	return states
+}
+
+// releaseChecks is how many random sequences of releases each property draws (fewer under the
+// race detector), unless -rapid.checks says otherwise: each case protects and attacks up to
+// four states of a year.
+const releaseChecks, releaseChecksRace = 25, 8
+
+func withReleaseChecks(t *testing.T) {
+	f := flag.Lookup("rapid.checks")
+	if f == nil || f.Value.String() != f.DefValue {
+		return
+	}
+	n := releaseChecks
+	if raceEnabled {
+		n = releaseChecksRace
+	}
+	if err := f.Value.Set(fmt.Sprint(n)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Value.Set(f.DefValue) })
+}
+
+func TestNoHiddenCountIsNarrowedAcrossReleases(t *testing.T) {
+	withReleaseChecks(t)
+	withDimensions(t, []Dimension{{Field: "by_form", Buckets: []string{"PHYSICAL", Unknown}}})
+	rapid.Check(t, func(t *rapid.T) {
+		states := drawChanges(t, drawReports(t, 2024), 2024)
+		if e := attackReleases(t, states, 2024, DefaultThreshold, ""); len(e) > 0 {
+			t.Fatalf("%d hidden counts are bounded too tightly by a public reader of %d releases, e.g. %v", len(e), len(states), e[0])
+		}
+	})
+}
+
+func TestNoHiddenCountIsNarrowedAcrossReleasesByARespondent(t *testing.T) {
+	withReleaseChecks(t)
+	withDimensions(t, []Dimension{{Field: "by_form", Buckets: []string{"PHYSICAL", Unknown}}})
+	rapid.Check(t, func(t *rapid.T) {
+		states := drawChanges(t, drawReports(t, 2024), 2024)
+		for _, id := range networksOf(states[len(states)-1]) {
+			if e := attackReleases(t, states, 2024, DefaultThreshold, id); len(e) > 0 {
+				t.Fatalf("%d hidden counts are bounded too tightly by the coordinator of %s over %d releases, e.g. %v", len(e), id, len(states), e[0])
+			}
+		}
+	})
+}
+
+// TestALateReportIsNotTheDifferenceOfTwoReleases is the example: the département's
+// March goes from 143 to 145 when a late network reports 2.
+func TestALateReportIsNotTheDifferenceOfTwoReleases(t *testing.T) {
+	m := MonthPeriod(2024, 3)
+	before := []*Report{monthReport(t, "a", m, 70, 30), monthReport(t, "b", m, 73, 30)}
+	after := append(append([]*Report(nil), before...), monthReport(t, "c", m, 2, 1))
+	for _, respondent := range []string{"", "a", "b", "c"} {
+		if e := attackReleases(t, [][]*Report{before, after}, 2024, DefaultThreshold, respondent); len(e) > 0 {
+			t.Errorf("attacker %q bounds %d hidden counts too tightly across the two releases, e.g. %v", respondent, len(e), e[0])
+		}
+	}
+}
+
+// TestACorrectionDoesNotGiveTheOldValueAway: a correction raises a's March from 2 to 9 (the
+// revision number says which report changed); the old 2 must stay protected.
+func TestACorrectionDoesNotGiveTheOldValueAway(t *testing.T) {
+	m := MonthPeriod(2024, 3)
+	before := []*Report{monthReport(t, "a", m, 2, 1), monthReport(t, "b", m, 40, 20), monthReport(t, "c", m, 30, 10)}
+	corrected := monthReport(t, "a", m, 9, 1)
+	corrected.Revision = 2
+	after := []*Report{corrected, before[1], before[2]}
+	for _, respondent := range []string{"", "a", "b", "c"} {
+		if e := attackReleases(t, [][]*Report{before, after}, 2024, DefaultThreshold, respondent); len(e) > 0 {
+			t.Errorf("attacker %q bounds %d hidden counts too tightly across the two releases, e.g. %v", respondent, len(e), e[0])
+		}
+	}
+}
+
+// TestAReleaseIsTheYearsFiguresOnly: answers over different ranges of years see different
+// networks, not different states of a year: they must not make releases.
+func TestAReleaseIsTheYearsFiguresOnly(t *testing.T) {
+	log := memoryReleases{}
+	a := monthReport(t, "a", MonthPeriod(2024, 3), 40, 20)
+	b := monthReport(t, "b", MonthPeriod(2024, 3), 30, 10)
+	old := monthReport(t, "c", MonthPeriod(2023, 3), 12, 3) // c reported in 2023 only
+	publisher(t, []*Report{a, b}, DefaultThreshold, Actor{}, log)
+	publisher(t, []*Report{old, a, b}, DefaultThreshold, Actor{}, log)
+	publisher(t, []*Report{a, b}, DefaultThreshold, Actor{}, log)
+	if n := len(log[2024]); n != 1 {
+		t.Errorf("2024 has %d releases; want 1 (its figures never changed)", n)
+	}
+}
+
+// TestALateNetworksYearIsReleased: a network that reports its year late (2 victims, every
+// bucket unknown) makes release 2. Its coordinator knows the département's new total and
+// buckets anyway (release 1's plus their own): that is no reason to refuse the release.
+func TestALateNetworksYearIsReleased(t *testing.T) {
+	y := YearPeriod(2025)
+	mk := func(n string, p Period, v, c int64) *Report {
+		cs, err := NewCounts(Submission{Victims: v, Children: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &Report{Network: n, Period: p, Revision: 1, Counts: cs}
+	}
+	before := []*Report{mk("a", y, 30, 10), mk("b", QuarterPeriod(2025, 1), 12, 3), mk("b", QuarterPeriod(2025, 2), 7, 3),
+		mk("b", QuarterPeriod(2025, 3), 6, 3), mk("b", QuarterPeriod(2025, 4), 6, 3)}
+	after := append(append([]*Report(nil), before...), mk("c", y, 2, 1))
+	log := memoryReleases{}
+	publisher(t, before, DefaultThreshold, Actor{}, log)
+	publisher(t, after, DefaultThreshold, Actor{}, log)
+	if n := len(log[2025]); n != 2 {
+		t.Fatalf("2025 has %d releases; want 2", n)
+	}
+	for _, respondent := range []string{"", "a", "b", "c"} {
+		if e := attackReleases(t, [][]*Report{before, after}, 2025, DefaultThreshold, respondent); len(e) > 0 {
+			t.Errorf("attacker %q bounds %d hidden counts too tightly across the two releases, e.g. %v", respondent, len(e), e[0])
+		}
+	}
+}
