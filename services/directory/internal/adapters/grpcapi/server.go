@@ -59,11 +59,8 @@ func (s *Server) ListNetworks(_ context.Context, req *directoryv1.ListNetworksRe
 		return nil, err
 	}
 	page := s.app.ListNetworks(list.After, list.Size)
-	resp := &directoryv1.ListNetworksResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, n := range page.Items {
-		resp.Networks = append(resp.Networks, networkToProto(n))
-	}
-	return resp, nil
+	out := aip.PageOf(list, page, networkToProto)
+	return &directoryv1.ListNetworksResponse{Networks: out.Items, TotalSize: out.TotalSize, NextPageToken: out.NextPageToken}, nil
 }
 
 // GetCommune implements directoryv1.DirectoryServiceServer.
@@ -102,11 +99,8 @@ func (s *Server) ListCommunes(_ context.Context, req *directoryv1.ListCommunesRe
 		return nil, err
 	}
 	page := s.app.ListCommunes(q, list.After, list.Size)
-	resp := &directoryv1.ListCommunesResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, c := range page.Items {
-		resp.Communes = append(resp.Communes, communeToProto(c))
-	}
-	return resp, nil
+	out := aip.PageOf(list, page, communeToProto)
+	return &directoryv1.ListCommunesResponse{Communes: out.Items, TotalSize: out.TotalSize, NextPageToken: out.NextPageToken}, nil
 }
 
 // GetEpci implements directoryv1.DirectoryServiceServer.
@@ -135,11 +129,8 @@ func (s *Server) ListEpcis(_ context.Context, req *directoryv1.ListEpcisRequest)
 		}
 	}
 	page := s.app.ListEPCIs(network, list.After, list.Size)
-	resp := &directoryv1.ListEpcisResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, e := range page.Items {
-		resp.Epcis = append(resp.Epcis, epciToProto(e))
-	}
-	return resp, nil
+	out := aip.PageOf(list, page, epciToProto)
+	return &directoryv1.ListEpcisResponse{Epcis: out.Items, TotalSize: out.TotalSize, NextPageToken: out.NextPageToken}, nil
 }
 
 // CreateOrganisation implements directoryv1.DirectoryServiceServer.
@@ -198,11 +189,8 @@ func (s *Server) ListOrganisations(ctx context.Context, req *directoryv1.ListOrg
 	if err != nil {
 		return nil, err
 	}
-	resp := &directoryv1.ListOrganisationsResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, o := range page.Items {
-		resp.Organisations = append(resp.Organisations, organisationToProto(o))
-	}
-	return resp, nil
+	out := aip.PageOf(list, page, organisationToProto)
+	return &directoryv1.ListOrganisationsResponse{Organisations: out.Items, TotalSize: out.TotalSize, NextPageToken: out.NextPageToken}, nil
 }
 
 // UpdateOrganisation implements directoryv1.DirectoryServiceServer.
@@ -309,11 +297,8 @@ func (s *Server) ListMembers(ctx context.Context, req *directoryv1.ListMembersRe
 	if err != nil {
 		return nil, err
 	}
-	resp := &directoryv1.ListMembersResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, m := range page.Items {
-		resp.Members = append(resp.Members, memberToProto(m))
-	}
-	return resp, nil
+	out := aip.PageOf(list, page, memberToProto)
+	return &directoryv1.ListMembersResponse{Members: out.Items, TotalSize: out.TotalSize, NextPageToken: out.NextPageToken}, nil
 }
 
 // UpdateMember implements directoryv1.DirectoryServiceServer.
