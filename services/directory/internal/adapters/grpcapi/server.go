@@ -10,7 +10,6 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/vif71/vif/platform/aip"
-	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/validation"
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
 	"github.com/vif71/vif/services/directory/internal/app"
@@ -25,19 +24,6 @@ type Server struct {
 
 // NewServer returns the gRPC face of svc.
 func NewServer(svc *app.Service) *Server { return &Server{app: svc} }
-
-func actorFrom(ctx context.Context) domain.Actor {
-	c, ok := auth.FromContext(ctx)
-	if !ok {
-		return domain.Actor{}
-	}
-	a := domain.Actor{Subject: c.Subject, Admin: c.Role == auth.RoleAdmin,
-		NetworkSide: c.Role == auth.RoleAdmin || c.Role == auth.RoleCoordinator || c.Role == auth.RoleReader}
-	if c.Role == auth.RoleCoordinator {
-		a.Network = c.Network
-	}
-	return a
-}
 
 // GetNetwork implements directoryv1.DirectoryServiceServer.
 func (s *Server) GetNetwork(_ context.Context, req *directoryv1.GetNetworkRequest) (*directoryv1.Network, error) {

@@ -7,7 +7,6 @@ import (
 	"errors"
 
 	"github.com/vif71/vif/platform/aip"
-	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/validation"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
 	"github.com/vif71/vif/services/fleet/internal/app"
@@ -22,18 +21,6 @@ type Server struct {
 
 // NewServer returns the gRPC face of svc.
 func NewServer(svc *app.Service) *Server { return &Server{app: svc} }
-
-func actorFrom(ctx context.Context) domain.Actor {
-	c, ok := auth.FromContext(ctx)
-	if !ok {
-		return domain.Actor{}
-	}
-	a := domain.Actor{Subject: c.Subject}
-	if c.Role == auth.RoleBeneficiary {
-		a.Organisation = c.Organisation
-	}
-	return a
-}
 
 // renameField names a violation of from as to: a rule reports a field of the request one way,
 // and the caller gave the value in another place of it.

@@ -9,7 +9,6 @@ import (
 	"google.golang.org/genproto/googleapis/api/httpbody"
 
 	"github.com/vif71/vif/platform/aip"
-	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/validation"
 	fundingv1 "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
 	"github.com/vif71/vif/services/funding/internal/app"
@@ -24,18 +23,6 @@ type Server struct {
 
 // NewServer returns the gRPC face of svc.
 func NewServer(svc *app.Service) *Server { return &Server{app: svc} }
-
-func actorFrom(ctx context.Context) domain.Actor {
-	c, ok := auth.FromContext(ctx)
-	if !ok {
-		return domain.Actor{}
-	}
-	a := domain.Actor{Subject: c.Subject, Manager: c.Role == auth.RoleAdmin || c.Role == auth.RoleFinance}
-	if c.Role == auth.RoleFunder {
-		a.Organisation = c.Organisation
-	}
-	return a
-}
 
 func yearValue(v string) (string, error) {
 	y, err := strconv.Atoi(v)
