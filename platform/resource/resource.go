@@ -25,6 +25,10 @@ var (
 	// ErrDirectoryUnavailable is what a service that asks the directory returns when it cannot
 	// reach it: nothing was written on a guess.
 	ErrDirectoryUnavailable = errors.New("the directory service is unavailable; nothing was changed, retry later")
+	// ErrOrganisationDeleted is what a service that refers to the directory's organisations
+	// returns when the directory holds the organisation but it is soft-deleted: records that
+	// already name it stay, no new one may.
+	ErrOrganisationDeleted = errors.New("the organisation is deleted in the directory: nothing new may refer to it (an admin may undelete it)")
 )
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)

@@ -8,13 +8,13 @@ import (
 	"fmt"
 
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/service"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
 	"github.com/vif71/vif/services/fleet/internal/adapters/directoryclient"
 	"github.com/vif71/vif/services/fleet/internal/adapters/grpcapi"
 	"github.com/vif71/vif/services/fleet/internal/adapters/store"
 	"github.com/vif71/vif/services/fleet/internal/app"
-	"github.com/vif71/vif/services/fleet/internal/domain"
 )
 
 // Config is what the service needs from its host. Its seed records the article's 17 cessions
@@ -33,7 +33,7 @@ func New(ctx context.Context, c Config) (*service.Service, error) {
 			Desc: &fleetv1.FleetService_ServiceDesc, Impl: grpcapi.NewServer(svc),
 			Policy: grpcapi.Policy, Errors: grpcapi.Errors,
 			Seed:         func(ctx context.Context) (bool, error) { return svc.Seed(ctx, app.DefaultCessions) },
-			SeedWaitsFor: domain.ErrDirectoryUnavailable,
+			SeedWaitsFor: resource.ErrDirectoryUnavailable,
 		}, nil
 	})
 }

@@ -8,13 +8,13 @@ import (
 	"fmt"
 
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/service"
 	fundingv1 "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
 	"github.com/vif71/vif/services/funding/internal/adapters/directoryclient"
 	"github.com/vif71/vif/services/funding/internal/adapters/grpcapi"
 	"github.com/vif71/vif/services/funding/internal/adapters/store"
 	"github.com/vif71/vif/services/funding/internal/app"
-	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
 // Config is what the service needs from its host. Its seed creates the article's three ISCG
@@ -33,7 +33,7 @@ func New(ctx context.Context, c Config) (*service.Service, error) {
 			Desc: &fundingv1.FundingService_ServiceDesc, Impl: grpcapi.NewServer(svc),
 			Policy: grpcapi.Policy, Errors: grpcapi.Errors,
 			Seed:         func(ctx context.Context) (bool, error) { return svc.Seed(ctx, app.DefaultPosts) },
-			SeedWaitsFor: domain.ErrDirectoryUnavailable,
+			SeedWaitsFor: resource.ErrDirectoryUnavailable,
 		}, nil
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/service"
 	statisticsv1 "github.com/vif71/vif/proto/gen/go/vif/statistics/v1"
 	"github.com/vif71/vif/services/statistics/internal/adapters/directoryclient"
@@ -45,7 +46,7 @@ func New(ctx context.Context, c Config) (*service.Service, error) {
 			Desc: &statisticsv1.StatisticsService_ServiceDesc, Impl: grpcapi.NewServer(svc),
 			Policy: grpcapi.Policy, Errors: grpcapi.Errors,
 			Seed:         svc.Seed,
-			SeedWaitsFor: domain.ErrDirectoryUnavailable,
+			SeedWaitsFor: resource.ErrDirectoryUnavailable,
 		}, nil
 	})
 }

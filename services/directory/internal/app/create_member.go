@@ -14,7 +14,7 @@ import (
 // deleted.
 func (s *Service) CreateMember(ctx context.Context, actor domain.Actor, m domain.Member) (*domain.Member, error) {
 	if !actor.CanEditNetwork(m.Network) {
-		return nil, fmt.Errorf("add a member to networks/%s: %w", m.Network, domain.ErrPermissionDenied)
+		return nil, fmt.Errorf("add a member to networks/%s: %w", m.Network, resource.ErrPermissionDenied)
 	}
 	if _, ok := s.ref.Network(m.Network); !ok {
 		return nil, fmt.Errorf("networks/%s: %w", m.Network, domain.ErrNotFound)

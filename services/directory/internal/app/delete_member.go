@@ -13,7 +13,7 @@ import (
 func (s *Service) DeleteMember(ctx context.Context, actor domain.Actor, network, id, etag string) error {
 	name := "networks/" + network + "/members/" + id
 	if !actor.CanEditNetwork(network) {
-		return fmt.Errorf("delete %s: %w", name, domain.ErrPermissionDenied)
+		return fmt.Errorf("delete %s: %w", name, resource.ErrPermissionDenied)
 	}
 	err := s.repo.DeleteMember(ctx, network, id, func(m *domain.Member) (*domain.Event, error) {
 		if err := resource.CheckEtag(etag, m.Etag()); err != nil {

@@ -36,15 +36,15 @@ func TestMemberWritesNeedAnAdminOrTheNetworksCoordinator(t *testing.T) {
 			existing := f.createMember(t, networkB, "m-1", "caf-71")
 
 			created, err := f.svc.CreateMember(ctx, tt.actor, member(networkB, "m-2", "caf-71"))
-			if (err == nil) != tt.allowed || (!tt.allowed && !errors.Is(err, domain.ErrPermissionDenied)) {
+			if (err == nil) != tt.allowed || (!tt.allowed && !errors.Is(err, resource.ErrPermissionDenied)) {
 				t.Errorf("CreateMember(%s, %s) = %v, %v; want allowed %v", tt.name, networkB, created, err, tt.allowed)
 			}
 			updated, err := f.svc.UpdateMember(ctx, tt.actor, networkB, "m-1", domain.Member{Role: "coordinatrice"}, []string{"role"}, "")
-			if (err == nil) != tt.allowed || (!tt.allowed && !errors.Is(err, domain.ErrPermissionDenied)) {
+			if (err == nil) != tt.allowed || (!tt.allowed && !errors.Is(err, resource.ErrPermissionDenied)) {
 				t.Errorf("UpdateMember(%s, %s) = %v, %v; want allowed %v", tt.name, networkB, updated, err, tt.allowed)
 			}
 			err = f.svc.DeleteMember(ctx, tt.actor, networkB, "m-1", "")
-			if (err == nil) != tt.allowed || (!tt.allowed && !errors.Is(err, domain.ErrPermissionDenied)) {
+			if (err == nil) != tt.allowed || (!tt.allowed && !errors.Is(err, resource.ErrPermissionDenied)) {
 				t.Errorf("DeleteMember(%s, %s) = %v; want allowed %v", tt.name, networkB, err, tt.allowed)
 			}
 
@@ -85,7 +85,7 @@ func TestPermissionIsCheckedBeforeTheNetworkExists(t *testing.T) {
 	}{
 		{admin, domain.ErrNotFound},
 		{coordinator("atlantis"), domain.ErrNotFound},
-		{coordinator(networkA), domain.ErrPermissionDenied},
+		{coordinator(networkA), resource.ErrPermissionDenied},
 	}
 	for _, tt := range tests {
 		_, err := f.svc.CreateMember(ctx, tt.actor, member("atlantis", "m-1", "caf-71"))
@@ -179,10 +179,10 @@ func TestMemberStaleEtagIsRefused(t *testing.T) {
 	if _, err := f.svc.UpdateMember(ctx, admin, networkA, "m-1", domain.Member{Role: "a"}, []string{"role"}, stale); err != nil {
 		t.Fatalf("UpdateMember(current etag) = %v", err)
 	}
-	if _, err := f.svc.UpdateMember(ctx, admin, networkA, "m-1", domain.Member{Role: "b"}, []string{"role"}, stale); !errors.Is(err, domain.ErrEtagMismatch) {
+	if _, err := f.svc.UpdateMember(ctx, admin, networkA, "m-1", domain.Member{Role: "b"}, []string{"role"}, stale); !errors.Is(err, resource.ErrEtagMismatch) {
 		t.Errorf("UpdateMember(stale etag) = %v; want ErrEtagMismatch", err)
 	}
-	if err := f.svc.DeleteMember(ctx, admin, networkA, "m-1", stale); !errors.Is(err, domain.ErrEtagMismatch) {
+	if err := f.svc.DeleteMember(ctx, admin, networkA, "m-1", stale); !errors.Is(err, resource.ErrEtagMismatch) {
 		t.Errorf("DeleteMember(stale etag) = %v; want ErrEtagMismatch", err)
 	}
 	read, err := f.svc.GetMember(ctx, reader, networkA, "m-1")

@@ -115,10 +115,10 @@ func TestStaleEtagIsRefusedAndChangesNothing(t *testing.T) {
 		t.Errorf("UpdateOrganisation = revision %d, etag %s, updated %v; want revision 2, a new etag, a later update time", updated.Revision, updated.Etag(), updated.UpdateTime)
 	}
 
-	if got, err := f.svc.UpdateOrganisation(ctx, "caf-71", domain.Organisation{DisplayName: "Lost"}, []string{"display_name"}, stale); !errors.Is(err, domain.ErrEtagMismatch) {
+	if got, err := f.svc.UpdateOrganisation(ctx, "caf-71", domain.Organisation{DisplayName: "Lost"}, []string{"display_name"}, stale); !errors.Is(err, resource.ErrEtagMismatch) {
 		t.Errorf("UpdateOrganisation(stale etag) = %v, %v; want ErrEtagMismatch", got, err)
 	}
-	if _, err := f.svc.DeleteOrganisation(ctx, "caf-71", stale); !errors.Is(err, domain.ErrEtagMismatch) {
+	if _, err := f.svc.DeleteOrganisation(ctx, "caf-71", stale); !errors.Is(err, resource.ErrEtagMismatch) {
 		t.Errorf("DeleteOrganisation(stale etag) = %v; want ErrEtagMismatch", err)
 	}
 	read, err := f.svc.GetOrganisation(ctx, "caf-71")
@@ -306,7 +306,7 @@ func TestDeletedOrganisationIsKeptReadOnlyAndUndeleted(t *testing.T) {
 	if _, err := f.svc.UndeleteOrganisation(ctx, "caf-72", ""); !errors.Is(err, domain.ErrOrganisationNotDeleted) {
 		t.Errorf("UndeleteOrganisation(not deleted) = %v; want ErrOrganisationNotDeleted", err)
 	}
-	if _, err := f.svc.UndeleteOrganisation(ctx, "caf-71", "stale"); !errors.Is(err, domain.ErrEtagMismatch) {
+	if _, err := f.svc.UndeleteOrganisation(ctx, "caf-71", "stale"); !errors.Is(err, resource.ErrEtagMismatch) {
 		t.Errorf("UndeleteOrganisation(stale etag) = %v; want ErrEtagMismatch", err)
 	}
 	restored, err := f.svc.UndeleteOrganisation(ctx, "caf-71", deleted.Etag())

@@ -16,7 +16,7 @@ import (
 func (s *Service) UpdateMember(ctx context.Context, actor domain.Actor, network, id string, patch domain.Member, mask []string, etag string) (*domain.Member, error) {
 	name := "networks/" + network + "/members/" + id
 	if !actor.CanEditNetwork(network) {
-		return nil, fmt.Errorf("update %s: %w", name, domain.ErrPermissionDenied)
+		return nil, fmt.Errorf("update %s: %w", name, resource.ErrPermissionDenied)
 	}
 	updated, err := s.repo.UpdateMember(ctx, network, id, func(m *domain.Member, orgOf func(string) (*domain.Organisation, error)) (*domain.Event, error) {
 		if err := resource.CheckEtag(etag, m.Etag()); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
 
@@ -14,7 +15,7 @@ import (
 func (s *Service) GetCession(ctx context.Context, actor domain.Actor, id string) (*domain.Cession, error) {
 	c, err := s.repo.GetCession(ctx, id)
 	if (err == nil && !actor.CanRead(c)) || (errors.Is(err, domain.ErrNotFound) && actor.Organisation != "") {
-		err = domain.ErrPermissionDenied
+		err = resource.ErrPermissionDenied
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cessions/%s: %w", id, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
 
@@ -13,7 +14,7 @@ import (
 func (s *Service) ListCessions(ctx context.Context, actor domain.Actor, q domain.CessionQuery, overdue bool) (Page[*domain.Cession], error) {
 	if actor.Organisation != "" {
 		if b, ok := q.Filters["beneficiary"]; ok && b != actor.Organisation {
-			return Page[*domain.Cession]{}, fmt.Errorf("organisations/%s's cessions: %w", b, domain.ErrPermissionDenied)
+			return Page[*domain.Cession]{}, fmt.Errorf("organisations/%s's cessions: %w", b, resource.ErrPermissionDenied)
 		}
 		if q.Filters == nil {
 			q.Filters = map[string]string{}

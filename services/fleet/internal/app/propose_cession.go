@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
@@ -50,7 +51,7 @@ func (s *Service) checkBeneficiary(ctx context.Context, c *domain.Cession) error
 	if errors.Is(err, domain.ErrNotFound) {
 		return validation.Field("cession.beneficiary", "organisations/"+c.Beneficiary+" does not exist in the directory")
 	}
-	if errors.Is(err, domain.ErrOrganisationDeleted) {
+	if errors.Is(err, resource.ErrOrganisationDeleted) {
 		return fmt.Errorf("cession.beneficiary: %w", err)
 	}
 	if err != nil {

@@ -14,9 +14,9 @@ type IDs func() string
 // Directory answers what the directory service knows of an organisation.
 type Directory interface {
 	// OrganisationKind returns an organisation's kind (e.g. "ISCG"); ErrNotFound when it does not
-	// exist, ErrDirectoryUnavailable when the directory cannot be reached.
+	// exist, resource.ErrDirectoryUnavailable when the directory cannot be reached.
 	// It is asked before a new record names the organisation, so a soft-deleted one gives
-	// ErrOrganisationDeleted.
+	// resource.ErrOrganisationDeleted.
 	OrganisationKind(ctx context.Context, organisation string) (string, error)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -72,7 +73,7 @@ func directoryError(err error, field, notFound string) error {
 	if notFound != "" && errors.Is(err, domain.ErrNotFound) {
 		return validation.Field(field, notFound)
 	}
-	if errors.Is(err, domain.ErrOrganisationDeleted) {
+	if errors.Is(err, resource.ErrOrganisationDeleted) {
 		return fmt.Errorf("%s: %w", field, err)
 	}
 	return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -22,7 +23,7 @@ type FunderYearSummary struct {
 func (s *Service) FunderYear(ctx context.Context, actor domain.Actor, funder string, year int32) (*FunderYearSummary, error) {
 	f, err := s.repo.GetFunder(ctx, funder)
 	if !actor.Manager && (err == nil || errors.Is(err, domain.ErrNotFound)) && !actor.CanReadContributionsOf(f) {
-		return nil, fmt.Errorf("funders/%s: its year summary is read by finance officers and the funder's own officers: %w", funder, domain.ErrPermissionDenied)
+		return nil, fmt.Errorf("funders/%s: its year summary is read by finance officers and the funder's own officers: %w", funder, resource.ErrPermissionDenied)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("funders/%s: %w", funder, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -13,7 +14,7 @@ func (s *Service) GetContribution(ctx context.Context, actor domain.Actor, agree
 	if !actor.Manager {
 		f, err := s.repo.GetFunder(ctx, funder)
 		if err != nil || !actor.CanReadContributionsOf(f) {
-			return nil, fmt.Errorf("%s: only finance officers and the funder's own officers read it: %w", name, domain.ErrPermissionDenied)
+			return nil, fmt.Errorf("%s: only finance officers and the funder's own officers read it: %w", name, resource.ErrPermissionDenied)
 		}
 	}
 	c, err := s.repo.GetContribution(ctx, agreement, funder)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -13,7 +14,7 @@ import (
 func (s *Service) ListContributions(ctx context.Context, actor domain.Actor, q domain.Query) (Page[*domain.Contribution], error) {
 	if !actor.Manager {
 		if actor.Organisation == "" {
-			return Page[*domain.Contribution]{}, fmt.Errorf("contributions are read by finance officers and the funders' own officers; others see the summaries: %w", domain.ErrPermissionDenied)
+			return Page[*domain.Contribution]{}, fmt.Errorf("contributions are read by finance officers and the funders' own officers; others see the summaries: %w", resource.ErrPermissionDenied)
 		}
 		own, _, err := s.repo.ListFunders(ctx, domain.Query{Filters: map[string]string{"organisation": actor.Organisation}, Limit: 100})
 		if err != nil {
@@ -23,12 +24,12 @@ func (s *Service) ListContributions(ctx context.Context, actor domain.Actor, q d
 		switch {
 		case named:
 			if !containsFunder(own, asked) {
-				return Page[*domain.Contribution]{}, fmt.Errorf("funders/%s is not yours: %w", asked, domain.ErrPermissionDenied)
+				return Page[*domain.Contribution]{}, fmt.Errorf("funders/%s is not yours: %w", asked, resource.ErrPermissionDenied)
 			}
 		case len(own) == 1:
 			q.Filters = withFilter(q.Filters, "funder", own[0].ID)
 		case len(own) == 0:
-			return Page[*domain.Contribution]{}, fmt.Errorf("organisations/%s acts for no funder: %w", actor.Organisation, domain.ErrPermissionDenied)
+			return Page[*domain.Contribution]{}, fmt.Errorf("organisations/%s acts for no funder: %w", actor.Organisation, resource.ErrPermissionDenied)
 		default:
 			return Page[*domain.Contribution]{}, validation.Field("filter", "your organisation acts for several funders: filter by funder")
 		}

@@ -37,7 +37,7 @@ func (s *Service) UpdatePlan(ctx context.Context, postID string, year int32, pat
 			return nil, err
 		}
 		if p.Revision != current.Revision {
-			return nil, domain.ErrEtagMismatch // the directory's answers may no longer fit
+			return nil, resource.ErrEtagMismatch // the directory's answers may no longer fit
 		}
 		p.Apply(&patch, mask)
 		p.EPCIFunders = draft.EPCIFunders

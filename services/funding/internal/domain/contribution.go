@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 )
 
@@ -71,7 +72,7 @@ func (c *Contribution) Pay(signed *Agreement, state AgreementState, pay Payment)
 // between), the request was judged on a stale read and is refused, to retry.
 func (a *Agreement) CheckReadSignature(state AgreementState, field string, d Date) error {
 	if state.Committed() && a.SignDate == "" {
-		return fmt.Errorf("%s was signed while the request was read: %w", a.Name(), ErrEtagMismatch)
+		return fmt.Errorf("%s was signed while the request was read: %w", a.Name(), resource.ErrEtagMismatch)
 	}
 	return a.CheckAfterSignature(field, d)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
 
@@ -246,8 +247,8 @@ func TestContributionCallAndPay(t *testing.T) {
 	if _, err := c.Call(signed, domain.StateSigned, 100, "2024-01-31"); !violates(err, "call_date") {
 		t.Errorf("Call before the signature = %v; want a violation of call_date", err)
 	}
-	if _, err := c.Call(&domain.Agreement{ID: "a"}, domain.StateSigned, 100, "2024-03-01"); !errors.Is(err, domain.ErrEtagMismatch) {
-		t.Errorf("Call on an agreement read before its signature = %v; want ErrEtagMismatch", err)
+	if _, err := c.Call(&domain.Agreement{ID: "a"}, domain.StateSigned, 100, "2024-03-01"); !errors.Is(err, resource.ErrEtagMismatch) {
+		t.Errorf("Call on an agreement read before its signature = %v; want resource.ErrEtagMismatch", err)
 	}
 	if _, err := c.Call(signed, domain.StateSigned, 1001, "2024-03-01"); !violates(err, "amount_cents") {
 		t.Errorf("Call beyond what is owed = %v; want a violation of amount_cents", err)

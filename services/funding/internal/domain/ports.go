@@ -12,14 +12,14 @@ type Clock func() time.Time
 type IDs func() string
 
 // Directory answers what the directory service knows. Implementations return
-// ErrDirectoryUnavailable when it cannot be reached, so no write goes ahead on a guess.
+// resource.ErrDirectoryUnavailable when it cannot be reached, so no write goes ahead on a guess.
 type Directory interface {
 	// NetworkEPCIs returns the SIRENs of the EPCIs a network covers; ErrNotFound when there is no
 	// such network.
 	NetworkEPCIs(ctx context.Context, network string) ([]string, error)
 	// OrganisationKind returns an organisation's kind (e.g. "POLICE"); ErrNotFound when missing.
 	// It is asked before a new record names the organisation, so a soft-deleted one gives
-	// ErrOrganisationDeleted.
+	// resource.ErrOrganisationDeleted.
 	OrganisationKind(ctx context.Context, organisation string) (string, error)
 	// EPCI returns an EPCI's name and the population of its communes in the département;
 	// ErrNotFound when the SIREN is not in the referential.

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/statistics/internal/domain"
 )
 
@@ -55,7 +56,7 @@ func (s *Service) Seed(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	if len(networks) == 0 {
-		return false, fmt.Errorf("seed: the directory has no networks: %w", domain.ErrDirectoryUnavailable)
+		return false, fmt.Errorf("seed: the directory has no networks: %w", resource.ErrDirectoryUnavailable)
 	}
 	for _, r := range seedReports(networks) {
 		r.SubmitTime, r.SubmittedBy, r.Illustrative = s.now(), "seed", true

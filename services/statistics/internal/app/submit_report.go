@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 	"github.com/vif71/vif/services/statistics/internal/domain"
 )
@@ -26,7 +27,7 @@ func (s *Service) SubmitReport(ctx context.Context, actor domain.Actor, network,
 		return ReportView{}, validation.Prefix("counts", err)
 	}
 	if !actor.SeesRaw(network) {
-		return ReportView{}, fmt.Errorf("%w: only an admin or a coordinator of networks/%s submits its reports", domain.ErrPermissionDenied, network)
+		return ReportView{}, fmt.Errorf("%w: only an admin or a coordinator of networks/%s submits its reports", resource.ErrPermissionDenied, network)
 	}
 	known, _, err := s.networks(ctx)
 	if err != nil {

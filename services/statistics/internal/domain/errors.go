@@ -7,12 +7,11 @@ import (
 )
 
 // The statistics service's errors. The gRPC edge maps each to a code and a reason; wrap them with
-// the resource name. The first four are the platform's, shared by the domains (resource).
+// the resource name. The rules also return the platform's shared resource.ErrPermissionDenied and
+// resource.ErrDirectoryUnavailable directly; the first two below are the stores' names for theirs.
 var (
-	ErrNotFound             = resource.ErrNotFound
-	ErrAlreadyExists        = resource.ErrAlreadyExists
-	ErrPermissionDenied     = resource.ErrPermissionDenied
-	ErrDirectoryUnavailable = resource.ErrDirectoryUnavailable
+	ErrNotFound      = resource.ErrNotFound
+	ErrAlreadyExists = resource.ErrAlreadyExists
 	// ErrConcurrentRevision means another revision of the same report was submitted at the same
 	// moment; the caller may submit again, which makes a further revision.
 	ErrConcurrentRevision = errors.New("another revision of this report was submitted at the same time; retry")

@@ -13,7 +13,7 @@ type IDs func() string
 
 // Directory answers what the directory service knows of the networks.
 type Directory interface {
-	// Networks lists every network with its population; ErrDirectoryUnavailable when the
+	// Networks lists every network with its population; resource.ErrDirectoryUnavailable when the
 	// directory cannot be reached.
 	Networks(ctx context.Context) ([]Network, error)
 }

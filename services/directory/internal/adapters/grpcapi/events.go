@@ -1,8 +1,6 @@
 package grpcapi
 
 import (
-	"fmt"
-
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
@@ -11,48 +9,42 @@ import (
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
-// Source is the CloudEvents source of the directory's events.
-const Source = "/vif/directory"
-
-// SubjectPrefix starts the subject of every directory event.
+// SubjectPrefix starts the subject of every directory event (outbox.Envelope).
 const SubjectPrefix = "vif.directory.v1."
 
-// EncodeEvent turns a domain event into its outbox record: the subject, the resource name of what
-// changed (the CloudEvents subject) and the protobuf message of events.proto. Member events leave contact details out: subscribers need not be
-// authenticated.
-func EncodeEvent(ev *domain.Event) (outbox.Event, error) {
-	var payload proto.Message
-	var resource string
+// payloadOf is the message of events.proto that an event publishes and the resource name of what
+// changed; nil for an unknown type. Member events leave contact details out: subscribers need not
+// be authenticated.
+func payloadOf(ev *domain.Event) (proto.Message, string) {
 	mask := &fieldmaskpb.FieldMask{Paths: ev.UpdateMask}
 	switch ev.Type {
 	case domain.OrganisationCreated:
 		o := organisationToProto(ev.Organisation)
-		payload, resource = &directoryv1.OrganisationCreated{Organisation: o}, o.GetName()
+		return &directoryv1.OrganisationCreated{Organisation: o}, o.GetName()
 	case domain.OrganisationUpdated:
 		o := organisationToProto(ev.Organisation)
-		payload, resource = &directoryv1.OrganisationUpdated{Organisation: o, UpdateMask: mask}, o.GetName()
+		return &directoryv1.OrganisationUpdated{Organisation: o, UpdateMask: mask}, o.GetName()
 	case domain.OrganisationDeleted:
-		payload, resource = &directoryv1.OrganisationDeleted{Name: ev.Name, Organisation: organisationToProto(ev.Organisation)}, ev.Name
+		return &directoryv1.OrganisationDeleted{Name: ev.Name, Organisation: organisationToProto(ev.Organisation)}, ev.Name
 	case domain.OrganisationUndeleted:
 		o := organisationToProto(ev.Organisation)
-		payload, resource = &directoryv1.OrganisationUndeleted{Organisation: o}, o.GetName()
+		return &directoryv1.OrganisationUndeleted{Organisation: o}, o.GetName()
 	case domain.MemberCreated:
 		m := memberToProto(ev.Member.WithoutContact())
-		payload, resource = &directoryv1.MemberCreated{Member: m}, m.GetName()
+		return &directoryv1.MemberCreated{Member: m}, m.GetName()
 	case domain.MemberUpdated:
 		m := memberToProto(ev.Member.WithoutContact())
-		payload, resource = &directoryv1.MemberUpdated{Member: m, UpdateMask: mask}, m.GetName()
+		return &directoryv1.MemberUpdated{Member: m, UpdateMask: mask}, m.GetName()
 	case domain.MemberDeleted:
-		payload, resource = &directoryv1.MemberDeleted{Name: ev.Name}, ev.Name
-	default:
-		return outbox.Event{}, fmt.Errorf("unknown event type %q", ev.Type)
+		return &directoryv1.MemberDeleted{Name: ev.Name}, ev.Name
 	}
-	return outbox.Event{
-		ID:       ev.ID,
-		Subject:  SubjectPrefix + string(ev.Type),
-		Source:   Source,
-		Resource: resource,
-		Time:     ev.Time,
-		Payload:  payload,
-	}, nil
+	return nil, ""
+}
+
+// EncodeEvent turns a domain event into its outbox record (outbox.Envelope): subject
+// SubjectPrefix + type, source /vif/directory, the resource name of what changed (the CloudEvents
+// subject) and the message of events.proto.
+func EncodeEvent(ev *domain.Event) (outbox.Event, error) {
+	payload, resource := payloadOf(ev)
+	return outbox.Envelope("directory", ev.ID, string(ev.Type), ev.Time, resource, payload)
 }

@@ -10,7 +10,6 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/vif71/vif/platform/aip"
-	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/validation"
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
 	"github.com/vif71/vif/services/directory/internal/app"
@@ -25,19 +24,6 @@ type Server struct {
 
 // NewServer returns the gRPC face of svc.
 func NewServer(svc *app.Service) *Server { return &Server{app: svc} }
-
-func actorFrom(ctx context.Context) domain.Actor {
-	c, ok := auth.FromContext(ctx)
-	if !ok {
-		return domain.Actor{}
-	}
-	a := domain.Actor{Subject: c.Subject, Admin: c.Role == auth.RoleAdmin,
-		NetworkSide: c.Role == auth.RoleAdmin || c.Role == auth.RoleCoordinator || c.Role == auth.RoleReader}
-	if c.Role == auth.RoleCoordinator {
-		a.Network = c.Network
-	}
-	return a
-}
 
 // GetNetwork implements directoryv1.DirectoryServiceServer.
 func (s *Server) GetNetwork(_ context.Context, req *directoryv1.GetNetworkRequest) (*directoryv1.Network, error) {
@@ -59,11 +45,8 @@ func (s *Server) ListNetworks(_ context.Context, req *directoryv1.ListNetworksRe
 		return nil, err
 	}
 	page := s.app.ListNetworks(list.After, list.Size)
-	resp := &directoryv1.ListNetworksResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, n := range page.Items {
-		resp.Networks = append(resp.Networks, networkToProto(n))
-	}
-	return resp, nil
+	out := aip.PageOf(list, page, networkToProto)
+	return &directoryv1.ListNetworksResponse{Networks: out.Items, TotalSize: out.TotalSize, NextPageToken: out.NextPageToken}, nil
 }
 
 // GetCommune implements directoryv1.DirectoryServiceServer.
@@ -102,11 +85,8 @@ func (s *Server) ListCommunes(_ context.Context, req *directoryv1.ListCommunesRe
 		return nil, err
 	}
 	page := s.app.ListCommunes(q, list.After, list.Size)
-	resp := &directoryv1.ListCommunesResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, c := range page.Items {
-		resp.Communes = append(resp.Communes, communeToProto(c))
-	}
-	return resp, nil
+	out := aip.PageOf(list, page, communeToProto)
+	return &directoryv1.ListCommunesResponse{Communes: out.Items, TotalSize: out.TotalSize, NextPageToken: out.NextPageToken}, nil
 }
 
 // GetEpci implements directoryv1.DirectoryServiceServer.
@@ -135,11 +115,8 @@ func (s *Server) ListEpcis(_ context.Context, req *directoryv1.ListEpcisRequest)
 		}
 	}
 	page := s.app.ListEPCIs(network, list.After, list.Size)
-	resp := &directoryv1.ListEpcisResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, e := range page.Items {
-		resp.Epcis = append(resp.Epcis, epciToProto(e))
-	}
-	return resp, nil
+	out := aip.PageOf(list, page, epciToProto)
+	return &directoryv1.ListEpcisResponse{Epcis: out.Items, TotalSize: out.TotalSize, NextPageToken: out.NextPageToken}, nil
 }
 
 // CreateOrganisation implements directoryv1.DirectoryServiceServer.
@@ -198,11 +175,8 @@ func (s *Server) ListOrganisations(ctx context.Context, req *directoryv1.ListOrg
 	if err != nil {
 		return nil, err
 	}
-	resp := &directoryv1.ListOrganisationsResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, o := range page.Items {
-		resp.Organisations = append(resp.Organisations, organisationToProto(o))
-	}
-	return resp, nil
+	out := aip.PageOf(list, page, organisationToProto)
+	return &directoryv1.ListOrganisationsResponse{Organisations: out.Items, TotalSize: out.TotalSize, NextPageToken: out.NextPageToken}, nil
 }
 
 // UpdateOrganisation implements directoryv1.DirectoryServiceServer.
@@ -309,11 +283,8 @@ func (s *Server) ListMembers(ctx context.Context, req *directoryv1.ListMembersRe
 	if err != nil {
 		return nil, err
 	}
-	resp := &directoryv1.ListMembersResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, m := range page.Items {
-		resp.Members = append(resp.Members, memberToProto(m))
-	}
-	return resp, nil
+	out := aip.PageOf(list, page, memberToProto)
+	return &directoryv1.ListMembersResponse{Members: out.Items, TotalSize: out.TotalSize, NextPageToken: out.NextPageToken}, nil
 }
 
 // UpdateMember implements directoryv1.DirectoryServiceServer.

@@ -8,12 +8,13 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/vif71/vif/platform/directoryclient"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
 
 // New returns the fleet's domain.Directory over conn.
 func New(conn grpc.ClientConnInterface) domain.Directory {
 	return directoryclient.New(conn, directoryclient.Errors{
-		NotFound: domain.ErrNotFound, Deleted: domain.ErrOrganisationDeleted, Unavailable: domain.ErrDirectoryUnavailable,
+		NotFound: domain.ErrNotFound, Deleted: resource.ErrOrganisationDeleted, Unavailable: resource.ErrDirectoryUnavailable,
 	})
 }

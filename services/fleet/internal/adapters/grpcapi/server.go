@@ -7,7 +7,6 @@ import (
 	"errors"
 
 	"github.com/vif71/vif/platform/aip"
-	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/validation"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
 	"github.com/vif71/vif/services/fleet/internal/app"
@@ -22,24 +21,6 @@ type Server struct {
 
 // NewServer returns the gRPC face of svc.
 func NewServer(svc *app.Service) *Server { return &Server{app: svc} }
-
-func actorFrom(ctx context.Context) domain.Actor {
-	c, ok := auth.FromContext(ctx)
-	if !ok {
-		return domain.Actor{}
-	}
-	a := domain.Actor{Subject: c.Subject}
-	if c.Role == auth.RoleBeneficiary {
-		a.Organisation = c.Organisation
-	}
-	return a
-}
-
-// query turns a parsed list request into a domain query whose filters are validated values.
-func query(list aip.List, filters aip.Filters) (domain.Query, error) {
-	values, err := filters.Values(list)
-	return domain.Query{After: list.After, Limit: list.Size, Filters: values}, err
-}
 
 // renameField names a violation of from as to: a rule reports a field of the request one way,
 // and the caller gave the value in another place of it.
@@ -106,23 +87,13 @@ var vehicleFilters = aip.Filters{
 
 // ListVehicles implements fleetv1.FleetServiceServer.
 func (s *Server) ListVehicles(ctx context.Context, req *fleetv1.ListVehiclesRequest) (*fleetv1.ListVehiclesResponse, error) {
-	list, err := aip.ParseList("ListVehicles", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), vehicleFilters.Fields()...)
+	page, err := aip.ListFiltered("ListVehicles", "", req, vehicleFilters, func(q aip.Query) (app.Page[*domain.Vehicle], error) {
+		return s.app.ListVehicles(ctx, domain.Query(q))
+	}, vehicleToProto)
 	if err != nil {
 		return nil, err
 	}
-	q, err := query(list, vehicleFilters)
-	if err != nil {
-		return nil, err
-	}
-	page, err := s.app.ListVehicles(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	resp := &fleetv1.ListVehiclesResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, v := range page.Items {
-		resp.Vehicles = append(resp.Vehicles, vehicleToProto(v))
-	}
-	return resp, nil
+	return &fleetv1.ListVehiclesResponse{Vehicles: page.Items, TotalSize: page.TotalSize, NextPageToken: page.NextPageToken}, nil
 }
 
 // UpdateVehicle implements fleetv1.FleetServiceServer.
@@ -235,30 +206,20 @@ var cessionFilters = aip.Filters{
 // ListCessions implements fleetv1.FleetServiceServer.
 func (s *Server) ListCessions(ctx context.Context, req *fleetv1.ListCessionsRequest) (*fleetv1.ListCessionsResponse, error) {
 	window := string(dateFromProto(req.GetStartDate())) + "/" + string(dateFromProto(req.GetEndDate()))
-	list, err := aip.ParseList("ListCessions", window, req.GetFilter(), req.GetPageToken(), req.GetPageSize(), cessionFilters.Fields()...)
+	page, err := aip.ListFiltered("ListCessions", window, req, cessionFilters, func(base aip.Query) (app.Page[*domain.Cession], error) {
+		_, overdue := base.Filters["overdue"]
+		delete(base.Filters, "overdue")
+		q := domain.CessionQuery{Query: domain.Query(base)}
+		if req.GetStartDate() != nil || req.GetEndDate() != nil {
+			// A window needs both ends, the end not before the start: the use case checks it.
+			q.HandedOverFrom, q.HandedOverTo = dateFromProto(req.GetStartDate()), dateFromProto(req.GetEndDate())
+		}
+		return s.app.ListCessions(ctx, actorFrom(ctx), q, overdue)
+	}, cessionToProto)
 	if err != nil {
 		return nil, err
 	}
-	base, err := query(list, cessionFilters)
-	if err != nil {
-		return nil, err
-	}
-	_, overdue := base.Filters["overdue"]
-	delete(base.Filters, "overdue")
-	q := domain.CessionQuery{Query: base}
-	if req.GetStartDate() != nil || req.GetEndDate() != nil {
-		// A window needs both ends, the end not before the start: the use case checks it.
-		q.HandedOverFrom, q.HandedOverTo = dateFromProto(req.GetStartDate()), dateFromProto(req.GetEndDate())
-	}
-	page, err := s.app.ListCessions(ctx, actorFrom(ctx), q, overdue)
-	if err != nil {
-		return nil, err
-	}
-	resp := &fleetv1.ListCessionsResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, c := range page.Items {
-		resp.Cessions = append(resp.Cessions, cessionToProto(c))
-	}
-	return resp, nil
+	return &fleetv1.ListCessionsResponse{Cessions: page.Items, TotalSize: page.TotalSize, NextPageToken: page.NextPageToken}, nil
 }
 
 // CountCessions implements fleetv1.FleetServiceServer.

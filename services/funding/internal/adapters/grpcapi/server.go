@@ -9,7 +9,6 @@ import (
 	"google.golang.org/genproto/googleapis/api/httpbody"
 
 	"github.com/vif71/vif/platform/aip"
-	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/validation"
 	fundingv1 "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
 	"github.com/vif71/vif/services/funding/internal/app"
@@ -24,25 +23,6 @@ type Server struct {
 
 // NewServer returns the gRPC face of svc.
 func NewServer(svc *app.Service) *Server { return &Server{app: svc} }
-
-func actorFrom(ctx context.Context) domain.Actor {
-	c, ok := auth.FromContext(ctx)
-	if !ok {
-		return domain.Actor{}
-	}
-	a := domain.Actor{Subject: c.Subject, Manager: c.Role == auth.RoleAdmin || c.Role == auth.RoleFinance}
-	if c.Role == auth.RoleFunder {
-		a.Organisation = c.Organisation
-	}
-	return a
-}
-
-// query turns a parsed list request into a domain query, reading each filter field through
-// its aip.Filter (which names the problem), so only validated values reach the store.
-func query(list aip.List, filters aip.Filters) (domain.Query, error) {
-	values, err := filters.Values(list)
-	return domain.Query{After: list.After, Limit: list.Size, Filters: values}, err
-}
 
 func yearValue(v string) (string, error) {
 	y, err := strconv.Atoi(v)
@@ -84,23 +64,13 @@ var funderFilters = aip.Filters{
 
 // ListFunders implements fundingv1.FundingServiceServer.
 func (s *Server) ListFunders(ctx context.Context, req *fundingv1.ListFundersRequest) (*fundingv1.ListFundersResponse, error) {
-	list, err := aip.ParseList("ListFunders", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), funderFilters.Fields()...)
+	page, err := aip.ListFiltered("ListFunders", "", req, funderFilters, func(q aip.Query) (app.Page[*domain.Funder], error) {
+		return s.app.ListFunders(ctx, domain.Query(q))
+	}, funderToProto)
 	if err != nil {
 		return nil, err
 	}
-	q, err := query(list, funderFilters)
-	if err != nil {
-		return nil, err
-	}
-	page, err := s.app.ListFunders(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	resp := &fundingv1.ListFundersResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, f := range page.Items {
-		resp.Funders = append(resp.Funders, funderToProto(f))
-	}
-	return resp, nil
+	return &fundingv1.ListFundersResponse{Funders: page.Items, TotalSize: page.TotalSize, NextPageToken: page.NextPageToken}, nil
 }
 
 // UpdateFunder implements fundingv1.FundingServiceServer.
@@ -151,23 +121,13 @@ var postFilters = aip.Filters{
 
 // ListPosts implements fundingv1.FundingServiceServer.
 func (s *Server) ListPosts(ctx context.Context, req *fundingv1.ListPostsRequest) (*fundingv1.ListPostsResponse, error) {
-	list, err := aip.ParseList("ListPosts", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), postFilters.Fields()...)
+	page, err := aip.ListFiltered("ListPosts", "", req, postFilters, func(q aip.Query) (app.Page[*domain.Post], error) {
+		return s.app.ListPosts(ctx, domain.Query(q))
+	}, postToProto)
 	if err != nil {
 		return nil, err
 	}
-	q, err := query(list, postFilters)
-	if err != nil {
-		return nil, err
-	}
-	page, err := s.app.ListPosts(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	resp := &fundingv1.ListPostsResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, p := range page.Items {
-		resp.Posts = append(resp.Posts, postToProto(p))
-	}
-	return resp, nil
+	return &fundingv1.ListPostsResponse{Posts: page.Items, TotalSize: page.TotalSize, NextPageToken: page.NextPageToken}, nil
 }
 
 // UpdatePost implements fundingv1.FundingServiceServer.
@@ -236,26 +196,16 @@ func (s *Server) ListFundingPlans(ctx context.Context, req *fundingv1.ListFundin
 	if err != nil {
 		return nil, err
 	}
-	list, err := aip.ParseList("ListFundingPlans", req.GetParent(), req.GetFilter(), req.GetPageToken(), req.GetPageSize(), planFilters.Fields()...)
+	page, err := aip.ListFiltered("ListFundingPlans", req.GetParent(), req, planFilters, func(q aip.Query) (app.Page[*domain.Plan], error) {
+		if post != "-" {
+			q.Filters["post"] = post
+		}
+		return s.app.ListPlans(ctx, domain.Query(q))
+	}, planToProto)
 	if err != nil {
 		return nil, err
 	}
-	q, err := query(list, planFilters)
-	if err != nil {
-		return nil, err
-	}
-	if post != "-" {
-		q.Filters["post"] = post
-	}
-	page, err := s.app.ListPlans(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	resp := &fundingv1.ListFundingPlansResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, p := range page.Items {
-		resp.FundingPlans = append(resp.FundingPlans, planToProto(p))
-	}
-	return resp, nil
+	return &fundingv1.ListFundingPlansResponse{FundingPlans: page.Items, TotalSize: page.TotalSize, NextPageToken: page.NextPageToken}, nil
 }
 
 // UpdateFundingPlan implements fundingv1.FundingServiceServer.
@@ -323,23 +273,13 @@ var agreementFilters = aip.Filters{
 
 // ListAgreements implements fundingv1.FundingServiceServer.
 func (s *Server) ListAgreements(ctx context.Context, req *fundingv1.ListAgreementsRequest) (*fundingv1.ListAgreementsResponse, error) {
-	list, err := aip.ParseList("ListAgreements", "", req.GetFilter(), req.GetPageToken(), req.GetPageSize(), agreementFilters.Fields()...)
+	page, err := aip.ListFiltered("ListAgreements", "", req, agreementFilters, func(q aip.Query) (app.Page[*domain.Agreement], error) {
+		return s.app.ListAgreements(ctx, domain.Query(q))
+	}, agreementToProto)
 	if err != nil {
 		return nil, err
 	}
-	q, err := query(list, agreementFilters)
-	if err != nil {
-		return nil, err
-	}
-	page, err := s.app.ListAgreements(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	resp := &fundingv1.ListAgreementsResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, a := range page.Items {
-		resp.Agreements = append(resp.Agreements, agreementToProto(a))
-	}
-	return resp, nil
+	return &fundingv1.ListAgreementsResponse{Agreements: page.Items, TotalSize: page.TotalSize, NextPageToken: page.NextPageToken}, nil
 }
 
 // SignAgreement implements fundingv1.FundingServiceServer.
@@ -419,26 +359,16 @@ func (s *Server) ListContributions(ctx context.Context, req *fundingv1.ListContr
 	if err != nil {
 		return nil, err
 	}
-	list, err := aip.ParseList("ListContributions", req.GetParent(), req.GetFilter(), req.GetPageToken(), req.GetPageSize(), contributionFilters.Fields()...)
+	page, err := aip.ListFiltered("ListContributions", req.GetParent(), req, contributionFilters, func(q aip.Query) (app.Page[*domain.Contribution], error) {
+		if agreement != "-" {
+			q.Filters["agreement"] = agreement
+		}
+		return s.app.ListContributions(ctx, actorFrom(ctx), domain.Query(q))
+	}, contributionToProto)
 	if err != nil {
 		return nil, err
 	}
-	q, err := query(list, contributionFilters)
-	if err != nil {
-		return nil, err
-	}
-	if agreement != "-" {
-		q.Filters["agreement"] = agreement
-	}
-	page, err := s.app.ListContributions(ctx, actorFrom(ctx), q)
-	if err != nil {
-		return nil, err
-	}
-	resp := &fundingv1.ListContributionsResponse{TotalSize: int32(page.Total), NextPageToken: list.NextToken(page.NextAfter)}
-	for _, c := range page.Items {
-		resp.Contributions = append(resp.Contributions, contributionToProto(c))
-	}
-	return resp, nil
+	return &fundingv1.ListContributionsResponse{Contributions: page.Items, TotalSize: page.TotalSize, NextPageToken: page.NextPageToken}, nil
 }
 
 // CallContribution implements fundingv1.FundingServiceServer.

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/vif71/vif/platform/directoryclient"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/statistics/internal/domain"
 )
 
@@ -23,7 +24,7 @@ var _ domain.Directory = Client{}
 // New returns a Client over conn.
 func New(conn grpc.ClientConnInterface) Client {
 	return Client{directoryclient.New(conn, directoryclient.Errors{
-		NotFound: domain.ErrNotFound, Unavailable: domain.ErrDirectoryUnavailable,
+		NotFound: domain.ErrNotFound, Unavailable: resource.ErrDirectoryUnavailable,
 	})}
 }
 

@@ -1,8 +1,6 @@
 package grpcapi
 
 import (
-	"fmt"
-
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -11,31 +9,27 @@ import (
 	"github.com/vif71/vif/services/statistics/internal/domain"
 )
 
-// Source is the CloudEvents source of the statistics service's events.
-const Source = "/vif/statistics"
-
-// SubjectPrefix starts the subject of every statistics event.
-const SubjectPrefix = "vif.statistics.v1."
-
-// EncodeEvent turns a domain event into its outbox record: the subject and the message of
-// events.proto, with the resource name of what changed (the CloudEvents subject). A report's event
-// names the report and its revision, never its counts.
-func EncodeEvent(ev *domain.Event) (outbox.Event, error) {
-	var payload proto.Message
-	var resource string
-	switch {
-	case ev.Report != nil:
-		r := ev.Report
-		resource = r.Name()
-		payload = &statisticsv1.ReportSubmitted{
+// payloadOf is the message of events.proto that an event publishes and the resource name of what
+// changed; nil when the event carries nothing to publish. A report's event names the report and
+// its revision, never its counts.
+func payloadOf(ev *domain.Event) (proto.Message, string) {
+	if r := ev.Report; r != nil {
+		return &statisticsv1.ReportSubmitted{
 			Report: r.Name(), Network: "networks/" + r.Network, Period: r.Period.String(),
 			Revision: r.Revision, SubmitTime: timestamppb.New(r.SubmitTime),
-		}
-	case ev.NationalFigure != nil:
-		nf := nationalToProto(ev.NationalFigure)
-		payload, resource = &statisticsv1.NationalFigureCreated{NationalFigure: nf}, nf.GetName()
-	default:
-		return outbox.Event{}, fmt.Errorf("event %q has nothing to publish", ev.Type)
+		}, r.Name()
 	}
-	return outbox.Event{ID: ev.ID, Subject: SubjectPrefix + string(ev.Type), Source: Source, Resource: resource, Time: ev.Time, Payload: payload}, nil
+	if ev.NationalFigure != nil {
+		nf := nationalToProto(ev.NationalFigure)
+		return &statisticsv1.NationalFigureCreated{NationalFigure: nf}, nf.GetName()
+	}
+	return nil, ""
+}
+
+// EncodeEvent turns a domain event into its outbox record (outbox.Envelope): subject
+// vif.statistics.v1.{type}, source /vif/statistics, the resource name of what changed (the
+// CloudEvents subject) and the message of events.proto.
+func EncodeEvent(ev *domain.Event) (outbox.Event, error) {
+	payload, resource := payloadOf(ev)
+	return outbox.Envelope("statistics", ev.ID, string(ev.Type), ev.Time, resource, payload)
 }

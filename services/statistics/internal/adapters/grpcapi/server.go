@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/vif71/vif/platform/aip"
-	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/validation"
 	statisticsv1 "github.com/vif71/vif/proto/gen/go/vif/statistics/v1"
 	"github.com/vif71/vif/services/statistics/internal/app"
@@ -22,20 +21,6 @@ type Server struct {
 
 // NewServer returns the gRPC face of svc.
 func NewServer(svc *app.Service) *Server { return &Server{app: svc} }
-
-// actorFrom is who calls: an anonymous caller of a public method is the zero Actor, who sees
-// protected figures only.
-func actorFrom(ctx context.Context) domain.Actor {
-	c, ok := auth.FromContext(ctx)
-	if !ok {
-		return domain.Actor{}
-	}
-	a := domain.Actor{Subject: c.Subject, Admin: c.Role == auth.RoleAdmin}
-	if c.Role == auth.RoleCoordinator {
-		a.Network = c.Network
-	}
-	return a
-}
 
 // scopeOf reads `networks/{network}` or `networks/-` ("" for the département).
 func scopeOf(name, field string) (string, error) {
