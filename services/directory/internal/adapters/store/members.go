@@ -53,21 +53,12 @@ func getMember(ctx context.Context, q storage.Querier, network, id, suffix strin
 	return m, err
 }
 
-// forShare keeps the organisation a new member points at from being deleted before the member
-// is written (PostgreSQL; SQLite transactions are serialised already).
-func (s *Store) forShare() string {
-	if s.db.Dialect == storage.Postgres {
-		return " FOR SHARE"
-	}
-	return ""
-}
-
 // CreateMember implements domain.Repository. The idempotency key in ctx is claimed in the same
 // transaction (idempotency.Claim): a replay returns the member created then, without calling
 // check.
 func (s *Store) CreateMember(ctx context.Context, m *domain.Member, check func(*domain.Organisation) (*domain.Event, error)) (*domain.Member, bool, error) {
 	var existing *domain.Member
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
 		prev, err := idempotency.Claim(ctx, tx, m.Name())
 		if err != nil {
 			return nil, err
@@ -80,7 +71,7 @@ func (s *Store) CreateMember(ctx context.Context, m *domain.Member, check func(*
 			existing, err = getMember(ctx, tx, network, id, "")
 			return nil, err
 		}
-		org, err := getOrganisation(ctx, tx, m.Organisation, s.forShare())
+		org, err := getOrganisation(ctx, tx, m.Organisation, s.ForShare())
 		if errors.Is(err, domain.ErrNotFound) {
 			org, err = nil, nil
 		}
@@ -115,7 +106,7 @@ func (s *Store) CreateMember(ctx context.Context, m *domain.Member, check func(*
 
 // GetMember implements domain.Repository.
 func (s *Store) GetMember(ctx context.Context, network, id string) (*domain.Member, error) {
-	return getMember(ctx, s.db, network, id, "")
+	return getMember(ctx, s.DB, network, id, "")
 }
 
 // ListMembers implements domain.Repository. Members are ordered by network then id, which is
@@ -142,7 +133,7 @@ func (s *Store) ListMembers(ctx context.Context, q domain.MemberQuery) ([]*domai
 		w.Add("(network > ? OR (network = ? AND id > ?))", network, network, id)
 		return nil
 	}
-	return storage.ReadPage(ctx, s.db, "members", memberColumns, &w, resume, "network, id", q.Limit, scanMember)
+	return storage.ReadPage(ctx, s.DB, "members", memberColumns, &w, resume, "network, id", q.Limit, scanMember)
 }
 
 func splitMemberName(name string) (network, id string, ok bool) {
@@ -156,13 +147,13 @@ func splitMemberName(name string) (network, id string, ok bool) {
 // UpdateMember implements domain.Repository.
 func (s *Store) UpdateMember(ctx context.Context, network, id string, update func(*domain.Member, func(string) (*domain.Organisation, error)) (*domain.Event, error)) (*domain.Member, error) {
 	var updated *domain.Member
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		m, err := getMember(ctx, tx, network, id, s.forUpdate())
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		m, err := getMember(ctx, tx, network, id, s.ForUpdate())
 		if err != nil {
 			return nil, err
 		}
 		orgOf := func(orgID string) (*domain.Organisation, error) {
-			o, err := getOrganisation(ctx, tx, orgID, s.forShare())
+			o, err := getOrganisation(ctx, tx, orgID, s.ForShare())
 			if errors.Is(err, domain.ErrNotFound) {
 				return nil, nil
 			}
@@ -188,8 +179,8 @@ func (s *Store) UpdateMember(ctx context.Context, network, id string, update fun
 
 // DeleteMember implements domain.Repository.
 func (s *Store) DeleteMember(ctx context.Context, network, id string, check func(*domain.Member) (*domain.Event, error)) error {
-	return s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		m, err := getMember(ctx, tx, network, id, s.forUpdate())
+	return s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		m, err := getMember(ctx, tx, network, id, s.ForUpdate())
 		if err != nil {
 			return nil, err
 		}

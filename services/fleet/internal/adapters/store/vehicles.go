@@ -176,7 +176,7 @@ func (s *Store) RegisterVehicle(ctx context.Context, v *domain.Vehicle, events [
 		return nil, false, err
 	}
 	var existing *domain.Vehicle
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
 		prev, err := idempotency.Claim(ctx, tx, v.Name())
 		if err != nil {
 			return nil, err
@@ -208,7 +208,7 @@ func (s *Store) RegisterVehicle(ctx context.Context, v *domain.Vehicle, events [
 
 // GetVehicle implements domain.Repository.
 func (s *Store) GetVehicle(ctx context.Context, id string) (*domain.Vehicle, error) {
-	return getVehicle(ctx, s.db, id, "")
+	return getVehicle(ctx, s.DB, id, "")
 }
 
 // ListVehicles implements domain.Repository: filters state, make, vin and plate; ordered and
@@ -218,15 +218,15 @@ func (s *Store) ListVehicles(ctx context.Context, q domain.Query) ([]*domain.Veh
 	if err := w.AddFilters("vehicles", q.Filters, vehicleFilters); err != nil {
 		return nil, 0, err
 	}
-	return storage.ReadPage(ctx, s.db, "vehicles", vehicleColumns, &w, storage.After("id", q.After), "id", q.Limit, scanVehicle)
+	return storage.ReadPage(ctx, s.DB, "vehicles", vehicleColumns, &w, storage.After("id", q.After), "id", q.Limit, scanVehicle)
 }
 
 // UpdateVehicle implements domain.Repository. A VIN another vehicle holds gives
 // ErrAlreadyExists, naming the VIN.
 func (s *Store) UpdateVehicle(ctx context.Context, id string, update func(*domain.Vehicle) ([]*domain.Event, error)) (*domain.Vehicle, error) {
 	var updated *domain.Vehicle
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		v, err := getVehicle(ctx, tx, id, s.forUpdate())
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		v, err := getVehicle(ctx, tx, id, s.ForNoKeyUpdate())
 		if err != nil {
 			return nil, err
 		}

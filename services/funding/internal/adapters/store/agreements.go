@@ -54,7 +54,7 @@ func planTaken(post string, year int32) error {
 // created then, without calling check.
 func (s *Store) CreateAgreement(ctx context.Context, a *domain.Agreement, check func(plan *domain.Plan, taken bool) (*domain.Event, error)) (*domain.Agreement, bool, error) {
 	var existing *domain.Agreement
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
 		first, err := idempotency.Claim(ctx, tx, a.Name())
 		if err != nil {
 			return nil, err
@@ -63,7 +63,7 @@ func (s *Store) CreateAgreement(ctx context.Context, a *domain.Agreement, check 
 			existing, err = getAgreement(ctx, tx, strings.TrimPrefix(first, "agreements/"), "")
 			return nil, err
 		}
-		plan, err := getPlan(ctx, tx, a.Post, a.Year, s.forShare())
+		plan, err := getPlan(ctx, tx, a.Post, a.Year, s.ForShare())
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +104,7 @@ func (s *Store) CreateAgreement(ctx context.Context, a *domain.Agreement, check 
 
 // GetAgreement implements domain.Repository.
 func (s *Store) GetAgreement(ctx context.Context, id string) (*domain.Agreement, error) {
-	return getAgreement(ctx, s.db, id, "")
+	return getAgreement(ctx, s.DB, id, "")
 }
 
 // ListAgreements implements domain.Repository: filters state, year and post; ordered and resumed
@@ -114,7 +114,7 @@ func (s *Store) ListAgreements(ctx context.Context, q domain.Query) ([]*domain.A
 	if err := w.AddFilters("agreements", q.Filters, agreementFilters); err != nil {
 		return nil, 0, err
 	}
-	return storage.ReadPage(ctx, s.db, "agreements", agreementColumns, &w, storage.After("id", q.After), "id", q.Limit, scanAgreement)
+	return storage.ReadPage(ctx, s.DB, "agreements", agreementColumns, &w, storage.After("id", q.After), "id", q.Limit, scanAgreement)
 }
 
 // TransitionAgreement implements domain.Repository. The contributions change returns are
@@ -122,18 +122,18 @@ func (s *Store) ListAgreements(ctx context.Context, q domain.Query) ([]*domain.A
 // the whole change with ErrAlreadyExists.
 func (s *Store) TransitionAgreement(ctx context.Context, id string, change func(a *domain.Agreement, plan *domain.Plan) ([]*domain.Contribution, *domain.Event, error)) (*domain.Agreement, error) {
 	var updated *domain.Agreement
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
 		// An agreement's post and year never change: read them unlocked to lock the plan first,
 		// in the store's lock order, then lock the agreement.
 		a, err := getAgreement(ctx, tx, id, "")
 		if err != nil {
 			return nil, err
 		}
-		plan, err := getPlan(ctx, tx, a.Post, a.Year, s.forShare())
+		plan, err := getPlan(ctx, tx, a.Post, a.Year, s.ForShare())
 		if err != nil {
 			return nil, err
 		}
-		if a, err = getAgreement(ctx, tx, id, s.forUpdate()); err != nil {
+		if a, err = getAgreement(ctx, tx, id, s.ForNoKeyUpdate()); err != nil {
 			return nil, err
 		}
 		post, year := a.Post, a.Year

@@ -170,7 +170,7 @@ func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, check func(funde
 			return existing, err
 		},
 		func(tx *sql.Tx) ([]*domain.Event, error) {
-			if _, err := getPost(ctx, tx, p.Post, s.forKeyShare()); err != nil {
+			if _, err := getPost(ctx, tx, p.Post, s.ForKeyShare()); err != nil {
 				return nil, fmt.Errorf("posts/%s: %w", p.Post, err)
 			}
 			if prev, err := getPlan(ctx, tx, p.Post, p.Year, ""); err != nil || prev != nil {
@@ -206,7 +206,7 @@ func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, check func(funde
 
 // GetPlan implements domain.Repository.
 func (s *Store) GetPlan(ctx context.Context, post string, year int32) (*domain.Plan, error) {
-	p, err := getPlan(ctx, s.db, post, year, "")
+	p, err := getPlan(ctx, s.DB, post, year, "")
 	if err == nil && p == nil {
 		err = domain.ErrNotFound
 	}
@@ -235,14 +235,14 @@ func (s *Store) ListPlans(ctx context.Context, q domain.Query) ([]*domain.Plan, 
 		w.Add("(post > ? OR (post = ? AND year > ?))", post, post, year)
 		return nil
 	}
-	return storage.ReadPage(ctx, s.db, "plans", planColumns, &w, resume, "post, year", q.Limit, scanPlan)
+	return storage.ReadPage(ctx, s.DB, "plans", planColumns, &w, resume, "post, year", q.Limit, scanPlan)
 }
 
 // UpdatePlan implements domain.Repository.
 func (s *Store) UpdatePlan(ctx context.Context, post string, year int32, update func(p *domain.Plan, agreement domain.AgreementState, funders func(ids []string) (map[string]*domain.Funder, error)) (*domain.Event, error)) (*domain.Plan, error) {
 	var updated *domain.Plan
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		p, err := getPlan(ctx, tx, post, year, s.forUpdate())
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		p, err := getPlan(ctx, tx, post, year, s.ForNoKeyUpdate())
 		if err != nil {
 			return nil, err
 		}
@@ -250,7 +250,7 @@ func (s *Store) UpdatePlan(ctx context.Context, post string, year int32, update 
 			return nil, domain.ErrNotFound
 		}
 		var state string
-		err = tx.QueryRowContext(ctx, `SELECT state FROM agreements WHERE post = $1 AND year = $2`+s.forShare(), post, year).Scan(&state)
+		err = tx.QueryRowContext(ctx, `SELECT state FROM agreements WHERE post = $1 AND year = $2`+s.ForShare(), post, year).Scan(&state)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}

@@ -34,7 +34,7 @@ func (s *Store) CreateNationalFigure(ctx context.Context, f *domain.NationalFigu
 		return nil, false, err
 	}
 	var existing *domain.NationalFigure
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
 		prev, err := idempotency.Claim(ctx, tx, f.Name())
 		if err != nil {
 			return nil, err
@@ -72,7 +72,7 @@ func (s *Store) CreateNationalFigure(ctx context.Context, f *domain.NationalFigu
 
 // GetNationalFigure implements domain.Repository.
 func (s *Store) GetNationalFigure(ctx context.Context, year int) (*domain.NationalFigure, error) {
-	f, err := scanFigure(s.db.QueryRowContext(ctx, `SELECT `+figureColumns+` FROM national_figures WHERE year = $1`, year))
+	f, err := scanFigure(s.DB.QueryRowContext(ctx, `SELECT `+figureColumns+` FROM national_figures WHERE year = $1`, year))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.ErrNotFound
 	}
@@ -86,5 +86,5 @@ func (s *Store) ListNationalFigures(ctx context.Context, afterYear, limit int) (
 		w.Add("year > ?", afterYear)
 		return nil
 	}
-	return storage.ReadPage(ctx, s.db, "national_figures", figureColumns, &storage.Where{}, after, "year", limit, scanFigure)
+	return storage.ReadPage(ctx, s.DB, "national_figures", figureColumns, &storage.Where{}, after, "year", limit, scanFigure)
 }
