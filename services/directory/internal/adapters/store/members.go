@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/sqlstore"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
@@ -57,51 +57,36 @@ func getMember(ctx context.Context, q storage.Querier, network, id, suffix strin
 // transaction (idempotency.Claim): a replay returns the member created then, without calling
 // check.
 func (s *Store) CreateMember(ctx context.Context, m *domain.Member, check func(*domain.Organisation) (*domain.Event, error)) (*domain.Member, bool, error) {
-	var existing *domain.Member
-	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		prev, err := idempotency.Claim(ctx, tx, m.Name())
-		if err != nil {
-			return nil, err
-		}
-		if prev != "" {
+	return sqlstore.Create(ctx, s.Shell, m.Name(), m, domain.ErrAlreadyExists,
+		func(tx *sql.Tx, prev string) (*domain.Member, error) {
 			network, id, ok := strings.Cut(strings.TrimPrefix(prev, "networks/"), "/members/")
 			if !ok {
 				return nil, fmt.Errorf("store: %q names no member", prev)
 			}
-			existing, err = getMember(ctx, tx, network, id, "")
-			return nil, err
-		}
-		org, err := getOrganisation(ctx, tx, m.Organisation, s.ForShare())
-		if errors.Is(err, domain.ErrNotFound) {
-			org, err = nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		ev, err := check(org)
-		if err != nil {
-			return nil, err
-		}
-		m.CreateTime, m.UpdateTime = storage.Stored(m.CreateTime), storage.Stored(m.UpdateTime)
-		_, err = tx.ExecContext(ctx, `INSERT INTO members (`+memberColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			m.Network, m.ID, m.Organisation, m.DisplayName, m.Role, encodeDomains(m.Domains), m.Email, m.Phone,
-			m.Revision, m.CreateTime, m.UpdateTime)
-		if err != nil {
-			return nil, err
-		}
-		return []*domain.Event{ev}, nil
-	})
-	if storage.IsUniqueViolation(err) {
-		return nil, false, domain.ErrAlreadyExists
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if existing != nil {
-		return existing, false, nil
-	}
-	return m, true, nil
+			return getMember(ctx, tx, network, id, "")
+		},
+		func(tx *sql.Tx) ([]*domain.Event, error) {
+			org, err := getOrganisation(ctx, tx, m.Organisation, s.ForShare())
+			if errors.Is(err, domain.ErrNotFound) {
+				org, err = nil, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			ev, err := check(org)
+			if err != nil {
+				return nil, err
+			}
+			m.CreateTime, m.UpdateTime = storage.Stored(m.CreateTime), storage.Stored(m.UpdateTime)
+			_, err = tx.ExecContext(ctx, `INSERT INTO members (`+memberColumns+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				m.Network, m.ID, m.Organisation, m.DisplayName, m.Role, encodeDomains(m.Domains), m.Email, m.Phone,
+				m.Revision, m.CreateTime, m.UpdateTime)
+			if err != nil {
+				return nil, err
+			}
+			return []*domain.Event{ev}, nil
+		})
 }
 
 // GetMember implements domain.Repository.

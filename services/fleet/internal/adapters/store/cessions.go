@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/sqlstore"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
@@ -169,53 +169,41 @@ func updateCession(ctx context.Context, tx *sql.Tx, c *domain.Cession) error {
 // calling propose.
 func (s *Store) ProposeCession(ctx context.Context, c *domain.Cession, propose func(v *domain.Vehicle, open string) ([]*domain.Event, error)) (*domain.Cession, bool, error) {
 	vehicle := c.Vehicle
-	var existing *domain.Cession
-	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		// Claimed before the vehicle is locked: on PostgreSQL a concurrent call with this key
-		// waits here for this one, then replays it.
-		prev, err := idempotency.Claim(ctx, tx, c.Name())
-		if err != nil {
-			return nil, err
-		}
-		if prev != "" {
-			existing, err = getCession(ctx, tx, strings.TrimPrefix(prev, "cessions/"), "")
-			return nil, err
-		}
-		v, err := getVehicle(ctx, tx, vehicle, s.ForNoKeyUpdate())
-		if errors.Is(err, domain.ErrNotFound) {
-			return nil, fmt.Errorf("%s: %w", vehicleName(vehicle), domain.ErrNotFound)
-		}
-		if err != nil {
-			return nil, err
-		}
-		open, err := openCessionOf(ctx, tx, vehicle)
-		if err != nil {
-			return nil, err
-		}
-		events, err := changeVehicle(ctx, tx, v, func() ([]*domain.Event, error) { return propose(v, open) })
-		if err != nil {
-			return nil, err
-		}
-		c.Vehicle = vehicle
-		c.CreateTime, c.UpdateTime = storage.Stored(c.CreateTime), storage.Stored(c.UpdateTime)
-		if err := insertCession(ctx, tx, c); err != nil {
-			return nil, err
-		}
-		return events, nil
-	})
-	if storage.IsUniqueViolation(err) {
+	onUnique := func(err error) error {
 		if oneOpenCessionKey.ViolatedBy(err) {
-			return nil, false, vehicleTaken(vehicle)
+			return vehicleTaken(vehicle)
 		}
-		return nil, false, domain.ErrAlreadyExists
+		return domain.ErrAlreadyExists
 	}
-	if err != nil {
-		return nil, false, err
-	}
-	if existing != nil {
-		return existing, false, nil
-	}
-	return c, true, nil
+	// The key is claimed before the vehicle is locked: on PostgreSQL a concurrent call with this
+	// key waits at the claim for this one, then replays it.
+	return sqlstore.CreateMapped(ctx, s.Shell, c.Name(), c, onUnique,
+		func(tx *sql.Tx, prev string) (*domain.Cession, error) {
+			return getCession(ctx, tx, strings.TrimPrefix(prev, "cessions/"), "")
+		},
+		func(tx *sql.Tx) ([]*domain.Event, error) {
+			v, err := getVehicle(ctx, tx, vehicle, s.ForNoKeyUpdate())
+			if errors.Is(err, domain.ErrNotFound) {
+				return nil, fmt.Errorf("%s: %w", vehicleName(vehicle), domain.ErrNotFound)
+			}
+			if err != nil {
+				return nil, err
+			}
+			open, err := openCessionOf(ctx, tx, vehicle)
+			if err != nil {
+				return nil, err
+			}
+			events, err := changeVehicle(ctx, tx, v, func() ([]*domain.Event, error) { return propose(v, open) })
+			if err != nil {
+				return nil, err
+			}
+			c.Vehicle = vehicle
+			c.CreateTime, c.UpdateTime = storage.Stored(c.CreateTime), storage.Stored(c.UpdateTime)
+			if err := insertCession(ctx, tx, c); err != nil {
+				return nil, err
+			}
+			return events, nil
+		})
 }
 
 // GetCession implements domain.Repository.
