@@ -54,7 +54,7 @@ func encodeHandover(h *domain.Handover) (handoverRow, error) {
 	for i, o := range h.Officials {
 		officials[i] = officialJSON{Name: o.Name, Title: o.Title}
 	}
-	js, err := encodeJSON(officials)
+	js, err := storage.EncodeList(officials)
 	return handoverRow{
 		date:        sql.NullString{String: string(h.Date), Valid: true},
 		place:       h.Place,
@@ -68,7 +68,7 @@ func (r handoverRow) decode() (*domain.Handover, error) {
 	if !r.date.Valid {
 		return nil, nil
 	}
-	officials, err := decodeJSON[officialJSON](r.officials, "cessions.handover_officials")
+	officials, err := storage.DecodeList[officialJSON](r.officials, "cessions.handover_officials")
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -39,11 +38,11 @@ func encodeReadings(rs []domain.OdometerReading) (string, error) {
 	for i, r := range rs {
 		out[i] = readingJSON{Date: string(r.Date), KM: r.KM}
 	}
-	return encodeJSON(out)
+	return storage.EncodeList(out)
 }
 
 func decodeReadings(s string) ([]domain.OdometerReading, error) {
-	rs, err := decodeJSON[readingJSON](s, "vehicles.readings")
+	rs, err := storage.DecodeList[readingJSON](s, "vehicles.readings")
 	if err != nil {
 		return nil, err
 	}
@@ -52,27 +51,6 @@ func decodeReadings(s string) ([]domain.OdometerReading, error) {
 		out = append(out, domain.OdometerReading{Date: domain.Date(r.Date), KM: r.KM})
 	}
 	return out, nil
-}
-
-// encodeJSON writes a list column; an empty list is "[]".
-func encodeJSON[T any](v []T) (string, error) {
-	if len(v) == 0 {
-		return "[]", nil
-	}
-	b, err := json.Marshal(v)
-	return string(b), err
-}
-
-// decodeJSON reads a list column; an empty list gives nil, as the domain leaves an unset list.
-func decodeJSON[T any](s, column string) ([]T, error) {
-	var v []T
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		return nil, fmt.Errorf("store: %s: %w", column, err)
-	}
-	if len(v) == 0 {
-		return nil, nil
-	}
-	return v, nil
 }
 
 func scanVehicle(row storage.Scanner) (*domain.Vehicle, error) {

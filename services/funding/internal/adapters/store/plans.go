@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -29,26 +28,6 @@ type plannedJSON struct {
 	AmountCents int64  `json:"amount_cents"`
 }
 
-func encodeJSON[T any](v []T) (string, error) {
-	if len(v) == 0 {
-		return "[]", nil
-	}
-	b, err := json.Marshal(v)
-	return string(b), err
-}
-
-// decodeJSON reads a JSON array; an empty one gives nil, as the domain leaves an unset list.
-func decodeJSON[T any](s, column string) ([]T, error) {
-	var v []T
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		return nil, fmt.Errorf("store: plans.%s: %w", column, err)
-	}
-	if len(v) == 0 {
-		return nil, nil
-	}
-	return v, nil
-}
-
 // planLists are a plan's list columns as stored.
 type planLists struct{ shares, epcis, contributions string }
 
@@ -63,13 +42,13 @@ func encodePlanLists(p *domain.Plan) (planLists, error) {
 	}
 	var l planLists
 	var err error
-	if l.shares, err = encodeJSON(shares); err != nil {
+	if l.shares, err = storage.EncodeList(shares); err != nil {
 		return l, err
 	}
-	if l.epcis, err = encodeJSON(p.EPCIFunders); err != nil {
+	if l.epcis, err = storage.EncodeList(p.EPCIFunders); err != nil {
 		return l, err
 	}
-	l.contributions, err = encodeJSON(planned)
+	l.contributions, err = storage.EncodeList(planned)
 	return l, err
 }
 
@@ -92,17 +71,17 @@ func scanPlan(row storage.Scanner) (*domain.Plan, error) {
 		return nil, err
 	}
 	p.Rule = domain.RuleKind(rule)
-	shares, err := decodeJSON[shareJSON](l.shares, "shares")
+	shares, err := storage.DecodeList[shareJSON](l.shares, "plans.shares")
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range shares {
 		p.Shares = append(p.Shares, domain.Share{Funder: s.Funder, BP: s.BP})
 	}
-	if p.EPCIFunders, err = decodeJSON[string](l.epcis, "epci_funders"); err != nil {
+	if p.EPCIFunders, err = storage.DecodeList[string](l.epcis, "plans.epci_funders"); err != nil {
 		return nil, err
 	}
-	planned, err := decodeJSON[plannedJSON](l.contributions, "contributions")
+	planned, err := storage.DecodeList[plannedJSON](l.contributions, "plans.contributions")
 	if err != nil {
 		return nil, err
 	}
