@@ -15,6 +15,13 @@ import (
 // alreadyExists. Create returns the resource and whether this call created it.
 func Create[T, E comparable](ctx context.Context, s Shell[E], name string, created T, alreadyExists error,
 	replay func(tx *sql.Tx, first string) (T, error), insert func(tx *sql.Tx) ([]E, error)) (T, bool, error) {
+	return CreateMapped(ctx, s, name, created, func(error) error { return alreadyExists }, replay, insert)
+}
+
+// CreateMapped is Create for a store whose unique keys tell different things: a unique violation
+// is what onUnique returns for it (storage.UniqueKey.ViolatedBy says which key it names).
+func CreateMapped[T, E comparable](ctx context.Context, s Shell[E], name string, created T, onUnique func(violation error) error,
+	replay func(tx *sql.Tx, first string) (T, error), insert func(tx *sql.Tx) ([]E, error)) (T, bool, error) {
 	var zero, existing T
 	err := s.Write(ctx, func(tx *sql.Tx) ([]E, error) {
 		first, err := idempotency.Claim(ctx, tx, name)
@@ -28,7 +35,7 @@ func Create[T, E comparable](ctx context.Context, s Shell[E], name string, creat
 		return insert(tx)
 	})
 	if storage.IsUniqueViolation(err) {
-		return zero, false, alreadyExists
+		return zero, false, onUnique(err)
 	}
 	if err != nil {
 		return zero, false, err

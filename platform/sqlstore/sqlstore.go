@@ -21,7 +21,8 @@ import (
 // Shell is the part of a service's store that is the same in every service. E is the service's
 // domain event (a pointer).
 type Shell[E comparable] struct {
-	db     *storage.DB
+	// DB is the database the service's own queries run on.
+	DB     *storage.DB
 	encode func(E) (outbox.Event, error)
 	// committed, when not nil, is called after a transaction that wrote events commits (to wake
 	// the relay).
@@ -49,26 +50,55 @@ func Open[E comparable](ctx context.Context, db *storage.DB, name string, fsys f
 	if err := storage.Migrate(ctx, db, sub, "goose_"+name); err != nil {
 		return Shell[E]{}, err
 	}
-	return Shell[E]{db: db, encode: encode, committed: committed}, nil
+	return Shell[E]{DB: db, encode: encode, committed: committed}, nil
+}
+
+// New is Open for a service's store S, a struct that embeds the Shell and nothing else (its
+// queries run on the Shell's DB): it returns the S on the Shell that Open returns.
+func New[S ~struct{ Shell[E] }, E comparable](ctx context.Context, db *storage.DB, name string, fsys fs.FS, encode func(E) (outbox.Event, error), committed func()) (*S, error) {
+	shell, err := Open(ctx, db, name, fsys, encode, committed)
+	if err != nil {
+		return nil, err
+	}
+	s := S(struct{ Shell[E] }{shell})
+	return &s, nil
 }
 
 // Write runs fn in a transaction and adds the events it returns to the outbox in it
 // (outbox.WriteTx). fn returns no events only when it writes nothing (an idempotent replay); a
 // nil event is refused.
 func (s Shell[E]) Write(ctx context.Context, fn func(tx *sql.Tx) ([]E, error)) error {
-	return outbox.WriteTx(ctx, s.db, s.encode, s.committed, fn)
+	return outbox.WriteTx(ctx, s.DB, s.encode, s.committed, fn)
 }
 
 // Seeded says whether the seed called name has been recorded (domain.Repository).
 func (s Shell[E]) Seeded(ctx context.Context, name string) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM seeds WHERE name = $1`, name).Scan(&n)
+	err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM seeds WHERE name = $1`, name).Scan(&n)
 	return n > 0, err
 }
 
 // MarkSeeded records the seed called name (domain.Repository); marking a name twice keeps the
 // first time.
 func (s Shell[E]) MarkSeeded(ctx context.Context, name string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO seeds (name, applied_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, storage.Stored(at))
+	_, err := s.DB.ExecContext(ctx, `INSERT INTO seeds (name, applied_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, storage.Stored(at))
 	return err
 }
+
+// The row locks of a read-modify-write, for PostgreSQL; on SQLite they are empty, since its
+// transactions take the write lock when they begin (_txlock=immediate) and writers run one at a
+// time.
+
+// ForUpdate locks the rows a read-modify-write reads.
+func (s Shell[E]) ForUpdate() string { return s.DB.Lock(" FOR UPDATE") }
+
+// ForNoKeyUpdate locks the rows a read-modify-write reads when no write changes a key: it lets
+// other transactions insert rows that reference the locked one (foreign key checks take KEY
+// SHARE).
+func (s Shell[E]) ForNoKeyUpdate() string { return s.DB.Lock(" FOR NO KEY UPDATE") }
+
+// ForShare keeps the rows a write depends on from changing until it commits.
+func (s Shell[E]) ForShare() string { return s.DB.Lock(" FOR SHARE") }
+
+// ForKeyShare keeps a row a write only needs to exist, as a foreign key check does.
+func (s Shell[E]) ForKeyShare() string { return s.DB.Lock(" FOR KEY SHARE") }

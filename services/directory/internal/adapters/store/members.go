@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/sqlstore"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
@@ -53,69 +53,45 @@ func getMember(ctx context.Context, q storage.Querier, network, id, suffix strin
 	return m, err
 }
 
-// forShare keeps the organisation a new member points at from being deleted before the member
-// is written (PostgreSQL; SQLite transactions are serialised already).
-func (s *Store) forShare() string {
-	if s.db.Dialect == storage.Postgres {
-		return " FOR SHARE"
-	}
-	return ""
-}
-
 // CreateMember implements domain.Repository. The idempotency key in ctx is claimed in the same
 // transaction (idempotency.Claim): a replay returns the member created then, without calling
 // check.
 func (s *Store) CreateMember(ctx context.Context, m *domain.Member, check func(*domain.Organisation) (*domain.Event, error)) (*domain.Member, bool, error) {
-	var existing *domain.Member
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		prev, err := idempotency.Claim(ctx, tx, m.Name())
-		if err != nil {
-			return nil, err
-		}
-		if prev != "" {
+	return sqlstore.Create(ctx, s.Shell, m.Name(), m, domain.ErrAlreadyExists,
+		func(tx *sql.Tx, prev string) (*domain.Member, error) {
 			network, id, ok := strings.Cut(strings.TrimPrefix(prev, "networks/"), "/members/")
 			if !ok {
 				return nil, fmt.Errorf("store: %q names no member", prev)
 			}
-			existing, err = getMember(ctx, tx, network, id, "")
-			return nil, err
-		}
-		org, err := getOrganisation(ctx, tx, m.Organisation, s.forShare())
-		if errors.Is(err, domain.ErrNotFound) {
-			org, err = nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		ev, err := check(org)
-		if err != nil {
-			return nil, err
-		}
-		m.CreateTime, m.UpdateTime = storage.Stored(m.CreateTime), storage.Stored(m.UpdateTime)
-		_, err = tx.ExecContext(ctx, `INSERT INTO members (`+memberColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			m.Network, m.ID, m.Organisation, m.DisplayName, m.Role, encodeDomains(m.Domains), m.Email, m.Phone,
-			m.Revision, m.CreateTime, m.UpdateTime)
-		if err != nil {
-			return nil, err
-		}
-		return []*domain.Event{ev}, nil
-	})
-	if storage.IsUniqueViolation(err) {
-		return nil, false, domain.ErrAlreadyExists
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if existing != nil {
-		return existing, false, nil
-	}
-	return m, true, nil
+			return getMember(ctx, tx, network, id, "")
+		},
+		func(tx *sql.Tx) ([]*domain.Event, error) {
+			org, err := getOrganisation(ctx, tx, m.Organisation, s.ForShare())
+			if errors.Is(err, domain.ErrNotFound) {
+				org, err = nil, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			ev, err := check(org)
+			if err != nil {
+				return nil, err
+			}
+			m.CreateTime, m.UpdateTime = storage.Stored(m.CreateTime), storage.Stored(m.UpdateTime)
+			_, err = tx.ExecContext(ctx, `INSERT INTO members (`+memberColumns+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				m.Network, m.ID, m.Organisation, m.DisplayName, m.Role, encodeDomains(m.Domains), m.Email, m.Phone,
+				m.Revision, m.CreateTime, m.UpdateTime)
+			if err != nil {
+				return nil, err
+			}
+			return []*domain.Event{ev}, nil
+		})
 }
 
 // GetMember implements domain.Repository.
 func (s *Store) GetMember(ctx context.Context, network, id string) (*domain.Member, error) {
-	return getMember(ctx, s.db, network, id, "")
+	return getMember(ctx, s.DB, network, id, "")
 }
 
 // ListMembers implements domain.Repository. Members are ordered by network then id, which is
@@ -142,7 +118,7 @@ func (s *Store) ListMembers(ctx context.Context, q domain.MemberQuery) ([]*domai
 		w.Add("(network > ? OR (network = ? AND id > ?))", network, network, id)
 		return nil
 	}
-	return storage.ReadPage(ctx, s.db, "members", memberColumns, &w, resume, "network, id", q.Limit, scanMember)
+	return storage.ReadPage(ctx, s.DB, "members", memberColumns, &w, resume, "network, id", q.Limit, scanMember)
 }
 
 func splitMemberName(name string) (network, id string, ok bool) {
@@ -156,13 +132,13 @@ func splitMemberName(name string) (network, id string, ok bool) {
 // UpdateMember implements domain.Repository.
 func (s *Store) UpdateMember(ctx context.Context, network, id string, update func(*domain.Member, func(string) (*domain.Organisation, error)) (*domain.Event, error)) (*domain.Member, error) {
 	var updated *domain.Member
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		m, err := getMember(ctx, tx, network, id, s.forUpdate())
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		m, err := getMember(ctx, tx, network, id, s.ForUpdate())
 		if err != nil {
 			return nil, err
 		}
 		orgOf := func(orgID string) (*domain.Organisation, error) {
-			o, err := getOrganisation(ctx, tx, orgID, s.forShare())
+			o, err := getOrganisation(ctx, tx, orgID, s.ForShare())
 			if errors.Is(err, domain.ErrNotFound) {
 				return nil, nil
 			}
@@ -188,8 +164,8 @@ func (s *Store) UpdateMember(ctx context.Context, network, id string, update fun
 
 // DeleteMember implements domain.Repository.
 func (s *Store) DeleteMember(ctx context.Context, network, id string, check func(*domain.Member) (*domain.Event, error)) error {
-	return s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		m, err := getMember(ctx, tx, network, id, s.forUpdate())
+	return s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		m, err := getMember(ctx, tx, network, id, s.ForUpdate())
 		if err != nil {
 			return nil, err
 		}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/sqlstore"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
@@ -68,41 +68,26 @@ func getOrganisation(ctx context.Context, q storage.Querier, id, suffix string) 
 // CreateOrganisation implements domain.Repository. The idempotency key in ctx is claimed in the
 // same transaction (idempotency.Claim): a replay returns the organisation created then.
 func (s *Store) CreateOrganisation(ctx context.Context, o *domain.Organisation, ev *domain.Event) (*domain.Organisation, bool, error) {
-	var existing *domain.Organisation
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		prev, err := idempotency.Claim(ctx, tx, o.Name())
-		if err != nil {
-			return nil, err
-		}
-		if prev != "" {
-			existing, err = getOrganisation(ctx, tx, strings.TrimPrefix(prev, "organisations/"), "")
-			return nil, err
-		}
-		o.CreateTime, o.UpdateTime = storage.Stored(o.CreateTime), storage.Stored(o.UpdateTime)
-		_, err = s.db.ExecTx(ctx, tx, `INSERT INTO organisations (`+orgColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			o.ID, o.DisplayName, string(o.Kind), o.SIRET, o.Commune, o.Address, o.Illustrative, o.Revision,
-			o.CreateTime, o.UpdateTime)
-		if err != nil {
-			return nil, err
-		}
-		return []*domain.Event{ev}, nil
-	})
-	if storage.IsUniqueViolation(err) {
-		return nil, false, domain.ErrAlreadyExists
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if existing != nil {
-		return existing, false, nil
-	}
-	return o, true, nil
+	return sqlstore.Create(ctx, s.Shell, o.Name(), o, domain.ErrAlreadyExists,
+		func(tx *sql.Tx, prev string) (*domain.Organisation, error) {
+			return getOrganisation(ctx, tx, strings.TrimPrefix(prev, "organisations/"), "")
+		},
+		func(tx *sql.Tx) ([]*domain.Event, error) {
+			o.CreateTime, o.UpdateTime = storage.Stored(o.CreateTime), storage.Stored(o.UpdateTime)
+			_, err := s.DB.ExecTx(ctx, tx, `INSERT INTO organisations (`+orgColumns+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+				o.ID, o.DisplayName, string(o.Kind), o.SIRET, o.Commune, o.Address, o.Illustrative, o.Revision,
+				o.CreateTime, o.UpdateTime)
+			if err != nil {
+				return nil, err
+			}
+			return []*domain.Event{ev}, nil
+		})
 }
 
 // GetOrganisation implements domain.Repository.
 func (s *Store) GetOrganisation(ctx context.Context, id string) (*domain.Organisation, error) {
-	return getOrganisation(ctx, s.db, id, "")
+	return getOrganisation(ctx, s.DB, id, "")
 }
 
 // ListOrganisations implements domain.Repository.
@@ -120,14 +105,14 @@ func (s *Store) ListOrganisations(ctx context.Context, q domain.OrganisationQuer
 	if !q.ShowDeleted {
 		w.Add("delete_time IS NULL")
 	}
-	return storage.ReadPage(ctx, s.db, "organisations", orgReadColumns, &w, storage.After("id", q.After), "id", q.Limit, scanReadOrganisation)
+	return storage.ReadPage(ctx, s.DB, "organisations", orgReadColumns, &w, storage.After("id", q.After), "id", q.Limit, scanReadOrganisation)
 }
 
 // UpdateOrganisation implements domain.Repository.
 func (s *Store) UpdateOrganisation(ctx context.Context, id string, update func(*domain.Organisation) (*domain.Event, error)) (*domain.Organisation, error) {
 	var updated *domain.Organisation
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		o, err := getOrganisation(ctx, tx, id, s.forUpdate())
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		o, err := getOrganisation(ctx, tx, id, s.ForUpdate())
 		if err != nil {
 			return nil, err
 		}
@@ -151,8 +136,8 @@ func (s *Store) UpdateOrganisation(ctx context.Context, id string, update func(*
 // DeleteOrganisation implements domain.Repository: a soft delete, the row stays.
 func (s *Store) DeleteOrganisation(ctx context.Context, id string, del func(*domain.Organisation, int) (*domain.Event, error)) (*domain.Organisation, error) {
 	var deleted *domain.Organisation
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		o, err := getOrganisation(ctx, tx, id, s.forUpdate())
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		o, err := getOrganisation(ctx, tx, id, s.ForUpdate())
 		if err != nil {
 			return nil, err
 		}

@@ -5,7 +5,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 
 	"github.com/vif71/vif/platform/outbox"
@@ -17,34 +16,15 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-// EventEncoder turns a domain event into the outbox record to publish (subject, payload). The
-// gRPC adapter provides it, since the payload is the API's protobuf message.
-type EventEncoder func(*domain.Event) (outbox.Event, error)
-
-// Store implements domain.Repository. Its shell (platform/sqlstore) writes each change with its
-// events and keeps the seeds bookkeeping.
-type Store struct {
-	sqlstore.Shell[*domain.Event]
-	db *storage.DB
-}
-
-var _ domain.Repository = (*Store)(nil)
+// Store implements domain.Repository on its shell (platform/sqlstore), which holds the database
+// (DB), writes each change with its events in one transaction (Write: fn returns no events only
+// when it writes nothing, an idempotent replay; a nil event is refused) and keeps the seeds
+// bookkeeping.
+type Store struct{ sqlstore.Shell[*domain.Event] }
 
 // Open migrates db (the outbox's tables and the directory's) and returns a Store on it.
-func Open(ctx context.Context, db *storage.DB, encode EventEncoder, committed func()) (*Store, error) {
-	shell, err := sqlstore.Open(ctx, db, "directory", migrations, encode, committed)
-	if err != nil {
-		return nil, err
-	}
-	return &Store{Shell: shell, db: db}, nil
+// encode turns a domain event into the outbox record to publish (subject, payload); the gRPC
+// adapter provides it, since the payload is the API's protobuf message.
+func Open(ctx context.Context, db *storage.DB, encode func(*domain.Event) (outbox.Event, error), committed func()) (*Store, error) {
+	return sqlstore.New[Store](ctx, db, "directory", migrations, encode, committed)
 }
-
-// write runs fn in a transaction and adds the events it returns to the outbox in it
-// (outbox.WriteTx); a nil event is refused.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) ([]*domain.Event, error)) error {
-	return s.Write(ctx, fn)
-}
-
-// forUpdate locks the rows a read-modify-write reads. SQLite needs nothing: its transactions
-// take the write lock when they begin (_txlock=immediate).
-func (s *Store) forUpdate() string { return s.db.Lock(" FOR UPDATE") }

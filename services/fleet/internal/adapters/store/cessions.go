@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/sqlstore"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
@@ -54,7 +54,7 @@ func encodeHandover(h *domain.Handover) (handoverRow, error) {
 	for i, o := range h.Officials {
 		officials[i] = officialJSON{Name: o.Name, Title: o.Title}
 	}
-	js, err := encodeJSON(officials)
+	js, err := storage.EncodeList(officials)
 	return handoverRow{
 		date:        sql.NullString{String: string(h.Date), Valid: true},
 		place:       h.Place,
@@ -68,7 +68,7 @@ func (r handoverRow) decode() (*domain.Handover, error) {
 	if !r.date.Valid {
 		return nil, nil
 	}
-	officials, err := decodeJSON[officialJSON](r.officials, "cessions.handover_officials")
+	officials, err := storage.DecodeList[officialJSON](r.officials, "cessions.handover_officials")
 	if err != nil {
 		return nil, err
 	}
@@ -169,58 +169,46 @@ func updateCession(ctx context.Context, tx *sql.Tx, c *domain.Cession) error {
 // calling propose.
 func (s *Store) ProposeCession(ctx context.Context, c *domain.Cession, propose func(v *domain.Vehicle, open string) ([]*domain.Event, error)) (*domain.Cession, bool, error) {
 	vehicle := c.Vehicle
-	var existing *domain.Cession
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		// Claimed before the vehicle is locked: on PostgreSQL a concurrent call with this key
-		// waits here for this one, then replays it.
-		prev, err := idempotency.Claim(ctx, tx, c.Name())
-		if err != nil {
-			return nil, err
-		}
-		if prev != "" {
-			existing, err = getCession(ctx, tx, strings.TrimPrefix(prev, "cessions/"), "")
-			return nil, err
-		}
-		v, err := getVehicle(ctx, tx, vehicle, s.forUpdate())
-		if errors.Is(err, domain.ErrNotFound) {
-			return nil, fmt.Errorf("%s: %w", vehicleName(vehicle), domain.ErrNotFound)
-		}
-		if err != nil {
-			return nil, err
-		}
-		open, err := openCessionOf(ctx, tx, vehicle)
-		if err != nil {
-			return nil, err
-		}
-		events, err := changeVehicle(ctx, tx, v, func() ([]*domain.Event, error) { return propose(v, open) })
-		if err != nil {
-			return nil, err
-		}
-		c.Vehicle = vehicle
-		c.CreateTime, c.UpdateTime = storage.Stored(c.CreateTime), storage.Stored(c.UpdateTime)
-		if err := insertCession(ctx, tx, c); err != nil {
-			return nil, err
-		}
-		return events, nil
-	})
-	if storage.IsUniqueViolation(err) {
+	onUnique := func(err error) error {
 		if oneOpenCessionKey.ViolatedBy(err) {
-			return nil, false, vehicleTaken(vehicle)
+			return vehicleTaken(vehicle)
 		}
-		return nil, false, domain.ErrAlreadyExists
+		return domain.ErrAlreadyExists
 	}
-	if err != nil {
-		return nil, false, err
-	}
-	if existing != nil {
-		return existing, false, nil
-	}
-	return c, true, nil
+	// The key is claimed before the vehicle is locked: on PostgreSQL a concurrent call with this
+	// key waits at the claim for this one, then replays it.
+	return sqlstore.CreateMapped(ctx, s.Shell, c.Name(), c, onUnique,
+		func(tx *sql.Tx, prev string) (*domain.Cession, error) {
+			return getCession(ctx, tx, strings.TrimPrefix(prev, "cessions/"), "")
+		},
+		func(tx *sql.Tx) ([]*domain.Event, error) {
+			v, err := getVehicle(ctx, tx, vehicle, s.ForNoKeyUpdate())
+			if errors.Is(err, domain.ErrNotFound) {
+				return nil, fmt.Errorf("%s: %w", vehicleName(vehicle), domain.ErrNotFound)
+			}
+			if err != nil {
+				return nil, err
+			}
+			open, err := openCessionOf(ctx, tx, vehicle)
+			if err != nil {
+				return nil, err
+			}
+			events, err := changeVehicle(ctx, tx, v, func() ([]*domain.Event, error) { return propose(v, open) })
+			if err != nil {
+				return nil, err
+			}
+			c.Vehicle = vehicle
+			c.CreateTime, c.UpdateTime = storage.Stored(c.CreateTime), storage.Stored(c.UpdateTime)
+			if err := insertCession(ctx, tx, c); err != nil {
+				return nil, err
+			}
+			return events, nil
+		})
 }
 
 // GetCession implements domain.Repository.
 func (s *Store) GetCession(ctx context.Context, id string) (*domain.Cession, error) {
-	return getCession(ctx, s.db, id, "")
+	return getCession(ctx, s.DB, id, "")
 }
 
 // ListCessions implements domain.Repository: filters state, beneficiary, beneficiary_kind and
@@ -241,7 +229,7 @@ func (s *Store) ListCessions(ctx context.Context, q domain.CessionQuery) ([]*dom
 		// domain.Cession.Overdue: handed over, not declared, a deadline before the day.
 		w.Add("state = ? AND declaration_deadline <> '' AND declaration_deadline < ?", string(domain.HandedOver), string(q.OverdueOn))
 	}
-	return storage.ReadPage(ctx, s.db, "cessions", cessionColumns, &w, storage.After("id", q.After), "id", q.Limit, scanCession)
+	return storage.ReadPage(ctx, s.DB, "cessions", cessionColumns, &w, storage.After("id", q.After), "id", q.Limit, scanCession)
 }
 
 // handoverWindow selects the cessions handed over between from and to, inclusive; an empty
@@ -271,7 +259,7 @@ func handoverWindow(w *storage.Where, from, to domain.Date) error {
 func (s *Store) TransitionCession(ctx context.Context, id string, change func(c *domain.Cession, v *domain.Vehicle) ([]*domain.Event, error)) (*domain.Cession, error) {
 	var updated *domain.Cession
 	var vehicle string
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
 		// A cession's vehicle never changes: read it unlocked to lock the vehicle first, in the
 		// store's lock order, then lock the cession.
 		c, err := getCession(ctx, tx, id, "")
@@ -279,11 +267,11 @@ func (s *Store) TransitionCession(ctx context.Context, id string, change func(c 
 			return nil, err
 		}
 		vehicle = c.Vehicle
-		v, err := getVehicle(ctx, tx, vehicle, s.forUpdate())
+		v, err := getVehicle(ctx, tx, vehicle, s.ForNoKeyUpdate())
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", vehicleName(vehicle), err)
 		}
-		if c, err = getCession(ctx, tx, id, s.forUpdate()); err != nil {
+		if c, err = getCession(ctx, tx, id, s.ForNoKeyUpdate()); err != nil {
 			return nil, err
 		}
 		created := c.CreateTime
@@ -320,7 +308,7 @@ func (s *Store) CountHandedOver(ctx context.Context, from, to domain.Date) (map[
 		kind string
 		n    int
 	}
-	rows, err := storage.Collect(ctx, s.db, `SELECT beneficiary_kind, COUNT(*) FROM cessions`+w.String()+` GROUP BY beneficiary_kind`,
+	rows, err := storage.Collect(ctx, s.DB, `SELECT beneficiary_kind, COUNT(*) FROM cessions`+w.String()+` GROUP BY beneficiary_kind`,
 		w.Args(), func(row storage.Scanner) (kindCount, error) {
 			var kc kindCount
 			err := row.Scan(&kc.kind, &kc.n)

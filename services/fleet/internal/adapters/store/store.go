@@ -23,7 +23,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 
@@ -36,39 +35,18 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-// EventEncoder turns a domain event into the outbox record to publish (subject, payload). The
-// gRPC adapter provides it, since the payload is the API's protobuf message.
-type EventEncoder func(*domain.Event) (outbox.Event, error)
-
-// Store implements domain.Repository. Its shell (platform/sqlstore) writes each change with its
-// events and keeps the seeds bookkeeping.
-type Store struct {
-	sqlstore.Shell[*domain.Event]
-	db *storage.DB
-}
-
-var _ domain.Repository = (*Store)(nil)
+// Store implements domain.Repository on its shell (platform/sqlstore), which holds the database
+// (DB), writes each change with its events in one transaction (Write: fn returns no events only
+// when it writes nothing, an idempotent replay; a nil event is refused) and keeps the seeds
+// bookkeeping.
+type Store struct{ sqlstore.Shell[*domain.Event] }
 
 // Open migrates db (the outbox's tables and the fleet's) and returns a Store on it.
-func Open(ctx context.Context, db *storage.DB, encode EventEncoder, committed func()) (*Store, error) {
-	shell, err := sqlstore.Open(ctx, db, "fleet", migrations, encode, committed)
-	if err != nil {
-		return nil, err
-	}
-	return &Store{Shell: shell, db: db}, nil
+// encode turns a domain event into the outbox record to publish (subject, payload); the gRPC
+// adapter provides it, since the payload is the API's protobuf message.
+func Open(ctx context.Context, db *storage.DB, encode func(*domain.Event) (outbox.Event, error), committed func()) (*Store, error) {
+	return sqlstore.New[Store](ctx, db, "fleet", migrations, encode, committed)
 }
-
-// write runs fn in a transaction and adds the events it returns to the outbox in it
-// (outbox.WriteTx). fn returns no events only when it writes nothing (an idempotent replay); a
-// change is checked with outbox.RequireEvents before it is written.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) ([]*domain.Event, error)) error {
-	return s.Write(ctx, fn)
-}
-
-// forUpdate locks the rows a read-modify-write reads (PostgreSQL only, see the package doc).
-// NO KEY UPDATE is enough, since no write changes a key, and it lets other transactions insert
-// rows that reference the locked one (foreign key checks take KEY SHARE).
-func (s *Store) forUpdate() string { return s.db.Lock(" FOR NO KEY UPDATE") }
 
 // The unique keys whose violation tells a caller more than ErrAlreadyExists.
 var (

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -39,11 +38,11 @@ func encodeReadings(rs []domain.OdometerReading) (string, error) {
 	for i, r := range rs {
 		out[i] = readingJSON{Date: string(r.Date), KM: r.KM}
 	}
-	return encodeJSON(out)
+	return storage.EncodeList(out)
 }
 
 func decodeReadings(s string) ([]domain.OdometerReading, error) {
-	rs, err := decodeJSON[readingJSON](s, "vehicles.readings")
+	rs, err := storage.DecodeList[readingJSON](s, "vehicles.readings")
 	if err != nil {
 		return nil, err
 	}
@@ -52,27 +51,6 @@ func decodeReadings(s string) ([]domain.OdometerReading, error) {
 		out = append(out, domain.OdometerReading{Date: domain.Date(r.Date), KM: r.KM})
 	}
 	return out, nil
-}
-
-// encodeJSON writes a list column; an empty list is "[]".
-func encodeJSON[T any](v []T) (string, error) {
-	if len(v) == 0 {
-		return "[]", nil
-	}
-	b, err := json.Marshal(v)
-	return string(b), err
-}
-
-// decodeJSON reads a list column; an empty list gives nil, as the domain leaves an unset list.
-func decodeJSON[T any](s, column string) ([]T, error) {
-	var v []T
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		return nil, fmt.Errorf("store: %s: %w", column, err)
-	}
-	if len(v) == 0 {
-		return nil, nil
-	}
-	return v, nil
 }
 
 func scanVehicle(row storage.Scanner) (*domain.Vehicle, error) {
@@ -176,7 +154,7 @@ func (s *Store) RegisterVehicle(ctx context.Context, v *domain.Vehicle, events [
 		return nil, false, err
 	}
 	var existing *domain.Vehicle
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
 		prev, err := idempotency.Claim(ctx, tx, v.Name())
 		if err != nil {
 			return nil, err
@@ -208,7 +186,7 @@ func (s *Store) RegisterVehicle(ctx context.Context, v *domain.Vehicle, events [
 
 // GetVehicle implements domain.Repository.
 func (s *Store) GetVehicle(ctx context.Context, id string) (*domain.Vehicle, error) {
-	return getVehicle(ctx, s.db, id, "")
+	return getVehicle(ctx, s.DB, id, "")
 }
 
 // ListVehicles implements domain.Repository: filters state, make, vin and plate; ordered and
@@ -218,15 +196,15 @@ func (s *Store) ListVehicles(ctx context.Context, q domain.Query) ([]*domain.Veh
 	if err := w.AddFilters("vehicles", q.Filters, vehicleFilters); err != nil {
 		return nil, 0, err
 	}
-	return storage.ReadPage(ctx, s.db, "vehicles", vehicleColumns, &w, storage.After("id", q.After), "id", q.Limit, scanVehicle)
+	return storage.ReadPage(ctx, s.DB, "vehicles", vehicleColumns, &w, storage.After("id", q.After), "id", q.Limit, scanVehicle)
 }
 
 // UpdateVehicle implements domain.Repository. A VIN another vehicle holds gives
 // ErrAlreadyExists, naming the VIN.
 func (s *Store) UpdateVehicle(ctx context.Context, id string, update func(*domain.Vehicle) ([]*domain.Event, error)) (*domain.Vehicle, error) {
 	var updated *domain.Vehicle
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		v, err := getVehicle(ctx, tx, id, s.forUpdate())
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		v, err := getVehicle(ctx, tx, id, s.ForNoKeyUpdate())
 		if err != nil {
 			return nil, err
 		}

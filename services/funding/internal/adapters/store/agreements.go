@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/sqlstore"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -53,58 +53,45 @@ func planTaken(post string, year int32) error {
 // claimed first, in the same transaction (idempotency.Claim): a replay returns the agreement
 // created then, without calling check.
 func (s *Store) CreateAgreement(ctx context.Context, a *domain.Agreement, check func(plan *domain.Plan, taken bool) (*domain.Event, error)) (*domain.Agreement, bool, error) {
-	var existing *domain.Agreement
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		first, err := idempotency.Claim(ctx, tx, a.Name())
-		if err != nil {
-			return nil, err
-		}
-		if first != "" {
-			existing, err = getAgreement(ctx, tx, strings.TrimPrefix(first, "agreements/"), "")
-			return nil, err
-		}
-		plan, err := getPlan(ctx, tx, a.Post, a.Year, s.forShare())
-		if err != nil {
-			return nil, err
-		}
-		var agreements int
-		err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM agreements WHERE post = $1 AND year = $2`, a.Post, a.Year).Scan(&agreements)
-		if err != nil {
-			return nil, err
-		}
-		ev, err := check(plan, agreements > 0)
-		if err != nil {
-			return nil, err
-		}
-		if agreements > 0 {
-			return nil, planTaken(a.Post, a.Year)
-		}
-		a.CreateTime, a.UpdateTime = storage.Stored(a.CreateTime), storage.Stored(a.UpdateTime)
-		_, err = tx.ExecContext(ctx, `INSERT INTO agreements (`+agreementColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-			a.ID, a.Post, a.Year, string(a.State), a.Reference, a.Purpose, string(a.SignDate), string(a.StartDate),
-			string(a.CloseDate), a.TotalCents, a.Revision, a.CreateTime, a.UpdateTime)
-		if err != nil {
-			return nil, err
-		}
-		return []*domain.Event{ev}, nil
-	})
-	if storage.IsUniqueViolation(err) {
-		// The id, or the plan, was taken by a concurrent call; the engines do not say which.
-		return nil, false, fmt.Errorf("the id, or %s's agreement, was taken: %w", domain.PlanName(a.Post, a.Year), domain.ErrAlreadyExists)
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if existing != nil {
-		return existing, false, nil
-	}
-	return a, true, nil
+	// A unique violation: the id, or the plan, was taken by a concurrent call; the engines do not
+	// say which.
+	taken := fmt.Errorf("the id, or %s's agreement, was taken: %w", domain.PlanName(a.Post, a.Year), domain.ErrAlreadyExists)
+	return sqlstore.Create(ctx, s.Shell, a.Name(), a, taken,
+		func(tx *sql.Tx, first string) (*domain.Agreement, error) {
+			return getAgreement(ctx, tx, strings.TrimPrefix(first, "agreements/"), "")
+		},
+		func(tx *sql.Tx) ([]*domain.Event, error) {
+			plan, err := getPlan(ctx, tx, a.Post, a.Year, s.ForShare())
+			if err != nil {
+				return nil, err
+			}
+			var agreements int
+			err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM agreements WHERE post = $1 AND year = $2`, a.Post, a.Year).Scan(&agreements)
+			if err != nil {
+				return nil, err
+			}
+			ev, err := check(plan, agreements > 0)
+			if err != nil {
+				return nil, err
+			}
+			if agreements > 0 {
+				return nil, planTaken(a.Post, a.Year)
+			}
+			a.CreateTime, a.UpdateTime = storage.Stored(a.CreateTime), storage.Stored(a.UpdateTime)
+			_, err = tx.ExecContext(ctx, `INSERT INTO agreements (`+agreementColumns+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+				a.ID, a.Post, a.Year, string(a.State), a.Reference, a.Purpose, string(a.SignDate), string(a.StartDate),
+				string(a.CloseDate), a.TotalCents, a.Revision, a.CreateTime, a.UpdateTime)
+			if err != nil {
+				return nil, err
+			}
+			return []*domain.Event{ev}, nil
+		})
 }
 
 // GetAgreement implements domain.Repository.
 func (s *Store) GetAgreement(ctx context.Context, id string) (*domain.Agreement, error) {
-	return getAgreement(ctx, s.db, id, "")
+	return getAgreement(ctx, s.DB, id, "")
 }
 
 // ListAgreements implements domain.Repository: filters state, year and post; ordered and resumed
@@ -114,7 +101,7 @@ func (s *Store) ListAgreements(ctx context.Context, q domain.Query) ([]*domain.A
 	if err := w.AddFilters("agreements", q.Filters, agreementFilters); err != nil {
 		return nil, 0, err
 	}
-	return storage.ReadPage(ctx, s.db, "agreements", agreementColumns, &w, storage.After("id", q.After), "id", q.Limit, scanAgreement)
+	return storage.ReadPage(ctx, s.DB, "agreements", agreementColumns, &w, storage.After("id", q.After), "id", q.Limit, scanAgreement)
 }
 
 // TransitionAgreement implements domain.Repository. The contributions change returns are
@@ -122,18 +109,18 @@ func (s *Store) ListAgreements(ctx context.Context, q domain.Query) ([]*domain.A
 // the whole change with ErrAlreadyExists.
 func (s *Store) TransitionAgreement(ctx context.Context, id string, change func(a *domain.Agreement, plan *domain.Plan) ([]*domain.Contribution, *domain.Event, error)) (*domain.Agreement, error) {
 	var updated *domain.Agreement
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
 		// An agreement's post and year never change: read them unlocked to lock the plan first,
 		// in the store's lock order, then lock the agreement.
 		a, err := getAgreement(ctx, tx, id, "")
 		if err != nil {
 			return nil, err
 		}
-		plan, err := getPlan(ctx, tx, a.Post, a.Year, s.forShare())
+		plan, err := getPlan(ctx, tx, a.Post, a.Year, s.ForShare())
 		if err != nil {
 			return nil, err
 		}
-		if a, err = getAgreement(ctx, tx, id, s.forUpdate()); err != nil {
+		if a, err = getAgreement(ctx, tx, id, s.ForNoKeyUpdate()); err != nil {
 			return nil, err
 		}
 		post, year := a.Post, a.Year

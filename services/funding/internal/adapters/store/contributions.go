@@ -136,7 +136,7 @@ func insertPayment(ctx context.Context, tx *sql.Tx, c *domain.Contribution, seq 
 
 // GetContribution implements domain.Repository.
 func (s *Store) GetContribution(ctx context.Context, agreement, funder string) (*domain.Contribution, error) {
-	return getContribution(ctx, s.db, agreement, funder, "")
+	return getContribution(ctx, s.DB, agreement, funder, "")
 }
 
 // ListContributions implements domain.Repository: filters agreement, funder and year; ordered
@@ -157,11 +157,11 @@ func (s *Store) ListContributions(ctx context.Context, q domain.Query) ([]*domai
 		w.Add("(agreement > ? OR (agreement = ? AND funder > ?))", agreement, agreement, funder)
 		return nil
 	}
-	cs, total, err := storage.ReadPage(ctx, s.db, "contributions", contributionColumns, &w, resume, "agreement, funder", q.Limit, scanContribution)
+	cs, total, err := storage.ReadPage(ctx, s.DB, "contributions", contributionColumns, &w, resume, "agreement, funder", q.Limit, scanContribution)
 	if err != nil {
 		return nil, 0, err
 	}
-	return cs, total, attachPayments(ctx, s.db, cs)
+	return cs, total, attachPayments(ctx, s.DB, cs)
 }
 
 // UpdateContribution implements domain.Repository.
@@ -173,9 +173,9 @@ func (s *Store) ListContributions(ctx context.Context, q domain.Query) ([]*domai
 // payment gives an error wrapping idempotency.ErrRequestIDReused.
 func (s *Store) UpdateContribution(ctx context.Context, agreement, funder string, change func(c *domain.Contribution, state domain.AgreementState) (*domain.Event, error)) (*domain.Contribution, error) {
 	var updated *domain.Contribution
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
 		var state string
-		err := tx.QueryRowContext(ctx, `SELECT state FROM agreements WHERE id = $1`+s.forShare(), agreement).Scan(&state)
+		err := tx.QueryRowContext(ctx, `SELECT state FROM agreements WHERE id = $1`+s.ForShare(), agreement).Scan(&state)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, domain.ErrNotFound
 		}
@@ -184,7 +184,7 @@ func (s *Store) UpdateContribution(ctx context.Context, agreement, funder string
 		}
 		// The contribution's lock serialises its writers, so the claim below sees every key
 		// committed before.
-		c, err := getContribution(ctx, tx, agreement, funder, s.forUpdate())
+		c, err := getContribution(ctx, tx, agreement, funder, s.ForNoKeyUpdate())
 		if err != nil {
 			return nil, err
 		}

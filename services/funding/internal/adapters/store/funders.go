@@ -81,7 +81,7 @@ func (s *Store) CreateFunder(ctx context.Context, f *domain.Funder, ev *domain.E
 
 // GetFunder implements domain.Repository.
 func (s *Store) GetFunder(ctx context.Context, id string) (*domain.Funder, error) {
-	return getFunder(ctx, s.db, id, "")
+	return getFunder(ctx, s.DB, id, "")
 }
 
 // ListFunders implements domain.Repository: filters kind, epci and organisation; ordered and
@@ -91,14 +91,14 @@ func (s *Store) ListFunders(ctx context.Context, q domain.Query) ([]*domain.Fund
 	if err := w.AddFilters("funders", q.Filters, funderFilters); err != nil {
 		return nil, 0, err
 	}
-	return storage.ReadPage(ctx, s.db, "funders", funderColumns, &w, storage.After("id", q.After), "id", q.Limit, scanFunder)
+	return storage.ReadPage(ctx, s.DB, "funders", funderColumns, &w, storage.After("id", q.After), "id", q.Limit, scanFunder)
 }
 
 // UpdateFunder implements domain.Repository.
 func (s *Store) UpdateFunder(ctx context.Context, id string, update func(*domain.Funder) (*domain.Event, error)) (*domain.Funder, error) {
 	var updated *domain.Funder
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		f, err := getFunder(ctx, tx, id, s.forUpdate())
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		f, err := getFunder(ctx, tx, id, s.ForNoKeyUpdate())
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +133,7 @@ func (s *Store) FundersByEPCI(ctx context.Context, sirens []string) (map[string]
 		var w storage.Where
 		w.Add("kind = ?", string(domain.KindEPCI))
 		w.In("epci", chunk)
-		fs, err := storage.Collect(ctx, s.db, `SELECT `+funderColumns+` FROM funders`+w.String()+` ORDER BY id`, w.Args(), scanFunder)
+		fs, err := storage.Collect(ctx, s.DB, `SELECT `+funderColumns+` FROM funders`+w.String()+` ORDER BY id`, w.Args(), scanFunder)
 		if err != nil {
 			return nil, err
 		}

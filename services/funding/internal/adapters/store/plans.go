@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -29,26 +28,6 @@ type plannedJSON struct {
 	AmountCents int64  `json:"amount_cents"`
 }
 
-func encodeJSON[T any](v []T) (string, error) {
-	if len(v) == 0 {
-		return "[]", nil
-	}
-	b, err := json.Marshal(v)
-	return string(b), err
-}
-
-// decodeJSON reads a JSON array; an empty one gives nil, as the domain leaves an unset list.
-func decodeJSON[T any](s, column string) ([]T, error) {
-	var v []T
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		return nil, fmt.Errorf("store: plans.%s: %w", column, err)
-	}
-	if len(v) == 0 {
-		return nil, nil
-	}
-	return v, nil
-}
-
 // planLists are a plan's list columns as stored.
 type planLists struct{ shares, epcis, contributions string }
 
@@ -63,13 +42,13 @@ func encodePlanLists(p *domain.Plan) (planLists, error) {
 	}
 	var l planLists
 	var err error
-	if l.shares, err = encodeJSON(shares); err != nil {
+	if l.shares, err = storage.EncodeList(shares); err != nil {
 		return l, err
 	}
-	if l.epcis, err = encodeJSON(p.EPCIFunders); err != nil {
+	if l.epcis, err = storage.EncodeList(p.EPCIFunders); err != nil {
 		return l, err
 	}
-	l.contributions, err = encodeJSON(planned)
+	l.contributions, err = storage.EncodeList(planned)
 	return l, err
 }
 
@@ -92,17 +71,17 @@ func scanPlan(row storage.Scanner) (*domain.Plan, error) {
 		return nil, err
 	}
 	p.Rule = domain.RuleKind(rule)
-	shares, err := decodeJSON[shareJSON](l.shares, "shares")
+	shares, err := storage.DecodeList[shareJSON](l.shares, "plans.shares")
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range shares {
 		p.Shares = append(p.Shares, domain.Share{Funder: s.Funder, BP: s.BP})
 	}
-	if p.EPCIFunders, err = decodeJSON[string](l.epcis, "epci_funders"); err != nil {
+	if p.EPCIFunders, err = storage.DecodeList[string](l.epcis, "plans.epci_funders"); err != nil {
 		return nil, err
 	}
-	planned, err := decodeJSON[plannedJSON](l.contributions, "contributions")
+	planned, err := storage.DecodeList[plannedJSON](l.contributions, "plans.contributions")
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +149,7 @@ func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, check func(funde
 			return existing, err
 		},
 		func(tx *sql.Tx) ([]*domain.Event, error) {
-			if _, err := getPost(ctx, tx, p.Post, s.forKeyShare()); err != nil {
+			if _, err := getPost(ctx, tx, p.Post, s.ForKeyShare()); err != nil {
 				return nil, fmt.Errorf("posts/%s: %w", p.Post, err)
 			}
 			if prev, err := getPlan(ctx, tx, p.Post, p.Year, ""); err != nil || prev != nil {
@@ -206,7 +185,7 @@ func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, check func(funde
 
 // GetPlan implements domain.Repository.
 func (s *Store) GetPlan(ctx context.Context, post string, year int32) (*domain.Plan, error) {
-	p, err := getPlan(ctx, s.db, post, year, "")
+	p, err := getPlan(ctx, s.DB, post, year, "")
 	if err == nil && p == nil {
 		err = domain.ErrNotFound
 	}
@@ -235,14 +214,14 @@ func (s *Store) ListPlans(ctx context.Context, q domain.Query) ([]*domain.Plan, 
 		w.Add("(post > ? OR (post = ? AND year > ?))", post, post, year)
 		return nil
 	}
-	return storage.ReadPage(ctx, s.db, "plans", planColumns, &w, resume, "post, year", q.Limit, scanPlan)
+	return storage.ReadPage(ctx, s.DB, "plans", planColumns, &w, resume, "post, year", q.Limit, scanPlan)
 }
 
 // UpdatePlan implements domain.Repository.
 func (s *Store) UpdatePlan(ctx context.Context, post string, year int32, update func(p *domain.Plan, agreement domain.AgreementState, funders func(ids []string) (map[string]*domain.Funder, error)) (*domain.Event, error)) (*domain.Plan, error) {
 	var updated *domain.Plan
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		p, err := getPlan(ctx, tx, post, year, s.forUpdate())
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		p, err := getPlan(ctx, tx, post, year, s.ForNoKeyUpdate())
 		if err != nil {
 			return nil, err
 		}
@@ -250,7 +229,7 @@ func (s *Store) UpdatePlan(ctx context.Context, post string, year int32, update 
 			return nil, domain.ErrNotFound
 		}
 		var state string
-		err = tx.QueryRowContext(ctx, `SELECT state FROM agreements WHERE post = $1 AND year = $2`+s.forShare(), post, year).Scan(&state)
+		err = tx.QueryRowContext(ctx, `SELECT state FROM agreements WHERE post = $1 AND year = $2`+s.ForShare(), post, year).Scan(&state)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}

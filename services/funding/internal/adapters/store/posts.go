@@ -61,7 +61,7 @@ func (s *Store) CreatePost(ctx context.Context, p *domain.Post, ev *domain.Event
 
 // GetPost implements domain.Repository.
 func (s *Store) GetPost(ctx context.Context, id string) (*domain.Post, error) {
-	return getPost(ctx, s.db, id, "")
+	return getPost(ctx, s.DB, id, "")
 }
 
 // ListPosts implements domain.Repository: filters network and host_organisation; ordered and
@@ -71,14 +71,14 @@ func (s *Store) ListPosts(ctx context.Context, q domain.Query) ([]*domain.Post, 
 	if err := w.AddFilters("posts", q.Filters, postFilters); err != nil {
 		return nil, 0, err
 	}
-	return storage.ReadPage(ctx, s.db, "posts", postColumns, &w, storage.After("id", q.After), "id", q.Limit, scanPost)
+	return storage.ReadPage(ctx, s.DB, "posts", postColumns, &w, storage.After("id", q.After), "id", q.Limit, scanPost)
 }
 
 // UpdatePost implements domain.Repository.
 func (s *Store) UpdatePost(ctx context.Context, id string, update func(*domain.Post) (*domain.Event, error)) (*domain.Post, error) {
 	var updated *domain.Post
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		p, err := getPost(ctx, tx, id, s.forUpdate())
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		p, err := getPost(ctx, tx, id, s.ForNoKeyUpdate())
 		if err != nil {
 			return nil, err
 		}

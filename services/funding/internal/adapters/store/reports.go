@@ -9,7 +9,7 @@ import (
 
 // PlansOfYear implements domain.Repository: every plan of year, ordered by post.
 func (s *Store) PlansOfYear(ctx context.Context, year int32) ([]*domain.Plan, error) {
-	return storage.Collect(ctx, s.db, `SELECT `+planColumns+` FROM plans WHERE year = $1 ORDER BY post`, []any{year}, scanPlan)
+	return storage.Collect(ctx, s.DB, `SELECT `+planColumns+` FROM plans WHERE year = $1 ORDER BY post`, []any{year}, scanPlan)
 }
 
 // AgreementsOfYear implements domain.Repository: every agreement of year ordered by id, and the
@@ -19,7 +19,7 @@ func (s *Store) PlansOfYear(ctx context.Context, year int32) ([]*domain.Plan, er
 // payment in a contribution's PaidCents and not in its Payments, or the reverse. Reports read
 // the cents, which each row keeps consistent.
 func (s *Store) AgreementsOfYear(ctx context.Context, year int32) ([]*domain.Agreement, map[string][]*domain.Contribution, error) {
-	agreements, err := storage.Collect(ctx, s.db, `SELECT `+agreementColumns+` FROM agreements WHERE year = $1 ORDER BY id`, []any{year}, scanAgreement)
+	agreements, err := storage.Collect(ctx, s.DB, `SELECT `+agreementColumns+` FROM agreements WHERE year = $1 ORDER BY id`, []any{year}, scanAgreement)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -27,12 +27,12 @@ func (s *Store) AgreementsOfYear(ctx context.Context, year int32) ([]*domain.Agr
 	committed.Add("year = ?", year)
 	committed.In("state", committedStates())
 	sub := `SELECT id FROM agreements` + committed.String()
-	contributions, err := storage.Collect(ctx, s.db, `SELECT `+contributionColumns+` FROM contributions WHERE agreement IN (`+sub+`)
+	contributions, err := storage.Collect(ctx, s.DB, `SELECT `+contributionColumns+` FROM contributions WHERE agreement IN (`+sub+`)
 		ORDER BY agreement, funder`, committed.Args(), scanContribution)
 	if err != nil {
 		return nil, nil, err
 	}
-	payments, err := paymentsWhere(ctx, s.db, ` WHERE agreement IN (`+sub+`)`, committed.Args())
+	payments, err := paymentsWhere(ctx, s.DB, ` WHERE agreement IN (`+sub+`)`, committed.Args())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -16,7 +16,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 
 	"github.com/vif71/vif/platform/outbox"
@@ -28,45 +27,18 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-// EventEncoder turns a domain event into the outbox record to publish (subject, payload). The
-// gRPC adapter provides it, since the payload is the API's protobuf message.
-type EventEncoder func(*domain.Event) (outbox.Event, error)
-
-// Store implements domain.Repository. Its shell (platform/sqlstore) writes each change with its
-// events and keeps the seeds bookkeeping.
-type Store struct {
-	sqlstore.Shell[*domain.Event]
-	db *storage.DB
-}
-
-var _ domain.Repository = (*Store)(nil)
+// Store implements domain.Repository on its shell (platform/sqlstore), which holds the database
+// (DB), writes each change with its events in one transaction (Write: fn returns no events only
+// when it writes nothing, an idempotent replay; a nil event is refused) and keeps the seeds
+// bookkeeping.
+type Store struct{ sqlstore.Shell[*domain.Event] }
 
 // Open migrates db (the outbox's tables and the funding service's) and returns a Store on it.
-func Open(ctx context.Context, db *storage.DB, encode EventEncoder, committed func()) (*Store, error) {
-	shell, err := sqlstore.Open(ctx, db, "funding", migrations, encode, committed)
-	if err != nil {
-		return nil, err
-	}
-	return &Store{Shell: shell, db: db}, nil
+// encode turns a domain event into the outbox record to publish (subject, payload); the gRPC
+// adapter provides it, since the payload is the API's protobuf message.
+func Open(ctx context.Context, db *storage.DB, encode func(*domain.Event) (outbox.Event, error), committed func()) (*Store, error) {
+	return sqlstore.New[Store](ctx, db, "funding", migrations, encode, committed)
 }
-
-// write runs fn in a transaction and adds the events it returns to the outbox in it
-// (outbox.WriteTx). fn returns no events to write nothing (an idempotent replay); a nil event is
-// refused.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) ([]*domain.Event, error)) error {
-	return s.Write(ctx, fn)
-}
-
-// forUpdate locks the rows a read-modify-write reads (PostgreSQL only, see the package doc).
-// NO KEY UPDATE is enough, since no update changes a key, and it lets other transactions insert
-// rows that reference the locked one (foreign key checks take KEY SHARE).
-func (s *Store) forUpdate() string { return s.db.Lock(" FOR NO KEY UPDATE") }
-
-// forShare keeps the rows a write depends on from changing until it commits.
-func (s *Store) forShare() string { return s.db.Lock(" FOR SHARE") }
-
-// forKeyShare keeps a row a write only needs to exist, as a foreign key check does.
-func (s *Store) forKeyShare() string { return s.db.Lock(" FOR KEY SHARE") }
 
 // chunks splits values into slices of at most inChunk, so that an IN list stays far below
 // either engine's limit on placeholders.

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/sqlstore"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/statistics/internal/domain"
 )
@@ -33,46 +33,35 @@ func (s *Store) CreateNationalFigure(ctx context.Context, f *domain.NationalFigu
 	if err := outbox.RequireEvents(events); err != nil {
 		return nil, false, err
 	}
-	var existing *domain.NationalFigure
-	err := s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		prev, err := idempotency.Claim(ctx, tx, f.Name())
-		if err != nil {
-			return nil, err
+	onUnique := func(err error) error {
+		if figureYearKey.ViolatedBy(err) {
+			return fmt.Errorf("its year is taken: %w", domain.ErrAlreadyExists)
 		}
-		if prev != "" {
+		return err
+	}
+	return sqlstore.CreateMapped(ctx, s.Shell, f.Name(), f, onUnique,
+		func(tx *sql.Tx, prev string) (*domain.NationalFigure, error) {
 			year, err := strconv.Atoi(strings.TrimPrefix(prev, "nationalFigures/"))
 			if err != nil {
 				return nil, fmt.Errorf("store: %q names no national figure", prev)
 			}
-			existing, err = scanFigure(tx.QueryRowContext(ctx, `SELECT `+figureColumns+` FROM national_figures WHERE year = $1`, year))
-			return nil, err
-		}
-		f.CreateTime = storage.Stored(f.CreateTime)
-		_, err = tx.ExecContext(ctx, `INSERT INTO national_figures (`+figureColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6)`,
-			f.Year, f.Value, f.Source, f.SourceURL, f.Illustrative, f.CreateTime)
-		if err != nil {
-			return nil, err
-		}
-		return events, nil
-	})
-	if storage.IsUniqueViolation(err) {
-		if figureYearKey.ViolatedBy(err) {
-			return nil, false, fmt.Errorf("its year is taken: %w", domain.ErrAlreadyExists)
-		}
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if existing != nil {
-		return existing, false, nil
-	}
-	return f, true, nil
+			return scanFigure(tx.QueryRowContext(ctx, `SELECT `+figureColumns+` FROM national_figures WHERE year = $1`, year))
+		},
+		func(tx *sql.Tx) ([]*domain.Event, error) {
+			f.CreateTime = storage.Stored(f.CreateTime)
+			_, err := tx.ExecContext(ctx, `INSERT INTO national_figures (`+figureColumns+`)
+				VALUES ($1, $2, $3, $4, $5, $6)`,
+				f.Year, f.Value, f.Source, f.SourceURL, f.Illustrative, f.CreateTime)
+			if err != nil {
+				return nil, err
+			}
+			return events, nil
+		})
 }
 
 // GetNationalFigure implements domain.Repository.
 func (s *Store) GetNationalFigure(ctx context.Context, year int) (*domain.NationalFigure, error) {
-	f, err := scanFigure(s.db.QueryRowContext(ctx, `SELECT `+figureColumns+` FROM national_figures WHERE year = $1`, year))
+	f, err := scanFigure(s.DB.QueryRowContext(ctx, `SELECT `+figureColumns+` FROM national_figures WHERE year = $1`, year))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.ErrNotFound
 	}
@@ -86,5 +75,5 @@ func (s *Store) ListNationalFigures(ctx context.Context, afterYear, limit int) (
 		w.Add("year > ?", afterYear)
 		return nil
 	}
-	return storage.ReadPage(ctx, s.db, "national_figures", figureColumns, &storage.Where{}, after, "year", limit, scanFigure)
+	return storage.ReadPage(ctx, s.DB, "national_figures", figureColumns, &storage.Where{}, after, "year", limit, scanFigure)
 }

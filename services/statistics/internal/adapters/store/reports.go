@@ -99,7 +99,7 @@ func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, events func(
 	}
 	var existing *domain.Report
 	var revision int64
-	err = s.write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+	err = s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
 		var latest int64
 		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(revision), 0) FROM reports WHERE network = $1 AND period = $2`,
 			r.Network, r.Period.String()).Scan(&latest)
@@ -153,7 +153,7 @@ func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, events func(
 
 // LatestReport implements domain.Repository: one probe of reports_latest.
 func (s *Store) LatestReport(ctx context.Context, network string, p domain.Period) (*domain.Report, error) {
-	r, err := scanReport(s.db.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports
+	r, err := scanReport(s.DB.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports
 		WHERE latest AND network = $1 AND year = $2 AND first_month = $3 AND granularity = $4`,
 		network, p.Year(), p.FirstMonth(), int(p.Granularity())))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -171,12 +171,12 @@ func (s *Store) ReportRevisions(ctx context.Context, network string, p domain.Pe
 		query += ` AND revision < $3`
 		args = append(args, beforeRevision)
 	}
-	out, err := storage.Collect(ctx, s.db, query+` ORDER BY revision DESC`+storage.Limit(limit), args, scanReport)
+	out, err := storage.Collect(ctx, s.DB, query+` ORDER BY revision DESC`+storage.Limit(limit), args, scanReport)
 	if err != nil || len(out) > 0 {
 		return out, err
 	}
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE network = $1 AND period = $2`,
+	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE network = $1 AND period = $2`,
 		network, p.String()).Scan(&n); err != nil {
 		return nil, err
 	}
@@ -195,5 +195,5 @@ func (s *Store) LatestReports(ctx context.Context, network string, from, to int)
 		query += ` AND network = $3`
 		args = append(args, network)
 	}
-	return storage.Collect(ctx, s.db, query+` ORDER BY network, year, first_month, granularity`, args, scanReport)
+	return storage.Collect(ctx, s.DB, query+` ORDER BY network, year, first_month, granularity`, args, scanReport)
 }
