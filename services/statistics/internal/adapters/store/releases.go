@@ -65,7 +65,7 @@ func decodeFigures(s string) (map[string]domain.Figures, error) {
 func (s *Store) LatestRelease(ctx context.Context, year int) (int, [sha256.Size]byte, error) {
 	var number int
 	var digest string
-	err := s.db.QueryRowContext(ctx, `SELECT number, digest FROM releases WHERE year = $1 ORDER BY number DESC LIMIT 1`,
+	err := s.DB.QueryRowContext(ctx, `SELECT number, digest FROM releases WHERE year = $1 ORDER BY number DESC LIMIT 1`,
 		year).Scan(&number, &digest)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, [sha256.Size]byte{}, nil
@@ -90,7 +90,7 @@ func (s *Store) AddRelease(ctx context.Context, r domain.Release) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO releases (year, number, digest, figures)
+	res, err := s.DB.ExecContext(ctx, `INSERT INTO releases (year, number, digest, figures)
 		SELECT $1, $2, $3, $4 WHERE (SELECT COALESCE(MAX(number), 0) FROM releases WHERE year = $1) = $2 - 1`,
 		r.Year, r.Number, hex.EncodeToString(r.Digest[:]), text)
 	if storage.IsUniqueViolation(err) {
@@ -117,7 +117,7 @@ func decodeDigest(s string) ([sha256.Size]byte, error) {
 
 // releases reads a year's releases, oldest first.
 func (s *Store) releases(ctx context.Context, year int) ([]domain.Release, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT number, digest, figures FROM releases WHERE year = $1 ORDER BY number`, year)
+	rows, err := s.DB.QueryContext(ctx, `SELECT number, digest, figures FROM releases WHERE year = $1 ORDER BY number`, year)
 	if err != nil {
 		return nil, err
 	}
