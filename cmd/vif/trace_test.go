@@ -133,6 +133,11 @@ func TestOneTracePerRequest(t *testing.T) {
 	msg := receiveEvent(t, in, dataDir, subject, "cessions/traced-clio-garage")
 	headers := msg.Headers()
 
+	// The relay ends its publish span when it reads JetStream's ack, which may come after the
+	// subscriber already holds the message: wait for that span before reading the trace.
+	for deadline := time.Now().Add(10 * time.Second); telemetrytest.Named(spans.GetSpans(), "send "+subject) == nil && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	all := spans.GetSpans()
 	root := telemetrytest.Named(all, "POST /v1/cessions")
 	if root == nil {
