@@ -104,3 +104,46 @@ func TestOnlyProtectedAnswersMakeReleases(t *testing.T) {
 		t.Fatalf("after a public answer, 2024 has release %d (%v); want 1", n, err)
 	}
 }
+
+// TestAReaderDuringTheSeedSeesAllOfItOrNone: public readers while the default data set is
+// written see none of it or all of it, so the seed's years have one release at most; a reader
+// of each half-written state would make a release of each (and the protection of every later
+// state against all of them, which the seed's thirteen monthly networks make very slow).
+func TestAReaderDuringTheSeedSeesAllOfItOrNone(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, storagetest.SQLite(t), grpcapi.EncodeEvent, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	networks := make(manyNetworks, 13)
+	for i := range networks {
+		networks[i] = domain.Network{ID: fmt.Sprintf("network-%02d", i), Population: 20_000 + int64(i*i)*3_000}
+	}
+	ids := 0
+	svc := app.New(st, networks, func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) },
+		func() string { ids++; return fmt.Sprint(ids) }, 0)
+	done := make(chan error, 1)
+	go func() {
+		_, err := svc.Seed(ctx)
+		done <- err
+	}()
+	reads := 0
+	for seeding := true; seeding; reads++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("Seed: %v", err)
+			}
+			seeding = false
+		default:
+		}
+		if _, err := svc.QuerySeries(ctx, domain.Actor{}, "", domain.Year, "2022", "2023"); err != nil {
+			t.Fatalf("QuerySeries during the seed: %v", err)
+		}
+	}
+	for _, year := range []int{2022, 2023} {
+		if n, _, err := st.LatestRelease(ctx, year); err != nil || n > 1 {
+			t.Errorf("after %d public reads during the seed, %d has %d releases (%v); want at most 1", reads, year, n, err)
+		}
+	}
+}

@@ -58,15 +58,18 @@ func (s *Service) Seed(ctx context.Context) (bool, error) {
 	if len(networks) == 0 {
 		return false, fmt.Errorf("seed: the directory has no networks: %w", resource.ErrDirectoryUnavailable)
 	}
-	for _, r := range seedReports(networks) {
+	// The reports in one transaction: a public reader during the seed would otherwise protect,
+	// and record as a release of its year, each half-written state, and every later state of
+	// the year would have to be protected against it too. A report the database has already (a
+	// seed interrupted under an earlier version wrote one at a time) is kept.
+	reports := seedReports(networks)
+	for _, r := range reports {
 		r.SubmitTime, r.SubmittedBy, r.Illustrative = s.now(), "seed", true
-		// An idempotency key per report makes the seed safe to run again after an interruption:
-		// what was written is returned, not written twice.
-		if _, _, err := s.repo.SubmitReport(idempotency.Internal(ctx, "seed", seedName+"/"+r.Name()), r, func(r *domain.Report) []*domain.Event {
-			return []*domain.Event{{ID: s.ids(), Type: domain.ReportSubmitted, Time: r.SubmitTime, Report: r}}
-		}); err != nil {
-			return false, fmt.Errorf("seed %s: %w", r.Name(), err)
-		}
+	}
+	if _, err := s.repo.SeedReports(ctx, reports, func(r *domain.Report) []*domain.Event {
+		return []*domain.Event{{ID: s.ids(), Type: domain.ReportSubmitted, Time: r.SubmitTime, Report: r}}
+	}); err != nil {
+		return false, fmt.Errorf("seed the reports: %w", err)
 	}
 	for _, f := range SeedNational {
 		f.CreateTime = s.now()

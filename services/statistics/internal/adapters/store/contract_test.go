@@ -52,6 +52,8 @@ var reportCases = []contractCase{
 	{"counts round-trip exactly, every bucket of every dimension", countsRoundTrip},
 	{"stored counts that no longer check are an error, not figures", corruptCountsAreAnError},
 	{"submit times come back in UTC to the microsecond", submitTimesInUTCToTheMicrosecond},
+	{"a seed writes its reports as revision 1 in one transaction and keeps those that exist", seedKeepsExistingReports},
+	{"a seed whose events the outbox refuses writes none of its reports", seedIsAllOrNothing},
 }
 
 func firstSubmissionIsRevisionOne(t *testing.T, f *fixture) {
@@ -318,6 +320,57 @@ func outboxRefusalRollsBack(t *testing.T, f *fixture) {
 	}
 	if second := f.submit(t, f.report("autunois", p, 3), "req-x"); second.Revision != 2 {
 		t.Errorf("SubmitReport(%q) after the rollback revision = %d; want 2", second.Name(), second.Revision)
+	}
+}
+
+func seedKeepsExistingReports(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	march := domain.MonthPeriod(2022, 3)
+	existing := f.submit(t, f.report("bressan", march, 1), "")
+	rs := []*domain.Report{f.report("chalonnais", march, 2), f.report("bressan", march, 3), f.report("autunois", domain.YearPeriod(2021), 4)}
+	var events []*domain.Event
+	n, err := f.repo.SeedReports(ctx, rs, func(r *domain.Report) []*domain.Event {
+		ev := f.event(domain.ReportSubmitted)
+		ev.Report = r
+		events = append(events, ev)
+		return []*domain.Event{ev}
+	})
+	if err != nil || n != 2 {
+		t.Fatalf("SeedReports = %d, %v; want 2 written (bressan's March exists)", n, err)
+	}
+	f.wrote(events...)
+	if len(events) != 2 {
+		t.Errorf("events asked for %d reports; want 2", len(events))
+	}
+	for _, want := range []*domain.Report{rs[0], rs[2]} {
+		got, err := f.repo.LatestReport(ctx, want.Network, want.Period)
+		if err != nil || got.Revision != 1 || !sameReport(got, want) {
+			t.Errorf("LatestReport(%s) = %+v, %v; want the seeded revision 1", want.Name(), got, err)
+		}
+	}
+	if got, err := f.repo.LatestReport(ctx, "bressan", march); err != nil || !sameReport(got, existing) {
+		t.Errorf("LatestReport(bressan, %s) = %+v, %v; want the report that existed, untouched", march, got, err)
+	}
+}
+
+func seedIsAllOrNothing(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	rs := []*domain.Report{f.report("chalonnais", domain.MonthPeriod(2022, 1), 1), f.report("bressan", domain.MonthPeriod(2022, 1), 2)}
+	calls := 0
+	_, err := f.repo.SeedReports(ctx, rs, func(r *domain.Report) []*domain.Event {
+		calls++
+		if calls == 2 {
+			return []*domain.Event{f.event("")} // a subject the outbox refuses
+		}
+		ev := f.event(domain.ReportSubmitted)
+		ev.Report = r
+		return []*domain.Event{ev}
+	})
+	if err == nil {
+		t.Fatal("SeedReports with an event the outbox refuses succeeded; want an error")
+	}
+	if n := f.count(t, "reports", ""); n != 0 {
+		t.Errorf("report rows after the refused seed = %d; want 0 (all or nothing)", n)
 	}
 }
 

@@ -151,6 +151,53 @@ func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, events func(
 	return r, true, nil
 }
 
+// SeedReports implements domain.Repository: one transaction writes every report of rs that has
+// no revision yet as its revision 1, with its events, and keeps the others as they are.
+func (s *Store) SeedReports(ctx context.Context, rs []*domain.Report, events func(*domain.Report) []*domain.Event) (int, error) {
+	if events == nil {
+		return 0, outbox.ErrMissingEvent
+	}
+	counts := make([]string, len(rs))
+	for i, r := range rs {
+		if r.Network == "" || r.Period.IsZero() {
+			return 0, errors.New("store: a report needs a network and a period")
+		}
+		c, err := encodeCounts(r.Counts)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", r.Name(), err)
+		}
+		counts[i] = c
+	}
+	var written int
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		written = 0
+		var evs []*domain.Event
+		for i, r := range rs {
+			var n int
+			err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE network = $1 AND period = $2`,
+				r.Network, r.Period.String()).Scan(&n)
+			if err != nil {
+				return nil, err
+			}
+			if n > 0 {
+				continue
+			}
+			r.Revision, r.SubmitTime = 1, storage.Stored(r.SubmitTime)
+			e := events(r)
+			if err := outbox.RequireEvents(e); err != nil {
+				return nil, err
+			}
+			if err := insertReport(ctx, tx, r, counts[i]); err != nil {
+				return nil, err
+			}
+			evs = append(evs, e...)
+			written++
+		}
+		return evs, nil
+	})
+	return written, err
+}
+
 // LatestReport implements domain.Repository: one probe of reports_latest.
 func (s *Store) LatestReport(ctx context.Context, network string, p domain.Period) (*domain.Report, error) {
 	r, err := scanReport(s.DB.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports
