@@ -121,7 +121,7 @@ func (p *Publisher) release(ctx context.Context, log ReleaseLog, year int) error
 		case digest == this.Digest && n == 1:
 			return nil // the first release: protected as any single state (pattern)
 		case digest == this.Digest:
-			h, err := p.releasePatterns(hist)
+			h, err := p.releasePatterns(ctx, hist)
 			if err != nil {
 				return err
 			}
@@ -130,9 +130,9 @@ func (p *Publisher) release(ctx context.Context, log ReleaseLog, year int) error
 		}
 		this.Number = n + 1
 		if n > 0 {
-			h, err := p.releasePatterns(append(hist, this))
+			h, err := p.releasePatterns(ctx, append(hist, this))
 			if errors.Is(err, ErrUnpublishable) {
-				return p.keep(hist)
+				return p.keep(ctx, hist)
 			}
 			if err != nil {
 				return err
@@ -149,7 +149,7 @@ func (p *Publisher) release(ctx context.Context, log ReleaseLog, year int) error
 }
 
 // keep makes p answer for a year from its latest release, hist's last.
-func (p *Publisher) keep(hist []Release) error {
+func (p *Publisher) keep(ctx context.Context, hist []Release) error {
 	last := hist[len(hist)-1]
 	for id, f := range p.figures {
 		g := Figures{}
@@ -171,7 +171,7 @@ func (p *Publisher) keep(hist []Release) error {
 	if len(hist) == 1 {
 		return nil
 	}
-	h, err := p.releasePatterns(hist)
+	h, err := p.releasePatterns(ctx, hist)
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func (y *yearTable) releaseTable() *builder {
 // releasePatterns computes the pattern of each release of a year, the first as protection.go
 // does, each later one against the union of it and all before it (see above). It returns the
 // last release's pattern.
-func (p *Publisher) releasePatterns(hist []Release) (map[cellKey]bool, error) {
+func (p *Publisher) releasePatterns(ctx context.Context, hist []Release) (map[cellKey]bool, error) {
 	year := hist[0].Year
 	tables := make([]*yearTable, len(hist))
 	for r, rel := range hist {
@@ -244,7 +244,7 @@ func (p *Publisher) releasePatterns(hist []Release) (map[cellKey]bool, error) {
 		if r == 0 {
 			pat, err = tables[0].protect(Month, p.threshold)
 		} else {
-			pat, err = protectAgainst(tables[:r+1], patterns, p.threshold)
+			pat, err = protectAgainst(ctx, tables[:r+1], patterns, p.threshold)
 		}
 		if err != nil {
 			return nil, err
@@ -259,7 +259,7 @@ func (p *Publisher) releasePatterns(hist []Release) (map[cellKey]bool, error) {
 
 // protectAgainst protects the last of tables (the states of a year's releases, oldest first)
 // given the patterns the earlier ones were published with.
-func protectAgainst(tables []*yearTable, patterns []map[cellKey]bool, threshold int64) (map[cellKey]bool, error) {
+func protectAgainst(ctx context.Context, tables []*yearTable, patterns []map[cellKey]bool, threshold int64) (map[cellKey]bool, error) {
 	n := len(tables) - 1
 	year := tables[n].year
 	type identity struct {
@@ -384,7 +384,10 @@ func protectAgainst(tables []*yearTable, patterns []map[cellKey]bool, threshold 
 		return true
 	}
 	for attempt := 0; ; attempt++ {
-		_, _, err := disclosure.Widen(u.t, hidden, fates, threshold, attackers, nil)
+		_, _, err := disclosure.WidenContext(ctx, u.t, hidden, fates, threshold, attackers, nil)
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // not unpublishable: nobody waits for the answer
+		}
 		if err == nil && safe() {
 			break
 		}

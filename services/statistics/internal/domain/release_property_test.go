@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"flag"
 	"fmt"
 	"testing"
@@ -332,5 +333,29 @@ func TestALateNetworksYearIsReleased(t *testing.T) {
 		if e := attackReleases(t, [][]*Report{before, after}, 2025, DefaultThreshold, respondent); len(e) > 0 {
 			t.Errorf("attacker %q bounds %d hidden counts too tightly across the two releases, e.g. %v", respondent, len(e), e[0])
 		}
+	}
+}
+
+// TestAReaderWhoLeavesMakesNoRelease: the protection of a new state against the earlier
+// releases stops when the reader's context is done; it records nothing and answers nothing (it
+// does not fall back to the latest release as if the new state could not be protected).
+func TestAReaderWhoLeavesMakesNoRelease(t *testing.T) {
+	m := MonthPeriod(2024, 3)
+	before := []*Report{monthReport(t, "a", m, 70, 30), monthReport(t, "b", m, 73, 30)}
+	after := append(append([]*Report(nil), before...), monthReport(t, "c", m, 2, 1))
+	log := memoryReleases{}
+	publisher(t, before, DefaultThreshold, Actor{}, log)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := NewPublisher(after, nil, DefaultThreshold, Actor{}).UseReleases(ctx, log)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("UseReleases for a reader who has left = %v; want context.Canceled", err)
+	}
+	if n := len(log[2024]); n != 1 {
+		t.Errorf("2024 has %d releases after the reader left; want 1", n)
+	}
+	publisher(t, after, DefaultThreshold, Actor{}, log)
+	if n := len(log[2024]); n != 2 {
+		t.Errorf("2024 has %d releases after a reader who stayed; want 2", n)
 	}
 }

@@ -1,6 +1,7 @@
 package disclosure
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -77,6 +78,12 @@ var ErrUnprotectable = errors.New("disclosure: a hidden cell cannot be given its
 // relation and bound; a solution that is not integral is not used. When a requirement cannot be
 // met, every free cell is hidden and it is tried again; if it still fails, ErrUnprotectable.
 func Widen(t Table, hidden []bool, fates []Fate, level int64, attackers []Attacker, carried []Carried) (ext [][]Shift, ws []Witness, err error) {
+	return WidenContext(context.Background(), t, hidden, fates, level, attackers, carried)
+}
+
+// WidenContext is Widen, giving up with ctx's error when ctx is done: a large table's
+// witnesses take many linear programmes, which a reader who has gone need not wait for.
+func WidenContext(ctx context.Context, t Table, hidden []bool, fates []Fate, level int64, attackers []Attacker, carried []Carried) (ext [][]Shift, ws []Witness, err error) {
 	t.checkMask(hidden)
 	n := len(t.Cells)
 	if fates == nil {
@@ -129,6 +136,9 @@ func Widen(t Table, hidden []bool, fates []Fate, level int64, attackers []Attack
 			for i := range n {
 				if !hidden[i] || fates[i] != Free || att.known(i) || att.exempt(i) || done[a][i] {
 					continue
+				}
+				if err := ctx.Err(); err != nil {
+					return nil, nil, err
 				}
 				done[a][i], changed = true, true
 				v := t.Cells[i] - att.own(i)
