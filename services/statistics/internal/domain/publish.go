@@ -293,8 +293,37 @@ func (p *Publisher) Figures(scope string, period Period, depth Granularity) (Pub
 				out.Breakdowns[d][b] = Count{Present: true, Hidden: true}
 			}
 		}
+		if scope != "" && period.Granularity() == Year && !p.raw(cellKey{kind: bucketCell, network: scope, period: period}) {
+			derive(out.Breakdowns[d], out.Victims)
+		}
 	}
 	return out, nil
+}
+
+// derive publishes the one withheld bucket of a network's yearly breakdown whose value the
+// published figures give anyway: the network's published victims less its other buckets, all
+// published (0s, see networkBucket). Hiding it would pretend to protect what every reader can
+// compute; it is the network's victims, or 0.
+func derive(buckets []Count, victims Count) {
+	if !victims.Present || victims.Hidden {
+		return
+	}
+	hidden, rest := -1, victims.Value
+	for b, c := range buckets {
+		switch {
+		case !c.Present:
+			return
+		case c.Hidden && hidden >= 0:
+			return
+		case c.Hidden:
+			hidden = b
+		default:
+			rest -= c.Value
+		}
+	}
+	if hidden >= 0 && rest >= 0 {
+		buckets[hidden] = Count{Value: rest, Present: true}
+	}
 }
 
 // networkBucket publishes a bucket of a network's yearly breakdown to a viewer not entitled to

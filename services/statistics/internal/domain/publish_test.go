@@ -98,3 +98,39 @@ func TestViewReportHidesEarlierRevisionsAndSupersededReports(t *testing.T) {
 		t.Errorf("an earlier revision = %+v, %v; want hidden", old, err)
 	}
 }
+
+// TestABucketThePublishedFiguresGiveIsPublished: networks that report no breakdown have every
+// victim in the UNKNOWN buckets; the département's other buckets are 0, so each network's are
+// published as 0, and its UNKNOWN is its published victims less those 0s. Hiding it would
+// pretend to protect what every reader computes.
+func TestABucketThePublishedFiguresGiveIsPublished(t *testing.T) {
+	y := YearPeriod(2024)
+	rs := []*Report{monthReport(t, "a", y, 30, 10), monthReport(t, "b", y, 25, 10), monthReport(t, "c", y, 19, 5)}
+	p := NewPublisher(rs, nil, DefaultThreshold, Actor{})
+	checked := 0
+	for _, n := range []string{"a", "b", "c"} {
+		got, err := p.Figures(n, y, Year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Victims.Hidden {
+			continue // nothing to derive from
+		}
+		checked++
+		for d, dim := range Dimensions {
+			last := len(dim.Buckets) - 1
+			for b, c := range got.Breakdowns[d] {
+				want := Count{Present: true}
+				if b == last {
+					want.Value = got.Victims.Value
+				}
+				if c != want {
+					t.Errorf("%s 2024 %s %s = %+v; want %+v", n, dim.Field, dim.Buckets[b], c, want)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("every network's victims are hidden: the case tests nothing")
+	}
+}
