@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/vif71/vif/services/statistics/internal/domain/disclosure"
 )
@@ -32,6 +34,11 @@ import (
 //     protection interval against the public and each coordinator (who knows their network's
 //     figures in every release), and the union is checked with disclosure.Disclosed.
 //
+// A release after the first records its pattern (Release.Hidden): answers from it, and the
+// protection of the releases after it, read it back rather than compute it again, so what was
+// published stays what is published after a restart or a change of this code, and a year's
+// history costs one protection per new release, not one per release at every start.
+//
 // The first release of a year is protected as before (level by level, see protection.go). A
 // release is a record of what was served, not a choice anyone makes: readers see the latest
 // figures, protected so that nothing they could have kept from an earlier answer combines with
@@ -44,6 +51,49 @@ type Release struct {
 	// the same digest.
 	Digest  [sha256.Size]byte
 	Figures map[string]Figures // by network, the periods of Year only
+	// Hidden names the figures a release after the first hid (CellNames), as it was published;
+	// nil for the first release of a year, protected as any single state.
+	Hidden []string
+}
+
+// cellName is a cell's name in Release.Hidden: kind/network/dimension/bucket/period (network
+// ids hold no "/").
+func (k cellKey) cellName() string {
+	return fmt.Sprintf("%d/%s/%d/%d/%s", k.kind, k.network, k.dim, k.bucket, k.period)
+}
+
+// cellNames are the names of a pattern's hidden cells, sorted.
+func cellNames(h map[cellKey]bool) []string {
+	out := make([]string, 0, len(h))
+	for k, hidden := range h {
+		if hidden {
+			out = append(out, k.cellName())
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// patternOf reads back a pattern that cellNames wrote.
+func patternOf(names []string) (map[cellKey]bool, error) {
+	h := make(map[cellKey]bool, len(names))
+	for _, name := range names {
+		var k cellKey
+		parts := strings.Split(name, "/")
+		if len(parts) != 5 {
+			return nil, fmt.Errorf("statistics: %q names no figure", name)
+		}
+		kind, err1 := strconv.Atoi(parts[0])
+		dim, err2 := strconv.Atoi(parts[2])
+		bucket, err3 := strconv.Atoi(parts[3])
+		period, err4 := ParsePeriod(parts[4])
+		if err := errors.Join(err1, err2, err3, err4); err != nil || kind < 0 || kind > int(bucketCell) {
+			return nil, fmt.Errorf("statistics: %q names no figure", name)
+		}
+		k.kind, k.network, k.dim, k.bucket, k.period = cellKind(kind), parts[1], dim, bucket, period
+		h[k] = true
+	}
+	return h, nil
 }
 
 // ErrReleaseTaken means that another reader recorded a release with that number first.
@@ -138,6 +188,7 @@ func (p *Publisher) release(ctx context.Context, log ReleaseLog, year int) error
 				return err
 			}
 			p.released[year] = h
+			this.Hidden = cellNames(h)
 		}
 		err = log.AddRelease(ctx, this)
 		if errors.Is(err, ErrReleaseTaken) && attempt < 5 {
@@ -218,8 +269,8 @@ func (y *yearTable) releaseTable() *builder {
 }
 
 // releasePatterns computes the pattern of each release of a year, the first as protection.go
-// does, each later one against the union of it and all before it (see above). It returns the
-// last release's pattern.
+// does, each later one against the union of it and all before it (see above), or reads it back
+// from what the release recorded (Hidden) when it has it. It returns the last release's pattern.
 func (p *Publisher) releasePatterns(ctx context.Context, hist []Release) (map[cellKey]bool, error) {
 	year := hist[0].Year
 	tables := make([]*yearTable, len(hist))
@@ -241,9 +292,12 @@ func (p *Publisher) releasePatterns(ctx context.Context, hist []Release) (map[ce
 		}
 		var pat map[cellKey]bool
 		var err error
-		if r == 0 {
+		switch {
+		case r > 0 && hist[r].Hidden != nil: // as it was published
+			pat, err = patternOf(hist[r].Hidden)
+		case r == 0:
 			pat, err = tables[0].protect(Month, p.threshold)
-		} else {
+		default:
 			pat, err = protectAgainst(ctx, tables[:r+1], patterns, p.threshold)
 		}
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -357,5 +358,39 @@ func TestAReaderWhoLeavesMakesNoRelease(t *testing.T) {
 	publisher(t, after, DefaultThreshold, Actor{}, log)
 	if n := len(log[2024]); n != 2 {
 		t.Errorf("2024 has %d releases after a reader who stayed; want 2", n)
+	}
+}
+
+// TestALaterReleaseAnswersWithThePatternItRecorded: release 2 records the pattern it was
+// published with, and every later answer from it uses that pattern, not one computed again
+// (another version of the protection could choose another pattern for the same figures, and two
+// patterns of one state give away more than either). Tampering with the recorded pattern shows
+// which one answers.
+func TestALaterReleaseAnswersWithThePatternItRecorded(t *testing.T) {
+	m := MonthPeriod(2024, 3)
+	before := []*Report{monthReport(t, "a", m, 70, 30), monthReport(t, "b", m, 73, 30)}
+	after := append(append([]*Report(nil), before...), monthReport(t, "c", m, 2, 1))
+	log := memoryReleases{}
+	publisher(t, before, DefaultThreshold, Actor{}, log)
+	p := publisher(t, after, DefaultThreshold, Actor{}, log)
+	rel := log[2024][1]
+	if rel.Number != 2 || rel.Hidden == nil {
+		t.Fatalf("release 2 = %+v; want it to record its pattern", rel)
+	}
+	h, err := patternOf(rel.Hidden)
+	if err != nil || !maps.Equal(h, p.released[2024]) {
+		t.Fatalf("the recorded pattern reads back as %v, %v; want the one answered with, %v", h, err, p.released[2024])
+	}
+	aMarch := cellKey{kind: victimsCell, network: "a", period: m}
+	if h[aMarch] {
+		t.Fatalf("a's March is hidden in release 2; the test needs a published figure to tamper with")
+	}
+	log[2024][1].Hidden = append(append([]string(nil), rel.Hidden...), aMarch.cellName())
+	got, err := publisher(t, after, DefaultThreshold, Actor{}, log).Figures("a", m, Month)
+	if err != nil || !got.Victims.Hidden {
+		t.Errorf("a's March from release 2 as recorded = %+v, %v; want hidden, as the recorded pattern says", got.Victims, err)
+	}
+	if n := len(log[2024]); n != 2 {
+		t.Errorf("2024 has %d releases; want still 2", n)
 	}
 }

@@ -24,7 +24,7 @@ type contractCase struct {
 func TestRepositoryContract(t *testing.T) {
 	cases := slices.Concat(reportCases, latestReportsCases, figureCases, concurrencyCases, []contractCase{
 		{"seeded is false until marked and marking twice is harmless", seededAndMarkSeeded},
-		{"releases are numbered from 1 per year, read back whole, and a taken number is ErrReleaseTaken", releasesInOrder},
+		{"releases are numbered from 1 per year, read back whole (with the pattern a later one recorded), and a taken number is ErrReleaseTaken", releasesInOrder},
 	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -535,6 +535,9 @@ func releasesInOrder(t *testing.T, f *fixture) {
 	for n := 1; n <= 2; n++ {
 		r := domain.Release{Year: 2024, Number: n, Figures: figs(int64(10 * n))}
 		r.Digest[0] = byte(n)
+		if n == 2 { // a later release records its pattern; the first none
+			r.Hidden = []string{"0/chalonnais/0/0/2024-03", "2//1/4/2024"}
+		}
 		if err := f.repo.AddRelease(ctx, r); err != nil {
 			t.Fatalf("AddRelease(%d) = %v", n, err)
 		}
@@ -557,7 +560,8 @@ func releasesInOrder(t *testing.T, f *fixture) {
 		t.Fatalf("Releases = %d, %v; want 2", len(got), err)
 	}
 	for i, r := range got {
-		if r.Number != i+1 || r.Digest != rs[i].Digest || fmt.Sprint(r.Figures) != fmt.Sprint(rs[i].Figures) {
+		if r.Number != i+1 || r.Digest != rs[i].Digest || fmt.Sprint(r.Figures) != fmt.Sprint(rs[i].Figures) ||
+			(r.Hidden == nil) != (rs[i].Hidden == nil) || !slices.Equal(r.Hidden, rs[i].Hidden) {
 			t.Errorf("release %d read back as %+v; want %+v", i+1, r, rs[i])
 		}
 	}

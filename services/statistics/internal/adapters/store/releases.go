@@ -90,9 +90,17 @@ func (s *Store) AddRelease(ctx context.Context, r domain.Release) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.DB.ExecContext(ctx, `INSERT INTO releases (year, number, digest, figures)
-		SELECT $1, $2, $3, $4 WHERE (SELECT COALESCE(MAX(number), 0) FROM releases WHERE year = $1) = $2 - 1`,
-		r.Year, r.Number, hex.EncodeToString(r.Digest[:]), text)
+	var hidden sql.NullString
+	if r.Hidden != nil {
+		b, err := json.Marshal(r.Hidden)
+		if err != nil {
+			return err
+		}
+		hidden = sql.NullString{String: string(b), Valid: true}
+	}
+	res, err := s.DB.ExecContext(ctx, `INSERT INTO releases (year, number, digest, figures, hidden)
+		SELECT $1, $2, $3, $4, $5 WHERE (SELECT COALESCE(MAX(number), 0) FROM releases WHERE year = $1) = $2 - 1`,
+		r.Year, r.Number, hex.EncodeToString(r.Digest[:]), text, hidden)
 	if storage.IsUniqueViolation(err) {
 		return fmt.Errorf("release %d of %d: %w", r.Number, r.Year, domain.ErrReleaseTaken)
 	}
@@ -117,7 +125,7 @@ func decodeDigest(s string) ([sha256.Size]byte, error) {
 
 // releases reads a year's releases, oldest first.
 func (s *Store) releases(ctx context.Context, year int) ([]domain.Release, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT number, digest, figures FROM releases WHERE year = $1 ORDER BY number`, year)
+	rows, err := s.DB.QueryContext(ctx, `SELECT number, digest, figures, hidden FROM releases WHERE year = $1 ORDER BY number`, year)
 	if err != nil {
 		return nil, err
 	}
@@ -126,8 +134,15 @@ func (s *Store) releases(ctx context.Context, year int) ([]domain.Release, error
 	for rows.Next() {
 		var r domain.Release
 		var digest, figures string
-		if err := rows.Scan(&r.Number, &digest, &figures); err != nil {
+		var hidden sql.NullString
+		if err := rows.Scan(&r.Number, &digest, &figures, &hidden); err != nil {
 			return nil, err
+		}
+		if hidden.Valid {
+			r.Hidden = []string{}
+			if err := json.Unmarshal([]byte(hidden.String), &r.Hidden); err != nil {
+				return nil, fmt.Errorf("store: releases.hidden: %w", err)
+			}
 		}
 		if r.Digest, err = decodeDigest(digest); err != nil {
 			return nil, err
