@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-
-	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/optimize/convex/lp"
 )
 
 // Attacker is what a reader knows besides the published cells and the relations: the cells they
@@ -72,7 +69,7 @@ var ErrUnprotectable = errors.New("disclosure: a hidden cell cannot be given its
 // extension of carried[k] for carried[k].Attackers[m] (its fixed part included). A requirement
 // that no shift leaving the fixed cells unchanged meets may build on a carried one (Base).
 //
-// The witnesses are found by linear programming (gonum's simplex: the cheapest shift, counting
+// The witnesses are found by linear programming (simplex.go: the cheapest shift, counting
 // each unit a published cell moves) and then checked exactly, in integers, against every
 // relation and bound; a solution that is not integral is not used. When a requirement cannot be
 // met, every free cell is hidden and it is tried again; if it still fails, ErrUnprotectable.
@@ -569,17 +566,14 @@ func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) 
 		for c, k := range lpCols {
 			at[k] = c
 		}
-		A := mat.NewDense(len(rows), len(lpCols), nil)
+		A := make([][]float64, len(rows))
 		b := make([]float64, len(rows))
 		for r, row := range rows {
-			sign := 1.0
-			if row[nv] < 0 {
-				sign = -1
-			}
+			A[r] = make([]float64, len(lpCols))
 			for c, k := range lpCols {
-				A.Set(r, c, sign*row[k])
+				A[r][c] = row[k]
 			}
-			b[r] = sign * row[nv]
+			b[r] = row[nv]
 		}
 		cost := make([]float64, len(lpCols))
 		for _, j := range cols {
@@ -592,10 +586,7 @@ func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) 
 				}
 			}
 		}
-		if len(rows) > len(lpCols) {
-			return nil, false
-		}
-		_, x, err := lp.Simplex(cost, A, b, 1e-9, nil)
+		x, err := simplex(cost, A, b)
 		if err != nil {
 			return nil, false
 		}
