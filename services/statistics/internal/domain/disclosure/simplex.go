@@ -16,7 +16,8 @@ import (
 // place, skipping the zeros of the pivot row and column (these programmes are sparse), and
 // copes with redundant rows itself. Measured (BenchmarkWitnessLP, the largest of those
 // programmes, 234 × 400): gonum 1.46 s (with the row reduction), this 3 ms; that query:
-// 22 s → 1.0–1.3 s.
+// 22–35 s → 1.0–1.5 s (after 200 and 240 reports: 3.5 and 4.5 min → 5–6 s, the rest of it
+// now outside the linear programmes).
 //
 // Floating point decides nothing here: what it returns is rounded and checked exactly (holds).
 
