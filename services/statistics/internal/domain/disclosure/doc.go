@@ -86,7 +86,7 @@
 // inside 1..threshold−1.
 //
 // Witnesses are found by a bounded depth-first search for short cycles (the rectangles of a
-// two-way table), then by linear programming (gonum's simplex, cheapest shift first); whatever
+// two-way table), then by linear programming (a dense simplex, cheapest shift first); whatever
 // either finds is checked exactly, in integers, before it is used, so floating point never
 // decides what is safe. The tests check the result with an independent attacker (package
 // attack: the feasible interval of every hidden cell by linear programming, itself checked

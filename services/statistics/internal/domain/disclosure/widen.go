@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-
-	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/optimize/convex/lp"
 )
 
 // Attacker is what a reader knows besides the published cells and the relations: the cells they
@@ -73,7 +70,7 @@ var ErrUnprotectable = errors.New("disclosure: a hidden cell cannot be given its
 // extension of carried[k] for carried[k].Attackers[m] (its fixed part included). A requirement
 // that no shift leaving the fixed cells unchanged meets may build on a carried one (Base).
 //
-// The witnesses are found by linear programming (gonum's simplex: the cheapest shift, counting
+// The witnesses are found by linear programming (simplex.go: the cheapest shift, counting
 // each unit a published cell moves) and then checked exactly, in integers, against every
 // relation and bound; a solution that is not integral is not used. When a requirement cannot be
 // met, every free cell is hidden and it is tried again; if it still fails, ErrUnprotectable.
@@ -543,7 +540,6 @@ func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) 
 		row[nv] = float64(rhs)
 		rows = append(rows, row)
 	}
-	rows = independent(rows, nv)
 	for _, j := range cols {
 		cv := vars[j]
 		if cv.p < 0 {
@@ -579,17 +575,14 @@ func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) 
 		for c, k := range lpCols {
 			at[k] = c
 		}
-		A := mat.NewDense(len(rows), len(lpCols), nil)
+		A := make([][]float64, len(rows))
 		b := make([]float64, len(rows))
 		for r, row := range rows {
-			sign := 1.0
-			if row[nv] < 0 {
-				sign = -1
-			}
+			A[r] = make([]float64, len(lpCols))
 			for c, k := range lpCols {
-				A.Set(r, c, sign*row[k])
+				A[r][c] = row[k]
 			}
-			b[r] = sign * row[nv]
+			b[r] = row[nv]
 		}
 		cost := make([]float64, len(lpCols))
 		for _, j := range cols {
@@ -602,10 +595,7 @@ func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) 
 				}
 			}
 		}
-		if len(rows) > len(lpCols) {
-			return nil, false
-		}
-		_, x, err := lp.Simplex(cost, A, b, 1e-9, nil)
+		x, err := simplex(cost, A, b)
 		if err != nil {
 			return nil, false
 		}
@@ -660,46 +650,4 @@ func (w *widener) holds(a int, y Shift) bool {
 		}
 	}
 	return true
-}
-
-// independent keeps a maximal set of linearly independent rows (on their first n entries), as
-// gonum's simplex needs full row rank; the dropped rows are combinations of the kept ones, and
-// the exact check of the result catches any inconsistency they would have revealed.
-func independent(rows [][]float64, n int) [][]float64 {
-	var kept, basis [][]float64
-	var pivots []int
-	for _, r := range rows {
-		v := append([]float64(nil), r[:n]...)
-		for k, bv := range basis {
-			if f := v[pivots[k]]; f != 0 {
-				for j := range n {
-					v[j] -= f * bv[j]
-				}
-			}
-		}
-		p := -1
-		for j := range n {
-			if math.Abs(v[j]) > 1e-9 && (p < 0 || math.Abs(v[j]) > math.Abs(v[p])) {
-				p = j
-			}
-		}
-		if p < 0 {
-			continue
-		}
-		f := v[p]
-		for j := range n {
-			v[j] /= f
-		}
-		for _, bv := range basis {
-			if g := bv[p]; g != 0 {
-				for j := range n {
-					bv[j] -= g * v[j]
-				}
-			}
-		}
-		basis = append(basis, v)
-		pivots = append(pivots, p)
-		kept = append(kept, r)
-	}
-	return kept
 }
