@@ -174,9 +174,13 @@ func (w *widener) require(a, i int, down, up int64, found []Witness) ([]Witness,
 		if s == 0 {
 			return true, nil
 		}
-		for _, f := range append(append([]Witness(nil), found...), out...) {
-			if w.valid(f, a) && ((s < 0 && f.Shift[i] <= s) || (s > 0 && f.Shift[i] >= s)) {
-				return true, nil
+		// The move of i first (one lookup), validity (a walk of the shift) only for a witness
+		// that moves i far enough: most do not, and there are thousands on a large table.
+		for _, ws := range [][]Witness{found, out} {
+			for _, f := range ws {
+				if v := f.Shift[i]; ((s < 0 && v <= s) || (s > 0 && v >= s)) && w.valid(f, a) {
+					return true, nil
+				}
 			}
 		}
 		for attempt := range 2 {
