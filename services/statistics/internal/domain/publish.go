@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"math"
@@ -95,15 +96,64 @@ func (p *Publisher) UseCache(c *PatternCache) *Publisher {
 // It holds at most its capacity of patterns, the oldest stored going first. Safe for concurrent
 // use.
 type PatternCache struct {
-	mu      sync.Mutex
-	limit   int
-	entries map[[sha256.Size]byte]map[cellKey]bool
-	order   [][sha256.Size]byte
+	mu       sync.Mutex
+	limit    int
+	entries  map[[sha256.Size]byte]map[cellKey]bool
+	order    [][sha256.Size]byte
+	inFlight map[[sha256.Size]byte]*computation
+}
+
+// computation is a pattern being computed for do; done is closed when h and err are set.
+type computation struct {
+	done chan struct{}
+	h    map[cellKey]bool
+	err  error
 }
 
 // NewPatternCache returns a cache of at most limit patterns (at least 1).
 func NewPatternCache(limit int) *PatternCache {
-	return &PatternCache{limit: max(limit, 1), entries: map[[sha256.Size]byte]map[cellKey]bool{}}
+	return &PatternCache{limit: max(limit, 1), entries: map[[sha256.Size]byte]map[cellKey]bool{},
+		inFlight: map[[sha256.Size]byte]*computation{}}
+}
+
+// do returns the pattern of key: from the cache, or computed by compute once for all the
+// readers who ask for it meanwhile. The computation does not belong to the reader who started
+// it: it goes on when that reader has gone (its context without the cancellation), and lands in
+// the cache for the next one, so that a pattern longer to compute than a reader waits is still
+// computed once, not started again and given up by every reader. A reader stops waiting when ctx
+// is done.
+func (c *PatternCache) do(ctx context.Context, key [sha256.Size]byte, compute func(context.Context) (map[cellKey]bool, error)) (map[cellKey]bool, error) {
+	c.mu.Lock()
+	if h, ok := c.entries[key]; ok {
+		c.mu.Unlock()
+		return h, nil
+	}
+	if err := ctx.Err(); err != nil { // a reader who has gone starts nothing
+		c.mu.Unlock()
+		return nil, err
+	}
+	run, ok := c.inFlight[key]
+	if !ok {
+		run = &computation{done: make(chan struct{})}
+		c.inFlight[key] = run
+		go func() {
+			run.h, run.err = compute(context.WithoutCancel(ctx))
+			if run.err == nil {
+				c.put(key, run.h)
+			}
+			c.mu.Lock()
+			delete(c.inFlight, key)
+			c.mu.Unlock()
+			close(run.done)
+		}()
+	}
+	c.mu.Unlock()
+	select {
+	case <-run.done:
+		return run.h, run.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func (c *PatternCache) get(k [sha256.Size]byte) (map[cellKey]bool, bool) {

@@ -284,27 +284,25 @@ func (p *Publisher) releasePatterns(ctx context.Context, hist []Release) (map[ce
 		h.Write(hist[r].Digest[:])
 		var key [sha256.Size]byte // the releases up to r
 		copy(key[:], h.Sum(nil))
-		if p.cache != nil {
-			if pat, ok := p.cache.get(key); ok {
-				patterns = append(patterns, pat)
-				continue
+		earlier := patterns
+		compute := func(ctx context.Context) (map[cellKey]bool, error) {
+			switch {
+			case r > 0 && hist[r].Hidden != nil: // as it was published
+				return patternOf(hist[r].Hidden)
+			case r == 0:
+				return tables[0].protect(Month, p.threshold)
 			}
+			return protectAgainst(ctx, tables[:r+1], earlier, p.threshold)
 		}
 		var pat map[cellKey]bool
 		var err error
-		switch {
-		case r > 0 && hist[r].Hidden != nil: // as it was published
-			pat, err = patternOf(hist[r].Hidden)
-		case r == 0:
-			pat, err = tables[0].protect(Month, p.threshold)
-		default:
-			pat, err = protectAgainst(ctx, tables[:r+1], patterns, p.threshold)
+		if p.cache != nil {
+			pat, err = p.cache.do(ctx, key, compute)
+		} else {
+			pat, err = compute(ctx)
 		}
 		if err != nil {
 			return nil, err
-		}
-		if p.cache != nil {
-			p.cache.put(key, pat)
 		}
 		patterns = append(patterns, pat)
 	}
