@@ -2,7 +2,7 @@
 // server with the full interceptor chain of grpcserver (authentication, policy, protovalidate,
 // error mapping…) on an in-memory listener, bearer tokens per role signed with the server's own
 // key, WantStatus to assert the code, the ErrorInfo reason and the violated field of an error,
-// and Eventually to wait for a condition instead of sleeping.
+// and Eventually (or Within) to wait for a condition instead of sleeping.
 package grpctest
 
 import (
@@ -147,11 +147,22 @@ func statusMismatch(err error, code codes.Code, reason, field string) string {
 // does not after timeout.
 func Eventually(t testing.TB, timeout time.Duration, cond func() bool, format string, args ...any) {
 	t.Helper()
+	if !Within(timeout, 10*time.Millisecond, cond) {
+		t.Fatalf("after %v: "+format, append([]any{timeout}, args...)...)
+	}
+}
+
+// Within polls cond, first at once, then every interval, until it holds or timeout has passed,
+// and reports whether it held. It is Eventually for a test that says itself what it last saw
+// (cond may record it), or that goes on to report more once the wait is over; a cond that calls
+// a process or a service it must not flood gives a longer interval.
+func Within(timeout, interval time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("after %v: "+format, append([]any{timeout}, args...)...)
+			return false
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(interval)
 	}
+	return true
 }

@@ -53,3 +53,24 @@ func TestStartServesAndEventuallyPolls(t *testing.T) {
 		t.Errorf("Eventually polled %d times; want 3", calls)
 	}
 }
+
+// TestWithin: Within reports a condition that holds in time, checking it at once and then every
+// interval, and gives up once the timeout has passed.
+func TestWithin(t *testing.T) {
+	calls := 0
+	if !Within(time.Second, time.Millisecond, func() bool { calls++; return calls == 3 }) || calls != 3 {
+		t.Errorf("Within of a condition true at the third call = false or %d calls; want true after 3", calls)
+	}
+	calls = 0
+	if !Within(0, time.Hour, func() bool { calls++; return true }) || calls != 1 {
+		t.Errorf("Within of a condition true at once polled %d times; want true after 1, no wait", calls)
+	}
+	began := time.Now()
+	calls = 0
+	if Within(50*time.Millisecond, 20*time.Millisecond, func() bool { calls++; return false }) {
+		t.Error("Within of a condition never true = true; want false")
+	}
+	if took := time.Since(began); took < 50*time.Millisecond || calls < 2 || calls > 5 {
+		t.Errorf("Within gave up after %v and %d calls; want at least the 50 ms timeout, 2 to 5 calls 20 ms apart", took, calls)
+	}
+}
