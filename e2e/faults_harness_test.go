@@ -27,6 +27,7 @@ import (
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
 )
 
@@ -194,18 +195,17 @@ func (s *faultStack) startDirectory(t *testing.T) {
 // waitREST waits until the gateway serves a read that needs the directory's database.
 func (s *faultStack) waitREST(t *testing.T, gw *process) {
 	t.Helper()
-	deadline := time.Now().Add(startupWait)
-	for {
+	served := grpctest.Within(startupWait, 50*time.Millisecond, func() bool {
 		if code, _ := s.rest(t, "GET", "/v1/organisations?pageSize=1", "", ""); code == 200 {
-			return
+			return true
 		}
 		if gw.exited() {
 			t.Fatalf("the gateway exited before it served:\n%s", gw.logs())
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET /v1/organisations through the gateway not 200 after %v", startupWait)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return false
+	})
+	if !served {
+		t.Fatalf("GET /v1/organisations through the gateway not 200 after %v", startupWait)
 	}
 }
 

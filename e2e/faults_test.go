@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/vif71/vif/platform/grpcclient"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/storage"
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
 )
@@ -66,7 +67,7 @@ func TestFaultPostgresOutageIs503(t *testing.T) {
 		}
 	}()
 
-	time.Sleep(time.Second)
+	time.Sleep(time.Second) // not a poll: the load runs a second against the healthy stack first
 	down := time.Now()
 	if _, err := postgresCtl(root, "stop"); err != nil {
 		t.Fatal(err)
@@ -77,7 +78,7 @@ func TestFaultPostgresOutageIs503(t *testing.T) {
 			_, _ = postgresCtl(root, "start")
 		}
 	})
-	time.Sleep(3 * time.Second)
+	time.Sleep(3 * time.Second) // not a poll: the outage itself, which the load runs through
 	if _, err := postgresCtl(root, "start"); err != nil {
 		t.Fatal(err)
 	}
@@ -86,10 +87,11 @@ func TestFaultPostgresOutageIs503(t *testing.T) {
 	t.Logf("PostgreSQL down for %v", up.Sub(down).Round(10*time.Millisecond))
 
 	// Recovered: a read and a write both 200 after the restart, within 10 s.
+	// Not Eventually: without a recovery the outcomes are still reported, then the test fails.
 	var recoveredAt time.Time
-	for recoveredAt.IsZero() && time.Since(up) < 10*time.Second {
-		time.Sleep(50 * time.Millisecond)
+	grpctest.Within(10*time.Second, 50*time.Millisecond, func() bool {
 		mu.Lock()
+		defer mu.Unlock()
 		okGet, okPost := false, false
 		for _, o := range outcomes {
 			if o.at.After(up) && o.res.status == 200 {
@@ -97,12 +99,12 @@ func TestFaultPostgresOutageIs503(t *testing.T) {
 				okPost = okPost || o.op == "POST"
 				if okGet && okPost {
 					recoveredAt = o.at
-					break
+					return true
 				}
 			}
 		}
-		mu.Unlock()
-	}
+		return false
+	})
 	stopLoad()
 
 	counts := map[int]int{}
@@ -155,6 +157,7 @@ func TestFaultGatewayReachesRestartedBackend(t *testing.T) {
 		t.Fatalf("directory stop: %v", err)
 	}
 	t.Logf("directory exited %v after SIGTERM", time.Since(start).Round(time.Millisecond))
+	// Not a poll: every call of the 5 s down must be 503, one each 100 ms.
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
 		if code, _ := s.rest(t, "GET", "/v1/organisations?pageSize=1", "", ""); code != 503 {
 			t.Fatalf("GET with the directory down = %d; want 503", code)
@@ -162,30 +165,19 @@ func TestFaultGatewayReachesRestartedBackend(t *testing.T) {
 	}
 
 	s.directory = startProcess(t, "directory", filepath.Join(faultParts.bin, "directory"), s.dirEnv)
-	deadline := time.Now().Add(startupWait)
-	for {
+	grpctest.Eventually(t, startupWait, func() bool {
 		resp, err := http.Get("http://" + s.dirAdmin + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("restarted directory not healthy after %v", startupWait)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	}, "restarted directory not healthy")
 	serving := time.Now()
-	for {
-		if code, _ := s.rest(t, "GET", "/v1/organisations?pageSize=1", "", ""); code == 200 {
-			break
-		}
-		if time.Since(serving) > 30*time.Second {
-			t.Fatal("the gateway still cannot reach the directory 30 s after it came back")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	grpctest.Eventually(t, 30*time.Second, func() bool {
+		code, _ := s.rest(t, "GET", "/v1/organisations?pageSize=1", "", "")
+		return code == 200
+	}, "the gateway still cannot reach the directory after it came back")
 	took := time.Since(serving)
 	t.Logf("gateway reached the restarted directory %v after its health answered SERVING", took.Round(time.Millisecond))
 	if limit := 2 * grpcclient.MaxReconnectDelay; took > limit { // the cap, its jitter, and slack for a loaded CI machine
@@ -221,10 +213,8 @@ func TestFaultSIGTERMWithOpenWatch(t *testing.T) {
 	if _, err := client.CreateOrganisation(ctx, newOrganisation("drain-first")); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(startupWait); len(s.createdEvents(t)) == 0; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the first write's event not in the stream after %v", startupWait)
-		}
+	if !grpctest.Within(startupWait, 50*time.Millisecond, func() bool { return len(s.createdEvents(t)) > 0 }) {
+		t.Fatalf("the first write's event not in the stream after %v", startupWait)
 	}
 	var mu sync.Mutex
 	var created []string
@@ -244,18 +234,14 @@ func TestFaultSIGTERMWithOpenWatch(t *testing.T) {
 			}
 		}()
 	}
-	waitFor := time.Now().Add(30 * time.Second)
-	for {
+	var n int
+	if !grpctest.Within(30*time.Second, 10*time.Millisecond, func() bool {
 		mu.Lock()
-		n := len(created)
+		n = len(created)
 		mu.Unlock()
-		if n >= 20 {
-			break
-		}
-		if time.Now().After(waitFor) {
-			t.Fatalf("only %d writes in 30 s", n)
-		}
-		time.Sleep(10 * time.Millisecond)
+		return n >= 20
+	}) {
+		t.Fatalf("only %d writes in 30 s", n)
 	}
 
 	start := time.Now()
@@ -363,12 +349,8 @@ func expireWhileLocked(t *testing.T, s *faultStack, db *storage.DB, lock *sql.Tx
 		t.Fatalf("CreateOrganisation past its deadline = %v; want DeadlineExceeded", err)
 	}
 	// The server logs the call once its handler returns; the lock is still held.
-	deadline := time.Now().Add(15 * time.Second)
-	for len(rpcLogCodes(s.directory, method)) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no rpc log line for %s:\n%s", method, s.directory.logs())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !grpctest.Within(15*time.Second, 20*time.Millisecond, func() bool { return len(rpcLogCodes(s.directory, method)) > 0 }) {
+		t.Fatalf("no rpc log line for %s:\n%s", method, s.directory.logs())
 	}
 	if got := rpcLogCodes(s.directory, method); len(got) != 1 || got[0] != "DeadlineExceeded" {
 		t.Errorf("rpc log codes for the expired call = %v; want [DeadlineExceeded], what the client got", got)
@@ -376,7 +358,7 @@ func expireWhileLocked(t *testing.T, s *faultStack, db *storage.DB, lock *sql.Tx
 	if err := lock.Rollback(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // anything still running would land now
+	time.Sleep(200 * time.Millisecond) // not a poll: a pause in which anything still running would land
 	if orgs, events := counts(); orgs != 0 || events != 0 {
 		t.Errorf("after the expired call: %d organisations, %d outbox rows; want none (nothing written)", orgs, events)
 	}

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
@@ -50,16 +51,13 @@ func startFleetSuite(t *testing.T, directoryDB, fleetDB *storage.DB) *fleetSuite
 func (s *fleetSuite) waitForSeed(t *testing.T) {
 	t.Helper()
 	ctx := s.as(t, auth.RoleReader, "")
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		declared, err := s.fleet.ListCessions(ctx, &fleetv1.ListCessionsRequest{Filter: `state = "CESSION_STATE_DECLARED"`})
-		if err == nil && declared.GetTotalSize() == seededCessions {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("fleet seed not done after 60 s: %d declared cessions (%v); want %d", declared.GetTotalSize(), err, seededCessions)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var declared *fleetv1.ListCessionsResponse
+	var err error
+	if !grpctest.Within(60*time.Second, 100*time.Millisecond, func() bool {
+		declared, err = s.fleet.ListCessions(ctx, &fleetv1.ListCessionsRequest{Filter: `state = "CESSION_STATE_DECLARED"`})
+		return err == nil && declared.GetTotalSize() == seededCessions
+	}) {
+		t.Fatalf("fleet seed not done after 60 s: %d declared cessions (%v); want %d", declared.GetTotalSize(), err, seededCessions)
 	}
 }
 

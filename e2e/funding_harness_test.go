@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/storage"
 	fundingv1 "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
 	"github.com/vif71/vif/services/funding"
@@ -40,18 +41,16 @@ func startSuite(t *testing.T, directoryDB, fundingDB *storage.DB) *suite {
 func (s *suite) waitForSeed(t *testing.T) {
 	t.Helper()
 	ctx := s.as(t, auth.RoleReader, "")
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		posts, perr := s.funding.ListPosts(ctx, &fundingv1.ListPostsRequest{})
-		plans, lerr := s.funding.ListFundingPlans(ctx, &fundingv1.ListFundingPlansRequest{Parent: "posts/-"})
-		if perr == nil && lerr == nil && posts.GetTotalSize() == 3 && plans.GetTotalSize() == 3 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("funding seed not visible after 30 s: posts %d (%v), plans %d (%v); want 3 and 3",
-				posts.GetTotalSize(), perr, plans.GetTotalSize(), lerr)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var posts *fundingv1.ListPostsResponse
+	var plans *fundingv1.ListFundingPlansResponse
+	var perr, lerr error
+	if !grpctest.Within(30*time.Second, 100*time.Millisecond, func() bool {
+		posts, perr = s.funding.ListPosts(ctx, &fundingv1.ListPostsRequest{})
+		plans, lerr = s.funding.ListFundingPlans(ctx, &fundingv1.ListFundingPlansRequest{Parent: "posts/-"})
+		return perr == nil && lerr == nil && posts.GetTotalSize() == 3 && plans.GetTotalSize() == 3
+	}) {
+		t.Fatalf("funding seed not visible after 30 s: posts %d (%v), plans %d (%v); want 3 and 3",
+			posts.GetTotalSize(), perr, plans.GetTotalSize(), lerr)
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/vif71/vif/platform/eventbus"
 	"github.com/vif71/vif/platform/eventbus/eventbustest"
 	"github.com/vif71/vif/platform/grpcserver"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
@@ -169,16 +170,13 @@ func (h *harness) as(t *testing.T, role auth.Role, organisation string) context.
 // change the service committed so far is then in the stream.
 func waitRelayed(t *testing.T, service string, relay *outbox.Relay) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		n, err := relay.Pending(context.Background())
-		if err == nil && n == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s outbox still holds %d unsent events after 30 s (%v)", service, n, err)
-		}
-		time.Sleep(50 * time.Millisecond)
+	var n int
+	var err error
+	if !grpctest.Within(30*time.Second, 50*time.Millisecond, func() bool {
+		n, err = relay.Pending(context.Background())
+		return err == nil && n == 0
+	}) {
+		t.Fatalf("%s outbox still holds %d unsent events after 30 s (%v)", service, n, err)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/service"
 	"github.com/vif71/vif/platform/storage"
@@ -51,16 +52,13 @@ func (s *statsSuite) as(t *testing.T, c auth.Claims) context.Context {
 // and waits for the directory.
 func (s *statsSuite) waitForSeed(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		n, err := s.stats.ListNationalFigures(context.Background(), &statisticsv1.ListNationalFiguresRequest{})
-		if err == nil && n.GetTotalSize() == 2 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("statistics seed not done after 60 s: %d national figures (%v)", n.GetTotalSize(), err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var n *statisticsv1.ListNationalFiguresResponse
+	var err error
+	if !grpctest.Within(60*time.Second, 100*time.Millisecond, func() bool {
+		n, err = s.stats.ListNationalFigures(context.Background(), &statisticsv1.ListNationalFiguresRequest{})
+		return err == nil && n.GetTotalSize() == 2
+	}) {
+		t.Fatalf("statistics seed not done after 60 s: %d national figures (%v)", n.GetTotalSize(), err)
 	}
 }
 
