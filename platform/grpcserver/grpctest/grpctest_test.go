@@ -1,6 +1,10 @@
 package grpctest
 
 import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,5 +76,34 @@ func TestWithin(t *testing.T) {
 	}
 	if took := time.Since(began); took < 50*time.Millisecond || calls < 2 || calls > 5 {
 		t.Errorf("Within gave up after %v and %d calls; want at least the 50 ms timeout, 2 to 5 calls 20 ms apart", took, calls)
+	}
+}
+
+// TestNewDialServe: a connection dialled before the server serves (a hosted service's own) is
+// answered once it does, the server logs to Logger, and the test's cleanup stops the background
+// tasks and waits for them.
+func TestNewDialServe(t *testing.T) {
+	var logs bytes.Buffer
+	stopped := false
+	t.Run("served", func(t *testing.T) {
+		srv := New(t)
+		own := srv.Dial(t)
+		srv.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+		srv.Serve(t, nil, func(ctx context.Context) error {
+			<-ctx.Done()
+			time.Sleep(10 * time.Millisecond) // a task that takes a while to stop: cleanup waits for it
+			stopped = true
+			return nil
+		})
+		resp, err := healthpb.NewHealthClient(own).Check(srv.Role(t, auth.RoleAdmin), &healthpb.HealthCheckRequest{})
+		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+			t.Fatalf("Check through the connection dialled before Serve = %v, %v; want SERVING", resp, err)
+		}
+	})
+	if !stopped {
+		t.Error("the background task was still running after the test's cleanup")
+	}
+	if !strings.Contains(logs.String(), `"level":"INFO"`) {
+		t.Errorf("server logs = %q; want the server's own lines (its drain) in Logger", logs.String())
 	}
 }
