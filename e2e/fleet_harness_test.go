@@ -7,9 +7,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/genproto/googleapis/type/date"
-	"google.golang.org/grpc/status"
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/grpcserver/grpctest"
@@ -42,7 +40,7 @@ func startFleetSuite(t *testing.T, directoryDB, fleetDB *storage.DB) *fleetSuite
 		s.relay = cars.Relay
 		return hosted{grpc: cars.GRPC, background: cars.Background}, nil
 	})
-	s.fleet = fleetv1.NewFleetServiceClient(s.conn)
+	s.fleet = fleetv1.NewFleetServiceClient(s.Conn)
 	return s
 }
 
@@ -74,17 +72,6 @@ func (s *fleetSuite) streamed(t *testing.T, filter string) []jetstream.Msg {
 	t.Helper()
 	s.waitPublished(t)
 	return s.messages(t, filter)
-}
-
-// reasonOf returns the ErrorInfo reason of a status error ("" when it has none).
-func reasonOf(err error) string {
-	st, _ := status.FromError(err)
-	for _, d := range st.Details() {
-		if info, ok := d.(*errdetails.ErrorInfo); ok {
-			return info.GetReason()
-		}
-	}
-	return ""
 }
 
 // vin returns a well-formed VIN, unique per n: 17 characters, none of them I, O or Q.

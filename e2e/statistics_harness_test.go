@@ -36,7 +36,7 @@ func startStatsSuite(t *testing.T, directoryDB, statsDB *storage.DB) *statsSuite
 		s.relay = stats.Relay
 		return hosted{grpc: stats.GRPC, background: stats.Background}, nil
 	})
-	s.stats = statisticsv1.NewStatisticsServiceClient(s.conn)
+	s.stats = statisticsv1.NewStatisticsServiceClient(s.Conn)
 	return s
 }
 
@@ -45,7 +45,7 @@ func startStatsSuite(t *testing.T, directoryDB, statsDB *storage.DB) *statsSuite
 func (s *statsSuite) as(t *testing.T, c auth.Claims) context.Context {
 	t.Helper()
 	c.RegisteredClaims = jwt.RegisteredClaims{Subject: "e2e-" + string(c.Role) + "-" + c.Network}
-	return s.bearer(t, c)
+	return s.As(t, c)
 }
 
 // waitForSeed polls, bounded, until the seed's last year is visible: it runs in the background
