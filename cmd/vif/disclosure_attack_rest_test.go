@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 )
 
 // The attacks of issue 10, run against the service's real answers through the gateway: a seeded
@@ -22,12 +24,10 @@ func TestDisclosureAttacksOverREST(t *testing.T) {
 	base := "http://" + in.httpAddr
 	admin := tokenFor(t, dataDir, "--role", "admin")
 	// The seed writes some 450 reports: seconds here, more under -race on a busy machine.
-	deadline := time.Now().Add(2 * time.Minute)
-	for call(t, "GET", base+"/v1/nationalFigures", "", "").body["totalSize"] != 2.0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the statistics seed did not finish in 2 minutes")
-		}
-		time.Sleep(100 * time.Millisecond)
+	if !grpctest.Within(2*time.Minute, 100*time.Millisecond, func() bool {
+		return call(t, "GET", base+"/v1/nationalFigures", "", "").body["totalSize"] == 2.0
+	}) {
+		t.Fatal("the statistics seed did not finish in 2 minutes")
 	}
 	var all []string
 	for _, n := range call(t, "GET", base+"/v1/networks/-/series"+query("granularity", "GRANULARITY_YEAR", "startPeriod", "2022", "endPeriod", "2022"), "", "").body["periods"].([]any)[0].(map[string]any)["byNetwork"].([]any) {
