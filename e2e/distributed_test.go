@@ -22,6 +22,7 @@ import (
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/storage/storagetest"
 )
 
@@ -132,72 +133,62 @@ func TestDistributedShape(t *testing.T) {
 	}
 
 	// The funding service seeds its ISCG posts once it reaches the directory, in another process.
-	deadline = time.Now().Add(startupWait)
-	for {
-		var plans struct {
-			FundingPlans []struct {
-				AnnualCostCents string
-				Contributions   []struct{ AmountCents string }
-			}
+	var plans struct {
+		FundingPlans []struct {
+			AnnualCostCents string
+			Contributions   []struct{ AmountCents string }
 		}
-		status := getJSON(t, "GET", base+"/v1/posts/-/plans", token, "", &plans)
-		if status == 200 && len(plans.FundingPlans) == 3 {
-			for _, p := range plans.FundingPlans {
-				var sum, cost int64
-				fmt.Sscan(p.AnnualCostCents, &cost)
-				for _, c := range p.Contributions {
-					var v int64
-					fmt.Sscan(c.AmountCents, &v)
-					sum += v
-				}
-				if sum != cost || cost == 0 {
-					t.Errorf("plan contributions add up to %d; want the cost %d", sum, cost)
-				}
-			}
-			break
+	}
+	var status int
+	if !grpctest.Within(startupWait, 200*time.Millisecond, func() bool {
+		plans.FundingPlans = nil
+		status = getJSON(t, "GET", base+"/v1/posts/-/plans", token, "", &plans)
+		return status == 200 && len(plans.FundingPlans) == 3
+	}) {
+		t.Fatalf("GET /v1/posts/-/plans = %d with %d plans; want the 3 seeded plans", status, len(plans.FundingPlans))
+	}
+	for _, p := range plans.FundingPlans {
+		var sum, cost int64
+		fmt.Sscan(p.AnnualCostCents, &cost)
+		for _, c := range p.Contributions {
+			var v int64
+			fmt.Sscan(c.AmountCents, &v)
+			sum += v
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET /v1/posts/-/plans = %d with %d plans; want the 3 seeded plans", status, len(plans.FundingPlans))
+		if sum != cost || cost == 0 {
+			t.Errorf("plan contributions add up to %d; want the cost %d", sum, cost)
 		}
-		time.Sleep(200 * time.Millisecond)
 	}
 
 	// The fleet seeds the article's 17 cessions once it reaches the directory.
-	deadline = time.Now().Add(startupWait)
-	for {
-		var cessions struct{ TotalSize int }
-		status := getJSON(t, "GET", base+"/v1/cessions", token, "", &cessions)
-		if status == 200 && cessions.TotalSize == 17 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET /v1/cessions = %d with %d cessions; want the 17 seeded", status, cessions.TotalSize)
-		}
-		time.Sleep(200 * time.Millisecond)
+	var cessions struct{ TotalSize int }
+	if !grpctest.Within(startupWait, 200*time.Millisecond, func() bool {
+		cessions.TotalSize = 0
+		status = getJSON(t, "GET", base+"/v1/cessions", token, "", &cessions)
+		return status == 200 && cessions.TotalSize == 17
+	}) {
+		t.Fatalf("GET /v1/cessions = %d with %d cessions; want the 17 seeded", status, cessions.TotalSize)
 	}
 
 	// The statistics service seeds its illustrative reports once it reaches the directory; the
 	// public sees the département's 2022 protected, above the article's 1,100 victims.
-	deadline = time.Now().Add(startupWait)
-	for {
-		var series struct {
-			View    string
-			Periods []struct {
-				Figures struct{ VictimsSupported struct{ Value string } }
-			}
+	type seriesAnswer struct {
+		View    string
+		Periods []struct {
+			Figures struct{ VictimsSupported struct{ Value string } }
 		}
-		status := getJSON(t, "GET", base+"/v1/networks/-/series?granularity=GRANULARITY_YEAR&startPeriod=2022&endPeriod=2022", "", "", &series)
+	}
+	var series seriesAnswer
+	if !grpctest.Within(startupWait, 200*time.Millisecond, func() bool {
+		series = seriesAnswer{}
+		status = getJSON(t, "GET", base+"/v1/networks/-/series?granularity=GRANULARITY_YEAR&startPeriod=2022&endPeriod=2022", "", "", &series)
 		var victims int
 		if status == 200 && len(series.Periods) == 1 {
 			fmt.Sscan(series.Periods[0].Figures.VictimsSupported.Value, &victims)
 		}
-		if victims > 1100 && series.View == "VIEW_PROTECTED" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET /v1/networks/-/series = %d %+v; want the seeded 2022, protected, above 1,100", status, series)
-		}
-		time.Sleep(200 * time.Millisecond)
+		return victims > 1100 && series.View == "VIEW_PROTECTED"
+	}) {
+		t.Fatalf("GET /v1/networks/-/series = %d %+v; want the seeded 2022, protected, above 1,100", status, series)
 	}
 
 	// Each service published its seed's events with its own credentials, which the server checks
@@ -207,23 +198,18 @@ func TestDistributedShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, svc := range eventbus.Services {
-		deadline = time.Now().Add(startupWait)
-		for {
+		if !grpctest.Within(startupWait, 200*time.Millisecond, func() bool {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
 			var n int
 			if s, err := js.Stream(ctx, eventbus.StreamName); err == nil {
 				if info, err := s.Info(ctx, jetstream.WithSubjectFilter(eventbus.ServiceSubjects(svc))); err == nil {
 					n = len(info.State.Subjects)
 				}
 			}
-			cancel()
-			if n > 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("no event on %s in the stream: the %s relay could not publish", eventbus.ServiceSubjects(svc), svc)
-			}
-			time.Sleep(200 * time.Millisecond)
+			return n > 0
+		}) {
+			t.Fatalf("no event on %s in the stream: the %s relay could not publish", eventbus.ServiceSubjects(svc), svc)
 		}
 	}
 
@@ -254,23 +240,23 @@ func startNATSServer(t *testing.T, bin string) (string, *eventbus.Keyring) {
 		"-c", filepath.Join(repoRoot(t), "deploy", "nats", "nats.conf"),
 		"-a", "127.0.0.1", "-p", fmt.Sprint(port), "-m", fmt.Sprint(freePort(t)))
 	url := fmt.Sprintf("nats://127.0.0.1:%d", port)
-	deadline := time.Now().Add(startupWait)
-	for {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
+	if !grpctest.Within(startupWait, 50*time.Millisecond, func() bool {
+		var c net.Conn
+		if c, err = net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
 			c.Close()
-			return url, keys
+			return true
 		}
 		select {
 		case err := <-p.done:
 			p.done <- err
 			t.Fatalf("nats-server exited before listening: %v\n%s", err, p.logs())
-		case <-time.After(50 * time.Millisecond):
+		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nats-server not listening on %s after %v: %v", url, startupWait, err)
-		}
+		return false
+	}) {
+		t.Fatalf("nats-server not listening on %s after %v: %v", url, startupWait, err)
 	}
+	return url, keys
 }
 
 func repoRoot(t *testing.T) string {
@@ -369,19 +355,16 @@ const startupWait = 90 * time.Second
 
 func waitHealthy(t *testing.T, url string) {
 	t.Helper()
-	deadline := time.Now().Add(startupWait)
-	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
+	var err error
+	if !grpctest.Within(startupWait, 100*time.Millisecond, func() bool {
+		var resp *http.Response
+		if resp, err = http.Get(url); err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s not healthy after %v (last: %v)", url, startupWait, err)
-		}
-		time.Sleep(100 * time.Millisecond)
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	}) {
+		t.Fatalf("%s not healthy after %v (last: %v)", url, startupWait, err)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/storage/storagetest"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
 )
@@ -306,11 +307,11 @@ func TestFleetEventsExactlyOnceThroughNATSOutage(t *testing.T) {
 			if n, err := r.relay.Pending(ctx); err != nil || n == 0 {
 				t.Fatalf("Pending with NATS down = %d, %v; want the events of the cessions made meanwhile", n, err)
 			}
-			waitFor(t, "a failed publish recorded in the outbox", func() bool {
+			grpctest.Eventually(t, 60*time.Second, func() bool {
 				var failed int
 				err := r.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE last_error IS NOT NULL AND sent_at IS NULL`).Scan(&failed)
 				return err == nil && failed > 0
-			})
+			}, "still waiting for a failed publish recorded in the outbox")
 			// And starts again, on the same port and store, while they make more.
 			after := r.makeCessionsWhile(t, fleet, &next, 3, 2, r.bus.Restart)
 			made = slices.Concat(made, during, after)
@@ -372,17 +373,5 @@ func TestFleetEventsExactlyOnceThroughNATSOutage(t *testing.T) {
 				t.Errorf("approved cessions = %q; want the %d made", approved, len(made))
 			}
 		})
-	}
-}
-
-// waitFor polls cond, bounded, until it holds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("still waiting after 60 s for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }

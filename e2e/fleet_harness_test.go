@@ -7,11 +7,10 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/genproto/googleapis/type/date"
-	"google.golang.org/grpc/status"
 
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
@@ -41,7 +40,7 @@ func startFleetSuite(t *testing.T, directoryDB, fleetDB *storage.DB) *fleetSuite
 		s.relay = cars.Relay
 		return hosted{grpc: cars.GRPC, background: cars.Background}, nil
 	})
-	s.fleet = fleetv1.NewFleetServiceClient(s.conn)
+	s.fleet = fleetv1.NewFleetServiceClient(s.Conn)
 	return s
 }
 
@@ -50,16 +49,13 @@ func startFleetSuite(t *testing.T, directoryDB, fleetDB *storage.DB) *fleetSuite
 func (s *fleetSuite) waitForSeed(t *testing.T) {
 	t.Helper()
 	ctx := s.as(t, auth.RoleReader, "")
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		declared, err := s.fleet.ListCessions(ctx, &fleetv1.ListCessionsRequest{Filter: `state = "CESSION_STATE_DECLARED"`})
-		if err == nil && declared.GetTotalSize() == seededCessions {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("fleet seed not done after 60 s: %d declared cessions (%v); want %d", declared.GetTotalSize(), err, seededCessions)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var declared *fleetv1.ListCessionsResponse
+	var err error
+	if !grpctest.Within(60*time.Second, 100*time.Millisecond, func() bool {
+		declared, err = s.fleet.ListCessions(ctx, &fleetv1.ListCessionsRequest{Filter: `state = "CESSION_STATE_DECLARED"`})
+		return err == nil && declared.GetTotalSize() == seededCessions
+	}) {
+		t.Fatalf("fleet seed not done after 60 s: %d declared cessions (%v); want %d", declared.GetTotalSize(), err, seededCessions)
 	}
 }
 
@@ -76,17 +72,6 @@ func (s *fleetSuite) streamed(t *testing.T, filter string) []jetstream.Msg {
 	t.Helper()
 	s.waitPublished(t)
 	return s.messages(t, filter)
-}
-
-// reasonOf returns the ErrorInfo reason of a status error ("" when it has none).
-func reasonOf(err error) string {
-	st, _ := status.FromError(err)
-	for _, d := range st.Details() {
-		if info, ok := d.(*errdetails.ErrorInfo); ok {
-			return info.GetReason()
-		}
-	}
-	return ""
 }
 
 // vin returns a well-formed VIN, unique per n: 17 characters, none of them I, O or Q.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/storage/storagetest"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
 )
@@ -71,7 +72,7 @@ func TestHandoverNoticeFromARealHandover(t *testing.T) {
 	}
 
 	path := filepath.Join(out, "notice-trafic-iscg.txt")
-	waitFor(t, "the notice of "+name+" written and its event acknowledged", func() bool {
+	grpctest.Eventually(t, 60*time.Second, func() bool {
 		if _, err := os.Stat(path); err != nil {
 			return false
 		}
@@ -83,7 +84,7 @@ func TestHandoverNoticeFromARealHandover(t *testing.T) {
 		}
 		info, err := cons.Info(ctx)
 		return err == nil && info.AckFloor.Stream >= seq && info.NumAckPending == 0 && info.NumPending == 0
-	})
+	}, "still waiting for the notice of %s written and its event acknowledged", name)
 	text, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/platform/storage/storagetest"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
@@ -86,8 +87,8 @@ func TestFleet(t *testing.T) {
 // wantReason fails t unless err is a status with code and the ErrorInfo reason.
 func wantReason(t *testing.T, what string, err error, code codes.Code, reason string) {
 	t.Helper()
-	if got := status.Code(err); got != code || reasonOf(err) != reason {
-		t.Errorf("%s = %v (reason %q); want %v with reason %q", what, err, reasonOf(err), code, reason)
+	if got := status.Code(err); got != code || grpctest.Reason(err) != reason {
+		t.Errorf("%s = %v (reason %q); want %v with reason %q", what, err, grpctest.Reason(err), code, reason)
 	}
 }
 

@@ -638,7 +638,7 @@ func testFundingAuth(t *testing.T, s *suite) {
 		{"the prefecture's officer", prefecture, "funders/departement-71"},
 		{"the prefecture's officer, of an unknown funder", prefecture, "funders/nobody"},
 		{"a reader", reader, "funders/etat"},
-		{"a coordinator", s.bearer(t, auth.Claims{Role: auth.RoleCoordinator, Network: "chalonnais", RegisteredClaims: jwt.RegisteredClaims{Subject: "e2e-coordinator"}}), "funders/etat"},
+		{"a coordinator", s.As(t, auth.Claims{Role: auth.RoleCoordinator, Network: "chalonnais", RegisteredClaims: jwt.RegisteredClaims{Subject: "e2e-coordinator"}}), "funders/etat"},
 		{"a beneficiary", s.as(t, auth.RoleBeneficiary, "garage-solidaire-bourgogne"), "funders/etat"},
 	} {
 		_, err := s.funding.GetFunderYearSummary(tc.ctx, &fundingv1.GetFunderYearSummaryRequest{Funder: tc.funder, Year: 2024})

@@ -2,10 +2,7 @@ package e2e
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -14,14 +11,12 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/eventbus"
 	"github.com/vif71/vif/platform/eventbus/eventbustest"
 	"github.com/vif71/vif/platform/grpcserver"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
@@ -29,18 +24,17 @@ import (
 )
 
 // harness is the directory and the services under test as the embedded default runs them: one
-// gRPC server hosting them all behind the full interceptor chain, over bufconn; the services
-// reaching the directory through that same server, as clients; each on its own database; every
-// relay publishing to an embedded NATS server with the VIF stream, listening on TCP, which a test
-// may stop and start again on the same port and store; the seeds in the background.
+// gRPC server (grpctest's) hosting them all behind the full interceptor chain, over bufconn; the
+// services reaching the directory through that same server, as clients; each on its own
+// database; every relay publishing to an embedded NATS server with the VIF stream, listening on
+// TCP, which a test may stop and start again on the same port and store; the seeds in the
+// background.
 type harness struct {
-	// conn is the test's own client connection to the server.
-	conn      *grpc.ClientConn
+	// Server gives the test's own client connection (Conn) and the tokens it accepts (As).
+	*grpctest.Server
 	directory directoryv1.DirectoryServiceClient
 	bus       *eventbustest.Server
 	js        jetstream.JetStream
-	// key signs the tokens the server accepts.
-	key ed25519.PrivateKey
 }
 
 // hostEnv is what the harness gives each service it hosts.
@@ -67,7 +61,6 @@ type host func(ctx context.Context, env hostEnv) (hosted, error)
 // build, and stops them all when t ends: the services before the bus they publish to.
 func startHarness(t *testing.T, directoryDB *storage.DB, hosts ...host) *harness {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	log := quietLogger(t)
 
 	// eventbustest starts the server through eventbus.StartEmbedded, on a TCP port of its own, and
@@ -75,15 +68,14 @@ func startHarness(t *testing.T, directoryDB *storage.DB, hosts ...host) *harness
 	bus := eventbustest.Start(t)
 	js := bus.JetStream(t)
 
-	lis := bufconn.Listen(1 << 20)
-	dial := func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }
-	toDirectory, err := grpc.NewClient("passthrough:///bufnet", grpc.WithContextDialer(dial),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Its cleanup, registered after the bus and its connection, runs before them: the services
+	// stop before the server they publish to.
+	srv := grpctest.New(t)
+	srv.Logger = log
+	toDirectory := srv.Dial(t)
 	// A short backoff cap, so that after an outage the relays try again within a second.
 	relay := outbox.RelayOptions{PollInterval: 50 * time.Millisecond, MaxBackoff: time.Second}
+	ctx := t.Context()
 	dir, err := directory.New(ctx, directory.Config{DB: directoryDB, JetStream: js, Logger: log, Seed: true, Relay: relay})
 	if err != nil {
 		t.Fatal(err)
@@ -98,68 +90,27 @@ func startHarness(t *testing.T, directoryDB *storage.DB, hosts ...host) *harness
 		services = append(services, svc.grpc)
 		background = append(background, svc.background...)
 	}
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := grpcserver.New(grpcserver.Options{
-		Logger:   log,
-		Verifier: auth.Verifier{Key: key.Public().(ed25519.PublicKey)},
-		Services: services,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	var wg sync.WaitGroup
-	run := func(f func(context.Context) error) {
-		wg.Go(func() {
+	for i, f := range background {
+		background[i] = func(ctx context.Context) error {
 			if err := f(ctx); err != nil && ctx.Err() == nil {
 				t.Errorf("background task: %v", err)
 			}
-		})
+			return nil
+		}
 	}
-	run(func(ctx context.Context) error { return srv.Serve(ctx, lis, nil) })
-	for _, f := range background {
-		run(f)
-	}
-
-	conn, err := grpc.NewClient("passthrough:///bufnet", grpc.WithContextDialer(dial),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Registered after the bus and its connection, so it runs before them: the services stop
-	// before the server they publish to.
-	t.Cleanup(func() {
-		conn.Close()
-		cancel()
-		wg.Wait()
-		toDirectory.Close()
-	})
+	srv.Serve(t, services, background...)
 	return &harness{
-		conn:      conn,
-		directory: directoryv1.NewDirectoryServiceClient(conn),
+		Server:    srv,
+		directory: directoryv1.NewDirectoryServiceClient(srv.Conn),
 		bus:       bus,
 		js:        js,
-		key:       key,
 	}
-}
-
-// bearer returns a context carrying a bearer token with exactly the claims c.
-func (h *harness) bearer(t *testing.T, c auth.Claims) context.Context {
-	t.Helper()
-	tok, err := auth.Issuer{Key: h.key}.Issue(c, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+tok)
 }
 
 // as returns a context carrying a bearer token for role, scoped to organisation when it is set.
 func (h *harness) as(t *testing.T, role auth.Role, organisation string) context.Context {
 	t.Helper()
-	return h.bearer(t, auth.Claims{
+	return h.As(t, auth.Claims{
 		Role: role, Organisation: organisation,
 		RegisteredClaims: jwt.RegisteredClaims{Subject: "e2e-" + string(role)},
 	})
@@ -169,16 +120,13 @@ func (h *harness) as(t *testing.T, role auth.Role, organisation string) context.
 // change the service committed so far is then in the stream.
 func waitRelayed(t *testing.T, service string, relay *outbox.Relay) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		n, err := relay.Pending(context.Background())
-		if err == nil && n == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s outbox still holds %d unsent events after 30 s (%v)", service, n, err)
-		}
-		time.Sleep(50 * time.Millisecond)
+	var n int
+	var err error
+	if !grpctest.Within(30*time.Second, 50*time.Millisecond, func() bool {
+		n, err = relay.Pending(context.Background())
+		return err == nil && n == 0
+	}) {
+		t.Fatalf("%s outbox still holds %d unsent events after 30 s (%v)", service, n, err)
 	}
 }
 

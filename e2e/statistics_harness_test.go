@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vif71/vif/platform/auth"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/service"
 	"github.com/vif71/vif/platform/storage"
@@ -35,7 +36,7 @@ func startStatsSuite(t *testing.T, directoryDB, statsDB *storage.DB) *statsSuite
 		s.relay = stats.Relay
 		return hosted{grpc: stats.GRPC, background: stats.Background}, nil
 	})
-	s.stats = statisticsv1.NewStatisticsServiceClient(s.conn)
+	s.stats = statisticsv1.NewStatisticsServiceClient(s.Conn)
 	return s
 }
 
@@ -44,23 +45,20 @@ func startStatsSuite(t *testing.T, directoryDB, statsDB *storage.DB) *statsSuite
 func (s *statsSuite) as(t *testing.T, c auth.Claims) context.Context {
 	t.Helper()
 	c.RegisteredClaims = jwt.RegisteredClaims{Subject: "e2e-" + string(c.Role) + "-" + c.Network}
-	return s.bearer(t, c)
+	return s.As(t, c)
 }
 
 // waitForSeed polls, bounded, until the seed's last year is visible: it runs in the background
 // and waits for the directory.
 func (s *statsSuite) waitForSeed(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		n, err := s.stats.ListNationalFigures(context.Background(), &statisticsv1.ListNationalFiguresRequest{})
-		if err == nil && n.GetTotalSize() == 2 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("statistics seed not done after 60 s: %d national figures (%v)", n.GetTotalSize(), err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var n *statisticsv1.ListNationalFiguresResponse
+	var err error
+	if !grpctest.Within(60*time.Second, 100*time.Millisecond, func() bool {
+		n, err = s.stats.ListNationalFigures(context.Background(), &statisticsv1.ListNationalFiguresRequest{})
+		return err == nil && n.GetTotalSize() == 2
+	}) {
+		t.Fatalf("statistics seed not done after 60 s: %d national figures (%v)", n.GetTotalSize(), err)
 	}
 }
 

@@ -2,7 +2,7 @@
 // server with the full interceptor chain of grpcserver (authentication, policy, protovalidate,
 // error mapping…) on an in-memory listener, bearer tokens per role signed with the server's own
 // key, WantStatus to assert the code, the ErrorInfo reason and the violated field of an error,
-// and Eventually to wait for a condition instead of sleeping.
+// and Eventually (or Within) to wait for a condition instead of sleeping.
 package grpctest
 
 import (
@@ -28,10 +28,13 @@ import (
 	"github.com/vif71/vif/platform/grpcserver"
 )
 
-// Server is a running test server and a client connection to it.
+// Server is a test server and a client connection to it.
 type Server struct {
 	Conn *grpc.ClientConn
-	key  ed25519.PrivateKey
+	// Logger is the server's logger, which Serve reads (nil: the server logs nothing).
+	Logger *slog.Logger
+	key    ed25519.PrivateKey
+	lis    *bufconn.Listener
 }
 
 // Start serves services until the test ends, and runs background beside them (a service's
@@ -39,38 +42,71 @@ type Server struct {
 // waits for them in the test's cleanup.
 func Start(t testing.TB, services []grpcserver.Service, background ...func(context.Context) error) *Server {
 	t.Helper()
+	s := New(t)
+	s.Serve(t, services, background...)
+	return s
+}
+
+// New returns a server that serves nothing yet, with its key and its client connection: a test
+// whose services are themselves clients of the server that hosts them (as in the embedded
+// default) builds them with Dial's connections, then calls Serve. The connections are closed
+// when the test ends.
+func New(t testing.TB) *Server {
+	t.Helper()
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := &Server{key: key, lis: bufconn.Listen(1 << 20)}
+	s.Conn = s.Dial(t)
+	return s
+}
+
+// Dial returns another client connection to the server, closed when the test ends; its calls
+// wait until the server serves.
+func (s *Server) Dial(t testing.TB) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient("passthrough:///bufnet",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return s.lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// Serve serves services behind grpcserver's full chain, verifying the tokens As signs, and runs
+// background beside them until the test ends; the test's cleanup stops them and waits for them,
+// before it closes the connections. A server that stops serving before then fails the test.
+func (s *Server) Serve(t testing.TB, services []grpcserver.Service, background ...func(context.Context) error) {
+	t.Helper()
+	logger := s.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	srv, err := grpcserver.New(grpcserver.Options{
-		Logger:   slog.New(slog.DiscardHandler),
-		Verifier: auth.Verifier{Key: key.Public().(ed25519.PublicKey)},
+		Logger:   logger,
+		Verifier: auth.Verifier{Key: s.key.Public().(ed25519.PublicKey)},
 		Services: services,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	lis := bufconn.Listen(1 << 20)
 	var wg sync.WaitGroup
-	wg.Go(func() { _ = srv.Serve(ctx, lis, nil) })
+	wg.Go(func() {
+		if err := srv.Serve(ctx, s.lis, nil); err != nil && ctx.Err() == nil {
+			t.Errorf("grpctest: the server stopped serving: %v", err)
+		}
+	})
 	for _, bg := range background {
 		wg.Go(func() { _ = bg(ctx) })
 	}
-	conn, err := grpc.NewClient("passthrough:///bufnet",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
-		conn.Close()
 		cancel()
 		wg.Wait()
 	})
-	return &Server{Conn: conn, key: key}
 }
 
 // As returns a context whose calls carry a bearer token with claims (its subject "test-<role>"
@@ -147,11 +183,22 @@ func statusMismatch(err error, code codes.Code, reason, field string) string {
 // does not after timeout.
 func Eventually(t testing.TB, timeout time.Duration, cond func() bool, format string, args ...any) {
 	t.Helper()
+	if !Within(timeout, 10*time.Millisecond, cond) {
+		t.Fatalf("after %v: "+format, append([]any{timeout}, args...)...)
+	}
+}
+
+// Within polls cond, first at once, then every interval, until it holds or timeout has passed,
+// and reports whether it held. It is Eventually for a test that says itself what it last saw
+// (cond may record it), or that goes on to report more once the wait is over; a cond that calls
+// a process or a service it must not flood gives a longer interval.
+func Within(timeout, interval time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("after %v: "+format, append([]any{timeout}, args...)...)
+			return false
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(interval)
 	}
+	return true
 }
