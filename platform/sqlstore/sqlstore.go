@@ -1,13 +1,14 @@
 // Package sqlstore is the shell every service's SQL store shares: Open migrates the platform's
-// tables (the outbox's, the idempotency records') and then the service's own, and the Shell it
-// returns writes a change with its events in one transaction (outbox.WriteTx) and keeps the
-// seeds bookkeeping (the service's seeds table). What a store does with its own tables stays in
+// tables (the outbox's, the idempotency records', the seeds table) and then the service's own,
+// and the Shell it returns writes a change with its events in one transaction (outbox.WriteTx)
+// and keeps the seeds bookkeeping. What a store does with its own tables stays in
 // the service's internal/adapters/store.
 package sqlstore
 
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -17,6 +18,11 @@ import (
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 )
+
+// seedsMigrations creates the seeds table (goose_seeds), the same in every service's database.
+//
+//go:embed migrations
+var seedsMigrations embed.FS
 
 // Shell is the part of a service's store that is the same in every service. E is the service's
 // domain event (a pointer).
@@ -29,26 +35,34 @@ type Shell[E comparable] struct {
 	committed func()
 }
 
-// Open migrates db (the outbox's and the idempotency records' tables, then the service's: the
-// migrations folder of fsys, tracked in the table goose_<name>) and returns the Shell of a store
-// on it. encode turns a domain event into the outbox record to publish (the gRPC adapter gives
+// Open migrates db (the outbox's, the idempotency records' and the seeds tables, then the
+// service's: the migrations folder of fsys, tracked in the table goose_<name>) and returns the
+// Shell of a store on it. encode turns a domain event into the outbox record to publish (the gRPC adapter gives
 // it, since the payload is the API's protobuf message).
 func Open[E comparable](ctx context.Context, db *storage.DB, name string, fsys fs.FS, encode func(E) (outbox.Event, error), committed func()) (Shell[E], error) {
 	if encode == nil {
 		return Shell[E]{}, errors.New("store: nil event encoder")
 	}
-	if err := storage.Migrate(ctx, db, outbox.Migrations, "goose_outbox"); err != nil {
+	seeds, err := fs.Sub(seedsMigrations, "migrations")
+	if err != nil {
 		return Shell[E]{}, err
 	}
-	if err := storage.Migrate(ctx, db, idempotency.Migrations, "goose_idempotency"); err != nil {
-		return Shell[E]{}, err
-	}
-	sub, err := fs.Sub(fsys, "migrations")
+	own, err := fs.Sub(fsys, "migrations")
 	if err != nil {
 		return Shell[E]{}, fmt.Errorf("store: migrations of %s: %w", name, err)
 	}
-	if err := storage.Migrate(ctx, db, sub, "goose_"+name); err != nil {
-		return Shell[E]{}, err
+	for _, m := range []struct {
+		fsys         fs.FS
+		versionTable string
+	}{
+		{outbox.Migrations, "goose_outbox"},
+		{idempotency.Migrations, "goose_idempotency"},
+		{seeds, "goose_seeds"},
+		{own, "goose_" + name},
+	} {
+		if err := storage.Migrate(ctx, db, m.fsys, m.versionTable); err != nil {
+			return Shell[E]{}, err
+		}
 	}
 	return Shell[E]{DB: db, encode: encode, committed: committed}, nil
 }

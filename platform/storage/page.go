@@ -36,3 +36,15 @@ func After(column, key string) func(*Where) error {
 		return nil
 	}
 }
+
+// ReadPageByID is ReadPage of a list that only filters by column (Where.AddFilters: filters as
+// the API names them, columns the keys the list allows) and is ordered and resumed by id: the
+// list of most resources.
+func ReadPageByID[T any](ctx context.Context, q Querier, table, columns string, filters map[string]string, allowed map[string]FilterColumn,
+	after string, limit int, scan func(Scanner) (T, error)) ([]T, int, error) {
+	var w Where
+	if err := w.AddFilters(table, filters, allowed); err != nil {
+		return nil, 0, err
+	}
+	return ReadPage(ctx, q, table, columns, &w, After("id", after), "id", limit, scan)
+}

@@ -3,7 +3,10 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+
+	"github.com/vif71/vif/platform/resource"
 )
 
 // Querier is what both a DB and a transaction (*sql.Tx) offer for reading, so that one read
@@ -46,4 +49,16 @@ func Limit(n int) string {
 		return ""
 	}
 	return fmt.Sprintf(" LIMIT %d", n)
+}
+
+// GetByID reads the row of table whose id is id (columns, with scan), or resource.ErrNotFound
+// when there is none. lock is the row lock of a read-modify-write ("" for a plain read; see
+// DB.Lock).
+func GetByID[T any](ctx context.Context, q Querier, table, columns, id, lock string, scan func(Scanner) (T, error)) (T, error) {
+	v, err := scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM `+table+` WHERE id = $1`+lock, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		var zero T
+		return zero, resource.ErrNotFound
+	}
+	return v, err
 }

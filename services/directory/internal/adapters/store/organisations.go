@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
@@ -58,11 +57,7 @@ func deleteTime(o *domain.Organisation) sql.NullTime {
 }
 
 func getOrganisation(ctx context.Context, q storage.Querier, id, suffix string) (*domain.Organisation, error) {
-	o, err := scanReadOrganisation(q.QueryRowContext(ctx, `SELECT `+orgReadColumns+` FROM organisations WHERE id = $1`+suffix, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.ErrNotFound
-	}
-	return o, err
+	return storage.GetByID(ctx, q, "organisations", orgReadColumns, id, suffix, scanReadOrganisation)
 }
 
 // CreateOrganisation implements domain.Repository. The idempotency key in ctx is claimed in the

@@ -1,12 +1,13 @@
 package grpcapi
 
 import (
-	"fmt"
 	"strings"
 
 	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/vif71/vif/platform/calendar"
+	"github.com/vif71/vif/platform/calendar/datepb"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
@@ -16,25 +17,10 @@ const (
 	cessionStatePrefix = "CESSION_STATE_"
 )
 
-func dateToProto(d domain.Date) *date.Date {
-	var y, m, day int32
-	if _, err := fmt.Sscanf(string(d), "%04d-%02d-%02d", &y, &m, &day); err != nil {
-		return nil
-	}
-	return &date.Date{Year: y, Month: m, Day: day}
-}
+// dateToProto and dateFromProto convert the fleet's days (platform/calendar/datepb).
+func dateToProto(d domain.Date) *date.Date { return datepb.ToProto(calendar.Date(d)) }
 
-// dateFromProto turns a google.type.Date into "YYYY-MM-DD" ("" when nil); a date without a year
-// or day gives a form the domain refuses.
-func dateFromProto(d *date.Date) domain.Date {
-	if d == nil {
-		return ""
-	}
-	if d.GetYear() == 0 || d.GetMonth() == 0 || d.GetDay() == 0 {
-		return "incomplete-date"
-	}
-	return domain.Date(fmt.Sprintf("%04d-%02d-%02d", d.GetYear(), d.GetMonth(), d.GetDay()))
-}
+func dateFromProto(d *date.Date) domain.Date { return domain.Date(datepb.FromProto(d)) }
 
 func vehicleStateToProto(s domain.VehicleState) fleetv1.VehicleState {
 	return fleetv1.VehicleState(fleetv1.VehicleState_value[vehicleStatePrefix+string(s)])

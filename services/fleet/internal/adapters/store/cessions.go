@@ -105,11 +105,7 @@ func scanCession(row storage.Scanner) (*domain.Cession, error) {
 }
 
 func getCession(ctx context.Context, q storage.Querier, id, suffix string) (*domain.Cession, error) {
-	c, err := scanCession(q.QueryRowContext(ctx, `SELECT `+cessionColumns+` FROM cessions WHERE id = $1`+suffix, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.ErrNotFound
-	}
-	return c, err
+	return storage.GetByID(ctx, q, "cessions", cessionColumns, id, suffix, scanCession)
 }
 
 // openCessionOf returns the id of vehicle's open cession, "" when it has none.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -71,11 +70,7 @@ func scanVehicle(row storage.Scanner) (*domain.Vehicle, error) {
 }
 
 func getVehicle(ctx context.Context, q storage.Querier, id, suffix string) (*domain.Vehicle, error) {
-	v, err := scanVehicle(q.QueryRowContext(ctx, `SELECT `+vehicleColumns+` FROM vehicles WHERE id = $1`+suffix, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.ErrNotFound
-	}
-	return v, err
+	return storage.GetByID(ctx, q, "vehicles", vehicleColumns, id, suffix, scanVehicle)
 }
 
 func vehicleName(id string) string { return (&domain.Vehicle{ID: id}).Name() }
@@ -192,11 +187,7 @@ func (s *Store) GetVehicle(ctx context.Context, id string) (*domain.Vehicle, err
 // ListVehicles implements domain.Repository: filters state, make, vin and plate; ordered and
 // resumed by id.
 func (s *Store) ListVehicles(ctx context.Context, q domain.Query) ([]*domain.Vehicle, int, error) {
-	var w storage.Where
-	if err := w.AddFilters("vehicles", q.Filters, vehicleFilters); err != nil {
-		return nil, 0, err
-	}
-	return storage.ReadPage(ctx, s.DB, "vehicles", vehicleColumns, &w, storage.After("id", q.After), "id", q.Limit, scanVehicle)
+	return storage.ReadPageByID(ctx, s.DB, "vehicles", vehicleColumns, q.Filters, vehicleFilters, q.After, q.Limit, scanVehicle)
 }
 
 // UpdateVehicle implements domain.Repository. A VIN another vehicle holds gives

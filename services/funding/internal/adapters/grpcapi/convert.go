@@ -1,13 +1,12 @@
 package grpcapi
 
 import (
-	"fmt"
 	"strings"
 
-	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/vif71/vif/platform/calendar/datepb"
 	fundingv1 "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
 	"github.com/vif71/vif/services/funding/internal/domain"
 )
@@ -30,29 +29,6 @@ func kindFromProto(k fundingv1.FunderKind) domain.FunderKind {
 
 func stateToProto(s domain.AgreementState) fundingv1.AgreementState {
 	return fundingv1.AgreementState(fundingv1.AgreementState_value[statePrefix+string(s)])
-}
-
-// dateToProto turns "YYYY-MM-DD" into a google.type.Date (nil when empty).
-func dateToProto(d domain.Date) *date.Date {
-	var y, m, day int32
-	if _, err := fmt.Sscanf(string(d), "%04d-%02d-%02d", &y, &m, &day); err != nil {
-		return nil
-	}
-	return &date.Date{Year: y, Month: m, Day: day}
-}
-
-// dateFromProto turns a google.type.Date into "YYYY-MM-DD" ("" when nil). The domain checks that
-// it is a real day.
-func dateFromProto(d *date.Date) domain.Date {
-	if d == nil {
-		return ""
-	}
-	if d.GetYear() == 0 {
-		// google.type.Date allows a day without a year (year 0); no date of this API is one, and
-		// "0000-MM-DD" would pass for a real day, so it is passed on in a form the domain refuses.
-		return domain.Date(fmt.Sprintf("no-year-%02d-%02d", d.GetMonth(), d.GetDay()))
-	}
-	return domain.Date(fmt.Sprintf("%04d-%02d-%02d", d.GetYear(), d.GetMonth(), d.GetDay()))
 }
 
 func ref(prefix, id string) string {
@@ -96,8 +72,8 @@ func postToProto(p *domain.Post) *fundingv1.Post {
 		Network:          ref("networks/", p.Network),
 		HostOrganisation: ref("organisations/", p.HostOrganisation),
 		FteThousandths:   p.FTEThousandths,
-		StartDate:        dateToProto(p.StartDate),
-		EndDate:          dateToProto(p.EndDate),
+		StartDate:        datepb.ToProto(p.StartDate),
+		EndDate:          datepb.ToProto(p.EndDate),
 		Siret:            p.SIRET,
 		Illustrative:     p.Illustrative,
 		Etag:             p.Etag(),
@@ -112,8 +88,8 @@ func postFromProto(p *fundingv1.Post) domain.Post {
 		Network:          strings.TrimPrefix(p.GetNetwork(), "networks/"),
 		HostOrganisation: strings.TrimPrefix(p.GetHostOrganisation(), "organisations/"),
 		FTEThousandths:   p.GetFteThousandths(),
-		StartDate:        dateFromProto(p.GetStartDate()),
-		EndDate:          dateFromProto(p.GetEndDate()),
+		StartDate:        datepb.FromProto(p.GetStartDate()),
+		EndDate:          datepb.FromProto(p.GetEndDate()),
 		SIRET:            p.GetSiret(),
 	}
 }
@@ -187,9 +163,9 @@ func agreementToProto(a *domain.Agreement) *fundingv1.Agreement {
 		State:      stateToProto(a.State),
 		Reference:  a.Reference,
 		Purpose:    a.Purpose,
-		SignDate:   dateToProto(a.SignDate),
-		StartDate:  dateToProto(a.StartDate),
-		CloseDate:  dateToProto(a.CloseDate),
+		SignDate:   datepb.ToProto(a.SignDate),
+		StartDate:  datepb.ToProto(a.StartDate),
+		CloseDate:  datepb.ToProto(a.CloseDate),
 		TotalCents: a.TotalCents,
 		Etag:       a.Etag(),
 		CreateTime: timestamppb.New(a.CreateTime),
@@ -217,5 +193,5 @@ func contributionToProto(c *domain.Contribution) *fundingv1.Contribution {
 }
 
 func paymentToProto(p domain.Payment) *fundingv1.Payment {
-	return &fundingv1.Payment{AmountCents: p.AmountCents, PaymentDate: dateToProto(p.Date), Reference: p.Reference}
+	return &fundingv1.Payment{AmountCents: p.AmountCents, PaymentDate: datepb.ToProto(p.Date), Reference: p.Reference}
 }

@@ -4,6 +4,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
+	"github.com/vif71/vif/platform/calendar/datepb"
 	"github.com/vif71/vif/platform/outbox"
 	fundingv1 "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
 	"github.com/vif71/vif/services/funding/internal/domain"
@@ -30,7 +31,7 @@ func payloadOf(ev *domain.Event) proto.Message {
 	case domain.AgreementSigned, domain.AgreementActivated, domain.AgreementClosed:
 		return &fundingv1.AgreementStateChanged{Agreement: agreementToProto(ev.Agreement), PreviousState: stateToProto(ev.PreviousState)}
 	case domain.ContributionCalled:
-		return &fundingv1.ContributionCalled{Contribution: contributionToProto(ev.Contribution), AmountCents: ev.AmountCents, CallDate: dateToProto(ev.CallDate)}
+		return &fundingv1.ContributionCalled{Contribution: contributionToProto(ev.Contribution), AmountCents: ev.AmountCents, CallDate: datepb.ToProto(ev.CallDate)}
 	case domain.PaymentRecorded:
 		return &fundingv1.PaymentRecorded{Contribution: contributionToProto(ev.Contribution), Payment: paymentToProto(*ev.Payment)}
 	}

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/genproto/googleapis/api/httpbody"
 
 	"github.com/vif71/vif/platform/aip"
+	"github.com/vif71/vif/platform/calendar/datepb"
 	"github.com/vif71/vif/platform/validation"
 	fundingv1 "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
 	"github.com/vif71/vif/services/funding/internal/app"
@@ -288,7 +289,7 @@ func (s *Server) SignAgreement(ctx context.Context, req *fundingv1.SignAgreement
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.app.SignAgreement(ctx, id, req.GetReference(), dateFromProto(req.GetSignDate()), req.GetEtag())
+	a, err := s.app.SignAgreement(ctx, id, req.GetReference(), datepb.FromProto(req.GetSignDate()), req.GetEtag())
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +302,7 @@ func (s *Server) ActivateAgreement(ctx context.Context, req *fundingv1.ActivateA
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.app.ActivateAgreement(ctx, id, dateFromProto(req.GetStartDate()), req.GetEtag())
+	a, err := s.app.ActivateAgreement(ctx, id, datepb.FromProto(req.GetStartDate()), req.GetEtag())
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +315,7 @@ func (s *Server) CloseAgreement(ctx context.Context, req *fundingv1.CloseAgreeme
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.app.CloseAgreement(ctx, id, dateFromProto(req.GetCloseDate()), req.GetEtag())
+	a, err := s.app.CloseAgreement(ctx, id, datepb.FromProto(req.GetCloseDate()), req.GetEtag())
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +378,7 @@ func (s *Server) CallContribution(ctx context.Context, req *fundingv1.CallContri
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.app.CallContribution(ctx, agreement, funder, req.GetAmountCents(), dateFromProto(req.GetCallDate()), req.GetEtag())
+	c, err := s.app.CallContribution(ctx, agreement, funder, req.GetAmountCents(), datepb.FromProto(req.GetCallDate()), req.GetEtag())
 	if err != nil {
 		return nil, err
 	}
@@ -390,7 +391,7 @@ func (s *Server) RecordPayment(ctx context.Context, req *fundingv1.RecordPayment
 	if err != nil {
 		return nil, err
 	}
-	pay := domain.Payment{AmountCents: req.GetAmountCents(), Date: dateFromProto(req.GetPaymentDate()), Reference: req.GetReference()}
+	pay := domain.Payment{AmountCents: req.GetAmountCents(), Date: datepb.FromProto(req.GetPaymentDate()), Reference: req.GetReference()}
 	c, err := s.app.RecordPayment(ctx, agreement, funder, pay, req.GetEtag())
 	if err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -35,11 +34,7 @@ func scanAgreement(row storage.Scanner) (*domain.Agreement, error) {
 }
 
 func getAgreement(ctx context.Context, q storage.Querier, id, suffix string) (*domain.Agreement, error) {
-	a, err := scanAgreement(q.QueryRowContext(ctx, `SELECT `+agreementColumns+` FROM agreements WHERE id = $1`+suffix, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.ErrNotFound
-	}
-	return a, err
+	return storage.GetByID(ctx, q, "agreements", agreementColumns, id, suffix, scanAgreement)
 }
 
 // planTaken is the error of a second agreement for one plan, which UNIQUE (post, year) refuses.
@@ -97,11 +92,7 @@ func (s *Store) GetAgreement(ctx context.Context, id string) (*domain.Agreement,
 // ListAgreements implements domain.Repository: filters state, year and post; ordered and resumed
 // by id.
 func (s *Store) ListAgreements(ctx context.Context, q domain.Query) ([]*domain.Agreement, int, error) {
-	var w storage.Where
-	if err := w.AddFilters("agreements", q.Filters, agreementFilters); err != nil {
-		return nil, 0, err
-	}
-	return storage.ReadPage(ctx, s.DB, "agreements", agreementColumns, &w, storage.After("id", q.After), "id", q.Limit, scanAgreement)
+	return storage.ReadPageByID(ctx, s.DB, "agreements", agreementColumns, q.Filters, agreementFilters, q.After, q.Limit, scanAgreement)
 }
 
 // TransitionAgreement implements domain.Repository. The contributions change returns are

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"slices"
 	"strings"
 
@@ -34,11 +33,7 @@ func scanFunder(row storage.Scanner) (*domain.Funder, error) {
 }
 
 func getFunder(ctx context.Context, q storage.Querier, id, suffix string) (*domain.Funder, error) {
-	f, err := scanFunder(q.QueryRowContext(ctx, `SELECT `+funderColumns+` FROM funders WHERE id = $1`+suffix, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.ErrNotFound
-	}
-	return f, err
+	return storage.GetByID(ctx, q, "funders", funderColumns, id, suffix, scanFunder)
 }
 
 // fundersByID returns the funders of ids that exist, keyed by id.
@@ -87,11 +82,7 @@ func (s *Store) GetFunder(ctx context.Context, id string) (*domain.Funder, error
 // ListFunders implements domain.Repository: filters kind, epci and organisation; ordered and
 // resumed by id.
 func (s *Store) ListFunders(ctx context.Context, q domain.Query) ([]*domain.Funder, int, error) {
-	var w storage.Where
-	if err := w.AddFilters("funders", q.Filters, funderFilters); err != nil {
-		return nil, 0, err
-	}
-	return storage.ReadPage(ctx, s.DB, "funders", funderColumns, &w, storage.After("id", q.After), "id", q.Limit, scanFunder)
+	return storage.ReadPageByID(ctx, s.DB, "funders", funderColumns, q.Filters, funderFilters, q.After, q.Limit, scanFunder)
 }
 
 // UpdateFunder implements domain.Repository.

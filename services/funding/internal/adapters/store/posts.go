@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 
 	"github.com/vif71/vif/platform/sqlstore"
@@ -32,11 +31,7 @@ func scanPost(row storage.Scanner) (*domain.Post, error) {
 }
 
 func getPost(ctx context.Context, q storage.Querier, id, suffix string) (*domain.Post, error) {
-	p, err := scanPost(q.QueryRowContext(ctx, `SELECT `+postColumns+` FROM posts WHERE id = $1`+suffix, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.ErrNotFound
-	}
-	return p, err
+	return storage.GetByID(ctx, q, "posts", postColumns, id, suffix, scanPost)
 }
 
 // CreatePost implements domain.Repository. The idempotency key in ctx is claimed in the same
@@ -67,11 +62,7 @@ func (s *Store) GetPost(ctx context.Context, id string) (*domain.Post, error) {
 // ListPosts implements domain.Repository: filters network and host_organisation; ordered and
 // resumed by id.
 func (s *Store) ListPosts(ctx context.Context, q domain.Query) ([]*domain.Post, int, error) {
-	var w storage.Where
-	if err := w.AddFilters("posts", q.Filters, postFilters); err != nil {
-		return nil, 0, err
-	}
-	return storage.ReadPage(ctx, s.DB, "posts", postColumns, &w, storage.After("id", q.After), "id", q.Limit, scanPost)
+	return storage.ReadPageByID(ctx, s.DB, "posts", postColumns, q.Filters, postFilters, q.After, q.Limit, scanPost)
 }
 
 // UpdatePost implements domain.Repository.

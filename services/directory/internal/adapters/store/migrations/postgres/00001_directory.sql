@@ -33,12 +33,6 @@ CREATE TABLE members (
 );
 CREATE INDEX members_organisation ON members (organisation);
 
-CREATE TABLE seeds (
-    name       TEXT PRIMARY KEY,
-    applied_at TIMESTAMPTZ NOT NULL
-);
-
 -- +goose Down
-DROP TABLE seeds;
 DROP TABLE members;
 DROP TABLE organisations;

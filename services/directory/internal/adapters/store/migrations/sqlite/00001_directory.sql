@@ -32,12 +32,6 @@ CREATE TABLE members (
 );
 CREATE INDEX members_organisation ON members (organisation);
 
-CREATE TABLE seeds (
-    name       TEXT PRIMARY KEY,
-    applied_at TIMESTAMP NOT NULL
-);
-
 -- +goose Down
-DROP TABLE seeds;
 DROP TABLE members;
 DROP TABLE organisations;

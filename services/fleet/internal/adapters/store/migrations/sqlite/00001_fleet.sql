@@ -61,12 +61,6 @@ CREATE INDEX cessions_handover_date ON cessions (handover_date) WHERE handover_d
 -- The overdue list: handed over, the declaration deadline passed.
 CREATE INDEX cessions_overdue ON cessions (declaration_deadline) WHERE state = 'HANDED_OVER';
 
-CREATE TABLE seeds (
-    name       TEXT PRIMARY KEY,
-    applied_at TIMESTAMP NOT NULL
-);
-
 -- +goose Down
-DROP TABLE seeds;
 DROP TABLE cessions;
 DROP TABLE vehicles;

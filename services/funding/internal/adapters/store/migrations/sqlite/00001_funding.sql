@@ -117,13 +117,7 @@ CREATE TABLE payments (
     FOREIGN KEY (agreement, funder) REFERENCES contributions (agreement, funder)
 );
 
-CREATE TABLE seeds (
-    name       TEXT PRIMARY KEY,
-    applied_at TIMESTAMP NOT NULL
-);
-
 -- +goose Down
-DROP TABLE seeds;
 DROP TABLE payments;
 DROP TABLE contributions;
 DROP TABLE agreements;

@@ -44,12 +44,6 @@ CREATE TABLE national_figures (
     create_time  TIMESTAMP NOT NULL
 );
 
-CREATE TABLE seeds (
-    name       TEXT PRIMARY KEY,
-    applied_at TIMESTAMP NOT NULL
-);
-
 -- +goose Down
-DROP TABLE seeds;
 DROP TABLE national_figures;
 DROP TABLE reports;

@@ -1,0 +1,11 @@
+-- +goose Up
+-- The seeds bookkeeping of a service's database (Shell.Seeded, Shell.MarkSeeded): one row per
+-- data set seeded once. IF NOT EXISTS: the services' own first migrations created this table
+-- before the platform owned it, and a database they migrated keeps it as it is.
+CREATE TABLE IF NOT EXISTS seeds (
+    name       TEXT PRIMARY KEY,
+    applied_at TIMESTAMP NOT NULL
+);
+
+-- +goose Down
+DROP TABLE seeds;
