@@ -470,47 +470,28 @@ func protectAgainst(ctx context.Context, tables []*yearTable, patterns []map[cel
 // nothing against them (see disclosure.Attacker.Exempt); it is still protected against everyone
 // else.
 func exempt(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string) []bool {
-	t := disclosure.Table{Cells: append([]int64(nil), u.t.Cells...), Relations: append([]disclosure.Relation(nil), u.t.Relations...)}
+	// The part not theirs of a total is the total less their own part, which they know: it
+	// follows exactly when the total does, from what is published and their own network's
+	// cells (a new unknown z with total = own + z adds no constraint on anything else). So one
+	// elimination over the union, without a cell per part.
 	mask := make([]bool, len(u.keys))
 	for j, k := range u.keys {
 		mask[j] = u.fates[j] != disclosure.MustPublish && k.network != id
 	}
-	// z = total − own part, one per département cell and release it is in. The own part is
-	// the network's cell, or (for a bucket: the networks' buckets are not cells of the union) a
-	// known cell holding its value.
-	zOf := map[int]int{}
+	theirs := map[int]bool{} // département cells of which id has a part, in a release they are in
 	for r, cells := range cellOf {
 		for k, j := range cells {
-			if k.network != "" {
-				continue
+			if k.network == "" && tables[r].own(id, k) != 0 {
+				theirs[j] = true
 			}
-			own := tables[r].own(id, k)
-			if own == 0 {
-				continue
-			}
-			ok := k
-			ok.network = id
-			oc, found := cells[ok]
-			if !found {
-				oc = len(t.Cells)
-				t.Cells = append(t.Cells, own)
-				mask = append(mask, false)
-			}
-			z := len(t.Cells)
-			t.Cells = append(t.Cells, u.t.Cells[j]-own)
-			t.Relations = append(t.Relations, disclosure.Relation{Total: j, Parts: []int{oc, z}})
-			mask = append(mask, true)
-			zOf[z] = j
 		}
 	}
 	out := make([]bool, len(u.keys))
-	if len(zOf) == 0 {
+	if len(theirs) == 0 {
 		return out
 	}
-	for _, z := range disclosure.Derivable(t, mask) {
-		if j, ok := zOf[z]; ok {
-			out[j] = true
-		}
+	for _, j := range disclosure.Derivable(u.t, mask) {
+		out[j] = theirs[j]
 	}
 	return out
 }

@@ -516,33 +516,41 @@ func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) 
 		cols = append(cols, j)
 	}
 	capOf := func(j int) int64 { return t.Cells[j] - att.own(j) }
+	// A relation's row is built in buf and kept only when it moves a variable: most relations
+	// of a large table touch none, and a row per relation was most of the programme's cost.
 	var rows [][]float64
-	for _, r := range t.Relations {
-		row := make([]float64, nv+1) // last: right-hand side
-		any := false
-		var rhs int64
-		term := func(j int, c int64) {
-			if v, ok := fixed(j); ok {
-				rhs -= c * v
-				return
-			}
-			// y_j = u_j − cap_j
-			row[vars[j].u] += float64(c)
-			rhs += c * capOf(j)
-			any = true
+	buf := make([]float64, nv+1) // last: right-hand side
+	var set []int
+	var rhs int64
+	term := func(j int, c int64) {
+		if v, ok := fixed(j); ok {
+			rhs -= c * v
+			return
 		}
+		// y_j = u_j − cap_j
+		buf[vars[j].u] += float64(c)
+		set = append(set, vars[j].u)
+		rhs += c * capOf(j)
+	}
+	for _, r := range t.Relations {
+		rhs, set = 0, set[:0]
 		term(r.Total, 1)
 		for _, p := range r.Parts {
 			term(p, -1)
 		}
-		if !any {
+		if len(set) == 0 {
 			if rhs != 0 {
 				return nil, false
 			}
 			continue
 		}
+		row := make([]float64, nv+1)
+		copy(row, buf)
 		row[nv] = float64(rhs)
 		rows = append(rows, row)
+		for _, k := range set {
+			buf[k] = 0
+		}
 	}
 	for _, j := range cols {
 		cv := vars[j]
