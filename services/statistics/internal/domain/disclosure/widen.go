@@ -298,6 +298,8 @@ func (w *widener) solve(a int, base Shift, i int, s int64, useLP bool) (Shift, b
 	for j := range base {
 		movable[j] = true
 	}
+	var all Shift
+	var allOutcome lpOutcome
 	for hop := 0; hop <= 2; hop++ {
 		if hop > 0 {
 			movable = w.near(movable)
@@ -305,8 +307,22 @@ func (w *widener) solve(a int, base Shift, i int, s int64, useLP bool) (Shift, b
 		if sh, ok := w.solveAmong(a, base, i, s, movable); ok {
 			return sh, true
 		}
+		if hop == 0 {
+			// When no shift moves every free cell, none moves fewer: one programme over all of
+			// them spares the wider neighbourhoods' (most requirements that reach here have
+			// none). It is the last try's answer too: nothing is hidden until a try succeeds.
+			if all, allOutcome = w.shiftAmong(a, base, i, s, nil); allOutcome == lpNone {
+				return nil, false
+			}
+		}
 	}
-	return w.solveAmong(a, base, i, s, nil)
+	if allOutcome != lpFound {
+		return nil, false
+	}
+	for j := range all {
+		w.hidden[j] = true
+	}
+	return all, true
 }
 
 // searchBudget bounds the cells a search tries before it gives up and leaves it to the
@@ -478,8 +494,30 @@ func (w *widener) near(set []bool) []bool {
 	return out
 }
 
-// solveAmong is solve, moving only the movable cells (nil: any free cell).
+// lpOutcome is what a witness programme gave.
+type lpOutcome int
+
+const (
+	lpFound    lpOutcome = iota // a shift, checked exactly
+	lpNone                      // no shift: the programme is infeasible
+	lpUnusable                  // a solution that is not an exact integer shift, or no answer
+)
+
+// solveAmong is solve, moving only the movable cells (nil: any free cell); the cells the shift
+// found moves are hidden.
 func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) (Shift, bool) {
+	y, o := w.shiftAmong(a, base, i, s, movable)
+	if o != lpFound {
+		return nil, false
+	}
+	for j := range y {
+		w.hidden[j] = true
+	}
+	return y, true
+}
+
+// shiftAmong finds the shift of solveAmong, changing nothing.
+func (w *widener) shiftAmong(a int, base Shift, i int, s int64, movable []bool) (Shift, lpOutcome) {
 	t, att := w.t, w.attackers[a]
 	n := len(t.Cells)
 	fixed := func(j int) (int64, bool) {
@@ -494,7 +532,7 @@ func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) 
 		return 0, false
 	}
 	if i >= 0 && t.Cells[i]+s < att.own(i) {
-		return nil, false
+		return nil, lpNone
 	}
 	// Variables: for a hidden cell j, its new value less the attacker's own part, u_j ≥ 0; for a
 	// published one, p_j and n_j ≥ 0 with y_j = p_j − n_j, and u_j = cap_j + p_j − n_j.
@@ -540,7 +578,7 @@ func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) 
 		}
 		if len(set) == 0 {
 			if rhs != 0 {
-				return nil, false
+				return nil, lpNone
 			}
 			continue
 		}
@@ -608,8 +646,11 @@ func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) 
 			}
 		}
 		x, err := simplex(cost, A, b)
+		if errors.Is(err, errInfeasible) {
+			return nil, lpNone
+		}
 		if err != nil {
-			return nil, false
+			return nil, lpUnusable
 		}
 		val := func(k int) float64 {
 			if !used[k] {
@@ -624,7 +665,7 @@ func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) 
 			}
 			r := math.Round(u)
 			if math.Abs(r-u) > 1e-6 {
-				return nil, false
+				return nil, lpUnusable
 			}
 			if d := int64(r) - capOf(j); d != 0 {
 				y[j] = d
@@ -632,12 +673,9 @@ func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) 
 		}
 	}
 	if !w.holds(a, y) {
-		return nil, false
+		return nil, lpUnusable
 	}
-	for j := range y {
-		w.hidden[j] = true
-	}
-	return y, true
+	return y, lpFound
 }
 
 // holds checks a shift exactly: every relation still holds, every shifted value is at least the
