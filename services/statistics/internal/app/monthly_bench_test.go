@@ -83,3 +83,77 @@ func BenchmarkMonthlySeries(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReleaseAfterEachSubmission measures the release a public answer makes when every
+// submission is read at once: 13 networks send their 2024 months one by one, each followed by
+// the public's monthly series, so each submission is a release protected against all the
+// earlier ones. The figure is the answer after submission n (release n); its floor, in the same
+// run, is the first answer of a fresh service about the same reports, protected as a single
+// state (release 1). An iteration replays the n submissions on a fresh database.
+func BenchmarkReleaseAfterEachSubmission(b *testing.B) {
+	for _, n := range []int{13, 39} {
+		b.Run(fmt.Sprintf("release-%d", n), func(b *testing.B) {
+			var release, single time.Duration
+			iterations := 0
+			for b.Loop() {
+				b.StopTimer()
+				svc, alone := submissionsReadOneByOne(b, n)
+				b.StartTimer()
+				began := time.Now()
+				monthly(b, svc)
+				release += time.Since(began)
+				b.StopTimer()
+				began = time.Now()
+				monthly(b, alone)
+				single += time.Since(began)
+				b.StartTimer()
+				iterations++
+			}
+			b.ReportMetric(float64(release.Milliseconds())/float64(iterations), "release-ms")
+			b.ReportMetric(float64(single.Milliseconds())/float64(iterations), "single-state-ms")
+		})
+	}
+}
+
+// monthly is the public's monthly series of 2024.
+func monthly(b *testing.B, svc *app.Service) {
+	b.Helper()
+	if _, err := svc.QuerySeries(context.Background(), domain.Actor{}, "", domain.Month, "2024-01", "2024-12"); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// submissionsReadOneByOne submits n monthly reports of 13 networks, month after month, each but
+// the last followed by a public read; it returns that service, ready for the read of the last,
+// and a fresh service on a second database holding the same n reports, never read.
+func submissionsReadOneByOne(b *testing.B, n int) (svc, alone *app.Service) {
+	b.Helper()
+	ctx := context.Background()
+	networks := make(manyNetworks, 13)
+	for i := range networks {
+		networks[i] = domain.Network{ID: fmt.Sprintf("network-%02d", i), Population: 20_000 + int64(i*i)*3_000}
+	}
+	open := func() *app.Service {
+		st, err := store.Open(ctx, storagetest.SQLite(b), grpcapi.EncodeEvent, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids := 0
+		return app.New(st, networks, func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) },
+			func() string { ids++; return fmt.Sprint(ids) }, 0)
+	}
+	svc, alone = open(), open()
+	for k := range n {
+		m, i := k/len(networks)+1, k%len(networks)
+		v := int64(3 + (i*7+m*3)%40)
+		for _, s := range []*app.Service{svc, alone} {
+			if _, err := s.SubmitReport(ctx, domain.Actor{Admin: true}, networks[i].ID, fmt.Sprintf("2024-%02d", m), domain.Submission{Victims: v, Children: v / 2}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if k < n-1 {
+			monthly(b, svc)
+		}
+	}
+	return svc, alone
+}
