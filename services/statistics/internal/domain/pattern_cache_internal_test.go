@@ -67,3 +67,53 @@ func TestAPatternIsComputedOnceAndOutlivesItsReader(t *testing.T) {
 		t.Errorf("the cache holds %v, %v after the computation; want the pattern", h, ok)
 	}
 }
+
+// TestAReaderWhoCannotWaitGetsTheLatestRelease: with the shared cache, a reader whose new
+// release's protection takes longer than the wait is answered from the latest release (already
+// published), and a reader after the protection has landed makes the release.
+func TestAReaderWhoCannotWaitGetsTheLatestRelease(t *testing.T) {
+	m := MonthPeriod(2024, 3)
+	before := []*Report{monthReport(t, "a", m, 70, 30), monthReport(t, "b", m, 73, 30)}
+	after := append(append([]*Report(nil), before...), monthReport(t, "c", m, 2, 1))
+	log := memoryReleases{}
+	cache := NewPatternCache(8)
+	read := func(rs []*Report, wait time.Duration) *Publisher {
+		t.Helper()
+		p := NewPublisher(rs, nil, DefaultThreshold, Actor{}).UseCache(cache)
+		p.releaseWait = wait
+		if err := p.UseReleases(context.Background(), log); err != nil {
+			t.Fatalf("UseReleases: %v", err)
+		}
+		return p
+	}
+	read(before, time.Minute)
+	cache.mu.Lock()
+	cached := len(cache.entries)
+	cache.mu.Unlock()
+	p := read(after, 0)
+	if n := len(log[2024]); n != 1 {
+		t.Fatalf("2024 has %d releases after a reader who could not wait; want still 1", n)
+	}
+	if got, err := p.Figures("c", m, Month); err != nil || got.Victims.Present {
+		t.Errorf("c's March for the reader who could not wait = %+v, %v; want absent, as in release 1", got.Victims, err)
+	}
+	for { // until the protection lands in the cache
+		cache.mu.Lock()
+		running := len(cache.inFlight) > 0
+		cache.mu.Unlock()
+		if !running {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cache.mu.Lock()
+	landed := len(cache.entries) > cached
+	cache.mu.Unlock()
+	if !landed {
+		t.Fatal("the protection the reader could not wait for did not land in the cache")
+	}
+	read(after, time.Minute)
+	if n := len(log[2024]); n != 2 {
+		t.Errorf("2024 has %d releases after the protection landed; want 2", n)
+	}
+}

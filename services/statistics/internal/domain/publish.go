@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"math"
 	"sync"
+	"time"
 
 	"github.com/vif71/vif/services/statistics/internal/domain/disclosure"
 )
@@ -44,7 +45,15 @@ type Publisher struct {
 	patterns   map[patternKey]map[cellKey]bool
 	cache      *PatternCache
 	released   map[int]map[cellKey]bool // by year, the pattern of a release after the first
+	// releaseWait bounds how long a reader waits for a new release's protection when the
+	// cache shares it (see release): then the answer comes from the latest release.
+	releaseWait time.Duration
 }
+
+// defaultReleaseWait is how long a reader waits for the protection of a new release before being
+// answered from the latest one: below the gateway's 30 s, so that a long protection (a year
+// with a hundred releases or more) gives readers the figures published already, not a timeout.
+const defaultReleaseWait = 10 * time.Second
 
 type patternKey struct {
 	year  int
@@ -60,12 +69,13 @@ func NewPublisher(reports []*Report, networks []Network, threshold int64, viewer
 		byNetwork[r.Network] = append(byNetwork[r.Network], r)
 	}
 	p := &Publisher{
-		figures:    map[string]Figures{},
-		population: map[string]int64{},
-		threshold:  threshold,
-		viewer:     viewer,
-		patterns:   map[patternKey]map[cellKey]bool{},
-		released:   map[int]map[cellKey]bool{},
+		figures:     map[string]Figures{},
+		population:  map[string]int64{},
+		threshold:   threshold,
+		viewer:      viewer,
+		patterns:    map[patternKey]map[cellKey]bool{},
+		released:    map[int]map[cellKey]bool{},
+		releaseWait: defaultReleaseWait,
 	}
 	for id, rs := range byNetwork {
 		p.figures[id] = RollUp(rs)
@@ -128,10 +138,6 @@ func (c *PatternCache) do(ctx context.Context, key [sha256.Size]byte, compute fu
 		c.mu.Unlock()
 		return h, nil
 	}
-	if err := ctx.Err(); err != nil { // a reader who has gone starts nothing
-		c.mu.Unlock()
-		return nil, err
-	}
 	run, ok := c.inFlight[key]
 	if !ok {
 		run = &computation{done: make(chan struct{})}
@@ -150,6 +156,9 @@ func (c *PatternCache) do(ctx context.Context, key [sha256.Size]byte, compute fu
 	c.mu.Unlock()
 	select {
 	case <-run.done:
+		if err := ctx.Err(); err != nil { // gone meanwhile: the same answer either way
+			return nil, err
+		}
 		return run.h, run.err
 	case <-ctx.Done():
 		return nil, ctx.Err()

@@ -180,8 +180,16 @@ func (p *Publisher) release(ctx context.Context, log ReleaseLog, year int) error
 		}
 		this.Number = n + 1
 		if n > 0 {
-			h, err := p.releasePatterns(ctx, append(hist, this))
-			if errors.Is(err, ErrUnpublishable) {
+			// With a cache the protection is shared and outlives its readers (PatternCache.do):
+			// a reader waits for it at most releaseWait, then is answered from the latest
+			// release, published already, while it goes on for the next reader.
+			wait, stop := ctx, func() {}
+			if p.cache != nil {
+				wait, stop = context.WithTimeout(ctx, p.releaseWait)
+			}
+			h, err := p.releasePatterns(wait, append(hist, this))
+			stop()
+			if errors.Is(err, ErrUnpublishable) || (errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil) {
 				return p.keep(ctx, hist)
 			}
 			if err != nil {
