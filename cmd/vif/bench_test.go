@@ -35,6 +35,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
@@ -108,10 +109,8 @@ func newBenchEnv() (*benchEnv, error) {
 	stops = append(stops, func() { cancel(); _ = in.wait() })
 	// The seeds of funding, fleet and statistics run in the background on the first start (the
 	// directory's is done by then): the figures are taken once they are done, not beside them.
-	for deadline := time.Now().Add(2 * time.Minute); seeded.n.Load() < 3; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%d of the 3 background seeds done after 2 minutes", seeded.n.Load())
-		}
+	if !grpctest.Within(2*time.Minute, 50*time.Millisecond, func() bool { return seeded.n.Load() >= 3 }) {
+		return nil, fmt.Errorf("%d of the 3 background seeds done after 2 minutes", seeded.n.Load())
 	}
 	var out bytes.Buffer
 	if err := run(ctx, []string{"token", "--data-dir", dataDir, "--role", "admin"}, noEnv, &out); err != nil {

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 )
 
 // natsMessage reads a NATS message as the CloudEvents NATS protocol binding says (binary content
@@ -244,9 +245,11 @@ func seededEvents(t *testing.T, js jetstream.JetStream) []jetstream.Msg {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Settled: the same count, not zero, on 4 readings 500 ms apart (the interval is the
+	// measure of "stopped growing", not only a pause between polls).
 	var last uint64
-	for stable := 0; stable < 3; {
-		time.Sleep(500 * time.Millisecond)
+	stable := 0
+	if !grpctest.Within(60*time.Second, 500*time.Millisecond, func() bool {
 		info, err := stream.Info(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -256,6 +259,9 @@ func seededEvents(t *testing.T, js jetstream.JetStream) []jetstream.Msg {
 		} else {
 			stable, last = 0, n
 		}
+		return stable >= 3
+	}) {
+		t.Fatalf("the stream did not settle in 60 s: %d messages at the last reading", last)
 	}
 	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/vif71/vif/platform/eventbus"
 	"github.com/vif71/vif/platform/eventbus/eventbustest"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 
 	directoryv1 "github.com/vif71/vif/proto/gen/go/vif/directory/v1"
 )
@@ -172,19 +173,15 @@ func TestEmbeddedDefault(t *testing.T) {
 	}
 
 	// The funding service seeds the article's three ISCG posts once the directory answers.
-	deadline := time.Now().Add(seedWait)
-	for {
-		r := call(t, "GET", base+"/v1/summaries/2024", reader, "")
-		if r.status == 200 && r.body["postCount"] == float64(3) {
-			if r.body["stateEffectiveShareBp"] != float64(3300) || r.body["totalCostCents"] != "13500000" {
-				t.Errorf("GET /v1/summaries/2024 = %v; want 33 %% of 13 500 000 cents", r.body)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET /v1/summaries/2024 = %d %v; want the 3 seeded posts", r.status, r.body)
-		}
-		time.Sleep(50 * time.Millisecond)
+	var summary response
+	if !grpctest.Within(seedWait, 50*time.Millisecond, func() bool {
+		summary = call(t, "GET", base+"/v1/summaries/2024", reader, "")
+		return summary.status == 200 && summary.body["postCount"] == float64(3)
+	}) {
+		t.Fatalf("GET /v1/summaries/2024 = %d %v; want the 3 seeded posts", summary.status, summary.body)
+	}
+	if summary.body["stateEffectiveShareBp"] != float64(3300) || summary.body["totalCostCents"] != "13500000" {
+		t.Errorf("GET /v1/summaries/2024 = %v; want 33 %% of 13 500 000 cents", summary.body)
 	}
 
 	// A second start reuses the data: nothing seeded twice, the new organisation still there.

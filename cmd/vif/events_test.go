@@ -15,6 +15,7 @@ import (
 
 	"github.com/vif71/vif/platform/eventbus"
 	"github.com/vif71/vif/platform/eventbus/eventbustest"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/platform/storage/storagetest"
@@ -181,12 +182,8 @@ func waitLines(t *testing.T, out *tailOutput, n int) []string {
 
 func pollTail(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(tailWait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting %v for %s", tailWait, what)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !grpctest.Within(tailWait, 10*time.Millisecond, cond) {
+		t.Fatalf("gave up waiting %v for %s", tailWait, what)
 	}
 }
 

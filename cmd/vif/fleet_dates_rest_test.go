@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 )
 
 // TestFleetDatesOverREST: what a fleet manager sends in the body is what is kept (the retire date,
@@ -15,16 +17,12 @@ func TestFleetDatesOverREST(t *testing.T) {
 	base := "http://" + in.httpAddr
 	fleet := tokenFor(t, dataDir, "--role", "fleet")
 
-	deadline := time.Now().Add(seedWait)
-	for {
-		r := call(t, "GET", base+"/v1/cessions", fleet, "")
-		if r.status == 200 && r.body["totalSize"] == float64(17) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET /v1/cessions = %d %v; want the 17 seeded cessions", r.status, r.body["totalSize"])
-		}
-		time.Sleep(50 * time.Millisecond)
+	var cessions response
+	if !grpctest.Within(seedWait, 50*time.Millisecond, func() bool {
+		cessions = call(t, "GET", base+"/v1/cessions", fleet, "")
+		return cessions.status == 200 && cessions.body["totalSize"] == float64(17)
+	}) {
+		t.Fatalf("GET /v1/cessions = %d %v; want the 17 seeded cessions", cessions.status, cessions.body["totalSize"])
 	}
 
 	vehicle := `{"vin":"VF1RFB00X51234567","plate":"AB-123-CD","make":"Renault","model":"Clio","firstRegistrationDate":{"year":2015,"month":3,"day":1}}`

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 )
 
 // errorDetails returns the ErrorInfo reason and the BadRequest fields of an error body in the
@@ -59,16 +61,12 @@ func TestFleetOverREST(t *testing.T) {
 	garage := tokenFor(t, dataDir, "--role", "beneficiary", "--organisation", "garage-solidaire-bourgogne")
 
 	// The fleet seeds the article's 17 cessions once the directory answers.
-	deadline := time.Now().Add(seedWait)
-	for {
-		r := call(t, "GET", base+"/v1/cessions", reader, "")
-		if r.status == 200 && r.body["totalSize"] == float64(17) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET /v1/cessions = %d %v; want the 17 seeded cessions", r.status, r.body["totalSize"])
-		}
-		time.Sleep(50 * time.Millisecond)
+	var cessions response
+	if !grpctest.Within(seedWait, 50*time.Millisecond, func() bool {
+		cessions = call(t, "GET", base+"/v1/cessions", reader, "")
+		return cessions.status == 200 && cessions.body["totalSize"] == float64(17)
+	}) {
+		t.Fatalf("GET /v1/cessions = %d %v; want the 17 seeded cessions", cessions.status, cessions.body["totalSize"])
 	}
 
 	registerPath := "/v1/vehicles" + query("vehicleId", "clio-2015", "initialReading.readingDate.year", "2016",

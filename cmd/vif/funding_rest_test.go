@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 )
 
 // TestFundingOverREST runs a finance officer's year through the gateway: sign the seeded
@@ -19,12 +21,10 @@ func TestFundingOverREST(t *testing.T) {
 	reader := tokenFor(t, dataDir, "--role", "reader")
 	state := tokenFor(t, dataDir, "--role", "funder", "--organisation", "prefecture-71")
 
-	deadline := time.Now().Add(seedWait)
-	for call(t, "GET", base+"/v1/posts/iscg-louhannais/plans/2024", reader, "").status != 200 {
-		if time.Now().After(deadline) {
-			t.Fatal("the seeded plan of posts/iscg-louhannais never appeared")
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !grpctest.Within(seedWait, 50*time.Millisecond, func() bool {
+		return call(t, "GET", base+"/v1/posts/iscg-louhannais/plans/2024", reader, "").status == 200
+	}) {
+		t.Fatal("the seeded plan of posts/iscg-louhannais never appeared")
 	}
 
 	steps := []struct {

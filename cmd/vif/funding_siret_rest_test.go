@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vif71/vif/platform/frid"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 )
 
 // TestSeededSIRETsFillTheExport: the seeded funders and posts carry valid SIRETs, so the SCDL
@@ -20,12 +21,10 @@ func TestSeededSIRETsFillTheExport(t *testing.T) {
 	base := "http://" + in.httpAddr
 	finance := tokenFor(t, dataDir, "--role", "finance")
 
-	deadline := time.Now().Add(seedWait)
-	for call(t, "GET", base+"/v1/posts/iscg-louhannais/plans/2024", finance, "").status != 200 {
-		if time.Now().After(deadline) {
-			t.Fatal("the seeded plan of posts/iscg-louhannais never appeared")
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !grpctest.Within(seedWait, 50*time.Millisecond, func() bool {
+		return call(t, "GET", base+"/v1/posts/iscg-louhannais/plans/2024", finance, "").status == 200
+	}) {
+		t.Fatal("the seeded plan of posts/iscg-louhannais never appeared")
 	}
 	for _, list := range []string{"funders", "posts"} {
 		r := call(t, "GET", base+"/v1/"+list+"?pageSize=1000", finance, "")

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 )
 
 // TestRequestIDIsScopedToTheCallerOverREST is issue 8's scenario through the gateway: two
@@ -19,12 +21,10 @@ func TestRequestIDIsScopedToTheCallerOverREST(t *testing.T) {
 	chalonnais := tokenFor(t, dataDir, "--role", "coordinator", "--network", "chalonnais")
 
 	// The seed writes the national figures last; reports of the networks come before.
-	deadline := time.Now().Add(seedWait)
-	for call(t, "GET", base+"/v1/nationalFigures", "", "").body["totalSize"] != 2.0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the statistics seed did not finish in 30 s")
-		}
-		time.Sleep(100 * time.Millisecond)
+	if !grpctest.Within(seedWait, 100*time.Millisecond, func() bool {
+		return call(t, "GET", base+"/v1/nationalFigures", "", "").body["totalSize"] == 2.0
+	}) {
+		t.Fatal("the statistics seed did not finish in 2 minutes")
 	}
 
 	const requestID = "5f0c3e1a-7b2d-4c8e-9a61-2d4b6f8e0a13"

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 )
 
 // TestStatisticsOverREST reads and writes the statistics through the gateway of the embedded
@@ -17,12 +19,10 @@ func TestStatisticsOverREST(t *testing.T) {
 	reader := tokenFor(t, dataDir, "--role", "reader")
 
 	// The seed writes the national figures last.
-	deadline := time.Now().Add(seedWait)
-	for call(t, "GET", base+"/v1/nationalFigures", "", "").body["totalSize"] != 2.0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the statistics seed did not finish in 30 s")
-		}
-		time.Sleep(100 * time.Millisecond)
+	if !grpctest.Within(seedWait, 100*time.Millisecond, func() bool {
+		return call(t, "GET", base+"/v1/nationalFigures", "", "").body["totalSize"] == 2.0
+	}) {
+		t.Fatal("the statistics seed did not finish in 2 minutes")
 	}
 	yearly := "/v1/networks/-/series" + query("granularity", "GRANULARITY_YEAR", "startPeriod", "2021", "endPeriod", "2022")
 	series := call(t, "GET", base+yearly, "", "")

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/vif71/vif/platform/eventbus"
+	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/requestid"
 	"github.com/vif71/vif/platform/telemetry"
 	"github.com/vif71/vif/platform/telemetry/telemetrytest"
@@ -56,12 +57,10 @@ func proposeCession(t *testing.T, in *instance, dataDir, id string) response {
 	base := "http://" + in.httpAddr
 	fleet := tokenFor(t, dataDir, "--role", "fleet")
 	reader := tokenFor(t, dataDir, "--role", "reader")
-	deadline := time.Now().Add(seedWait)
-	for call(t, "GET", base+"/v1/organisations/garage-solidaire-bourgogne", reader, "").status != 200 {
-		if time.Now().After(deadline) {
-			t.Fatal("the directory's seed did not finish")
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !grpctest.Within(seedWait, 50*time.Millisecond, func() bool {
+		return call(t, "GET", base+"/v1/organisations/garage-solidaire-bourgogne", reader, "").status == 200
+	}) {
+		t.Fatal("the directory's seed did not finish")
 	}
 	register := "/v1/vehicles" + query("vehicleId", id, "initialReading.readingDate.year", "2016",
 		"initialReading.readingDate.month", "1", "initialReading.readingDate.day", "10", "initialReading.odometerKm", "12000")
@@ -135,9 +134,10 @@ func TestOneTracePerRequest(t *testing.T) {
 
 	// The relay ends its publish span when it reads JetStream's ack, which may come after the
 	// subscriber already holds the message: wait for that span before reading the trace.
-	for deadline := time.Now().Add(10 * time.Second); telemetrytest.Named(spans.GetSpans(), "send "+subject) == nil && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
-	}
+	// Not Eventually: without it, the checks below still report the spans there are.
+	grpctest.Within(10*time.Second, 10*time.Millisecond, func() bool {
+		return telemetrytest.Named(spans.GetSpans(), "send "+subject) != nil
+	})
 	all := spans.GetSpans()
 	root := telemetrytest.Named(all, "POST /v1/cessions")
 	if root == nil {
