@@ -579,9 +579,8 @@ func sortedKeys(m map[cellKey]bool) []cellKey {
 	return out
 }
 
-// check verifies the whole table down to depth; when a hidden figure could be recomputed, it
-// hides the level's positive figures, then all of them, and checks again.
-func (y *yearTable) check(depth Granularity, hidden map[cellKey]bool, level []cellKey) error {
+// tableTo is the year's whole table down to depth, every cell free, with its relations.
+func (y *yearTable) tableTo(depth Granularity) *builder {
 	b := newBuilder()
 	free := func(cellKey) disclosure.Fate { return disclosure.Free }
 	var walk func(P Period)
@@ -598,6 +597,13 @@ func (y *yearTable) check(depth Granularity, hidden map[cellKey]bool, level []ce
 		}
 	}
 	walk(YearPeriod(y.year))
+	return b
+}
+
+// check verifies the whole table down to depth; when a hidden figure could be recomputed, it
+// hides the level's positive figures, then all of them, and checks again.
+func (y *yearTable) check(depth Granularity, hidden map[cellKey]bool, level []cellKey) error {
+	b := y.tableTo(depth)
 	safe := func() bool {
 		mask := make([]bool, len(b.keys))
 		for i, k := range b.keys {

@@ -255,26 +255,6 @@ func (y *yearTable) yearFigures() map[string]Figures {
 	return out
 }
 
-// releaseTable is the year's table down to the months, its cells keyed with release r.
-func (y *yearTable) releaseTable() *builder {
-	b := newBuilder()
-	free := func(cellKey) disclosure.Fate { return disclosure.Free }
-	var walk func(P Period)
-	walk = func(P Period) {
-		y.addPeriod(b, P, free)
-		if P.Granularity() >= Month {
-			return
-		}
-		for _, c := range P.Children() {
-			walk(c)
-		}
-		if len(y.members(P)) > 0 {
-			y.link(b, P)
-		}
-	}
-	walk(YearPeriod(y.year))
-	return b
-}
 
 // releasePatterns computes the pattern of each release of a year, the first as protection.go
 // does, each later one against the union of it and all before it (see above), or reads it back
@@ -336,7 +316,7 @@ func protectAgainst(ctx context.Context, tables []*yearTable, patterns []map[cel
 	var currentKeys []cellKey
 	cellOf := make([]map[cellKey]int, len(tables)) // each release's cells in the union
 	for r, y := range tables {
-		b := y.releaseTable()
+		b := y.tableTo(Month)
 		at := make([]int, len(b.keys))
 		cellOf[r] = map[cellKey]int{}
 		for i, k := range b.keys {
