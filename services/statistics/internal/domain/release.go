@@ -255,7 +255,6 @@ func (y *yearTable) yearFigures() map[string]Figures {
 	return out
 }
 
-
 // releasePatterns computes the pattern of each release of a year, the first as protection.go
 // does, each later one against the union of it and all before it (see above), or reads it back
 // from what the release recorded (Hidden) when it has it. It returns the last release's pattern.
