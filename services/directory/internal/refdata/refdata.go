@@ -198,8 +198,22 @@ func parse(dept, networks []byte) (*Referential, error) {
 	if r.Note == "" {
 		fail("networks.json: note is required")
 	}
+	r.addEPCIs(&df, fail)
+	r.addCommunes(&df, fail)
+	owner := r.addNetworks(&nf, fail)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	r.link(owner)
+	return r, nil
+}
 
-	// EPCIs.
+// failFunc records one validation error of parse.
+type failFunc func(format string, args ...any)
+
+// addEPCIs validates the EPCIs of dept71.json and adds them to r, sorted by
+// SIREN and indexed.
+func (r *Referential) addEPCIs(df *deptFile, fail failFunc) {
 	for _, e := range df.EPCIs {
 		switch {
 		case !sirenRe.MatchString(e.SIREN):
@@ -219,8 +233,12 @@ func parse(dept, networks []byte) (*Referential, error) {
 	for i, e := range r.EPCIs {
 		r.epciIdx[e.SIREN] = i
 	}
+}
 
-	// Communes.
+// addCommunes validates the communes of dept71.json against the EPCIs already
+// added (each names a known one, and each EPCI's count and population agree
+// with its communes) and adds them to r, unsorted.
+func (r *Referential) addCommunes(df *deptFile, fail failFunc) {
 	epciCount := map[string]int{}
 	epciPop := map[string]int64{}
 	for _, c := range df.Communes {
@@ -258,8 +276,12 @@ func parse(dept, networks []byte) (*Referential, error) {
 				e.SIREN, e.Name, e.Communes71, e.Population71, epciCount[e.SIREN], epciPop[e.SIREN])
 		}
 	}
+}
 
-	// Networks.
+// addNetworks validates networks.json against the EPCIs already added (every
+// EPCI in exactly one network) and adds the networks to r, unsorted. It
+// returns each EPCI's network id by SIREN.
+func (r *Referential) addNetworks(nf *networksFile, fail failFunc) map[string]string {
 	if len(nf.Networks) != NetworkCount {
 		fail("networks.json: %d networks, want %d", len(nf.Networks), NetworkCount)
 	}
@@ -305,12 +327,13 @@ func parse(dept, networks []byte) (*Referential, error) {
 			fail("networks.json: EPCI %s (%s) is in no network", e.SIREN, e.Name)
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	return owner
+}
 
-	// Every EPCI has exactly one network and every commune a known EPCI:
-	// link them, and index everything.
+// link runs once the files are valid, every EPCI having exactly one network
+// (owner) and every commune a known EPCI: it sorts the communes and networks,
+// links them, and indexes everything.
+func (r *Referential) link(owner map[string]string) {
 	slices.SortFunc(r.Communes, func(a, b Commune) int { return strings.Compare(a.Code, b.Code) })
 	slices.SortFunc(r.Networks, func(a, b Network) int { return strings.Compare(a.ID, b.ID) })
 	for i, n := range r.Networks {
@@ -327,5 +350,4 @@ func parse(dept, networks []byte) (*Referential, error) {
 		n.Communes = append(n.Communes, c.Code) // in code order: sorted
 		n.Population += c.Population
 	}
-	return r, nil
 }
