@@ -26,6 +26,41 @@ const accessWait = 10 * time.Second
 // consumer "access-check".
 func CheckAccess(t *testing.T, url string, creds func(identity string) string) {
 	t.Helper()
+	checkStrangersRefused(t, url)
+
+	fleet := dialAs(t, url, "fleet", creds("fleet"))
+	directory := dialAs(t, url, "directory", creds("directory"))
+	reader := dialAs(t, url, eventbus.Reader, creds(eventbus.Reader))
+	ctx, cancel := context.WithTimeout(context.Background(), accessWait)
+	defer cancel()
+
+	checkServiceWrites(t, ctx, fleet, directory)
+	first := firstSeq(t, ctx, reader.js)
+	checkForgeriesDenied(t, fleet, reader)
+	for _, c := range []*identityConn{reader, fleet} {
+		t.Run(c.name+" cannot delete, purge or remove the stream", func(t *testing.T) {
+			checkStreamKept(t, ctx, c, c == reader)
+		})
+	}
+	if n := subjectMsgs(t, ctx, reader.js, "vif.*.v1.access_check.forged"); n != 0 {
+		t.Errorf("the stream holds %d forged messages; want none", n)
+	}
+	if after := firstSeq(t, ctx, reader.js); after != first {
+		t.Errorf("the stream's first message is %d after the forbidden calls; want %d, as before", after, first)
+	}
+
+	t.Run("the reader consumes the stream", func(t *testing.T) {
+		checkReaderConsumes(t, ctx, reader, fleet)
+	})
+	if errs := reader.unexpected(); len(errs) > 0 {
+		t.Errorf("reader got errors besides the expected violations: %v", errs)
+	}
+}
+
+// checkStrangersRefused checks that the server refuses a client with no credentials and one
+// with a key it does not know.
+func checkStrangersRefused(t *testing.T, url string) {
+	t.Helper()
 	t.Run("anonymous is refused", func(t *testing.T) {
 		nc, err := nats.Connect(url, nats.Timeout(accessWait))
 		if err == nil {
@@ -48,13 +83,12 @@ func CheckAccess(t *testing.T, url string, creds func(identity string) string) {
 			t.Fatalf("nats.Connect with a key the server does not know = nil error; want an authorization violation")
 		}
 	})
+}
 
-	fleet := dialAs(t, url, "fleet", creds("fleet"))
-	directory := dialAs(t, url, "directory", creds("directory"))
-	reader := dialAs(t, url, eventbus.Reader, creds(eventbus.Reader))
-	ctx, cancel := context.WithTimeout(context.Background(), accessWait)
-	defer cancel()
-
+// checkServiceWrites checks what a service may do: keep the stream (which denies deletes and
+// purges) and publish on its own subjects.
+func checkServiceWrites(t *testing.T, ctx context.Context, fleet, directory *identityConn) {
+	t.Helper()
 	t.Run("a service keeps the stream, which denies deletes and purges", func(t *testing.T) {
 		s, err := eventbus.EnsureStream(ctx, fleet.js, eventbus.StreamOptions{})
 		if err != nil {
@@ -76,8 +110,12 @@ func CheckAccess(t *testing.T, url string, creds func(identity string) string) {
 			}
 		}
 	})
-	first := firstSeq(t, ctx, reader.js)
+}
 
+// checkForgeriesDenied checks that a service cannot publish on another service's subjects, nor
+// the reader on any, through JetStream or core NATS.
+func checkForgeriesDenied(t *testing.T, fleet, reader *identityConn) {
+	t.Helper()
 	t.Run("a service cannot publish on another service's subjects", func(t *testing.T) {
 		for _, subject := range []string{"vif.directory.v1.access_check.forged", "vif.directory.v1.organisation.created"} {
 			fleet.denied(t, subject, func(ctx context.Context) error {
@@ -96,81 +134,75 @@ func CheckAccess(t *testing.T, url string, creds func(identity string) string) {
 		}
 		reader.deniedCore(t, "vif.directory.v1.access_check.forged")
 	})
-	for _, c := range []*identityConn{reader, fleet} {
-		t.Run(c.name+" cannot delete, purge or remove the stream", func(t *testing.T) {
-			stream, err := c.js.Stream(ctx, eventbus.StreamName)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.denied(t, "$JS.API.STREAM.MSG.DELETE."+eventbus.StreamName, func(ctx context.Context) error {
-				return stream.DeleteMsg(ctx, 1)
-			})
-			c.denied(t, "$JS.API.STREAM.PURGE."+eventbus.StreamName, func(ctx context.Context) error {
-				return stream.Purge(ctx)
-			})
-			c.denied(t, "$JS.API.STREAM.DELETE."+eventbus.StreamName, func(ctx context.Context) error {
-				return c.js.DeleteStream(ctx, eventbus.StreamName)
-			})
-			if c == reader {
-				cfg := stream.CachedInfo().Config
-				cfg.MaxAge = time.Second
-				c.denied(t, "$JS.API.STREAM.UPDATE."+eventbus.StreamName, func(ctx context.Context) error {
-					_, err := c.js.UpdateStream(ctx, cfg)
-					return err
-				})
-			}
-		})
-	}
-	if n := subjectMsgs(t, ctx, reader.js, "vif.*.v1.access_check.forged"); n != 0 {
-		t.Errorf("the stream holds %d forged messages; want none", n)
-	}
-	if after := firstSeq(t, ctx, reader.js); after != first {
-		t.Errorf("the stream's first message is %d after the forbidden calls; want %d, as before", after, first)
-	}
+}
 
-	t.Run("the reader consumes the stream", func(t *testing.T) {
-		cons, err := reader.js.CreateOrUpdateConsumer(ctx, eventbus.StreamName, jetstream.ConsumerConfig{
-			Durable: "access-check", FilterSubject: "vif.fleet.v1.access_check.allowed", AckPolicy: jetstream.AckExplicitPolicy,
-		})
-		if err != nil {
-			t.Fatalf("reader creating a durable consumer: %v", err)
-		}
-		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(accessWait))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got int
-		for msg := range batch.Messages() {
-			if err := msg.DoubleAck(ctx); err != nil {
-				t.Errorf("reader acknowledging %s: %v", msg.Subject(), err)
-			}
-			got++
-		}
-		if got != 1 || batch.Error() != nil {
-			t.Fatalf("reader fetched %d messages (%v); want 1", got, batch.Error())
-		}
-		info, err := cons.Info(ctx)
-		if err != nil || info.AckFloor.Consumer != 1 {
-			t.Errorf("consumer info after the ack = %+v, %v; want ack floor 1", info, err)
-		}
-		// A core subscription reads too, never writes.
-		sub, err := reader.nc.SubscribeSync("vif.*.v1.access_check.>")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := reader.nc.FlushTimeout(accessWait); err != nil {
-			t.Fatal(err)
-		}
-		defer sub.Unsubscribe()
-		if _, err := fleet.js.Publish(ctx, "vif.fleet.v1.access_check.core", []byte("x")); err != nil {
-			t.Fatal(err)
-		}
-		if msg, err := sub.NextMsg(accessWait); err != nil || msg.Subject != "vif.fleet.v1.access_check.core" {
-			t.Errorf("reader's subscription: %v, %v; want the fleet's event", msg, err)
-		}
+// checkStreamKept checks that c can neither delete a message of the stream, purge it nor remove
+// it, nor (when notOwner: the reader) change its configuration.
+func checkStreamKept(t *testing.T, ctx context.Context, c *identityConn, notOwner bool) {
+	stream, err := c.js.Stream(ctx, eventbus.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.denied(t, "$JS.API.STREAM.MSG.DELETE."+eventbus.StreamName, func(ctx context.Context) error {
+		return stream.DeleteMsg(ctx, 1)
 	})
-	if errs := reader.unexpected(); len(errs) > 0 {
-		t.Errorf("reader got errors besides the expected violations: %v", errs)
+	c.denied(t, "$JS.API.STREAM.PURGE."+eventbus.StreamName, func(ctx context.Context) error {
+		return stream.Purge(ctx)
+	})
+	c.denied(t, "$JS.API.STREAM.DELETE."+eventbus.StreamName, func(ctx context.Context) error {
+		return c.js.DeleteStream(ctx, eventbus.StreamName)
+	})
+	if notOwner {
+		cfg := stream.CachedInfo().Config
+		cfg.MaxAge = time.Second
+		c.denied(t, "$JS.API.STREAM.UPDATE."+eventbus.StreamName, func(ctx context.Context) error {
+			_, err := c.js.UpdateStream(ctx, cfg)
+			return err
+		})
+	}
+}
+
+// checkReaderConsumes checks that the reader reads the stream through a durable consumer it
+// acknowledges, and through a core subscription, an event fleet publishes.
+func checkReaderConsumes(t *testing.T, ctx context.Context, reader, fleet *identityConn) {
+	cons, err := reader.js.CreateOrUpdateConsumer(ctx, eventbus.StreamName, jetstream.ConsumerConfig{
+		Durable: "access-check", FilterSubject: "vif.fleet.v1.access_check.allowed", AckPolicy: jetstream.AckExplicitPolicy,
+	})
+	if err != nil {
+		t.Fatalf("reader creating a durable consumer: %v", err)
+	}
+	batch, err := cons.Fetch(1, jetstream.FetchMaxWait(accessWait))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got int
+	for msg := range batch.Messages() {
+		if err := msg.DoubleAck(ctx); err != nil {
+			t.Errorf("reader acknowledging %s: %v", msg.Subject(), err)
+		}
+		got++
+	}
+	if got != 1 || batch.Error() != nil {
+		t.Fatalf("reader fetched %d messages (%v); want 1", got, batch.Error())
+	}
+	info, err := cons.Info(ctx)
+	if err != nil || info.AckFloor.Consumer != 1 {
+		t.Errorf("consumer info after the ack = %+v, %v; want ack floor 1", info, err)
+	}
+	// A core subscription reads too, never writes.
+	sub, err := reader.nc.SubscribeSync("vif.*.v1.access_check.>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reader.nc.FlushTimeout(accessWait); err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	if _, err := fleet.js.Publish(ctx, "vif.fleet.v1.access_check.core", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := sub.NextMsg(accessWait); err != nil || msg.Subject != "vif.fleet.v1.access_check.core" {
+		t.Errorf("reader's subscription: %v, %v; want the fleet's event", msg, err)
 	}
 }
 
