@@ -106,7 +106,37 @@ func build(communes []rawCommune, epcis []rawEPCI, dept string, src Source) (*Ou
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
-	// Current communes of the département, by INSEE code.
+	byCode, codes := currentCommunes(communes, dept, fail)
+	if len(byCode) == 0 {
+		fail("no current commune (type %q) of département %q in the input", currentCommune, dept)
+		return nil, errors.Join(errs...)
+	}
+	m := membership(epcis, byCode, dept, fail)
+	sort.Strings(codes)
+	for _, code := range codes {
+		m.link(byCode[code], fail)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+
+	sort.Strings(m.sirens)
+	out := &Output{Source: src}
+	for _, code := range codes {
+		out.Communes = append(out.Communes, *byCode[code])
+	}
+	for _, s := range m.sirens {
+		out.EPCIs = append(out.EPCIs, *m.bySIREN[s])
+	}
+	return out, nil
+}
+
+// failFunc records one validation error of build.
+type failFunc func(format string, args ...any)
+
+// currentCommunes validates and keeps the current communes of département
+// dept, by INSEE code, and returns their codes in input order.
+func currentCommunes(communes []rawCommune, dept string, fail failFunc) (map[string]*Commune, []string) {
 	byCode := map[string]*Commune{}
 	var codes []string
 	for _, c := range communes {
@@ -142,89 +172,83 @@ func build(communes []rawCommune, epcis []rawEPCI, dept string, src Source) (*Ou
 			Name:        c.Name,
 			PostalCodes: pcs,
 			Population:  *c.Population,
-			EPCI:        c.EPCI, // cross-checked below when present
+			EPCI:        c.EPCI, // cross-checked by link when present
 		}
 		codes = append(codes, c.Code)
 	}
-	if len(byCode) == 0 {
-		fail("no current commune (type %q) of département %q in the input", currentCommune, dept)
-		return nil, errors.Join(errs...)
-	}
+	return byCode, codes
+}
 
-	// EPCI membership of those communes.
-	knownEPCI := map[string]bool{}
-	memberOf := map[string][]string{} // commune code -> SIRENs
-	bySIREN := map[string]*EPCI{}
-	var sirens []string
+// epciMembers is the EPCI membership of the kept communes.
+type epciMembers struct {
+	known    map[string]bool     // every valid SIREN of the input
+	memberOf map[string][]string // commune code -> SIRENs of the EPCIs listing it
+	bySIREN  map[string]*EPCI    // the EPCIs with at least one kept commune
+	sirens   []string            // bySIREN's keys, in input order
+}
+
+// membership validates the EPCIs and reads, from their member lists, which
+// EPCIs each kept commune (byCode) belongs to.
+func membership(epcis []rawEPCI, byCode map[string]*Commune, dept string, fail failFunc) *epciMembers {
+	m := &epciMembers{known: map[string]bool{}, memberOf: map[string][]string{}, bySIREN: map[string]*EPCI{}}
 	for _, e := range epcis {
 		if !sirenRe.MatchString(e.Code) {
 			fail("EPCI %q (%s): malformed SIREN", e.Code, e.Name)
 			continue
 		}
-		if knownEPCI[e.Code] {
+		if m.known[e.Code] {
 			fail("EPCI %s (%s): listed twice", e.Code, e.Name)
 			continue
 		}
-		knownEPCI[e.Code] = true
+		m.known[e.Code] = true
 		var in71 *EPCI
-		for _, m := range e.Members {
-			if _, ok := byCode[m.Code]; !ok {
-				if strings.HasPrefix(m.Code, dept) && len(m.Code) == 5 {
-					fail("EPCI %s (%s): member %s is not a current commune of département %s", e.Code, e.Name, m.Code, dept)
+		for _, mb := range e.Members {
+			if _, ok := byCode[mb.Code]; !ok {
+				if strings.HasPrefix(mb.Code, dept) && len(mb.Code) == 5 {
+					fail("EPCI %s (%s): member %s is not a current commune of département %s", e.Code, e.Name, mb.Code, dept)
 				}
 				continue
 			}
 			if in71 == nil {
 				in71 = &EPCI{SIREN: e.Code, Name: e.Name, Type: e.Type}
-				bySIREN[e.Code] = in71
-				sirens = append(sirens, e.Code)
+				m.bySIREN[e.Code] = in71
+				m.sirens = append(m.sirens, e.Code)
 				if strings.TrimSpace(e.Name) == "" || strings.TrimSpace(e.Type) == "" {
 					fail("EPCI %s: empty name or type", e.Code)
 				}
 			}
-			memberOf[m.Code] = append(memberOf[m.Code], e.Code)
+			m.memberOf[mb.Code] = append(m.memberOf[mb.Code], e.Code)
 		}
 	}
+	return m
+}
 
-	sort.Strings(codes)
-	for _, code := range codes {
-		c := byCode[code]
-		ms := uniqueSorted(memberOf[code])
-		switch {
-		case c.EPCI != "" && !knownEPCI[c.EPCI]:
-			fail("commune %s (%s): unknown EPCI %s", code, c.Name, c.EPCI)
-			continue
-		case len(ms) == 0 && c.EPCI != "":
-			fail("commune %s (%s): EPCI %s does not list it as a member", code, c.Name, c.EPCI)
-			continue
-		case len(ms) == 0:
-			fail("commune %s (%s): belongs to no EPCI", code, c.Name)
-			continue
-		case len(ms) > 1 || len(memberOf[code]) > 1:
-			fail("commune %s (%s): member of several EPCIs %v", code, c.Name, memberOf[code])
-			continue
-		case c.EPCI != "" && c.EPCI != ms[0]:
-			fail("commune %s (%s): says EPCI %s but is a member of %s", code, c.Name, c.EPCI, ms[0])
-			continue
-		}
-		c.EPCI = ms[0]
-		e := bySIREN[c.EPCI]
-		e.Communes71++
-		e.Population71 += c.Population
+// link sets c's EPCI to the one EPCI whose members list it, checking it
+// against the EPCI the commune names, if any, and counts c in that EPCI.
+func (m *epciMembers) link(c *Commune, fail failFunc) {
+	code := c.Code
+	ms := uniqueSorted(m.memberOf[code])
+	switch {
+	case c.EPCI != "" && !m.known[c.EPCI]:
+		fail("commune %s (%s): unknown EPCI %s", code, c.Name, c.EPCI)
+		return
+	case len(ms) == 0 && c.EPCI != "":
+		fail("commune %s (%s): EPCI %s does not list it as a member", code, c.Name, c.EPCI)
+		return
+	case len(ms) == 0:
+		fail("commune %s (%s): belongs to no EPCI", code, c.Name)
+		return
+	case len(ms) > 1 || len(m.memberOf[code]) > 1:
+		fail("commune %s (%s): member of several EPCIs %v", code, c.Name, m.memberOf[code])
+		return
+	case c.EPCI != "" && c.EPCI != ms[0]:
+		fail("commune %s (%s): says EPCI %s but is a member of %s", code, c.Name, c.EPCI, ms[0])
+		return
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-
-	sort.Strings(sirens)
-	out := &Output{Source: src}
-	for _, code := range codes {
-		out.Communes = append(out.Communes, *byCode[code])
-	}
-	for _, s := range sirens {
-		out.EPCIs = append(out.EPCIs, *bySIREN[s])
-	}
-	return out, nil
+	c.EPCI = ms[0]
+	e := m.bySIREN[c.EPCI]
+	e.Communes71++
+	e.Population71 += c.Population
 }
 
 func uniqueSorted(in []string) []string {
