@@ -77,21 +77,13 @@ func main() {
 
 // run consumes handovers until ctx ends, then returns nil.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
-	flags := flag.NewFlagSet("handover-notice", flag.ContinueOnError)
-	natsURL := flags.String("nats-url", nats.DefaultURL, "NATS server holding the VIF stream")
-	creds := flags.String("nats-creds", "", "read-only NATS credentials: the nkey seed file `vif events credentials` names (required: the suite's servers refuse anonymous clients)")
-	out := flags.String("out", "./notices", "directory the notices are written to")
-	ledgerDir := flags.String("ledger", "", "directory of the ids of the events handled (default: --out with .handled appended, e.g. ./notices.handled)")
-	retryDelay := flags.Duration("retry-delay", 10*time.Second, "wait before a notice that could not be written is tried again")
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	o, err := parseOptions(args)
+	if err != nil || o == nil {
 		return err
 	}
 	// requestid.Handler writes the trace and span ids on the lines of a traced handling.
 	log := slog.New(requestid.Handler(slog.NewTextHandler(stdout, nil)))
-	if *creds == "" {
+	if o.creds == "" {
 		return errors.New("--nats-creds is required: the read-only credentials file that `vif events credentials` names")
 	}
 	// Tracing, when the standard OTEL_* variables ask for it (OTEL_EXPORTER_OTLP_ENDPOINT…); the
@@ -107,47 +99,89 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			log.Warn("flushing the last spans failed", "err", err)
 		}
 	}()
+	nc, cons, err := openConsumer(ctx, o.natsURL, o.creds)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+
+	ledger, err := dedup.NewDirLedger(o.ledgerDir)
+	if err != nil {
+		return err
+	}
+	n := &notifier{dir: o.out, retryDelay: o.retryDelay, log: log, ledger: ledger}
+	return consumeUntilDone(ctx, cons, n, o, log)
+}
+
+// options are run's flags.
+type options struct {
+	natsURL, creds, out, ledgerDir string
+	retryDelay                     time.Duration
+}
+
+// parseOptions parses run's flags, the ledger defaulting to --out with .handled appended. It
+// returns nil options and no error when args ask for the help text, which the flag package has
+// printed.
+func parseOptions(args []string) (*options, error) {
+	flags := flag.NewFlagSet("handover-notice", flag.ContinueOnError)
+	natsURL := flags.String("nats-url", nats.DefaultURL, "NATS server holding the VIF stream")
+	creds := flags.String("nats-creds", "", "read-only NATS credentials: the nkey seed file `vif events credentials` names (required: the suite's servers refuse anonymous clients)")
+	out := flags.String("out", "./notices", "directory the notices are written to")
+	ledgerDir := flags.String("ledger", "", "directory of the ids of the events handled (default: --out with .handled appended, e.g. ./notices.handled)")
+	retryDelay := flags.Duration("retry-delay", 10*time.Second, "wait before a notice that could not be written is tried again")
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	if *ledgerDir == "" {
+		*ledgerDir = filepath.Clean(*out) + ".handled"
+	}
+	return &options{natsURL: *natsURL, creds: *creds, out: *out, ledgerDir: *ledgerDir, retryDelay: *retryDelay}, nil
+}
+
+// openConsumer connects to NATS at natsURL with the nkey seed file creds and creates or updates
+// the durable consumer. The caller closes the connection.
+func openConsumer(ctx context.Context, natsURL, creds string) (*nats.Conn, jetstream.Consumer, error) {
 	// The seed stays in its file: nats.go reads it to sign the server's challenge, and only the
 	// public key goes over the wire. The reader may consume the stream, never publish on it.
-	auth, err := nats.NkeyOptionFromSeed(*creds)
+	auth, err := nats.NkeyOptionFromSeed(creds)
 	if err != nil {
-		return fmt.Errorf("--nats-creds %s: %w", *creds, err)
+		return nil, nil, fmt.Errorf("--nats-creds %s: %w", creds, err)
 	}
-
 	// The first connection fails fast, so a wrong URL is reported at once (a supervisor restarts
 	// the program); once connected, the client reconnects forever and the durable consumer picks
 	// up where it was.
-	nc, err := nats.Connect(*natsURL, auth, nats.Name("handover-notice"), nats.Timeout(3*time.Second), nats.MaxReconnects(-1))
+	nc, err := nats.Connect(natsURL, auth, nats.Name("handover-notice"), nats.Timeout(3*time.Second), nats.MaxReconnects(-1))
 	if err != nil {
-		return fmt.Errorf("connect to NATS at %s: %w", *natsURL, err)
+		return nil, nil, fmt.Errorf("connect to NATS at %s: %w", natsURL, err)
 	}
-	defer nc.Close()
 	js, err := jetstream.New(nc)
 	if err != nil {
-		return err
+		nc.Close()
+		return nil, nil, err
 	}
 	actx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	cons, err := js.CreateOrUpdateConsumer(actx, stream, consumerConfig())
 	if err != nil {
-		return fmt.Errorf("consumer %s on stream %s at %s: %w", durable, stream, *natsURL, err)
+		nc.Close()
+		return nil, nil, fmt.Errorf("consumer %s on stream %s at %s: %w", durable, stream, natsURL, err)
 	}
+	return nc, cons, nil
+}
 
-	if *ledgerDir == "" {
-		*ledgerDir = filepath.Clean(*out) + ".handled"
-	}
-	ledger, err := dedup.NewDirLedger(*ledgerDir)
-	if err != nil {
-		return err
-	}
-	n := &notifier{dir: *out, retryDelay: *retryDelay, log: log, ledger: ledger}
+// consumeUntilDone hands each handover to n until ctx ends, then lets the messages already
+// fetched finish (10 s at most).
+func consumeUntilDone(ctx context.Context, cons jetstream.Consumer, n *notifier, o *options, log *slog.Logger) error {
 	cc, err := cons.Consume(n.receive, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		log.Warn("consume", "err", err)
 	}))
 	if err != nil {
 		return fmt.Errorf("consume: %w", err)
 	}
-	log.Info("waiting for handovers", "nats", *natsURL, "subject", subject, "durable", durable, "out", *out)
+	log.Info("waiting for handovers", "nats", o.natsURL, "subject", subject, "durable", durable, "out", o.out)
 	<-ctx.Done()
 	// Drain finishes the messages already fetched rather than dropping them: each still gets its
 	// notice and its ack instead of waiting out the ack wait on the server.
