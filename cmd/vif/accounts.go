@@ -33,17 +33,16 @@ func users(ctx context.Context, args []string, getenv func(string) string, stdin
 	verb, args := args[0], args[1:]
 	cfg := config.New("vif users "+verb, getenv)
 	dataDir := cfg.String("data-dir", "VIF_DATA_DIR", ".vif", "data directory of the instance")
-	var email, role, network, organisation *string
-	var fromStdin *bool
+	var f userFlags
 	switch verb {
 	case "add":
-		email = cfg.FlagSet.String("email", "", "the person's e-mail address, what they sign in with")
-		role = cfg.FlagSet.String("role", "", "admin, coordinator, reader, finance, fleet, funder or beneficiary")
-		network = cfg.FlagSet.String("network", "", "network id of a coordinator, e.g. louhannais")
-		organisation = cfg.FlagSet.String("organisation", "", "organisation id of a funder or beneficiary, e.g. caf-71")
-		fromStdin = cfg.FlagSet.Bool("password-stdin", false, "read the password from the first line of standard input instead of generating one")
+		f.email = cfg.FlagSet.String("email", "", "the person's e-mail address, what they sign in with")
+		f.role = cfg.FlagSet.String("role", "", "admin, coordinator, reader, finance, fleet, funder or beneficiary")
+		f.network = cfg.FlagSet.String("network", "", "network id of a coordinator, e.g. louhannais")
+		f.organisation = cfg.FlagSet.String("organisation", "", "organisation id of a funder or beneficiary, e.g. caf-71")
+		f.fromStdin = cfg.FlagSet.Bool("password-stdin", false, "read the password from the first line of standard input instead of generating one")
 	case "disable":
-		email = cfg.FlagSet.String("email", "", "the account to disable")
+		f.email = cfg.FlagSet.String("email", "", "the account to disable")
 	case "list":
 	default:
 		return fmt.Errorf("unknown command users %q\n%s", verb, accountsUsage)
@@ -61,33 +60,55 @@ func users(ctx context.Context, args []string, getenv func(string) string, stdin
 	defer st.Close()
 	switch verb {
 	case "add":
-		if err := checkScope(*dataDir, *network, *organisation); err != nil {
-			return err
-		}
-		password, shown := rand.Text(), true
-		if *fromStdin {
-			line, err := bufio.NewReader(stdin).ReadString('\n')
-			if err != nil && !errors.Is(err, io.EOF) {
-				return err
-			}
-			password, shown = strings.TrimRight(line, "\r\n"), false
-		}
-		a, err := st.AddAccount(ctx, *email, *role, *network, *organisation, password)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "account %s added (%s%s)\n", a.Email, a.Role, scopeOf(a.Network, a.Organisation))
-		if shown {
-			fmt.Fprintf(stdout, "password: %s\n(shown once: only its hash is kept)\n", password)
-		}
-		return nil
+		return addUser(ctx, st, *dataDir, f, stdin, stdout)
 	case "disable":
-		if err := st.DisableAccount(ctx, *email); err != nil {
-			return err
-		}
-		_, err := fmt.Fprintf(stdout, "account %s disabled: no sign-in, its refresh tokens are revoked, its access tokens expire within %v\n", strings.ToLower(*email), identity.AccessTokenLifetime)
+		return disableUser(ctx, st, *f.email, stdout)
+	}
+	return listUsers(ctx, st, stdout)
+}
+
+// userFlags are the flags of vif users add and disable (nil when the verb has none).
+type userFlags struct {
+	email, role, network, organisation *string
+	fromStdin                          *bool
+}
+
+// addUser is vif users add: it adds the account with the password read from stdin, or one it
+// generates and prints once.
+func addUser(ctx context.Context, st *identity.Store, dataDir string, f userFlags, stdin io.Reader, stdout io.Writer) error {
+	if err := checkScope(dataDir, *f.network, *f.organisation); err != nil {
 		return err
 	}
+	password, shown := rand.Text(), true
+	if *f.fromStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		password, shown = strings.TrimRight(line, "\r\n"), false
+	}
+	a, err := st.AddAccount(ctx, *f.email, *f.role, *f.network, *f.organisation, password)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "account %s added (%s%s)\n", a.Email, a.Role, scopeOf(a.Network, a.Organisation))
+	if shown {
+		fmt.Fprintf(stdout, "password: %s\n(shown once: only its hash is kept)\n", password)
+	}
+	return nil
+}
+
+// disableUser is vif users disable.
+func disableUser(ctx context.Context, st *identity.Store, email string, stdout io.Writer) error {
+	if err := st.DisableAccount(ctx, email); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(stdout, "account %s disabled: no sign-in, its refresh tokens are revoked, its access tokens expire within %v\n", strings.ToLower(email), identity.AccessTokenLifetime)
+	return err
+}
+
+// listUsers is vif users list: a table of the accounts.
+func listUsers(ctx context.Context, st *identity.Store, stdout io.Writer) error {
 	accounts, err := st.Accounts(ctx)
 	if err != nil {
 		return err
