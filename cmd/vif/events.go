@@ -89,30 +89,9 @@ func eventsTail(ctx context.Context, args []string, getenv func(string) string, 
 		*durable = tailDurable(subject)
 	}
 
-	if *credsFile == "" {
-		// The embedded default's reader, when there is one; otherwise the server says whether it
-		// wants credentials.
-		if f := eventbus.ReaderCredsFile(filepath.Join(*dataDir, natsKeysDir)); fileExists(f) {
-			*credsFile = f
-		}
-	}
-	creds, err := eventbus.CredsOption(*credsFile)
+	nc, err := connectTail(*url, *credsFile, *dataDir)
 	if err != nil {
-		return fmt.Errorf("%w (--nats-creds names the read-only credentials; vif events credentials prints where they are)", err)
-	}
-	nc, err := nats.Connect(*url, creds,
-		nats.Name("vif events tail"),
-		nats.Timeout(eventsConnectTimeout),
-		// Once connected, ride out restarts of the server: the consumer is durable, so nothing is
-		// missed while the connection is down.
-		nats.MaxReconnects(-1),
-		nats.ReconnectWait(eventbus.ReconnectWait),
-	)
-	if errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) {
-		return fmt.Errorf("NATS at %s refused the credentials in %s: %w (give the reader's of that server: vif events credentials prints where they are)", *url, *credsFile, err)
-	}
-	if err != nil {
-		return fmt.Errorf("cannot reach NATS at %s: %w (is `vif serve` running? --nats-url or VIF_NATS_URL names another server)", *url, err)
+		return err
 	}
 	defer nc.Close()
 	js, err := jetstream.New(nc)
@@ -130,6 +109,37 @@ func eventsTail(ctx context.Context, args []string, getenv func(string) string, 
 		err = fmt.Errorf("flush acknowledgements to %s: %w", *url, ferr)
 	}
 	return err
+}
+
+// connectTail connects to NATS at url as vif events tail, with the read-only credentials in
+// credsFile or, when it is empty, the embedded default's reader in dataDir if there is one.
+func connectTail(url, credsFile, dataDir string) (*nats.Conn, error) {
+	if credsFile == "" {
+		// The embedded default's reader, when there is one; otherwise the server says whether it
+		// wants credentials.
+		if f := eventbus.ReaderCredsFile(filepath.Join(dataDir, natsKeysDir)); fileExists(f) {
+			credsFile = f
+		}
+	}
+	creds, err := eventbus.CredsOption(credsFile)
+	if err != nil {
+		return nil, fmt.Errorf("%w (--nats-creds names the read-only credentials; vif events credentials prints where they are)", err)
+	}
+	nc, err := nats.Connect(url, creds,
+		nats.Name("vif events tail"),
+		nats.Timeout(eventsConnectTimeout),
+		// Once connected, ride out restarts of the server: the consumer is durable, so nothing is
+		// missed while the connection is down.
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(eventbus.ReconnectWait),
+	)
+	if errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) {
+		return nil, fmt.Errorf("NATS at %s refused the credentials in %s: %w (give the reader's of that server: vif events credentials prints where they are)", url, credsFile, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach NATS at %s: %w (is `vif serve` running? --nats-url or VIF_NATS_URL names another server)", url, err)
+	}
+	return nc, nil
 }
 
 // eventsCredentials makes sure the NATS keys of the data directory exist (vif serve uses the same
