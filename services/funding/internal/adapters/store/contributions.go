@@ -174,11 +174,7 @@ func (s *Store) ListContributions(ctx context.Context, q domain.Query) ([]*domai
 func (s *Store) UpdateContribution(ctx context.Context, agreement, funder string, change func(c *domain.Contribution, state domain.AgreementState) (*domain.Event, error)) (*domain.Contribution, error) {
 	var updated *domain.Contribution
 	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		var state string
-		err := tx.QueryRowContext(ctx, `SELECT state FROM agreements WHERE id = $1`+s.ForShare(), agreement).Scan(&state)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, domain.ErrNotFound
-		}
+		state, err := s.agreementState(ctx, tx, agreement)
 		if err != nil {
 			return nil, err
 		}
@@ -198,7 +194,7 @@ func (s *Store) UpdateContribution(ctx context.Context, agreement, funder string
 			return nil, nil
 		}
 		payments := slices.Clone(c.Payments)
-		ev, err := change(c, domain.AgreementState(state))
+		ev, err := change(c, state)
 		if err != nil {
 			return nil, err
 		}
@@ -210,20 +206,11 @@ func (s *Store) UpdateContribution(ctx context.Context, agreement, funder string
 		}
 		c.Agreement, c.Funder = agreement, funder
 		c.UpdateTime = storage.Stored(c.UpdateTime)
-		_, err = tx.ExecContext(ctx, `UPDATE contributions SET funder_kind = $3, year = $4, amount_cents = $5,
-			called_cents = $6, paid_cents = $7, revision = $8, update_time = $9 WHERE agreement = $1 AND funder = $2`,
-			agreement, funder, string(c.FunderKind), c.Year, c.AmountCents, c.CalledCents, c.PaidCents, c.Revision, c.UpdateTime)
-		if err != nil {
+		if err := saveContribution(ctx, tx, c); err != nil {
 			return nil, err
 		}
 		if ev.Payment != nil {
-			var last int64
-			err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM payments WHERE agreement = $1 AND funder = $2`,
-				agreement, funder).Scan(&last)
-			if err != nil {
-				return nil, err
-			}
-			if err := insertPayment(ctx, tx, c, last+1, *ev.Payment); err != nil {
+			if err := appendPayment(ctx, tx, c, *ev.Payment); err != nil {
 				return nil, err
 			}
 			// What a later read gives, whether or not change appended the payment itself.
@@ -237,4 +224,37 @@ func (s *Store) UpdateContribution(ctx context.Context, agreement, funder string
 		return nil, err
 	}
 	return updated, nil
+}
+
+// agreementState reads the state of agreement, locking its row in share mode (PostgreSQL) for
+// the rest of tx.
+func (s *Store) agreementState(ctx context.Context, tx *sql.Tx, agreement string) (domain.AgreementState, error) {
+	var state string
+	err := tx.QueryRowContext(ctx, `SELECT state FROM agreements WHERE id = $1`+s.ForShare(), agreement).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", domain.ErrNotFound
+	}
+	if err != nil {
+		return "", err
+	}
+	return domain.AgreementState(state), nil
+}
+
+// saveContribution writes c's amounts, revision and update time to its row.
+func saveContribution(ctx context.Context, tx *sql.Tx, c *domain.Contribution) error {
+	_, err := tx.ExecContext(ctx, `UPDATE contributions SET funder_kind = $3, year = $4, amount_cents = $5,
+		called_cents = $6, paid_cents = $7, revision = $8, update_time = $9 WHERE agreement = $1 AND funder = $2`,
+		c.Agreement, c.Funder, string(c.FunderKind), c.Year, c.AmountCents, c.CalledCents, c.PaidCents, c.Revision, c.UpdateTime)
+	return err
+}
+
+// appendPayment inserts p as c's next payment row (its sequence number one past the last).
+func appendPayment(ctx context.Context, tx *sql.Tx, c *domain.Contribution, p domain.Payment) error {
+	var last int64
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM payments WHERE agreement = $1 AND funder = $2`,
+		c.Agreement, c.Funder).Scan(&last)
+	if err != nil {
+		return err
+	}
+	return insertPayment(ctx, tx, c, last+1, p)
 }
