@@ -100,9 +100,7 @@ func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, events func(
 	var existing *domain.Report
 	var revision int64
 	err = s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
-		var latest int64
-		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(revision), 0) FROM reports WHERE network = $1 AND period = $2`,
-			r.Network, r.Period.String()).Scan(&latest)
+		latest, err := latestRevision(ctx, tx, r)
 		if err != nil {
 			return nil, err
 		}
@@ -122,15 +120,8 @@ func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, events func(
 		if err := outbox.RequireEvents(evs); err != nil {
 			return nil, err
 		}
-		if latest > 0 {
-			// Before the insert: reports_latest admits one latest row per report. On PostgreSQL a
-			// concurrent submission that read the same latest revision waits here for this one,
-			// then fails on the primary key with the revision this one took.
-			_, err := tx.ExecContext(ctx, `UPDATE reports SET latest = FALSE WHERE network = $1 AND period = $2 AND revision = $3`,
-				r.Network, r.Period.String(), latest)
-			if err != nil {
-				return nil, err
-			}
+		if err := supersede(ctx, tx, r, latest); err != nil {
+			return nil, err
 		}
 		if err := insertReport(ctx, tx, r, counts); err != nil {
 			return nil, err
@@ -149,6 +140,27 @@ func (s *Store) SubmitReport(ctx context.Context, r *domain.Report, events func(
 		return existing, false, nil
 	}
 	return r, true, nil
+}
+
+// latestRevision returns the latest revision of r's report, 0 when there is none.
+func latestRevision(ctx context.Context, tx *sql.Tx, r *domain.Report) (int64, error) {
+	var latest int64
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(revision), 0) FROM reports WHERE network = $1 AND period = $2`,
+		r.Network, r.Period.String()).Scan(&latest)
+	return latest, err
+}
+
+// supersede marks revision latest of r's report (none when 0) as no longer the latest. It comes
+// before the insert: reports_latest admits one latest row per report. On PostgreSQL a concurrent
+// submission that read the same latest revision waits here for this one, then fails on the
+// primary key with the revision this one took.
+func supersede(ctx context.Context, tx *sql.Tx, r *domain.Report, latest int64) error {
+	if latest == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE reports SET latest = FALSE WHERE network = $1 AND period = $2 AND revision = $3`,
+		r.Network, r.Period.String(), latest)
+	return err
 }
 
 // SeedReports implements domain.Repository: one transaction writes every report of rs that has
