@@ -79,6 +79,25 @@ var subjectRef = regexp.MustCompile("`(vif\\.[a-z]+\\.v1\\.[a-z_]+\\.[a-z_]+)`")
 func build(files *protoregistry.Files) (*document, error) {
 	doc := newDocument()
 	schemas := schemaSet{doc: doc}
+	paths := eventsPaths(files)
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("no vif/<service>/v1/events.proto in the descriptor set")
+	}
+	seen := map[string]string{} // subject -> full name of the message published on it
+	for _, path := range paths {
+		fd, _ := files.FindFileByPath(path)
+		msgs := fd.Messages()
+		for i := range msgs.Len() {
+			if err := addEvent(doc, schemas, seen, fd, msgs.Get(i)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return doc, nil
+}
+
+// eventsPaths returns the paths of the events.proto files in files, sorted.
+func eventsPaths(files *protoregistry.Files) []string {
 	var paths []string
 	files.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
 		if eventsFile.MatchString(fd.Path()) {
@@ -87,59 +106,62 @@ func build(files *protoregistry.Files) (*document, error) {
 		return true
 	})
 	sort.Strings(paths)
-	if len(paths) == 0 {
-		return nil, fmt.Errorf("no vif/<service>/v1/events.proto in the descriptor set")
+	return paths
+}
+
+// addEvent adds the message md of the events file fd to doc, with a channel and a send
+// operation for each subject its comment names. seen records which message claimed each subject:
+// two messages may not share one.
+func addEvent(doc *document, schemas schemaSet, seen map[string]string, fd protoreflect.FileDescriptor, md protoreflect.MessageDescriptor) error {
+	path := fd.Path()
+	service := eventsFile.FindStringSubmatch(path)[1]
+	comment := comments(fd, md)
+	var subjects []string
+	for _, m := range subjectRef.FindAllStringSubmatch(comment, -1) {
+		subjects = append(subjects, m[1])
 	}
-	seen := map[string]string{}
-	for _, path := range paths {
-		fd, _ := files.FindFileByPath(path)
-		service := eventsFile.FindStringSubmatch(path)[1]
-		msgs := fd.Messages()
-		for i := range msgs.Len() {
-			md := msgs.Get(i)
-			comment := comments(fd, md)
-			var subjects []string
-			for _, m := range subjectRef.FindAllStringSubmatch(comment, -1) {
-				subjects = append(subjects, m[1])
-			}
-			if len(subjects) == 0 {
-				return nil, fmt.Errorf("%s: the comment of %s names no subject (\"Published on `vif.%s.v1.…`\")", path, md.FullName(), service)
-			}
-			name := string(md.FullName())
-			key := messageKey(md)
-			doc.Components.Messages[key] = &message{
-				Name:             string(md.Name()),
-				Title:            string(md.Name()),
-				Summary:          firstSentence(comment),
-				Description:      comment,
-				ContentType:      eventbus.ContentTypeProtobuf,
-				Headers:          &schema{Ref: "#/components/schemas/CloudEventsHeaders"},
-				Payload:          schemas.ref(md),
-				XProtobufMessage: name,
-				XDataSchema:      eventbus.DataSchema(md.FullName()),
-			}
-			for _, subj := range subjects {
-				if other, dup := seen[subj]; dup && other != name {
-					return nil, fmt.Errorf("subject %s is claimed by %s and %s", subj, other, name)
-				}
-				seen[subj] = name
-				id := channelID(subj)
-				doc.Channels[id] = &channel{
-					Address:     subj,
-					Title:       subj,
-					Description: fmt.Sprintf("Published by the %s service (`ce-source: /vif/%s`) with ce-type `%s`.", service, service, subj),
-					Messages:    map[string]*ref{key: {Ref: "#/components/messages/" + key}},
-				}
-				doc.Operations[id] = &operation{
-					Action:   "send",
-					Title:    "publish " + subj,
-					Channel:  &ref{Ref: "#/channels/" + id},
-					Messages: []*ref{{Ref: "#/channels/" + id + "/messages/" + key}},
-				}
-			}
+	if len(subjects) == 0 {
+		return fmt.Errorf("%s: the comment of %s names no subject (\"Published on `vif.%s.v1.…`\")", path, md.FullName(), service)
+	}
+	name := string(md.FullName())
+	key := messageKey(md)
+	doc.Components.Messages[key] = &message{
+		Name:             string(md.Name()),
+		Title:            string(md.Name()),
+		Summary:          firstSentence(comment),
+		Description:      comment,
+		ContentType:      eventbus.ContentTypeProtobuf,
+		Headers:          &schema{Ref: "#/components/schemas/CloudEventsHeaders"},
+		Payload:          schemas.ref(md),
+		XProtobufMessage: name,
+		XDataSchema:      eventbus.DataSchema(md.FullName()),
+	}
+	for _, subj := range subjects {
+		if other, dup := seen[subj]; dup && other != name {
+			return fmt.Errorf("subject %s is claimed by %s and %s", subj, other, name)
 		}
+		seen[subj] = name
+		addChannel(doc, subj, service, key)
 	}
-	return doc, nil
+	return nil
+}
+
+// addChannel adds the channel of subject subj, which service publishes the message key on, and
+// its send operation.
+func addChannel(doc *document, subj, service, key string) {
+	id := channelID(subj)
+	doc.Channels[id] = &channel{
+		Address:     subj,
+		Title:       subj,
+		Description: fmt.Sprintf("Published by the %s service (`ce-source: /vif/%s`) with ce-type `%s`.", service, service, subj),
+		Messages:    map[string]*ref{key: {Ref: "#/components/messages/" + key}},
+	}
+	doc.Operations[id] = &operation{
+		Action:   "send",
+		Title:    "publish " + subj,
+		Channel:  &ref{Ref: "#/channels/" + id},
+		Messages: []*ref{{Ref: "#/channels/" + id + "/messages/" + key}},
+	}
 }
 
 // messageKey names a message in components: the full name, dots included (allowed there).
