@@ -117,7 +117,30 @@ func (p *Provider) Stop() {
 	p.cmd = nil
 }
 
+// run starts oidc-provider with keys as its signing keys and waits until it says it is ready.
 func (p *Provider) run(keys []Key) {
+	t := p.t
+	t.Helper()
+	jwks := p.writeKeySet(keys)
+	clients, err := json.Marshal(p.clients)
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("no node: install Debian's nodejs and npm, then `make web` (make test does both)")
+	}
+	script := filepath.Join(webDir(t), "tests", "oidc-provider.mjs")
+	cmd := exec.Command(node, script)
+	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(p.port), "JWKS="+jwks, "CLIENTS="+string(clients), "AUDIENCE="+p.Audience)
+	logFile := p.createLog()
+	defer logFile.Close()
+	cmd.Stderr = logFile // its warnings (Node 20, in-memory adapter) are noise unless a test fails
+	p.startAndWait(cmd)
+}
+
+// writeKeySet writes keys as a JWK set into p's directory and returns the file's path.
+func (p *Provider) writeKeySet(keys []Key) string {
 	t := p.t
 	t.Helper()
 	set := struct {
@@ -134,24 +157,18 @@ func (p *Provider) run(keys []Key) {
 	if err := os.WriteFile(jwks, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	clients, err := json.Marshal(p.clients)
-	if err != nil {
-		t.Fatal(err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("no node: install Debian's nodejs and npm, then `make web` (make test does both)")
-	}
-	script := filepath.Join(webDir(t), "tests", "oidc-provider.mjs")
-	cmd := exec.Command(node, script)
-	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(p.port), "JWKS="+jwks, "CLIENTS="+string(clients), "AUDIENCE="+p.Audience)
+	return jwks
+}
+
+// createLog creates the file of the provider's standard error, which the test logs if it fails.
+func (p *Provider) createLog() *os.File {
+	t := p.t
+	t.Helper()
 	logPath := filepath.Join(p.dir, "provider.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer logFile.Close()
-	cmd.Stderr = logFile // its warnings (Node 20, in-memory adapter) are noise unless a test fails
 	t.Cleanup(func() {
 		if t.Failed() {
 			if b, err := os.ReadFile(logPath); err == nil && len(b) > 0 {
@@ -159,6 +176,13 @@ func (p *Provider) run(keys []Key) {
 			}
 		}
 	})
+	return logFile
+}
+
+// startAndWait starts cmd as p's provider and waits, 20 s at most, for its "ready" line.
+func (p *Provider) startAndWait(cmd *exec.Cmd) {
+	t := p.t
+	t.Helper()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
