@@ -14,7 +14,7 @@ make --no-print-directory tools
 step "generated code is current"
 make --no-print-directory check-generated
 
-step "lint (buf lint and format, gofmt, go vet, staticcheck)"
+step "lint (buf lint and format, gofmt, go vet, staticcheck, function length)"
 make --no-print-directory lint
 
 step "web: OpenAPI lint, typed client, committed front-end builds"
