@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/vif71/vif/platform/fault"
 	"github.com/vif71/vif/platform/validation"
@@ -66,6 +67,13 @@ func CheckEtag(given, current string) error {
 		return ErrEtagMismatch
 	}
 	return nil
+}
+
+// Clock reads now in UTC to the microsecond, the precision both SQLite and PostgreSQL store, so
+// that the times a write returns equal those a later read returns. A service's use cases take
+// their time from it.
+func Clock(now func() time.Time) func() time.Time {
+	return func() time.Time { return now().UTC().Truncate(time.Microsecond) }
 }
 
 // Page is one page of a list: its items, how many match in all, and the key to resume after
