@@ -1,6 +1,7 @@
 // Package apierr maps errors to gRPC statuses once, at the edge: every status carries a
 // google.rpc.ErrorInfo (reason, domain) and, for bad input, a google.rpc.BadRequest naming each
-// field. Anything it does not recognise becomes Internal with a generic message and a log line,
+// field. A domain error declared with its kind and reason (platform/fault) gets the code of its
+// kind (Code) and its reason, with the wrapped message. Anything it does not recognise becomes Internal with a generic message and a log line,
 // so no SQL text or stack leaks to a caller. A database that cannot be reached
 // (storage.ErrUnavailable) is Unavailable with a google.rpc.RetryInfo, and a call whose context
 // ended is the context's code (DeadlineExceeded, Canceled): neither is ever Internal.
@@ -18,6 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/vif71/vif/platform/fault"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/platform/validation"
 )
@@ -47,7 +49,8 @@ func Unavailable(reason, msg string, delay time.Duration) error {
 	return st.Err()
 }
 
-// Mapping turns a domain error (matched with errors.Is) into a code and an ErrorInfo reason.
+// Mapping turns an error (matched with errors.Is) into a code and an ErrorInfo reason: for an
+// error no domain declares (a domain's own are faults, which need no row).
 type Mapping struct {
 	Err    error
 	Code   codes.Code
@@ -79,7 +82,28 @@ func InvalidArgument(msg string, violations []validation.Violation) error {
 	return st.Err()
 }
 
-// ToStatus maps err with table. Errors that already are statuses pass through unchanged.
+// codes gives each fault kind its gRPC code.
+var kindCodes = map[fault.Kind]codes.Code{
+	fault.KindInvalidArgument:  codes.InvalidArgument,
+	fault.KindNotFound:         codes.NotFound,
+	fault.KindAlreadyExists:    codes.AlreadyExists,
+	fault.KindPrecondition:     codes.FailedPrecondition,
+	fault.KindPermissionDenied: codes.PermissionDenied,
+	fault.KindAborted:          codes.Aborted,
+	fault.KindUnavailable:      codes.Unavailable,
+	fault.KindInternal:         codes.Internal,
+}
+
+// Code is the gRPC code of a fault kind (Internal for none).
+func Code(k fault.Kind) codes.Code {
+	if c, ok := kindCodes[k]; ok {
+		return c
+	}
+	return codes.Internal
+}
+
+// ToStatus maps err: a validation error, then table, then the fault it wraps (platform/fault).
+// Errors that already are statuses pass through unchanged.
 func ToStatus(ctx context.Context, err error, table []Mapping, log *slog.Logger) error {
 	if err == nil {
 		return nil
@@ -95,6 +119,9 @@ func ToStatus(ctx context.Context, err error, table []Mapping, log *slog.Logger)
 		if errors.Is(err, m.Err) {
 			return New(m.Code, m.Reason, err.Error())
 		}
+	}
+	if f, ok := fault.Of(err); ok {
+		return New(Code(f.Kind), f.Reason, err.Error())
 	}
 	// The caller's context ending explains the failure whatever words the driver chose for it
 	// ("interrupted", "timeout: dial error", "transaction has already been committed or rolled

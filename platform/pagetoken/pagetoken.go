@@ -8,8 +8,9 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"strings"
+
+	"github.com/vif71/vif/platform/fault"
 )
 
 // Page sizes: what 0 means, and the most one page returns (larger requests are clamped, not
@@ -19,8 +20,9 @@ const (
 	MaxSize     = 1000
 )
 
-// ErrInvalid means the token is malformed or belongs to another query.
-var ErrInvalid = errors.New("page_token is invalid or does not match the query; start again without a token")
+// ErrInvalid means the token is malformed or belongs to another query (a List method reports it
+// as a violation of page_token: platform/aip).
+var ErrInvalid = fault.InvalidArgument("INVALID_PAGE_TOKEN", "page_token is invalid or does not match the query; start again without a token")
 
 type payload struct {
 	After string `json:"a"`

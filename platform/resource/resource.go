@@ -1,34 +1,36 @@
 // Package resource holds what the services' domains share about their resources (AIP-122,
 // 134, 154, 158): the rule for a resource id, the opaque etag of a revision and its check, the
 // sentinel errors every domain returns (each domain re-exports them under its own names, so that
-// its ports read as before and its gRPC edge maps them as before), and a page of a list.
+// its ports read as before), and a page of a list.
 package resource
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"regexp"
 	"strconv"
+	"time"
 
+	"github.com/vif71/vif/platform/fault"
 	"github.com/vif71/vif/platform/validation"
 )
 
-// The errors every domain shares. The gRPC edges map each to a code and a reason; callers wrap
-// them with the resource name so the message says which.
+// The errors every domain shares, each with its kind and reason (platform/fault), which the gRPC
+// edge turns into a code and an ErrorInfo; callers wrap them with the resource name so the
+// message says which.
 var (
-	ErrNotFound         = errors.New("not found")
-	ErrAlreadyExists    = errors.New("already exists")
-	ErrEtagMismatch     = errors.New("etag does not match the current state: read the resource again and retry")
-	ErrPermissionDenied = errors.New("permission denied")
-	ErrWrongState       = errors.New("not allowed in the current state")
+	ErrNotFound         = fault.NotFound("NOT_FOUND", "not found")
+	ErrAlreadyExists    = fault.AlreadyExists("ALREADY_EXISTS", "already exists")
+	ErrEtagMismatch     = fault.Precondition("ETAG_MISMATCH", "etag does not match the current state: read the resource again and retry")
+	ErrPermissionDenied = fault.PermissionDenied("OUTSIDE_SCOPE", "permission denied")
+	ErrWrongState       = fault.Precondition("WRONG_STATE", "not allowed in the current state")
 	// ErrDirectoryUnavailable is what a service that asks the directory returns when it cannot
 	// reach it: nothing was written on a guess.
-	ErrDirectoryUnavailable = errors.New("the directory service is unavailable; nothing was changed, retry later")
+	ErrDirectoryUnavailable = fault.Unavailable("DIRECTORY_UNAVAILABLE", "the directory service is unavailable; nothing was changed, retry later")
 	// ErrOrganisationDeleted is what a service that refers to the directory's organisations
 	// returns when the directory holds the organisation but it is soft-deleted: records that
 	// already name it stay, no new one may.
-	ErrOrganisationDeleted = errors.New("the organisation is deleted in the directory: nothing new may refer to it (an admin may undelete it)")
+	ErrOrganisationDeleted = fault.Precondition("ORGANISATION_DELETED", "the organisation is deleted in the directory: nothing new may refer to it (an admin may undelete it)")
 )
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
@@ -65,6 +67,13 @@ func CheckEtag(given, current string) error {
 		return ErrEtagMismatch
 	}
 	return nil
+}
+
+// Clock reads now in UTC to the microsecond, the precision both SQLite and PostgreSQL store, so
+// that the times a write returns equal those a later read returns. A service's use cases take
+// their time from it.
+func Clock(now func() time.Time) func() time.Time {
+	return func() time.Time { return now().UTC().Truncate(time.Microsecond) }
 }
 
 // Page is one page of a list: its items, how many match in all, and the key to resume after

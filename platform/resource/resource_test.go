@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
@@ -86,5 +87,16 @@ func TestNewID(t *testing.T) {
 	var ve *validation.Error
 	if err := resource.NewID(&id, "c-", ids, "cession_id"); !errors.As(err, &ve) || ve.Violations[0].Field != "cession_id" {
 		t.Errorf("NewID(%q) = %v; want a violation of cession_id", "Not_Valid", err)
+	}
+}
+
+// TestClockReadsAsTheDatabasesStore: the time a use case writes is what both databases give back,
+// UTC to the microsecond.
+func TestClockReadsAsTheDatabasesStore(t *testing.T) {
+	paris := time.FixedZone("CET", 3600)
+	now := time.Date(2026, 3, 1, 10, 0, 0, 123456789, paris)
+	got := resource.Clock(func() time.Time { return now })()
+	if want := time.Date(2026, 3, 1, 9, 0, 0, 123456000, time.UTC); got != want {
+		t.Errorf("Clock(%v)() = %v; want %v", now, got, want)
 	}
 }

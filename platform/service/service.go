@@ -18,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 
-	"github.com/vif71/vif/platform/apierr"
 	"github.com/vif71/vif/platform/auth"
 	"github.com/vif71/vif/platform/grpcserver"
 	"github.com/vif71/vif/platform/outbox"
@@ -70,9 +69,9 @@ type Parts struct {
 	// Desc and Impl are the service's generated descriptor and its implementation.
 	Desc *grpc.ServiceDesc
 	Impl any
-	// Policy says who may call each method; Errors map the domain's errors to gRPC codes.
+	// Policy says who may call each method. The domain's errors need no table: each carries its
+	// kind and reason (platform/fault), which the server's error mapping reads.
 	Policy auth.Policy
-	Errors []apierr.Mapping
 	// Seed, when set and Config.Seed asks for it, runs beside the server (seeding.Run): it is
 	// retried while it fails with an error that is SeedWaitsFor (errors.Is), a dependency that
 	// does not answer yet.
@@ -107,7 +106,6 @@ func New(ctx context.Context, name string, c Config, wire func(context.Context, 
 			Name:     p.Desc.ServiceName,
 			Register: func(r grpc.ServiceRegistrar) { r.RegisterService(p.Desc, p.Impl) },
 			Policy:   p.Policy,
-			Errors:   p.Errors,
 			// The outbox's backlog: it grows while NATS is unreachable.
 			Collectors: []prometheus.Collector{relay.Collector(name)},
 		},

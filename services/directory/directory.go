@@ -43,7 +43,7 @@ func New(ctx context.Context, c Config) (*service.Service, error) {
 		}
 		return service.Parts{
 			Desc: &directoryv1.DirectoryService_ServiceDesc, Impl: grpcapi.NewServer(svc),
-			Policy: grpcapi.Policy, Errors: grpcapi.Errors,
+			Policy: grpcapi.Policy,
 		}, nil
 	})
 }

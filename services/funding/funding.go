@@ -31,7 +31,7 @@ func New(ctx context.Context, c Config) (*service.Service, error) {
 		svc := app.New(st, directoryclient.New(e.Directory), e.Now, e.NewID)
 		return service.Parts{
 			Desc: &fundingv1.FundingService_ServiceDesc, Impl: grpcapi.NewServer(svc),
-			Policy: grpcapi.Policy, Errors: grpcapi.Errors,
+			Policy:       grpcapi.Policy,
 			Seed:         func(ctx context.Context) (bool, error) { return svc.Seed(ctx, app.DefaultPosts) },
 			SeedWaitsFor: resource.ErrDirectoryUnavailable,
 		}, nil

@@ -44,7 +44,7 @@ func New(ctx context.Context, c Config) (*service.Service, error) {
 		svc := app.New(st, directoryclient.New(e.Directory), e.Now, e.NewID, c.Threshold)
 		return service.Parts{
 			Desc: &statisticsv1.StatisticsService_ServiceDesc, Impl: grpcapi.NewServer(svc),
-			Policy: grpcapi.Policy, Errors: grpcapi.Errors,
+			Policy:       grpcapi.Policy,
 			Seed:         svc.Seed,
 			SeedWaitsFor: resource.ErrDirectoryUnavailable,
 		}, nil

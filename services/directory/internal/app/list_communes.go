@@ -3,11 +3,12 @@ package app
 import (
 	"slices"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/directory/internal/refdata"
 )
 
 // ListCommunes returns one page of the communes q selects, after the INSEE code after.
-func (s *Service) ListCommunes(q CommuneQuery, after string, limit int) Page[refdata.Commune] {
+func (s *Service) ListCommunes(q CommuneQuery, after string, limit int) resource.Page[refdata.Commune] {
 	match := func(c refdata.Commune) bool {
 		return (q.Network == "" || c.Network == q.Network) &&
 			(q.EPCI == "" || c.EPCI == q.EPCI) &&

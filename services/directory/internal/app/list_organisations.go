@@ -4,21 +4,18 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/directory/internal/domain"
 )
 
 // ListOrganisations returns one page of the organisations q selects, in id order.
-func (s *Service) ListOrganisations(ctx context.Context, q domain.OrganisationQuery) (Page[*domain.Organisation], error) {
-	limit := max(q.Limit, 1)
-	q.Limit = limit + 1 // one more tells whether a next page exists
-	items, total, err := s.repo.ListOrganisations(ctx, q)
+func (s *Service) ListOrganisations(ctx context.Context, q domain.OrganisationQuery) (resource.Page[*domain.Organisation], error) {
+	page, err := resource.ReadPage(q.Limit, func(limit int) ([]*domain.Organisation, int, error) {
+		q.Limit = limit
+		return s.repo.ListOrganisations(ctx, q)
+	}, func(o *domain.Organisation) string { return o.ID })
 	if err != nil {
-		return Page[*domain.Organisation]{}, fmt.Errorf("list organisations: %w", err)
-	}
-	page := Page[*domain.Organisation]{Items: items, Total: total}
-	if len(items) > limit {
-		page.Items = items[:limit]
-		page.NextAfter = items[limit-1].ID
+		return resource.Page[*domain.Organisation]{}, fmt.Errorf("list organisations: %w", err)
 	}
 	return page, nil
 }

@@ -1,5 +1,7 @@
 package app
 
+import "github.com/vif71/vif/platform/resource"
+
 // The referential (networks, communes, EPCIs) is read-only data compiled into the binary: its
 // queries read memory, not the database.
 
@@ -11,8 +13,8 @@ type CommuneQuery struct {
 }
 
 // paginate pages through items sorted by key, keeping those match accepts (all when nil).
-func paginate[T any](items []T, key func(T) string, match func(T) bool, after string, limit int) Page[T] {
-	var page Page[T]
+func paginate[T any](items []T, key func(T) string, match func(T) bool, after string, limit int) resource.Page[T] {
+	var page resource.Page[T]
 	for _, it := range items {
 		if match != nil && !match(it) {
 			continue

@@ -3,8 +3,6 @@
 package app
 
 import (
-	"time"
-
 	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/directory/internal/domain"
 	"github.com/vif71/vif/services/directory/internal/refdata"
@@ -18,17 +16,11 @@ type Service struct {
 	ids  domain.IDs
 }
 
-// New returns a Service over repo and the referential ref, with an injected clock and id source.
-// Times are kept in UTC to the microsecond, the precision both SQLite and PostgreSQL store, so
-// that what a write returns equals what a later read returns.
+// New returns a Service over repo and the referential ref, with an injected clock (read as the
+// databases store time: resource.Clock) and id source.
 func New(repo domain.Repository, ref *refdata.Referential, now domain.Clock, ids domain.IDs) *Service {
-	clock := func() time.Time { return now().UTC().Truncate(time.Microsecond) }
-	return &Service{repo: repo, ref: ref, now: clock, ids: ids}
+	return &Service{repo: repo, ref: ref, now: resource.Clock(now), ids: ids}
 }
-
-// Page is one page of a list: its items, how many match in all, and the key to resume after
-// (empty on the last page).
-type Page[T any] = resource.Page[T]
 
 // referential adapts refdata to the domain's port.
 type referential struct{ *refdata.Referential }

@@ -3,8 +3,6 @@
 package app
 
 import (
-	"time"
-
 	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/services/fleet/internal/domain"
 )
@@ -17,18 +15,9 @@ type Service struct {
 	ids  domain.IDs
 }
 
-// New returns a Service; times are kept in UTC to the microsecond, as both databases store them.
+// New returns a Service; its clock reads time as both databases store it (resource.Clock).
 func New(repo domain.Repository, dir domain.Directory, now domain.Clock, ids domain.IDs) *Service {
-	clock := func() time.Time { return now().UTC().Truncate(time.Microsecond) }
-	return &Service{repo: repo, dir: dir, now: clock, ids: ids}
-}
-
-// Page is one page of a list.
-type Page[T any] = resource.Page[T]
-
-// page reads one page of at most limit items (resource.ReadPage).
-func page[T any](limit int, list func(limit int) ([]T, int, error), key func(T) string) (Page[T], error) {
-	return resource.ReadPage(limit, list, key)
+	return &Service{repo: repo, dir: dir, now: resource.Clock(now), ids: ids}
 }
 
 func (s *Service) vehicleEvent(t domain.EventType, v *domain.Vehicle, previous domain.VehicleState) *domain.Event {

@@ -1,13 +1,12 @@
 package domain
 
 import (
-	"errors"
-
+	"github.com/vif71/vif/platform/fault"
 	"github.com/vif71/vif/platform/resource"
 )
 
-// The fleet's errors. The gRPC edge maps each to a code and a reason; wrap them with the resource
-// name. The rules also return the platform's shared ones directly (resource.ErrEtagMismatch,
+// The fleet's errors, each with its kind and the reason a client may switch on (platform/fault:
+// the gRPC edge turns them into a code and an ErrorInfo); wrap them with the resource name. The rules also return the platform's shared ones directly (resource.ErrEtagMismatch,
 // resource.ErrPermissionDenied, resource.ErrDirectoryUnavailable, resource.ErrOrganisationDeleted);
 // the first three below are names the stores and rules use for theirs.
 var (
@@ -15,8 +14,8 @@ var (
 	ErrAlreadyExists = resource.ErrAlreadyExists
 	ErrWrongState    = resource.ErrWrongState
 	// ErrVehicleTaken means another cession is open for the vehicle: a vehicle has at most one.
-	ErrVehicleTaken = errors.New("the vehicle already has an open cession")
+	ErrVehicleTaken = fault.Precondition("VEHICLE_HAS_OPEN_CESSION", "the vehicle already has an open cession")
 	// ErrPlateInUse means another vehicle the Caf still holds (see VehicleState.Held) carries the
 	// plate.
-	ErrPlateInUse = errors.New("another vehicle the Caf holds (in service, retired or reserved) carries this plate")
+	ErrPlateInUse = fault.Precondition("PLATE_IN_USE", "another vehicle the Caf holds (in service, retired or reserved) carries this plate")
 )

@@ -11,27 +11,27 @@ import (
 
 // ListContributions returns one page of contributions. Managers see all; a funder's officers see
 // their funder's, and must name it when their organisation acts for several funders.
-func (s *Service) ListContributions(ctx context.Context, actor domain.Actor, q domain.Query) (Page[*domain.Contribution], error) {
+func (s *Service) ListContributions(ctx context.Context, actor domain.Actor, q domain.Query) (resource.Page[*domain.Contribution], error) {
 	if !actor.Manager {
 		if actor.Organisation == "" {
-			return Page[*domain.Contribution]{}, fmt.Errorf("contributions are read by finance officers and the funders' own officers; others see the summaries: %w", resource.ErrPermissionDenied)
+			return resource.Page[*domain.Contribution]{}, fmt.Errorf("contributions are read by finance officers and the funders' own officers; others see the summaries: %w", resource.ErrPermissionDenied)
 		}
 		own, _, err := s.repo.ListFunders(ctx, domain.Query{Filters: map[string]string{"organisation": actor.Organisation}, Limit: 100})
 		if err != nil {
-			return Page[*domain.Contribution]{}, err
+			return resource.Page[*domain.Contribution]{}, err
 		}
 		asked, named := q.Filters["funder"]
 		switch {
 		case named:
 			if !containsFunder(own, asked) {
-				return Page[*domain.Contribution]{}, fmt.Errorf("funders/%s is not yours: %w", asked, resource.ErrPermissionDenied)
+				return resource.Page[*domain.Contribution]{}, fmt.Errorf("funders/%s is not yours: %w", asked, resource.ErrPermissionDenied)
 			}
 		case len(own) == 1:
 			q.Filters = withFilter(q.Filters, "funder", own[0].ID)
 		case len(own) == 0:
-			return Page[*domain.Contribution]{}, fmt.Errorf("organisations/%s acts for no funder: %w", actor.Organisation, resource.ErrPermissionDenied)
+			return resource.Page[*domain.Contribution]{}, fmt.Errorf("organisations/%s acts for no funder: %w", actor.Organisation, resource.ErrPermissionDenied)
 		default:
-			return Page[*domain.Contribution]{}, validation.Field("filter", "your organisation acts for several funders: filter by funder")
+			return resource.Page[*domain.Contribution]{}, validation.Field("filter", "your organisation acts for several funders: filter by funder")
 		}
 	}
 	return page(q, func(q domain.Query) ([]*domain.Contribution, int, error) { return s.repo.ListContributions(ctx, q) },

@@ -1,21 +1,21 @@
 package domain
 
 import (
-	"errors"
-
+	"github.com/vif71/vif/platform/fault"
 	"github.com/vif71/vif/platform/resource"
 )
 
-// The statistics service's errors. The gRPC edge maps each to a code and a reason; wrap them with
-// the resource name. The rules also return the platform's shared resource.ErrPermissionDenied and
+// The statistics service's errors, each with its kind and the reason a client may switch on
+// (platform/fault: the gRPC edge turns them into a code and an ErrorInfo); wrap them with the
+// resource name. The rules also return the platform's shared resource.ErrPermissionDenied and
 // resource.ErrDirectoryUnavailable directly; the first two below are the stores' names for theirs.
 var (
 	ErrNotFound      = resource.ErrNotFound
 	ErrAlreadyExists = resource.ErrAlreadyExists
 	// ErrConcurrentRevision means another revision of the same report was submitted at the same
 	// moment; the caller may submit again, which makes a further revision.
-	ErrConcurrentRevision = errors.New("another revision of this report was submitted at the same time; retry")
+	ErrConcurrentRevision = fault.Aborted("CONCURRENT_REVISION", "another revision of this report was submitted at the same time; retry")
 	// ErrUnpublishable means disclosure control could not find a safe pattern: nothing is
 	// published rather than something unchecked.
-	ErrUnpublishable = errors.New("these figures cannot be published safely")
+	ErrUnpublishable = fault.Internal("UNPUBLISHABLE", "these figures cannot be published safely")
 )

@@ -107,7 +107,7 @@ func checkRefusal(t *testing.T, body []byte, req proto.Message, validation, err 
 			fields = append(fields, protovalidate.FieldPathString(v.Proto.GetField()))
 		}
 	} else {
-		st := status.Convert(apierr.ToStatus(context.Background(), err, Errors, slog.New(slog.DiscardHandler)))
+		st := status.Convert(apierr.ToStatus(context.Background(), err, nil, slog.New(slog.DiscardHandler)))
 		if st.Code() != codes.InvalidArgument {
 			t.Fatalf("%s(%s) = %v; want InvalidArgument when refused", desc.Name(), body, st)
 		}

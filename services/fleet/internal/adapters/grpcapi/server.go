@@ -7,6 +7,7 @@ import (
 	"errors"
 
 	"github.com/vif71/vif/platform/aip"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
 	"github.com/vif71/vif/services/fleet/internal/app"
@@ -87,7 +88,7 @@ var vehicleFilters = aip.Filters{
 
 // ListVehicles implements fleetv1.FleetServiceServer.
 func (s *Server) ListVehicles(ctx context.Context, req *fleetv1.ListVehiclesRequest) (*fleetv1.ListVehiclesResponse, error) {
-	page, err := aip.ListFiltered("ListVehicles", "", req, vehicleFilters, func(q aip.Query) (app.Page[*domain.Vehicle], error) {
+	page, err := aip.ListFiltered("ListVehicles", "", req, vehicleFilters, func(q aip.Query) (resource.Page[*domain.Vehicle], error) {
 		return s.app.ListVehicles(ctx, domain.Query(q))
 	}, vehicleToProto)
 	if err != nil {
@@ -206,7 +207,7 @@ var cessionFilters = aip.Filters{
 // ListCessions implements fleetv1.FleetServiceServer.
 func (s *Server) ListCessions(ctx context.Context, req *fleetv1.ListCessionsRequest) (*fleetv1.ListCessionsResponse, error) {
 	window := string(dateFromProto(req.GetStartDate())) + "/" + string(dateFromProto(req.GetEndDate()))
-	page, err := aip.ListFiltered("ListCessions", window, req, cessionFilters, func(base aip.Query) (app.Page[*domain.Cession], error) {
+	page, err := aip.ListFiltered("ListCessions", window, req, cessionFilters, func(base aip.Query) (resource.Page[*domain.Cession], error) {
 		_, overdue := base.Filters["overdue"]
 		delete(base.Filters, "overdue")
 		q := domain.CessionQuery{Query: domain.Query(base)}

@@ -112,7 +112,7 @@ func FuzzPlanRequestDecoding(f *testing.F) {
 
 		plan, err := server.CreateFundingPlan(context.Background(), &req)
 		if err != nil {
-			if st := status.Convert(apierr.ToStatus(context.Background(), err, Errors, log)); st.Code() != codes.InvalidArgument {
+			if st := status.Convert(apierr.ToStatus(context.Background(), err, nil, log)); st.Code() != codes.InvalidArgument {
 				t.Fatalf("CreateFundingPlan(%s) = %v; want InvalidArgument when refused", body, st)
 			}
 			return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vif71/vif/platform/aip"
 	"github.com/vif71/vif/platform/calendar/datepb"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 	fundingv1 "github.com/vif71/vif/proto/gen/go/vif/funding/v1"
 	"github.com/vif71/vif/services/funding/internal/app"
@@ -65,7 +66,7 @@ var funderFilters = aip.Filters{
 
 // ListFunders implements fundingv1.FundingServiceServer.
 func (s *Server) ListFunders(ctx context.Context, req *fundingv1.ListFundersRequest) (*fundingv1.ListFundersResponse, error) {
-	page, err := aip.ListFiltered("ListFunders", "", req, funderFilters, func(q aip.Query) (app.Page[*domain.Funder], error) {
+	page, err := aip.ListFiltered("ListFunders", "", req, funderFilters, func(q aip.Query) (resource.Page[*domain.Funder], error) {
 		return s.app.ListFunders(ctx, domain.Query(q))
 	}, funderToProto)
 	if err != nil {
@@ -122,7 +123,7 @@ var postFilters = aip.Filters{
 
 // ListPosts implements fundingv1.FundingServiceServer.
 func (s *Server) ListPosts(ctx context.Context, req *fundingv1.ListPostsRequest) (*fundingv1.ListPostsResponse, error) {
-	page, err := aip.ListFiltered("ListPosts", "", req, postFilters, func(q aip.Query) (app.Page[*domain.Post], error) {
+	page, err := aip.ListFiltered("ListPosts", "", req, postFilters, func(q aip.Query) (resource.Page[*domain.Post], error) {
 		return s.app.ListPosts(ctx, domain.Query(q))
 	}, postToProto)
 	if err != nil {
@@ -197,7 +198,7 @@ func (s *Server) ListFundingPlans(ctx context.Context, req *fundingv1.ListFundin
 	if err != nil {
 		return nil, err
 	}
-	page, err := aip.ListFiltered("ListFundingPlans", req.GetParent(), req, planFilters, func(q aip.Query) (app.Page[*domain.Plan], error) {
+	page, err := aip.ListFiltered("ListFundingPlans", req.GetParent(), req, planFilters, func(q aip.Query) (resource.Page[*domain.Plan], error) {
 		if post != "-" {
 			q.Filters["post"] = post
 		}
@@ -274,7 +275,7 @@ var agreementFilters = aip.Filters{
 
 // ListAgreements implements fundingv1.FundingServiceServer.
 func (s *Server) ListAgreements(ctx context.Context, req *fundingv1.ListAgreementsRequest) (*fundingv1.ListAgreementsResponse, error) {
-	page, err := aip.ListFiltered("ListAgreements", "", req, agreementFilters, func(q aip.Query) (app.Page[*domain.Agreement], error) {
+	page, err := aip.ListFiltered("ListAgreements", "", req, agreementFilters, func(q aip.Query) (resource.Page[*domain.Agreement], error) {
 		return s.app.ListAgreements(ctx, domain.Query(q))
 	}, agreementToProto)
 	if err != nil {
@@ -360,7 +361,7 @@ func (s *Server) ListContributions(ctx context.Context, req *fundingv1.ListContr
 	if err != nil {
 		return nil, err
 	}
-	page, err := aip.ListFiltered("ListContributions", req.GetParent(), req, contributionFilters, func(q aip.Query) (app.Page[*domain.Contribution], error) {
+	page, err := aip.ListFiltered("ListContributions", req.GetParent(), req, contributionFilters, func(q aip.Query) (resource.Page[*domain.Contribution], error) {
 		if agreement != "-" {
 			q.Filters["agreement"] = agreement
 		}

@@ -80,7 +80,7 @@ func FuzzSubmitReportBody(f *testing.F) {
 		}
 		got, err := server.SubmitReport(admin, &req)
 		if err != nil {
-			if st := status.Convert(apierr.ToStatus(ctx, err, Errors, log)); st.Code() != codes.InvalidArgument {
+			if st := status.Convert(apierr.ToStatus(ctx, err, nil, log)); st.Code() != codes.InvalidArgument {
 				t.Fatalf("SubmitReport(%s) = %v; want InvalidArgument when refused", body, st)
 			}
 			return
