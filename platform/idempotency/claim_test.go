@@ -17,8 +17,7 @@ import (
 // widgets is the resource table of the tests' store: a create writes a widget and an event row
 // in one transaction, as a service's store writes its resource and its outbox event.
 var widgets = fstest.MapFS{
-	"sqlite/00001_widgets.sql":   {Data: []byte(widgetsSQL)},
-	"postgres/00001_widgets.sql": {Data: []byte(widgetsSQL)},
+	"00001_widgets.sql": {Data: []byte(widgetsSQL)},
 }
 
 const widgetsSQL = `-- +goose Up

@@ -37,7 +37,7 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-// Migrations holds sqlite/ and postgres/ goose migrations for the idempotency_keys table; a
+// Migrations holds the goose migrations of the idempotency_keys table (storage.Migrate); a
 // service applies them with storage.Migrate(ctx, db, idempotency.Migrations, "goose_idempotency")
 // beside its own, as it does outbox.Migrations.
 var Migrations fs.FS = mustSub(migrations, "migrations")

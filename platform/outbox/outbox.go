@@ -28,7 +28,7 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-// Migrations holds sqlite/ and postgres/ goose migrations for the outbox table; a service applies
+// Migrations holds the goose migrations of the outbox table (storage.Migrate); a service applies
 // them with storage.Migrate(ctx, db, outbox.Migrations, "goose_outbox") beside its own.
 var Migrations fs.FS = mustSub(migrations, "migrations")
 

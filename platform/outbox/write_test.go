@@ -18,8 +18,7 @@ import (
 
 // thingsMigrations hold the table of the changes the WriteTx tests make beside their events.
 var thingsMigrations = fstest.MapFS{
-	"sqlite/00001_things.sql":   {Data: []byte("-- +goose Up\nCREATE TABLE things (id TEXT PRIMARY KEY);\n")},
-	"postgres/00001_things.sql": {Data: []byte("-- +goose Up\nCREATE TABLE things (id TEXT PRIMARY KEY);\n")},
+	"00001_things.sql": {Data: []byte("-- +goose Up\nCREATE TABLE things (id TEXT PRIMARY KEY);\n")},
 }
 
 // thingEvent stands for a service's domain event; WriteTx takes it as a pointer, as the stores do.

@@ -18,20 +18,15 @@ type event struct{}
 
 func encode(*event) (outbox.Event, error) { return outbox.Event{}, nil }
 
-// migrations is a service's migrations folder whose first migration creates table, for each
-// engine; withSeeds adds the seeds table, as the services' first migrations did before the
-// platform owned it.
+// migrations is a service's migrations folder whose first migration creates table; withSeeds
+// adds the seeds table, as the services' first migrations did before the platform owned it.
 func migrations(withSeeds bool) fstest.MapFS {
-	fsys := fstest.MapFS{}
-	for dialect, ts := range map[string]string{"sqlite": "TIMESTAMP", "postgres": "TIMESTAMPTZ"} {
-		sql := "-- +goose Up\nCREATE TABLE things (id TEXT PRIMARY KEY);\n"
-		if withSeeds {
-			sql += "CREATE TABLE seeds (name TEXT PRIMARY KEY, applied_at " + ts + " NOT NULL);\n"
-		}
-		sql += "-- +goose Down\nDROP TABLE things;\n"
-		fsys["migrations/"+dialect+"/00001_things.sql"] = &fstest.MapFile{Data: []byte(sql)}
+	sql := "-- +goose Up\nCREATE TABLE things (id TEXT PRIMARY KEY);\n"
+	if withSeeds {
+		sql += "CREATE TABLE seeds (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL);\n"
 	}
-	return fsys
+	sql += "-- +goose Down\nDROP TABLE things;\n"
+	return fstest.MapFS{"migrations/00001_things.sql": &fstest.MapFile{Data: []byte(sql)}}
 }
 
 // TestOpenKeepsTheSeedsOfAnOlderDatabase: a database whose service migrations created the seeds

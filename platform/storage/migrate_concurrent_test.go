@@ -21,8 +21,8 @@ func TestReplicasMigrateTogether(t *testing.T) {
 		return
 	}
 	migrations := fstest.MapFS{
-		"postgres/00001_first.sql":  {Data: []byte("-- +goose Up\nCREATE TABLE first (id int PRIMARY KEY);\nSELECT pg_sleep(0.3);\n")},
-		"postgres/00002_second.sql": {Data: []byte("-- +goose Up\nCREATE TABLE second (id int PRIMARY KEY);\n")},
+		"00001_first.sql":  {Data: []byte("-- +goose Up\nCREATE TABLE first (id int PRIMARY KEY);\nSELECT pg_sleep(0.3);\n")},
+		"00002_second.sql": {Data: []byte("-- +goose Up\nCREATE TABLE second (id int PRIMARY KEY);\n")},
 	}
 	ctx := context.Background()
 	g, ctx := errgroup.WithContext(ctx)

@@ -13,12 +13,7 @@ import (
 )
 
 var migrations = fstest.MapFS{
-	"sqlite/00001_items.sql": {Data: []byte(`-- +goose Up
-CREATE TABLE items (id TEXT PRIMARY KEY, n INTEGER NOT NULL, at TIMESTAMP NOT NULL);
--- +goose Down
-DROP TABLE items;
-`)},
-	"postgres/00001_items.sql": {Data: []byte(`-- +goose Up
+	"00001_items.sql": {Data: []byte(`-- +goose Up
 CREATE TABLE items (id TEXT PRIMARY KEY, n BIGINT NOT NULL, at TIMESTAMPTZ NOT NULL);
 -- +goose Down
 DROP TABLE items;

@@ -27,8 +27,7 @@ DROP TABLE things;
 `
 
 var thingsMigrations = fstest.MapFS{
-	"sqlite/00001_things.sql":   {Data: []byte(thingsSQL)},
-	"postgres/00001_things.sql": {Data: []byte(thingsSQL)},
+	"00001_things.sql": {Data: []byte(thingsSQL)},
 }
 
 var (
