@@ -4,7 +4,9 @@
 //
 // Every REST call goes through a gRPC client connection to its service (never the in-process
 // Register…HandlerServer), so the service's interceptors (auth, validation, audit) run on it
-// exactly as they do on a gRPC call.
+// exactly as they do on a gRPC call: a connection over the network, or, in the all-in-one, the
+// server's in-process channel (Options.InProcess), which runs the same interceptors without a
+// transport.
 package gateway
 
 import (
@@ -36,6 +38,9 @@ type Backend struct {
 	Service string
 	// Register adds the service's routes, e.g. directoryv1.RegisterDirectoryServiceHandler.
 	Register func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error
+	// RegisterClient is Register for any client connection (Service.RegisterClient); only
+	// Options.InProcess needs it.
+	RegisterClient func(ctx context.Context, mux *runtime.ServeMux, conn grpc.ClientConnInterface) error
 }
 
 // Options configure the gateway. The zero value of every duration and size means its default.
@@ -66,6 +71,11 @@ type Options struct {
 	// DialOptions are added to every backend connection's, e.g. the in-memory dialer of the
 	// embedded default, whose gateway reaches the services in its own process without a TCP hop.
 	DialOptions []grpc.DialOption
+	// InProcess, when not nil, is a connection to services that run in this process and are
+	// called without a transport (grpcserver.Server.InProcess: the same server interceptors, no
+	// HTTP/2 hop, no protobuf encoding): every backend is reached through it, with its
+	// RegisterClient, and Addr and DialOptions are not used. The all-in-one sets it.
+	InProcess grpc.ClientConnInterface
 	// SignInIssuer is the OpenID provider the console signs in with (its URL, e.g. the built-in
 	// provider's http://127.0.0.1:8081). The console reads it from /console/config.json, and the
 	// console's Content-Security-Policy lets it call that origin (connect-src). Empty: the console
@@ -112,15 +122,9 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var metrics *httpMetrics
-	if o.Registry != nil {
-		if metrics, err = newHTTPMetrics(o.Registry); err != nil {
-			return nil, nil, fmt.Errorf("gateway: metrics: %w", err)
-		}
-		// Its calls to the services, as gRPC client metrics (grpc_client_handled_total, …).
-		if err := grpcclient.RegisterMetrics(o.Registry); err != nil {
-			return nil, nil, fmt.Errorf("gateway: %w", err)
-		}
+	metrics, err := o.metrics()
+	if err != nil {
+		return nil, nil, err
 	}
 	services := make([]string, len(o.Backends))
 	for i, b := range o.Backends {
@@ -132,63 +136,112 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 	}
 	audit := &edgeAudit{log: o.Logger, verifier: o.Verifier}
 	mux := newMux(o.Logger, &edge{routes: routes, audit: audit})
+	checks, closeAll, err := o.connect(ctx, mux)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := registerPaths(mux, checks, o); err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	return o.middleware(mux, audit, metrics, origins), closeAll, nil
+}
 
+// metrics returns the gateway's HTTP metrics on o.Registry, nil without one.
+func (o Options) metrics() (*httpMetrics, error) {
+	if o.Registry == nil {
+		return nil, nil
+	}
+	metrics, err := newHTTPMetrics(o.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: metrics: %w", err)
+	}
+	// Its calls to the services, as gRPC client metrics (grpc_client_handled_total, …).
+	if err := grpcclient.RegisterMetrics(o.Registry); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	return metrics, nil
+}
+
+// connect opens each backend's connection (or takes the in-process one) and registers its
+// routes on mux. The returned func closes the connections it opened.
+func (o Options) connect(ctx context.Context, mux *runtime.ServeMux) ([]healthCheck, func(), error) {
 	var conns []*grpc.ClientConn
 	closeAll := func() {
 		for _, c := range conns {
 			_ = c.Close()
 		}
 	}
+	var inProcess grpc.ClientConnInterface
+	if o.InProcess != nil {
+		inProcess = grpcclient.InProcess(o.InProcess, etagInterceptor)
+	}
 	var checks []healthCheck
 	seen := map[string]bool{}
 	for _, b := range o.Backends {
-		if b.Name == "" || b.Addr == "" || b.Service == "" || b.Register == nil {
+		if err := b.check(inProcess != nil, seen); err != nil {
 			closeAll()
-			return nil, nil, fmt.Errorf("gateway: backend %q: Name, Addr, Service and Register are all required", b.Name)
+			return nil, nil, err
 		}
-		if seen[b.Name] {
-			closeAll()
-			return nil, nil, fmt.Errorf("gateway: backend %q listed twice", b.Name)
+		conn, register := inProcess, b.RegisterClient
+		if conn == nil {
+			c, err := grpcclient.New(b.Addr, append([]grpc.DialOption{
+				grpc.WithDefaultServiceConfig(clientServiceConfig),
+				grpc.WithChainUnaryInterceptor(etagInterceptor),
+			}, o.DialOptions...)...)
+			if err != nil {
+				closeAll()
+				return nil, nil, fmt.Errorf("gateway: backend %q at %q: %w", b.Name, b.Addr, err)
+			}
+			conns = append(conns, c)
+			conn, register = c, func(ctx context.Context, mux *runtime.ServeMux, _ grpc.ClientConnInterface) error {
+				return b.Register(ctx, mux, c)
+			}
 		}
-		seen[b.Name] = true
-		conn, err := grpcclient.New(b.Addr, append([]grpc.DialOption{
-			grpc.WithDefaultServiceConfig(clientServiceConfig),
-			grpc.WithChainUnaryInterceptor(etagInterceptor),
-		}, o.DialOptions...)...)
-		if err != nil {
-			closeAll()
-			return nil, nil, fmt.Errorf("gateway: backend %q at %q: %w", b.Name, b.Addr, err)
-		}
-		conns = append(conns, conn)
-		if err := b.Register(ctx, mux, conn); err != nil {
+		if err := register(ctx, mux, conn); err != nil {
 			closeAll()
 			return nil, nil, fmt.Errorf("gateway: registering backend %q: %w", b.Name, err)
 		}
 		checks = append(checks, newHealthCheck(b, conn))
 	}
+	return checks, closeAll, nil
+}
 
+// check reports a backend that lacks a field its connection needs, or whose name seen has.
+func (b Backend) check(inProcess bool, seen map[string]bool) error {
+	if inProcess && (b.Name == "" || b.Service == "" || b.RegisterClient == nil) {
+		return fmt.Errorf("gateway: backend %q: Name, Service and RegisterClient are all required in process", b.Name)
+	}
+	if !inProcess && (b.Name == "" || b.Addr == "" || b.Service == "" || b.Register == nil) {
+		return fmt.Errorf("gateway: backend %q: Name, Addr, Service and Register are all required", b.Name)
+	}
+	if seen[b.Name] {
+		return fmt.Errorf("gateway: backend %q listed twice", b.Name)
+	}
+	seen[b.Name] = true
+	return nil
+}
+
+// registerPaths adds the routes that are not a service's: /healthz, the OpenAPI document, the
+// API reference and the console.
+func registerPaths(mux *runtime.ServeMux, checks []healthCheck, o Options) error {
 	if err := mux.HandlePath(http.MethodGet, "/healthz", healthzHandler(checks, o.Logger)); err != nil {
-		closeAll()
-		return nil, nil, err
+		return err
 	}
 	if err := mux.HandlePath(http.MethodGet, "/openapi.json", serveOpenAPI); err != nil {
-		closeAll()
-		return nil, nil, err
+		return err
 	}
 	if err := registerAPIDocs(mux); err != nil {
-		closeAll()
-		return nil, nil, err
+		return err
 	}
-	if err := registerConsole(mux, o.SignInIssuer); err != nil {
-		closeAll()
-		return nil, nil, err
-	}
+	return registerConsole(mux, o.SignInIssuer)
+}
 
-	// Outermost first: trace (when tracing is on), name the request, measure, log and recover
-	// everything; answer CORS; then
-	// HTTP's representation (HEAD, ETag, 304, gzip) around the call; then bound time and body, and
-	// route.
-	var h http.Handler = mux
+// middleware wraps mux in the gateway's HTTP middleware. Outermost first: trace (when tracing
+// is on), name the request, measure, log and recover everything; answer CORS; then HTTP's
+// representation (HEAD, ETag, 304, gzip) around the call; then bound time and body, and route.
+func (o Options) middleware(mux http.Handler, audit *edgeAudit, metrics *httpMetrics, origins map[string]bool) http.Handler {
+	h := mux
 	h = limitBody(h, o.MaxBodyBytes, audit)
 	h = withTimeout(h, o.RequestTimeout)
 	h = ifMatch(h)
@@ -203,7 +256,7 @@ func Handler(ctx context.Context, o Options) (http.Handler, func(), error) {
 	if telemetry.Enabled() {
 		h = traced(h)
 	}
-	return h, closeAll, nil
+	return h
 }
 
 // withRequestID gives the request its id: the client's X-Request-Id when it is fit for a log

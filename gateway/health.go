@@ -24,7 +24,7 @@ type healthCheck struct {
 	client  healthpb.HealthClient
 }
 
-func newHealthCheck(b Backend, conn *grpc.ClientConn) healthCheck {
+func newHealthCheck(b Backend, conn grpc.ClientConnInterface) healthCheck {
 	return healthCheck{name: b.Name, service: b.Service, client: healthpb.NewHealthClient(conn)}
 }
 

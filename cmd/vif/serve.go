@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -62,6 +63,44 @@ type settings struct {
 
 // serve runs the embedded default until ctx ends.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	s, err := parseSettings(args, getenv)
+	if err != nil || s == nil {
+		return err
+	}
+	// Tracing, when the standard OTEL_* variables ask for it, before the parts it instruments
+	// are built; the last spans are flushed once they have all stopped.
+	stopTracing, err := telemetry.Setup(ctx, "vif")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := stopTracing(ctx); err != nil {
+			s.log.Warn("flushing the last spans failed", "err", err)
+		}
+	}()
+	inst, err := start(ctx, *s)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, `vif is running (embedded default, data in %s)
+  REST     http://%s   (OpenAPI at /openapi.json, API reference at /docs, health at /healthz)
+  gRPC     %s
+  NATS     %s   (stream %s, subjects %s; read-only credentials %s)
+  metrics  %s
+%sGet a token with: go run ./cmd/vif token --role admin --data-dir %s
+Watch the events with: go run ./cmd/vif events tail --data-dir %s
+Stop with Ctrl-C.
+`, s.dataDir, inst.httpAddr, inst.grpcAddr, inst.natsURL, eventbus.StreamName, eventbus.SubjectAll, inst.readerCreds, inst.metricsURL, signInBanner(inst), s.dataDir, s.dataDir)
+	err = inst.wait()
+	s.log.Info("vif stopped")
+	return err
+}
+
+// parseSettings reads what `vif serve` is told from its flags and environment; nil settings and
+// no error when the user asked for the help.
+func parseSettings(args []string, getenv func(string) string) (*settings, error) {
 	cfg := config.New("vif serve", getenv)
 	dataDir := cfg.String("data-dir", "VIF_DATA_DIR", ".vif", "where the SQLite files, the NATS store and the token key live")
 	httpAddr := cfg.String("http-addr", "VIF_HTTP_ADDR", "127.0.0.1:8080", "REST gateway listen address")
@@ -78,51 +117,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	corsOrigins := cfg.String("cors-origins", "VIF_CORS_ORIGINS", "", "web origins whose pages may call the REST API from a browser, comma-separated (https://console.example.fr); empty: same origin only")
 	if err := cfg.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return nil, nil
 		}
-		return err
+		return nil, err
 	}
 	if *threshold < 1 {
-		return fmt.Errorf("--disclosure-threshold %d: want at least 1", *threshold)
+		return nil, fmt.Errorf("--disclosure-threshold %d: want at least 1", *threshold)
 	}
 	log, err := daemon.NewLogger(*logLevel)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// Tracing, when the standard OTEL_* variables ask for it, before the parts it instruments
-	// are built; the last spans are flushed once they have all stopped.
-	stopTracing, err := telemetry.Setup(ctx, "vif")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if err := stopTracing(ctx); err != nil {
-			log.Warn("flushing the last spans failed", "err", err)
-		}
-	}()
-	inst, err := start(ctx, settings{
+	return &settings{
 		dataDir: *dataDir, httpAddr: *httpAddr, grpcAddr: *grpcAddr, natsAddr: *natsAddr,
 		adminAddr: *adminAddr, seed: *seed, threshold: *threshold, log: log,
 		corsOrigins: splitList(*corsOrigins), oidcIssuers: *oidcIssuers, pprof: *pprofOn,
 		authAddr: *authAddr, authIssuer: *authIssuer,
-	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, `vif is running (embedded default, data in %s)
-  REST     http://%s   (OpenAPI at /openapi.json, API reference at /docs, health at /healthz)
-  gRPC     %s
-  NATS     %s   (stream %s, subjects %s; read-only credentials %s)
-  metrics  %s
-%sGet a token with: go run ./cmd/vif token --role admin --data-dir %s
-Watch the events with: go run ./cmd/vif events tail --data-dir %s
-Stop with Ctrl-C.
-`, *dataDir, inst.httpAddr, inst.grpcAddr, inst.natsURL, eventbus.StreamName, eventbus.SubjectAll, inst.readerCreds, inst.metricsURL, signInBanner(inst), *dataDir, *dataDir)
-	err = inst.wait()
-	log.Info("vif stopped")
-	return err
+	}, nil
 }
 
 // instance is a running embedded default.
@@ -177,14 +188,79 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 	if err != nil {
 		return nil, err
 	}
+	js, err := startNATS(ctx, in, s, natsHost, natsPort)
+	if err != nil {
+		return nil, err
+	}
+	lis := &listeners{}
+	if lis.grpc, err = listen(in, s.grpcAddr); err != nil {
+		return nil, err
+	}
+	// The services that call the directory reach the gRPC server of this process through an
+	// in-memory listener: the same server, so the full interceptor chain, without a TCP hop.
+	// Outside clients use lis.grpc; the gateway calls the services in process (srv.InProcess).
+	lis.mem = bufconn.Listen(inMemoryBuffer)
+	in.closers = append(in.closers, func() { lis.mem.Close() })
+	memDial := grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.mem.DialContext(ctx) })
+	services, background, err := buildServices(ctx, in, s, js, inMemoryTarget, memDial)
+	if err != nil {
+		return nil, err
+	}
+	verifier, err := newVerifier(in, s, key, lis)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := grpcserver.New(grpcserver.Options{Logger: s.log, Verifier: verifier, Services: services, Pprof: s.pprof})
+	if err != nil {
+		return nil, err
+	}
+	if err := lis.listenHTTP(in, s); err != nil {
+		return nil, err
+	}
+	var signIn *http.Server
+	if lis.auth != nil {
+		if signIn, err = startSignIn(ctx, in, s, dialAddr(lis.http.Addr())); err != nil {
+			return nil, err
+		}
+	}
+	in.run(ctx, s, srv, &verifier, lis, signIn, background)
+	return in, nil
+}
 
+// listeners are the instance's: gRPC for outside clients, the in-memory one for the services'
+// own calls, REST, admin (nil when disabled) and the built-in OpenID provider's (nil when it
+// does not run).
+type listeners struct {
+	grpc, http, admin, auth net.Listener
+	mem                     *bufconn.Listener
+}
+
+// listenHTTP opens the REST and admin listeners and records their addresses on in.
+func (l *listeners) listenHTTP(in *instance, s settings) (err error) {
+	if l.http, err = listen(in, s.httpAddr); err != nil {
+		return err
+	}
+	in.metricsURL = "disabled"
+	if s.adminAddr != "" {
+		if l.admin, err = listen(in, s.adminAddr); err != nil {
+			return err
+		}
+		in.metricsURL = "http://" + l.admin.Addr().String() + "/metrics"
+	}
+	in.grpcAddr, in.httpAddr = l.grpc.Addr().String(), l.http.Addr().String()
+	return nil
+}
+
+// startNATS starts the embedded NATS server and connects each service with its own identity,
+// allowed its own subjects only, as it would running apart; it returns their JetStream contexts.
+func startNATS(ctx context.Context, in *instance, s settings, host string, port int) (map[string]jetstream.JetStream, error) {
 	natsKeys, err := eventbus.LoadOrCreateKeyring(filepath.Join(s.dataDir, natsKeysDir))
 	if err != nil {
 		return nil, err
 	}
 	in.readerCreds = natsKeys.SeedFile(eventbus.Reader)
 	ns, err := eventbus.StartEmbedded(eventbus.EmbeddedOptions{
-		Host: natsHost, Port: natsPort, StoreDir: filepath.Join(s.dataDir, "nats"), ServerName: "vif", Logger: s.log,
+		Host: host, Port: port, StoreDir: filepath.Join(s.dataDir, "nats"), ServerName: "vif", Logger: s.log,
 		Users: natsKeys.Users(),
 	})
 	if err != nil {
@@ -192,8 +268,6 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 	}
 	in.closers = append(in.closers, func() { ns.Shutdown(); ns.WaitForShutdown() })
 	in.natsURL = ns.ClientURL()
-	// Each service publishes with its own identity, allowed its own subjects only, as it would
-	// running apart.
 	js := map[string]jetstream.JetStream{}
 	for _, name := range eventbus.Services {
 		creds, err := eventbus.CredsOption(natsKeys.SeedFile(name))
@@ -212,79 +286,48 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 	if _, err := eventbus.EnsureStream(ctx, js["directory"], eventbus.StreamOptions{}); err != nil {
 		return nil, err
 	}
+	return js, nil
+}
 
-	grpcLis, err := listen(in, s.grpcAddr)
-	if err != nil {
-		return nil, err
-	}
-	// The gateway, and the services that call the directory, reach the gRPC server of this process
-	// through an in-memory listener: the same server, so the full interceptor chain, without a TCP
-	// hop. Outside clients use grpcLis.
-	mem := bufconn.Listen(inMemoryBuffer)
-	in.closers = append(in.closers, func() { mem.Close() })
-	memDial := grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return mem.DialContext(ctx) })
-	services, background, err := buildServices(ctx, in, s, js, inMemoryTarget, memDial)
-	if err != nil {
-		return nil, err
-	}
+// newVerifier is how the services check tokens: vif's own key, the OpenID issuers of
+// --oidc-issuers and the built-in provider, whose listener it opens into lis.auth when it runs.
+func newVerifier(in *instance, s settings, key ed25519.PrivateKey, lis *listeners) (auth.Verifier, error) {
 	verifier := auth.Verifier{Key: key.Public().(ed25519.PublicKey)}
 	issuers, err := auth.LoadIssuers(s.oidcIssuers)
 	if err != nil {
-		return nil, err
+		return verifier, err
 	}
-	authLis, err := listenSignIn(in, s)
-	if err != nil {
-		return nil, err
+	if lis.auth, err = listenSignIn(in, s); err != nil {
+		return verifier, err
 	}
-	if authLis != nil {
+	if lis.auth != nil {
 		issuers = append(issuers, signInIssuer(in.issuer))
 	}
 	if len(issuers) > 0 {
 		if verifier.OIDC, err = auth.NewOIDCVerifier(issuers, nil); err != nil {
-			return nil, err
+			return verifier, err
 		}
 	}
-	srv, err := grpcserver.New(grpcserver.Options{
-		Logger:   s.log,
-		Verifier: verifier,
-		Services: services,
-		Pprof:    s.pprof,
-	})
-	if err != nil {
-		return nil, err
-	}
-	httpLis, err := listen(in, s.httpAddr)
-	if err != nil {
-		return nil, err
-	}
-	var adminLis net.Listener
-	in.metricsURL = "disabled"
-	if s.adminAddr != "" {
-		if adminLis, err = listen(in, s.adminAddr); err != nil {
-			return nil, err
-		}
-		in.metricsURL = "http://" + adminLis.Addr().String() + "/metrics"
-	}
-	in.grpcAddr, in.httpAddr = grpcLis.Addr().String(), httpLis.Addr().String()
-	var signIn *http.Server
-	if authLis != nil {
-		if signIn, err = startSignIn(ctx, in, s, dialAddr(httpLis.Addr())); err != nil {
-			return nil, err
-		}
-	}
+	return verifier, nil
+}
 
+// run serves every part in in.group until ctx ends. The background work (the outbox relays)
+// stops only once the gRPC server and the gateway have drained: the calls the drain lets finish
+// commit events, which go out before the process exits.
+func (in *instance) run(ctx context.Context, s settings, srv *grpcserver.Server, verifier *auth.Verifier, lis *listeners, signIn *http.Server, background []func(context.Context) error) {
 	g, ctx := errgroup.WithContext(ctx)
 	in.group = g
-	// The background work (the outbox relays) stops only once the server has drained: the calls
-	// the drain lets finish commit events, which go out before the process exits.
 	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var serving sync.WaitGroup
+	serving.Add(2)
+	go func() { serving.Wait(); stopBackground() }()
 	g.Go(func() error {
-		defer stopBackground()
-		return srv.Serve(ctx, grpcLis, adminLis)
+		defer serving.Done()
+		return srv.Serve(ctx, lis.grpc, lis.admin)
 	})
 	g.Go(func() error {
 		// srv.Serve's graceful stop closes this listener too, and waits for its calls.
-		if err := srv.GRPC().Serve(mem); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+		if err := srv.GRPC().Serve(lis.mem); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 			return fmt.Errorf("grpc in memory: %w", err)
 		}
 		return nil
@@ -293,23 +336,25 @@ func start(ctx context.Context, s settings) (_ *instance, err error) {
 		g.Go(func() error { return bg(bgCtx) })
 	}
 	if signIn != nil {
-		g.Go(func() error { return serveSignIn(ctx, signIn, authLis) })
+		g.Go(func() error { return serveSignIn(ctx, signIn, lis.auth) })
 	}
 	g.Go(func() error {
-		return gateway.RunListener(ctx, httpLis, gateway.Options{
+		defer serving.Done()
+		// The gateway calls the services in process: the server's interceptor chain, without a
+		// transport (grpcserver.Server.InProcess). Its graceful stop drains those calls.
+		return gateway.RunListener(ctx, lis.http, gateway.Options{
 			Logger:         s.log.With("component", "gateway"),
-			Backends:       gateway.Backends(func(string) string { return inMemoryTarget }),
-			DialOptions:    []grpc.DialOption{memDial},
-			Verifier:       &verifier,
+			Backends:       gateway.Backends(func(string) string { return "in-process" }),
+			InProcess:      srv.InProcess(),
+			Verifier:       verifier,
 			AllowedOrigins: s.corsOrigins,
 			Registry:       srv.Registry(),
 			SignInIssuer:   in.issuer,
 		})
 	})
-	return in, nil
 }
 
-// The in-memory listener between the gateway and the services: its buffer, and the target its
+// The in-memory listener between the services of this process: its buffer, and the target its
 // clients dial (passthrough: the dialer ignores the address).
 const (
 	inMemoryBuffer = 1 << 20

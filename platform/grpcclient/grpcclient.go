@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fullstorydev/grpchan"
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
@@ -73,4 +74,14 @@ func DialOptions() []grpc.DialOption {
 // New returns a lazy client connection to target with DialOptions, then opts.
 func New(target string, opts ...grpc.DialOption) (*grpc.ClientConn, error) {
 	return grpc.NewClient(target, append(DialOptions(), opts...)...)
+}
+
+// InProcess wraps a connection that calls services in this process without a transport
+// (grpcserver.Server.InProcess) with the client interceptors of DialOptions, the client Metrics
+// and the request id passed on, then unary: the same as New's connection with
+// grpc.WithChainUnaryInterceptor(unary...). Tracing is the channel's own (its client stats
+// handler).
+func InProcess(ch grpc.ClientConnInterface, unary ...grpc.UnaryClientInterceptor) grpc.ClientConnInterface {
+	ch = grpchan.InterceptClientConnStream(ch, Metrics.StreamClientInterceptor(), requestid.StreamClientInterceptor())
+	return grpchan.InterceptClientConnUnary(ch, append([]grpc.UnaryClientInterceptor{Metrics.UnaryClientInterceptor(), requestid.UnaryClientInterceptor()}, unary...)...)
 }

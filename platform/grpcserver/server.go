@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"buf.build/go/protovalidate"
+	"github.com/fullstorydev/grpchan/inprocgrpc"
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -71,16 +73,63 @@ type Options struct {
 
 // Server hosts services over gRPC.
 type Server struct {
-	grpc     *grpc.Server
-	health   *health.Server
-	registry *prometheus.Registry
-	opts     Options
+	grpc      *grpc.Server
+	inProcess *inprocgrpc.Channel
+	health    *health.Server
+	registry  *prometheus.Registry
+	opts      Options
 	// endStreams ends every open stream, and any opened later: called when the stop begins.
 	endStreams context.CancelFunc
 }
 
-// New builds the server and registers every service, health and reflection.
+// New builds the server and registers every service, health and reflection, on the gRPC server
+// and on the in-process channel (InProcess).
 func New(o Options) (*Server, error) {
+	o = o.withDefaults()
+	policy, errTable, err := o.collect()
+	if err != nil {
+		return nil, err
+	}
+	metrics, err := newServerMetrics(o.Registry)
+	if err != nil {
+		return nil, err
+	}
+	// The calls this process makes to other services (grpcclient) are counted on the same page.
+	if err := grpcclient.RegisterMetrics(o.Registry); err != nil {
+		return nil, fmt.Errorf("grpcserver: %w", err)
+	}
+	validator, err := protovalidate.New()
+	if err != nil {
+		return nil, fmt.Errorf("grpcserver: protovalidate: %w", err)
+	}
+	codec := newLenientCodec()
+	stopping, endStreams := context.WithCancel(context.Background())
+	chain := o.chain(metrics, codec, validator, stopping, policy, errTable)
+	// When tracing is on (telemetry.Enabled when New is called), each call gets a server span
+	// that continues its caller's trace, and every log line of the call its trace id.
+	g := grpc.NewServer(append([]grpc.ServerOption{
+		grpc.ForceServerCodecV2(codec),
+		// A pool of goroutines serves the calls: a new goroutine per call grows its stack again
+		// through the interceptor chain on each one (runtime.newstack in the profile).
+		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
+		grpc.ChainStreamInterceptor(chain.stream...),
+		grpc.ChainUnaryInterceptor(chain.unary...),
+	}, telemetry.ServerOptions()...)...)
+	ch := newInProcess()
+	hs := health.NewServer()
+	for _, r := range []grpc.ServiceRegistrar{g, chain.on(ch)} {
+		healthpb.RegisterHealthServer(r, hs)
+		for _, s := range o.Services {
+			s.Register(r)
+		}
+	}
+	reflection.Register(g)
+	// Every method's series exist from the start, at zero, so a rate or an alert has a baseline.
+	metrics.InitializeMetrics(g)
+	return &Server{grpc: g, inProcess: ch, health: hs, registry: o.Registry, opts: o, endStreams: endStreams}, nil
+}
+
+func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -98,10 +147,11 @@ func New(o Options) (*Server, error) {
 		o.Registry = prometheus.NewRegistry()
 		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	validator, err := protovalidate.New()
-	if err != nil {
-		return nil, fmt.Errorf("grpcserver: protovalidate: %w", err)
-	}
+	return o
+}
+
+// collect merges the services' policies and error tables, and registers their metrics.
+func (o Options) collect() (auth.Policy, []apierr.Mapping, error) {
 	policy := auth.Policy{}
 	var errTable []apierr.Mapping
 	for _, s := range o.Services {
@@ -111,35 +161,30 @@ func New(o Options) (*Server, error) {
 	for _, s := range o.Services {
 		for _, c := range s.Collectors {
 			if err := o.Registry.Register(c); err != nil {
-				return nil, fmt.Errorf("grpcserver: metrics of %s: %w", s.Name, err)
+				return nil, nil, fmt.Errorf("grpcserver: metrics of %s: %w", s.Name, err)
 			}
 		}
 	}
-	metrics, err := newServerMetrics(o.Registry)
-	if err != nil {
-		return nil, err
-	}
-	// The calls this process makes to other services (grpcclient) are counted on the same page.
-	if err := grpcclient.RegisterMetrics(o.Registry); err != nil {
-		return nil, fmt.Errorf("grpcserver: %w", err)
-	}
-	codec := newLenientCodec()
-	stopping, endStreams := context.WithCancel(context.Background())
-	// When tracing is on (telemetry.Enabled when New is called), each call gets a server span
-	// that continues its caller's trace, and every log line of the call its trace id.
-	g := grpc.NewServer(append([]grpc.ServerOption{
-		grpc.ForceServerCodecV2(codec),
-		// A pool of goroutines serves the calls: a new goroutine per call grows its stack again
-		// through the interceptor chain on each one (runtime.newstack in the profile).
-		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
-		grpc.ChainStreamInterceptor(
+	return policy, errTable, nil
+}
+
+// interceptors are the server's chains, outermost first: the same on the gRPC server and on
+// the in-process channel.
+type interceptors struct {
+	unary  []grpc.UnaryServerInterceptor
+	stream []grpc.StreamServerInterceptor
+}
+
+func (o Options) chain(metrics *grpcprom.ServerMetrics, codec lenientCodec, validator protovalidate.Validator, stopping context.Context, policy auth.Policy, errTable []apierr.Mapping) interceptors {
+	return interceptors{
+		stream: []grpc.StreamServerInterceptor{
 			requestid.StreamServerInterceptor(),
 			metrics.StreamServerInterceptor(),
 			endStreamsInterceptor(stopping),
 			auth.StreamServerInterceptor(o.Verifier, policy, o.Logger),
 			codec.streamInterceptor(),
-		),
-		grpc.ChainUnaryInterceptor(
+		},
+		unary: []grpc.UnaryServerInterceptor{
 			requestid.UnaryServerInterceptor(),
 			recoverInterceptor(o.Logger),
 			metrics.UnaryServerInterceptor(),
@@ -149,17 +194,8 @@ func New(o Options) (*Server, error) {
 			validateInterceptor(validator),
 			apierr.UnaryServerInterceptor(errTable, o.Logger),
 			idempotency.UnaryServerInterceptor(),
-		),
-	}, telemetry.ServerOptions()...)...)
-	hs := health.NewServer()
-	healthpb.RegisterHealthServer(g, hs)
-	reflection.Register(g)
-	for _, s := range o.Services {
-		s.Register(g)
+		},
 	}
-	// Every method's series exist from the start, at zero, so a rate or an alert has a baseline.
-	metrics.InitializeMetrics(g)
-	return &Server{grpc: g, health: hs, registry: o.Registry, opts: o, endStreams: endStreams}, nil
 }
 
 // GRPC returns the underlying server, e.g. to serve it on a bufconn listener in tests.
