@@ -34,6 +34,15 @@ import (
 //     protection interval against the public and each coordinator (who knows their network's
 //     figures in every release), and the union is checked with disclosure.Disclosed.
 //
+// The guarantee: no hidden figure of any release whose value is v ≥ 1 (for a coordinator, less
+// their own part) can be narrowed below the protection level by a reader of every release, with
+// one exception that tells nothing: a département figure whose part not theirs a coordinator
+// knew before the release, from what the earlier releases published and their own network's
+// figures, gets no interval against that coordinator (exempt). That includes a figure of which
+// their part is 0, and a département bucket whose other networks' parts did not change since a
+// release that gave them away (release 1 publishes a bucket of 13, 7 theirs; release 2 changes
+// only their part, to 0: the bucket, 6, is hidden and they know it).
+//
 // A release after the first records its pattern (Release.Hidden): answers from it, and the
 // protection of the releases after it, read it back rather than compute it again, so what was
 // published stays what is published after a restart or a change of this code, and a year's
@@ -301,119 +310,42 @@ func (p *Publisher) releasePatterns(ctx context.Context, hist []Release) (map[ce
 func protectAgainst(ctx context.Context, tables []*yearTable, patterns []map[cellKey]bool, threshold int64) (map[cellKey]bool, error) {
 	n := len(tables) - 1
 	year := tables[n].year
-	type identity struct {
-		k cellKey
-		v int64
-	}
-	u := newBuilder() // the union; a cell's key carries, in release, the first release with its value
-	first := map[identity]int{}
-	published := map[int]bool{} // union cells an earlier release published
-	earlier := map[int]bool{}   // union cells of an earlier release
-	own := map[int]map[string]int64{}
-	ids := map[string]bool{}
-	var current []int // the union cell of each of the last release's cells
-	var currentKeys []cellKey
-	cellOf := make([]map[cellKey]int, len(tables)) // each release's cells in the union
-	for r, y := range tables {
-		b := y.tableTo(Month)
-		at := make([]int, len(b.keys))
-		cellOf[r] = map[cellKey]int{}
-		for i, k := range b.keys {
-			v := b.t.Cells[i]
-			id := identity{k, v}
-			fr, ok := first[id]
-			if !ok {
-				fr = r
-				first[id] = r
-			}
-			uk := k
-			uk.release = fr + 1
-			j := u.add(uk, v, disclosure.Free)
-			at[i] = j
-			cellOf[r][k] = j
-			if r < n {
-				earlier[j] = true
-				if !patterns[r][k] {
-					published[j] = true
-				}
-			} else {
-				current = append(current, j)
-				currentKeys = append(currentKeys, k)
-			}
-			if k.network == "" {
-				for _, nid := range y.ids {
-					if o := y.own(nid, k); o > 0 {
-						if own[j] == nil {
-							own[j] = map[string]int64{}
-						}
-						own[j][nid] = max(own[j][nid], o)
-					}
-				}
-			}
-		}
-		for _, id := range y.ids {
-			ids[id] = true
-		}
-		for _, rel := range b.t.Relations {
-			parts := make([]int, len(rel.Parts))
-			for x, q := range rel.Parts {
-				parts[x] = at[q]
-			}
-			u.relate(at[rel.Total], parts)
-		}
-	}
-	for j := range u.keys {
-		switch {
-		case published[j]:
-			u.fates[j] = disclosure.MustPublish
-		case earlier[j]:
-			u.fates[j] = disclosure.MustHide
-		}
-	}
-	// A département bucket whose value changed is hidden: the networks' buckets are not cells of
-	// the union (they are withheld by rule), and the difference of two published values of a
-	// bucket would be the changed networks' part of it.
-	existed := map[cellKey]bool{}
-	for r := range n {
-		for k := range cellOf[r] {
-			existed[k] = true
-		}
-	}
-	last := tables[n]
-	for x, j := range current {
-		k := currentKeys[x]
-		if u.fates[j] == disclosure.Free && (last.respondentPrimary(k, threshold) || (k.kind == bucketCell && existed[k])) {
-			u.fates[j] = disclosure.MustHide
-		}
-	}
+	x := releaseUnion(tables, patterns, threshold)
+	u := x.b
 	hidden, err := disclosure.ProtectWith(u.t, threshold, u.fates)
 	if errors.Is(err, disclosure.ErrNoComplement) {
 		hidden = hideFree(u, func(v int64) bool { return v > 0 })
 	} else if err != nil {
 		return nil, errUnpublishable(year, err)
 	}
-	// Widen protects every hidden cell, the earlier releases' included: those are free for it
-	// (hidden already, and movable by its witnesses, since every relation is in the union).
+	if err := x.widen(ctx, tables, hidden, threshold); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // not unpublishable: nobody waits for the answer
+		}
+		return nil, errUnpublishable(year, fmt.Errorf("release %d: %w", n+1, err))
+	}
+	out := map[cellKey]bool{}
+	for i, j := range x.current {
+		if hidden[j] {
+			out[x.currentKeys[i]] = true
+		}
+	}
+	return out, nil
+}
+
+// widen gives every hidden cell of the union, the earlier releases' included, its interval
+// against every attacker (disclosure.Widen) and checks the union (disclosure.Disclosed); if that
+// fails, it hides every positive free cell and tries once more. Those hidden earlier are free
+// for Widen (hidden already, and movable by its witnesses, since every relation is in the union).
+func (x *union) widen(ctx context.Context, tables []*yearTable, hidden []bool, threshold int64) error {
+	u := x.b
 	fates := make([]disclosure.Fate, len(u.keys))
 	for j, f := range u.fates {
 		if f == disclosure.MustPublish {
 			fates[j] = disclosure.MustPublish
 		}
 	}
-	attackers := []disclosure.Attacker{{}}
-	for _, id := range networkIDs(ids) {
-		a := disclosure.Attacker{Known: make([]bool, len(u.keys)), Own: make([]int64, len(u.keys))}
-		for j, k := range u.keys {
-			switch k.network {
-			case id:
-				a.Known[j] = true
-			case "":
-				a.Own[j] = own[j][id]
-			}
-		}
-		a.Exempt = exempt(u, tables, cellOf, id)
-		attackers = append(attackers, a)
-	}
+	attackers := x.attackers(tables)
 	safe := func() bool {
 		for _, j := range disclosure.Disclosed(u.t, hidden) {
 			if u.t.Cells[j] != 0 {
@@ -425,16 +357,16 @@ func protectAgainst(ctx context.Context, tables []*yearTable, patterns []map[cel
 	for attempt := 0; ; attempt++ {
 		_, _, err := disclosure.WidenContext(ctx, u.t, hidden, fates, threshold, attackers, nil)
 		if ctx.Err() != nil {
-			return nil, ctx.Err() // not unpublishable: nobody waits for the answer
+			return ctx.Err()
 		}
 		if err == nil && safe() {
-			break
+			return nil
 		}
 		if attempt == 1 {
 			if err == nil {
 				err = errors.New("no safe pattern")
 			}
-			return nil, errUnpublishable(year, fmt.Errorf("release %d: %w", n+1, err))
+			return err
 		}
 		for j := range hidden {
 			if fates[j] == disclosure.Free && u.t.Cells[j] > 0 {
@@ -442,33 +374,149 @@ func protectAgainst(ctx context.Context, tables []*yearTable, patterns []map[cel
 			}
 		}
 	}
-	out := map[cellKey]bool{}
-	for x, j := range current {
-		if hidden[j] {
-			out[currentKeys[x]] = true
+}
+
+// union is the table of a year's releases that protectAgainst protects (see above).
+type union struct {
+	b           *builder // a cell's key carries, in release, the first release with its value
+	cellOf      []map[cellKey]int
+	current     []int // the union cell of each of the last release's cells
+	currentKeys []cellKey
+	own         map[int]map[string]int64 // a network's largest part of a département cell
+	ids         map[string]bool          // the networks with a figure in any release
+}
+
+// releaseUnion builds the union of tables, the earlier releases' cells fixed as patterns
+// published them, and the last release's cells free but for those it must hide.
+func releaseUnion(tables []*yearTable, patterns []map[cellKey]bool, threshold int64) *union {
+	n := len(tables) - 1
+	x := &union{b: newBuilder(), cellOf: make([]map[cellKey]int, len(tables)), own: map[int]map[string]int64{}, ids: map[string]bool{}}
+	first := map[identity]int{}
+	for r, y := range tables {
+		x.addRelease(r, y, first)
+	}
+	u := x.b
+	for r := range n {
+		for k, j := range x.cellOf[r] {
+			if !patterns[r][k] {
+				u.fates[j] = disclosure.MustPublish
+			} else if u.fates[j] != disclosure.MustPublish {
+				u.fates[j] = disclosure.MustHide
+			}
 		}
 	}
-	return out, nil
+	// A département bucket whose value changed is hidden: the networks' buckets are not cells of
+	// the union (they are withheld by rule), and the difference of two published values of a
+	// bucket would be the changed networks' part of it.
+	existed := map[cellKey]bool{}
+	for r := range n {
+		for k := range x.cellOf[r] {
+			existed[k] = true
+		}
+	}
+	for i, j := range x.current {
+		k := x.currentKeys[i]
+		if u.fates[j] == disclosure.Free && (tables[n].respondentPrimary(k, threshold) || (k.kind == bucketCell && existed[k])) {
+			u.fates[j] = disclosure.MustHide
+		}
+	}
+	return x
+}
+
+// identity is a figure with its value: one cell of the union for every release with that value.
+type identity struct {
+	k cellKey
+	v int64
+}
+
+// addRelease adds release r's cells and relations to the union (first: the first release of
+// each identity added so far); cells are free, releaseUnion gives them their fates.
+func (x *union) addRelease(r int, y *yearTable, first map[identity]int) {
+	b := y.tableTo(Month)
+	at := make([]int, len(b.keys))
+	x.cellOf[r] = map[cellKey]int{}
+	last := r == len(x.cellOf)-1
+	for i, k := range b.keys {
+		v := b.t.Cells[i]
+		fr, ok := first[identity{k, v}]
+		if !ok {
+			fr = r
+			first[identity{k, v}] = r
+		}
+		uk := k
+		uk.release = fr + 1
+		j := x.b.add(uk, v, disclosure.Free)
+		at[i] = j
+		x.cellOf[r][k] = j
+		if last {
+			x.current = append(x.current, j)
+			x.currentKeys = append(x.currentKeys, k)
+		}
+		if k.network != "" {
+			continue
+		}
+		for _, nid := range y.ids {
+			if o := y.own(nid, k); o > 0 {
+				if x.own[j] == nil {
+					x.own[j] = map[string]int64{}
+				}
+				x.own[j][nid] = max(x.own[j][nid], o)
+			}
+		}
+	}
+	for _, id := range y.ids {
+		x.ids[id] = true
+	}
+	for _, rel := range b.t.Relations {
+		parts := make([]int, len(rel.Parts))
+		for i, q := range rel.Parts {
+			parts[i] = at[q]
+		}
+		x.b.relate(at[rel.Total], parts)
+	}
+}
+
+// attackers are the readers of the union: the public, then each network's coordinator, who
+// knows their network's figures in every release and their part of the département's.
+func (x *union) attackers(tables []*yearTable) []disclosure.Attacker {
+	u := x.b
+	out := []disclosure.Attacker{{}}
+	for _, id := range networkIDs(x.ids) {
+		a := disclosure.Attacker{Known: make([]bool, len(u.keys)), Own: make([]int64, len(u.keys))}
+		for j, k := range u.keys {
+			switch k.network {
+			case id:
+				a.Known[j] = true
+			case "":
+				a.Own[j] = x.own[j][id]
+			}
+		}
+		a.Exempt = exempt(u, tables, x.cellOf, id)
+		out = append(out, a)
+	}
+	return out
 }
 
 // exempt marks the département cells of the union whose part not network id's the coordinator
 // of id knew before this release: it follows from the cells earlier releases published and
-// their own network's cells, in one of the releases the cell is in. Hiding such a cell protects
-// nothing against them (see disclosure.Attacker.Exempt); it is still protected against everyone
-// else.
+// their own network's figures, in a release the cell is in where id has a figure for its period
+// (their part of it may be 0). Hiding such a cell protects nothing against them (see
+// disclosure.Attacker.Exempt); it is still protected against everyone else.
+//
+// The part not theirs of a total is the total less their own part, which they know: it follows
+// exactly when the total does, from what is published and their own network's cells (a new
+// unknown z with total = own + z adds no constraint on anything else), so one elimination over
+// the union decides, with one exception: a département bucket. Its parts, the networks'
+// buckets, are not cells of the union (withheld by rule), yet the other networks' buckets that
+// did not change are the same in two releases, and so is the part not theirs: it can be known
+// when the bucket is not (release 1 publishes a bucket of 13, 7 theirs; release 2 changes only
+// their own part, to 0: the bucket is 6, the part not theirs as before). So the elimination runs
+// on the union with that z added for each département bucket (bucketRests).
 func exempt(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string) []bool {
-	// The part not theirs of a total is the total less their own part, which they know: it
-	// follows exactly when the total does, from what is published and their own network's
-	// cells (a new unknown z with total = own + z adds no constraint on anything else). So one
-	// elimination over the union, without a cell per part.
-	mask := make([]bool, len(u.keys))
-	for j, k := range u.keys {
-		mask[j] = u.fates[j] != disclosure.MustPublish && k.network != id
-	}
-	theirs := map[int]bool{} // département cells of which id has a part, in a release they are in
+	theirs := map[int]bool{} // département cells of a period id has a figure for, in a release they are in
 	for r, cells := range cellOf {
 		for k, j := range cells {
-			if k.network == "" && tables[r].own(id, k) != 0 {
+			if _, ok := tables[r].figures[id][k.period]; ok && k.network == "" {
 				theirs[j] = true
 			}
 		}
@@ -477,8 +525,61 @@ func exempt(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string
 	if len(theirs) == 0 {
 		return out
 	}
-	for _, j := range disclosure.Derivable(u.t, mask) {
-		out[j] = theirs[j]
+	mask := make([]bool, len(u.keys))
+	for j, k := range u.keys {
+		mask[j] = u.fates[j] != disclosure.MustPublish && k.network != id
+	}
+	t, mask := bucketRests(u, tables, cellOf, id, mask)
+	for _, j := range disclosure.Derivable(t, mask) {
+		if j < len(out) {
+			out[j] = theirs[j]
+		}
 	}
 	return out
+}
+
+// bucketRests is the union u with, for each département bucket of each release where network
+// id has a figure for the year, id's part o (known to them) and the rest z (hidden): bucket =
+// o + z. A z is one cell for every release where the other networks' parts of the bucket are
+// the same (the same networks, each with the same value): it is the same sum. mask grows with
+// the new cells.
+func bucketRests(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string, mask []bool) (disclosure.Table, []bool) {
+	t := disclosure.Table{Cells: append([]int64(nil), u.t.Cells...), Relations: append([]disclosure.Relation(nil), u.t.Relations...)}
+	mask = append([]bool(nil), mask...)
+	cell := map[string]int{} // a new cell by what it is
+	add := func(name string, v int64, hidden bool) int {
+		if i, ok := cell[name]; ok {
+			return i
+		}
+		cell[name] = len(t.Cells)
+		t.Cells = append(t.Cells, v)
+		mask = append(mask, hidden)
+		return len(t.Cells) - 1
+	}
+	related := map[[3]int]bool{}
+	for r, y := range tables {
+		year := YearPeriod(y.year)
+		if _, ok := y.figures[id][year]; !ok {
+			continue
+		}
+		for k, j := range cellOf[r] {
+			if k.kind != bucketCell || k.network != "" {
+				continue
+			}
+			own := y.own(id, k)
+			rest := k.cellName() // the other networks' parts of k
+			for _, nid := range y.members(year) {
+				if nid != id {
+					rest += fmt.Sprintf(" %s=%d", nid, y.own(nid, k))
+				}
+			}
+			o := add(fmt.Sprintf("%s %s=%d", k.cellName(), id, own), own, false)
+			z := add(rest, y.value(k)-own, true)
+			if !related[[3]int{j, o, z}] {
+				related[[3]int{j, o, z}] = true
+				t.Relations = append(t.Relations, disclosure.Relation{Total: j, Parts: []int{o, z}})
+			}
+		}
+	}
+	return t, mask
 }

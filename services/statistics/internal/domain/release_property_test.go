@@ -164,7 +164,7 @@ func exemptions(t fatalf, u *builder, cellsOf []map[cellKey]int, firstPublished 
 			ok := k
 			ok.network = respondent
 			oc, found := cellsOf[s][ok]
-			if !found || u.t.Cells[oc] == 0 {
+			if !found {
 				continue
 			}
 			z := len(tab.Cells)
@@ -392,5 +392,51 @@ func TestALaterReleaseAnswersWithThePatternItRecorded(t *testing.T) {
 	}
 	if n := len(log[2024]); n != 2 {
 		t.Errorf("2024 has %d releases; want still 2", n)
+	}
+}
+
+// TestABucketWhoseOtherPartsDidNotChange is the counterexample the property drew, in two
+// releases of one breakdown (PHYSICAL, UNKNOWN). Release 1: a has 7 victims, all PHYSICAL, b 6,
+// all PHYSICAL; the département's year, 13, PHYSICAL 13 and UNKNOWN 0, is published. Release 2:
+// a corrects its year to 7 victims, none PHYSICAL; the département's PHYSICAL, now 6, changed,
+// so it is hidden. a's coordinator knows it anyway: their own part is 0 and b's, which did not
+// change, is 13 − 7 from release 1. Hiding it protects nothing against them and release 2
+// tells them nothing: the engine marks it exempt for them (though their part of it is 0, and
+// though the union has no cell for b's bucket), and the attacker finds nothing they did not
+// know before.
+func TestABucketWhoseOtherPartsDidNotChange(t *testing.T) {
+	withDimensions(t, []Dimension{{Field: "by_form", Buckets: []string{"PHYSICAL", Unknown}}})
+	y := YearPeriod(2024)
+	mk := func(network string, revision, victims, physical int64) *Report {
+		c, err := NewCounts(Submission{Victims: victims, Breakdowns: [][]BucketCount{{{"PHYSICAL", physical}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &Report{Network: network, Period: y, Revision: revision, Counts: c}
+	}
+	before := []*Report{mk("a", 1, 7, 7), mk("b", 1, 6, 6)}
+	after := []*Report{mk("a", 2, 7, 0), before[1]}
+	var tables []*yearTable
+	for _, rs := range [][]*Report{before, after} {
+		f := NewPublisher(rs, nil, DefaultThreshold, Actor{}).figures
+		tables = append(tables, &yearTable{year: 2024, figures: f, ids: networkIDs(f)})
+	}
+	physical := cellKey{kind: bucketCell, period: y}
+	first, err := tables[0].protect(Month, DefaultThreshold)
+	if err != nil || first[physical] {
+		t.Fatalf("release 1 hides %v (%v); want the département's PHYSICAL published", first, err)
+	}
+	second, err := protectAgainst(context.Background(), tables, []map[cellKey]bool{first}, DefaultThreshold)
+	if err != nil || !second[physical] {
+		t.Fatalf("release 2 hides %v (%v); want the département's PHYSICAL hidden", second, err)
+	}
+	x := releaseUnion(tables, []map[cellKey]bool{first}, DefaultThreshold)
+	if j := x.cellOf[1][physical]; !exempt(x.b, tables, x.cellOf, "a")[j] {
+		t.Errorf("release 2's PHYSICAL (6) is not exempt for a's coordinator, who knows it is 0 + (13 − 7)")
+	}
+	for _, respondent := range []string{"", "a", "b"} {
+		if e := attackReleases(t, [][]*Report{before, after}, 2024, DefaultThreshold, respondent); len(e) > 0 {
+			t.Errorf("attacker %q bounds %d hidden counts too tightly across the two releases, e.g. %v", respondent, len(e), e[0])
+		}
 	}
 }
