@@ -26,6 +26,9 @@ func (s *Service) ReportRevisions(ctx context.Context, actor domain.Actor, netwo
 	if err != nil {
 		return Page[ReportView]{}, err
 	}
+	if !pub.Has(network, p) {
+		return Page[ReportView]{}, fmt.Errorf("%s: %w", domain.ReportName(network, p), domain.ErrNotFound)
+	}
 	for _, r := range rs {
 		v, err := pub.ViewReport(r, r.Revision == rs[0].Revision && before == 0)
 		if err != nil {

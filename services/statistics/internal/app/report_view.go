@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/vif71/vif/services/statistics/internal/domain"
 )
@@ -25,6 +26,9 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, r *domain.Report
 	if err != nil {
 		return ReportView{}, err
 	}
+	if !pub.Has(r.Network, r.Period) {
+		return ReportView{}, fmt.Errorf("%s: %w", r.Name(), domain.ErrNotFound)
+	}
 	v, err := pub.ViewReport(r, latest)
 	if err != nil {
 		return ReportView{}, err
@@ -34,7 +38,9 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, r *domain.Report
 
 // yearPublisher prepares the answers about network's reports of p's year. The directory is not
 // needed: protection depends on the reports only. A caller who sees the network's reports raw
-// is given no protected figure by them, so their answer makes no release.
+// is answered from the live reports; anyone else from the year's latest release, which answers
+// no report it does not hold (Has): to them, a report not yet published does not exist, as if
+// it had not been submitted.
 func (s *Service) yearPublisher(ctx context.Context, actor domain.Actor, network string, p domain.Period) (*domain.Publisher, error) {
 	if actor.SeesRaw(network) {
 		reports, err := s.repo.LatestReports(ctx, "", p.Year(), p.Year())

@@ -18,4 +18,7 @@ var (
 	// ErrUnpublishable means disclosure control could not find a safe pattern: nothing is
 	// published rather than something unchecked.
 	ErrUnpublishable = errors.New("these figures cannot be published safely")
+	// ErrNothingToPublish means a year's figures are those of its latest release already (or it
+	// has none): a publication would record nothing new.
+	ErrNothingToPublish = errors.New("nothing changed since the latest release: nothing to publish")
 )

@@ -11,5 +11,7 @@ import (
 // platform's shared rows (apierr.Resource), then its own.
 var Errors = apierr.WithResource([]apierr.Mapping{
 	{Err: domain.ErrConcurrentRevision, Code: codes.Aborted, Reason: "CONCURRENT_REVISION"},
-	{Err: domain.ErrUnpublishable, Code: codes.Internal, Reason: "UNPUBLISHABLE"},
+	// A publication refused: the figures as they are now cannot be released (see PublishRelease).
+	{Err: domain.ErrUnpublishable, Code: codes.FailedPrecondition, Reason: "UNPUBLISHABLE"},
+	{Err: domain.ErrNothingToPublish, Code: codes.FailedPrecondition, Reason: "NOTHING_TO_PUBLISH"},
 })

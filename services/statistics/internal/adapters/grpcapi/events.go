@@ -19,6 +19,12 @@ func payloadOf(ev *domain.Event) (proto.Message, string) {
 			Revision: r.Revision, SubmitTime: timestamppb.New(r.SubmitTime),
 		}, r.Name()
 	}
+	if r := ev.Release; r != nil {
+		name := domain.ReleaseName(r.Year, r.Number)
+		return &statisticsv1.ReleasePublished{
+			Release: name, Year: int32(r.Year), Number: int32(r.Number), PublishTime: timestamppb.New(r.PublishTime),
+		}, name
+	}
 	if ev.NationalFigure != nil {
 		nf := nationalToProto(ev.NationalFigure)
 		return &statisticsv1.NationalFigureCreated{NationalFigure: nf}, nf.GetName()

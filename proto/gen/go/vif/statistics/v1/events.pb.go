@@ -151,6 +151,81 @@ func (x *NationalFigureCreated) GetNationalFigure() *NationalFigure {
 	return nil
 }
 
+// Published on `vif.statistics.v1.release.published`: an admin published a year's figures as its
+// next release. It names the release, never a figure: a subscriber reads the figures through
+// the API, protected or raw according to its token.
+type ReleasePublished struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The release (`years/{year}/releases/{number}`).
+	Release string `protobuf:"bytes,1,opt,name=release,proto3" json:"release,omitempty"`
+	// The year published.
+	Year int32 `protobuf:"varint,2,opt,name=year,proto3" json:"year,omitempty"`
+	// The release's number within the year.
+	Number int32 `protobuf:"varint,3,opt,name=number,proto3" json:"number,omitempty"`
+	// When it was published.
+	PublishTime   *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=publish_time,json=publishTime,proto3" json:"publish_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleasePublished) Reset() {
+	*x = ReleasePublished{}
+	mi := &file_vif_statistics_v1_events_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleasePublished) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleasePublished) ProtoMessage() {}
+
+func (x *ReleasePublished) ProtoReflect() protoreflect.Message {
+	mi := &file_vif_statistics_v1_events_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleasePublished.ProtoReflect.Descriptor instead.
+func (*ReleasePublished) Descriptor() ([]byte, []int) {
+	return file_vif_statistics_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ReleasePublished) GetRelease() string {
+	if x != nil {
+		return x.Release
+	}
+	return ""
+}
+
+func (x *ReleasePublished) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *ReleasePublished) GetNumber() int32 {
+	if x != nil {
+		return x.Number
+	}
+	return 0
+}
+
+func (x *ReleasePublished) GetPublishTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PublishTime
+	}
+	return nil
+}
+
 var File_vif_statistics_v1_events_proto protoreflect.FileDescriptor
 
 const file_vif_statistics_v1_events_proto_rawDesc = "" +
@@ -164,7 +239,12 @@ const file_vif_statistics_v1_events_proto_rawDesc = "" +
 	"\vsubmit_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"submitTime\"c\n" +
 	"\x15NationalFigureCreated\x12J\n" +
-	"\x0fnational_figure\x18\x01 \x01(\v2!.vif.statistics.v1.NationalFigureR\x0enationalFigureBBZ@github.com/vif71/vif/proto/gen/go/vif/statistics/v1;statisticsv1b\x06proto3"
+	"\x0fnational_figure\x18\x01 \x01(\v2!.vif.statistics.v1.NationalFigureR\x0enationalFigure\"\x97\x01\n" +
+	"\x10ReleasePublished\x12\x18\n" +
+	"\arelease\x18\x01 \x01(\tR\arelease\x12\x12\n" +
+	"\x04year\x18\x02 \x01(\x05R\x04year\x12\x16\n" +
+	"\x06number\x18\x03 \x01(\x05R\x06number\x12=\n" +
+	"\fpublish_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vpublishTimeBBZ@github.com/vif71/vif/proto/gen/go/vif/statistics/v1;statisticsv1b\x06proto3"
 
 var (
 	file_vif_statistics_v1_events_proto_rawDescOnce sync.Once
@@ -178,21 +258,23 @@ func file_vif_statistics_v1_events_proto_rawDescGZIP() []byte {
 	return file_vif_statistics_v1_events_proto_rawDescData
 }
 
-var file_vif_statistics_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_vif_statistics_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_vif_statistics_v1_events_proto_goTypes = []any{
 	(*ReportSubmitted)(nil),       // 0: vif.statistics.v1.ReportSubmitted
 	(*NationalFigureCreated)(nil), // 1: vif.statistics.v1.NationalFigureCreated
-	(*timestamppb.Timestamp)(nil), // 2: google.protobuf.Timestamp
-	(*NationalFigure)(nil),        // 3: vif.statistics.v1.NationalFigure
+	(*ReleasePublished)(nil),      // 2: vif.statistics.v1.ReleasePublished
+	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
+	(*NationalFigure)(nil),        // 4: vif.statistics.v1.NationalFigure
 }
 var file_vif_statistics_v1_events_proto_depIdxs = []int32{
-	2, // 0: vif.statistics.v1.ReportSubmitted.submit_time:type_name -> google.protobuf.Timestamp
-	3, // 1: vif.statistics.v1.NationalFigureCreated.national_figure:type_name -> vif.statistics.v1.NationalFigure
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	3, // 0: vif.statistics.v1.ReportSubmitted.submit_time:type_name -> google.protobuf.Timestamp
+	4, // 1: vif.statistics.v1.NationalFigureCreated.national_figure:type_name -> vif.statistics.v1.NationalFigure
+	3, // 2: vif.statistics.v1.ReleasePublished.publish_time:type_name -> google.protobuf.Timestamp
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_vif_statistics_v1_events_proto_init() }
@@ -207,7 +289,7 @@ func file_vif_statistics_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_vif_statistics_v1_events_proto_rawDesc), len(file_vif_statistics_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
