@@ -379,6 +379,20 @@ func (s *system) exposuresBut(t *testing.T, known []bool, own []int64, exempt []
 
 // adversary submits the issue's shapes and random reports for 2024 and 2025 with admin, and
 // returns the reports it submitted and the networks it used.
+// publish publishes each of years as the admin does; a year that cannot be protected against
+// its earlier releases is refused (UNPUBLISHABLE) when unpublishable allows it, and then keeps
+// its latest release.
+func publish(t *testing.T, base, admin string, years []string, unpublishable bool) {
+	t.Helper()
+	for _, y := range years {
+		r := call(t, "POST", base+"/v1/years/"+y+"/releases", admin, `{}`)
+		reason, _ := errorDetails(r)
+		if r.status != 200 && !(unpublishable && r.status == 409 && reason == "UNPUBLISHABLE") {
+			t.Fatalf("POST /v1/years/%s/releases = %d %v", y, r.status, r.body)
+		}
+	}
+}
+
 func adversary(t *testing.T, base, admin string, all []string) (reports [][2]string, used []string) {
 	t.Helper()
 	used = all[:5]

@@ -71,6 +71,32 @@ func TestStatisticsOverREST(t *testing.T) {
 	if own.status != 200 || own.body["revision"] != "2" || own.body["view"] != "VIEW_RAW" || ownVictims["value"] != "3" {
 		t.Errorf("the coordinator's corrected report = %d %v; want revision 2, raw, 3 victims", own.status, own.body)
 	}
+	if r := call(t, "GET", base+"/v1/networks/louhannais/reports/2024-01", "", ""); r.status != 404 {
+		t.Errorf("the public's view of a report not yet published = %d %v; want 404, as a report nobody submitted", r.status, r.body)
+	}
+	admin := tokenFor(t, dataDir, "--role", "admin")
+	publishSteps := []struct {
+		path, token string
+		want        int
+		reason      string
+	}{
+		{"/v1/years/2024/releases", "", 401, ""},
+		{"/v1/years/2024/releases", coordinator, 403, ""},
+		{"/v1/years/1999/releases", admin, 400, ""},
+		{"/v1/years/2024/releases", admin, 200, ""},
+		{"/v1/years/2024/releases", admin, 409, "NOTHING_TO_PUBLISH"},
+	}
+	for _, s := range publishSteps {
+		r := call(t, "POST", base+s.path, s.token, `{}`)
+		if reason, _ := errorDetails(r); r.status != s.want || (s.reason != "" && reason != s.reason) {
+			t.Errorf("POST %s = %d %v (reason %q); want %d %q", s.path, r.status, r.body, reason, s.want, s.reason)
+		}
+	}
+	list := call(t, "GET", base+"/v1/years/2024/releases", "", "")
+	if rels, _ := list.body["releases"].([]any); list.status != 200 || len(rels) != 1 || rels[0].(map[string]any)["name"] != "years/2024/releases/1" ||
+		rels[0].(map[string]any)["publishTime"] == nil {
+		t.Errorf("GET /v1/years/2024/releases = %d %v; want release 1 with its publish time", list.status, list.body)
+	}
 	public := call(t, "GET", base+"/v1/networks/louhannais/reports/2024-01", "", "")
 	pubVictims, _ := public.body["figures"].(map[string]any)["victimsSupported"].(map[string]any)
 	if public.status != 200 || public.body["view"] != "VIEW_PROTECTED" || pubVictims["hidden"] != true || pubVictims["value"] != nil {

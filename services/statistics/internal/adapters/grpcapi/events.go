@@ -19,11 +19,9 @@ func payloadOf(ev *domain.Event) (proto.Message, string) {
 			Revision: r.Revision, SubmitTime: timestamppb.New(r.SubmitTime),
 		}, r.Name()
 	}
-	if r := ev.Release; r != nil {
-		name := domain.ReleaseName(r.Year, r.Number)
-		return &statisticsv1.ReleasePublished{
-			Release: name, Year: int32(r.Year), Number: int32(r.Number), PublishTime: timestamppb.New(r.PublishTime),
-		}, name
+	if ev.Release != nil {
+		r := releaseToProto(ev.Release)
+		return &statisticsv1.ReleasePublished{Release: r}, r.GetName()
 	}
 	if ev.NationalFigure != nil {
 		nf := nationalToProto(ev.NationalFigure)

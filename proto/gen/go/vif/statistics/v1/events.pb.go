@@ -152,18 +152,13 @@ func (x *NationalFigureCreated) GetNationalFigure() *NationalFigure {
 }
 
 // Published on `vif.statistics.v1.release.published`: an admin published a year's figures as its
-// next release. It names the release, never a figure: a subscriber reads the figures through
-// the API, protected or raw according to its token.
+// next release. It carries the release (its name, year, number and publish time), never a
+// figure: a subscriber reads the figures through the API, protected or raw according to its
+// token.
 type ReleasePublished struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The release (`years/{year}/releases/{number}`).
-	Release string `protobuf:"bytes,1,opt,name=release,proto3" json:"release,omitempty"`
-	// The year published.
-	Year int32 `protobuf:"varint,2,opt,name=year,proto3" json:"year,omitempty"`
-	// The release's number within the year.
-	Number int32 `protobuf:"varint,3,opt,name=number,proto3" json:"number,omitempty"`
-	// When it was published.
-	PublishTime   *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=publish_time,json=publishTime,proto3" json:"publish_time,omitempty"`
+	// The release as recorded.
+	Release       *Release `protobuf:"bytes,1,opt,name=release,proto3" json:"release,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -198,30 +193,9 @@ func (*ReleasePublished) Descriptor() ([]byte, []int) {
 	return file_vif_statistics_v1_events_proto_rawDescGZIP(), []int{2}
 }
 
-func (x *ReleasePublished) GetRelease() string {
+func (x *ReleasePublished) GetRelease() *Release {
 	if x != nil {
 		return x.Release
-	}
-	return ""
-}
-
-func (x *ReleasePublished) GetYear() int32 {
-	if x != nil {
-		return x.Year
-	}
-	return 0
-}
-
-func (x *ReleasePublished) GetNumber() int32 {
-	if x != nil {
-		return x.Number
-	}
-	return 0
-}
-
-func (x *ReleasePublished) GetPublishTime() *timestamppb.Timestamp {
-	if x != nil {
-		return x.PublishTime
 	}
 	return nil
 }
@@ -230,7 +204,7 @@ var File_vif_statistics_v1_events_proto protoreflect.FileDescriptor
 
 const file_vif_statistics_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1evif/statistics/v1/events.proto\x12\x11vif.statistics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a'vif/statistics/v1/national_figure.proto\"\xb4\x01\n" +
+	"\x1evif/statistics/v1/events.proto\x12\x11vif.statistics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a'vif/statistics/v1/national_figure.proto\x1a\x1fvif/statistics/v1/release.proto\"\xb4\x01\n" +
 	"\x0fReportSubmitted\x12\x16\n" +
 	"\x06report\x18\x01 \x01(\tR\x06report\x12\x18\n" +
 	"\anetwork\x18\x02 \x01(\tR\anetwork\x12\x16\n" +
@@ -239,12 +213,9 @@ const file_vif_statistics_v1_events_proto_rawDesc = "" +
 	"\vsubmit_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"submitTime\"c\n" +
 	"\x15NationalFigureCreated\x12J\n" +
-	"\x0fnational_figure\x18\x01 \x01(\v2!.vif.statistics.v1.NationalFigureR\x0enationalFigure\"\x97\x01\n" +
-	"\x10ReleasePublished\x12\x18\n" +
-	"\arelease\x18\x01 \x01(\tR\arelease\x12\x12\n" +
-	"\x04year\x18\x02 \x01(\x05R\x04year\x12\x16\n" +
-	"\x06number\x18\x03 \x01(\x05R\x06number\x12=\n" +
-	"\fpublish_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vpublishTimeBBZ@github.com/vif71/vif/proto/gen/go/vif/statistics/v1;statisticsv1b\x06proto3"
+	"\x0fnational_figure\x18\x01 \x01(\v2!.vif.statistics.v1.NationalFigureR\x0enationalFigure\"H\n" +
+	"\x10ReleasePublished\x124\n" +
+	"\arelease\x18\x01 \x01(\v2\x1a.vif.statistics.v1.ReleaseR\areleaseBBZ@github.com/vif71/vif/proto/gen/go/vif/statistics/v1;statisticsv1b\x06proto3"
 
 var (
 	file_vif_statistics_v1_events_proto_rawDescOnce sync.Once
@@ -265,11 +236,12 @@ var file_vif_statistics_v1_events_proto_goTypes = []any{
 	(*ReleasePublished)(nil),      // 2: vif.statistics.v1.ReleasePublished
 	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
 	(*NationalFigure)(nil),        // 4: vif.statistics.v1.NationalFigure
+	(*Release)(nil),               // 5: vif.statistics.v1.Release
 }
 var file_vif_statistics_v1_events_proto_depIdxs = []int32{
 	3, // 0: vif.statistics.v1.ReportSubmitted.submit_time:type_name -> google.protobuf.Timestamp
 	4, // 1: vif.statistics.v1.NationalFigureCreated.national_figure:type_name -> vif.statistics.v1.NationalFigure
-	3, // 2: vif.statistics.v1.ReleasePublished.publish_time:type_name -> google.protobuf.Timestamp
+	5, // 2: vif.statistics.v1.ReleasePublished.release:type_name -> vif.statistics.v1.Release
 	3, // [3:3] is the sub-list for method output_type
 	3, // [3:3] is the sub-list for method input_type
 	3, // [3:3] is the sub-list for extension type_name
@@ -283,6 +255,7 @@ func file_vif_statistics_v1_events_proto_init() {
 		return
 	}
 	file_vif_statistics_v1_national_figure_proto_init()
+	file_vif_statistics_v1_release_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
