@@ -803,10 +803,11 @@ export interface paths {
         /**
          * Gets the latest revision of a report: raw counts for an entitled caller, protected figures otherwise, from the year's latest release.
          * @description Gets the latest revision of a report: raw counts for an entitled caller, protected figures
-         *      otherwise, from the year's latest release. To a caller not entitled to the raw counts, a
-         *      report the latest release of its year does not hold (submitted since, or its year never
-         *      published) is NOT_FOUND, exactly as a report nobody submitted: a hidden answer would tell
-         *      that a network reported.
+         *      otherwise, from the year's latest release. To a caller not entitled to the raw counts, the
+         *      report is the revision that release holds (a correction submitted since is not shown, nor its
+         *      revision number, until the next publication), and a report the release does not hold
+         *      (submitted since, or its year never published) is NOT_FOUND, exactly as a report nobody
+         *      submitted: a hidden answer would tell that a network reported.
          *
          *     Public: no token needed. A token, when sent, is verified.
          */
@@ -829,8 +830,9 @@ export interface paths {
         /**
          * Lists every revision of a report, newest first, for audit.
          * @description Lists every revision of a report, newest first, for audit. Counts are shown to entitled
-         *      callers only; for others every count of every revision is hidden, and a report the latest
-         *      release of its year does not hold is NOT_FOUND (see GetReport).
+         *      callers only; for others every count of every revision is hidden, the list ends at the
+         *      revision the latest release of its year holds, and a report that release does not hold is
+         *      NOT_FOUND (see GetReport).
          *
          *     Public: no token needed. A token, when sent, is verified.
          */

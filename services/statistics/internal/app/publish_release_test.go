@@ -122,6 +122,23 @@ func TestPublishingMakesTheFiguresPublic(t *testing.T) {
 	if n := p.events(t); n != 2 {
 		t.Errorf("%d release.published events after two publications; want 2", n)
 	}
+}
+
+// TestARefusedPublicationWritesNothing: nothing new since the latest release, a year nobody
+// reported, a caller who is not an admin: refused, with no release and no event written.
+func TestARefusedPublicationWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	p := newPublication(t)
+	admin, public, coordinator := domain.Actor{Admin: true}, domain.Actor{}, domain.Actor{Network: "a"}
+	p.submit(t, "a", "2024", 40)
+	p.submit(t, "b", "2024", 50)
+	if _, err := p.svc.PublishRelease(ctx, admin, 2024); err != nil {
+		t.Fatal(err)
+	}
+	p.submit(t, "a", "2024", 45)
+	if _, err := p.svc.PublishRelease(ctx, admin, 2024); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := p.svc.PublishRelease(ctx, admin, 2024); !errors.Is(err, domain.ErrNothingToPublish) {
 		t.Errorf("PublishRelease with nothing new = %v; want ErrNothingToPublish", err)
 	}
@@ -191,5 +208,52 @@ func TestTwoAdminsPublishingAtOnceMakeOneRelease(t *testing.T) {
 	}
 	if n, _, err := p.st.LatestRelease(context.Background(), 2024); ok != 1 || n != 1 || err != nil || p.events(t) != 1 {
 		t.Errorf("two publications at once: %d succeeded, release %d (%v), %d events; want 1, 1, 1", ok, n, err, p.events(t))
+	}
+}
+
+// TestACorrectionIsNotShownBeforeItsPublication: to the public a report is the revision its
+// year's latest release holds: a correction since is neither its figures, nor its revision
+// number, nor a line of its revisions, until the next publication; its coordinator sees it.
+func TestACorrectionIsNotShownBeforeItsPublication(t *testing.T) {
+	ctx := context.Background()
+	p := newPublication(t)
+	admin, public := domain.Actor{Admin: true}, domain.Actor{}
+	year := domain.YearPeriod(2024)
+	p.submit(t, "a", "2024", 40)
+	p.submit(t, "b", "2024", 50)
+	if _, err := p.svc.PublishRelease(ctx, admin, 2024); err != nil {
+		t.Fatal(err)
+	}
+	p.submit(t, "a", "2024", 45)
+	shown := func(who domain.Actor) (int64, []int64) {
+		t.Helper()
+		v, err := p.svc.GetReport(ctx, who, "a", year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := p.svc.ReportRevisions(ctx, who, "a", year, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var revs []int64
+		for _, r := range page.Items {
+			revs = append(revs, r.Report.Revision)
+		}
+		return v.Report.Revision, revs
+	}
+	if rev, revs := shown(public); rev != 1 || fmt.Sprint(revs) != "[1]" {
+		t.Errorf("the public's report before the correction is published: revision %d, revisions %v; want 1, [1]", rev, revs)
+	}
+	if v, err := p.svc.GetReport(ctx, public, "a", year); err != nil || v.Counts.Victims.Value != 40 {
+		t.Errorf("the public's figures of the report = %+v, %v; want release 1's 40", v.Counts.Victims, err)
+	}
+	if rev, revs := shown(domain.Actor{Network: "a"}); rev != 2 || fmt.Sprint(revs) != "[2 1]" {
+		t.Errorf("the coordinator's report: revision %d, revisions %v; want 2, [2 1]", rev, revs)
+	}
+	if _, err := p.svc.PublishRelease(ctx, admin, 2024); err != nil {
+		t.Fatal(err)
+	}
+	if rev, revs := shown(public); rev != 2 || fmt.Sprint(revs) != "[2 1]" {
+		t.Errorf("the public's report after the correction is published: revision %d, revisions %v; want 2, [2 1]", rev, revs)
 	}
 }

@@ -26,14 +26,41 @@ func (s *Service) view(ctx context.Context, actor domain.Actor, r *domain.Report
 	if err != nil {
 		return ReportView{}, err
 	}
-	if !pub.Has(r.Network, r.Period) {
-		return ReportView{}, fmt.Errorf("%s: %w", r.Name(), domain.ErrNotFound)
+	if !actor.SeesRaw(r.Network) {
+		if r, err = s.publishedRevision(ctx, pub, r); err != nil {
+			return ReportView{}, err
+		}
 	}
 	v, err := pub.ViewReport(r, latest)
 	if err != nil {
 		return ReportView{}, err
 	}
 	return ReportView{Report: r, ReportView: v}, nil
+}
+
+// publishedRevision returns the revision of latest's report (latest is its latest revision) that
+// pub, answering from the releases, holds: the newest whose counts are the release's figure, so
+// that a protected reader learns nothing of a correction before it is published; latest when
+// the release's figure is the sum of the report's sub-periods (it is superseded: its counts are
+// hidden, and no revision is the figure). ErrNotFound when the release holds no figure for it.
+func (s *Service) publishedRevision(ctx context.Context, pub *domain.Publisher, latest *domain.Report) (*domain.Report, error) {
+	f, ok := pub.FigureOf(latest.Network, latest.Period)
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("%s: %w", latest.Name(), domain.ErrNotFound)
+	case f.Derived || f.Counts.Equal(latest.Counts):
+		return latest, nil
+	}
+	rs, err := s.repo.ReportRevisions(ctx, latest.Network, latest.Period, latest.Revision, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rs {
+		if f.Counts.Equal(r.Counts) {
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("%s: %w", latest.Name(), domain.ErrNotFound)
 }
 
 // yearPublisher prepares the answers about network's reports of p's year. The directory is not

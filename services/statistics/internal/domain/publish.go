@@ -405,11 +405,11 @@ func (p *Publisher) networkBucket(k cellKey, depth Granularity) (Count, error) {
 	return Count{Present: true, Hidden: true}, nil
 }
 
-// Has reports whether p answers a figure of a network for a period: for a viewer answered from
-// the releases (UseReleases), whether the year's latest release has it.
-func (p *Publisher) Has(network string, period Period) bool {
-	_, ok := p.figuresOf(network)[period]
-	return ok
+// FigureOf returns the figure p answers for a network and a period, and whether there is one:
+// for a viewer answered from the releases (UseReleases), the year's latest release's.
+func (p *Publisher) FigureOf(network string, period Period) (Figure, bool) {
+	f, ok := p.figuresOf(network)[period]
+	return f, ok
 }
 
 // Raw reports whether the viewer sees every figure of a scope raw.

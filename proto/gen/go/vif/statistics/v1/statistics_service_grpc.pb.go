@@ -65,14 +65,16 @@ type StatisticsServiceClient interface {
 	// (see request_id).
 	SubmitReport(ctx context.Context, in *SubmitReportRequest, opts ...grpc.CallOption) (*Report, error)
 	// Gets the latest revision of a report: raw counts for an entitled caller, protected figures
-	// otherwise, from the year's latest release. To a caller not entitled to the raw counts, a
-	// report the latest release of its year does not hold (submitted since, or its year never
-	// published) is NOT_FOUND, exactly as a report nobody submitted: a hidden answer would tell
-	// that a network reported.
+	// otherwise, from the year's latest release. To a caller not entitled to the raw counts, the
+	// report is the revision that release holds (a correction submitted since is not shown, nor its
+	// revision number, until the next publication), and a report the release does not hold
+	// (submitted since, or its year never published) is NOT_FOUND, exactly as a report nobody
+	// submitted: a hidden answer would tell that a network reported.
 	GetReport(ctx context.Context, in *GetReportRequest, opts ...grpc.CallOption) (*Report, error)
 	// Lists every revision of a report, newest first, for audit. Counts are shown to entitled
-	// callers only; for others every count of every revision is hidden, and a report the latest
-	// release of its year does not hold is NOT_FOUND (see GetReport).
+	// callers only; for others every count of every revision is hidden, the list ends at the
+	// revision the latest release of its year holds, and a report that release does not hold is
+	// NOT_FOUND (see GetReport).
 	ListReportRevisions(ctx context.Context, in *ListReportRevisionsRequest, opts ...grpc.CallOption) (*ListReportRevisionsResponse, error)
 	// Computes the figures of a network, or of the département (`networks/-`), over a range of
 	// periods at a granularity, rolled up from months to quarters to years, with the change from the
@@ -244,14 +246,16 @@ type StatisticsServiceServer interface {
 	// (see request_id).
 	SubmitReport(context.Context, *SubmitReportRequest) (*Report, error)
 	// Gets the latest revision of a report: raw counts for an entitled caller, protected figures
-	// otherwise, from the year's latest release. To a caller not entitled to the raw counts, a
-	// report the latest release of its year does not hold (submitted since, or its year never
-	// published) is NOT_FOUND, exactly as a report nobody submitted: a hidden answer would tell
-	// that a network reported.
+	// otherwise, from the year's latest release. To a caller not entitled to the raw counts, the
+	// report is the revision that release holds (a correction submitted since is not shown, nor its
+	// revision number, until the next publication), and a report the release does not hold
+	// (submitted since, or its year never published) is NOT_FOUND, exactly as a report nobody
+	// submitted: a hidden answer would tell that a network reported.
 	GetReport(context.Context, *GetReportRequest) (*Report, error)
 	// Lists every revision of a report, newest first, for audit. Counts are shown to entitled
-	// callers only; for others every count of every revision is hidden, and a report the latest
-	// release of its year does not hold is NOT_FOUND (see GetReport).
+	// callers only; for others every count of every revision is hidden, the list ends at the
+	// revision the latest release of its year holds, and a report that release does not hold is
+	// NOT_FOUND (see GetReport).
 	ListReportRevisions(context.Context, *ListReportRevisionsRequest) (*ListReportRevisionsResponse, error)
 	// Computes the figures of a network, or of the département (`networks/-`), over a range of
 	// periods at a granularity, rolled up from months to quarters to years, with the change from the
