@@ -112,3 +112,32 @@ func TestAReadComputesNoProtection(t *testing.T) {
 		t.Errorf("c's March after the next publication = %+v, %v; want present", got.Victims, err)
 	}
 }
+
+// TestAReleaseRecordedWithoutItsPatternIsStillRead: releases recorded before every release had
+// its pattern (release 1 of a year, made then by the first protected read) are read as they
+// are: their figures, protected again as a single state, and release 2 protected against it.
+func TestAReleaseRecordedWithoutItsPatternIsStillRead(t *testing.T) {
+	m := MonthPeriod(2024, 3)
+	before := []*Report{monthReport(t, "a", m, 70, 30), monthReport(t, "b", m, 73, 30), monthReport(t, "c", m, 2, 1)}
+	log := memoryReleases{}
+	publish(t, before, DefaultThreshold, log)
+	log[2024][0].Hidden, log[2024][0].PublishTime = nil, time.Time{} // as an implicit release was recorded
+	now := append(append([]*Report(nil), before...), monthReport(t, "d", m, 40, 10))
+	p := NewPublisher(now, nil, DefaultThreshold, Actor{})
+	if err := p.UseReleases(context.Background(), log); err != nil {
+		t.Fatalf("UseReleases over a release without its pattern: %v", err)
+	}
+	if got, err := p.Figures("c", m, Month); err != nil || !got.Victims.Hidden {
+		t.Errorf("c's March of 2 from release 1 = %+v, %v; want hidden", got.Victims, err)
+	}
+	if got, err := p.Figures("d", m, Month); err != nil || got.Victims.Present {
+		t.Errorf("d's March, not in release 1 = %+v, %v; want absent", got.Victims, err)
+	}
+	publish(t, now, DefaultThreshold, log)
+	if n := len(log[2024]); n != 2 || log[2024][1].Hidden == nil {
+		t.Fatalf("2024 has %d releases; want 2, the second with its pattern", n)
+	}
+	if got, err := publisher(t, now, DefaultThreshold, Actor{}, log).Figures("c", m, Month); err != nil || !got.Victims.Hidden {
+		t.Errorf("c's March of 2 from release 2 = %+v, %v; want hidden", got.Victims, err)
+	}
+}
