@@ -29,8 +29,8 @@ type Repository interface {
 	SubmitReport(ctx context.Context, r *Report, events func(*Report) []*Event) (_ *Report, created bool, _ error)
 	// SeedReports stores, in one transaction, each report of rs that has no revision yet as its
 	// revision 1 (setting r.Revision), with the events events gives for it; the reports that
-	// exist are kept as they are. Readers see the whole data set or none of it: a public answer
-	// never protects, nor records as a release, half of it. It returns how many it wrote.
+	// exist are kept as they are. Readers see the whole data set or none of it: a publication
+	// never records half of it. It returns how many it wrote.
 	SeedReports(ctx context.Context, rs []*Report, events func(*Report) []*Event) (written int, _ error)
 	// LatestReport returns the latest revision of a network's report for a period.
 	LatestReport(ctx context.Context, network string, p Period) (*Report, error)
