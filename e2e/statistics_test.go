@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"google.golang.org/grpc/codes"
@@ -157,6 +158,7 @@ func submitAndRevise(t *testing.T, s *statsSuite) {
 	if err != nil || len(revs.GetReports()) != 2 || revs.GetReports()[0].GetRevision() != 2 || value(revs.GetReports()[1].GetFigures().GetVictimsSupported()) != 40 {
 		t.Errorf("revisions = %v, %v; want 2 then 1 (40 victims)", revs, err)
 	}
+	publish2024(t, s, coord, first.GetName())
 	public, err := s.stats.ListReportRevisions(context.Background(), &statisticsv1.ListReportRevisionsRequest{Name: first.GetName()})
 	if err != nil || len(public.GetReports()) != 2 || !public.GetReports()[1].GetFigures().GetVictimsSupported().GetHidden() {
 		t.Errorf("public revisions = %v, %v; want both, the earlier one hidden", public, err)
@@ -173,6 +175,29 @@ func submitAndRevise(t *testing.T, s *statsSuite) {
 	wantCode(t, "a reader", err, codes.PermissionDenied, "")
 	_, err = s.stats.SubmitReport(context.Background(), req)
 	wantCode(t, "no token", err, codes.Unauthenticated, "")
+}
+
+// publish2024: to the public a report of 2024 does not exist until an admin publishes the year
+// (a coordinator may not); the publication has its event; a second one with nothing new is
+// refused.
+func publish2024(t *testing.T, s *statsSuite, coord context.Context, report string) {
+	t.Helper()
+	// To the public the report does not exist until its year is published.
+	_, err := s.stats.GetReport(context.Background(), &statisticsv1.GetReportRequest{Name: report})
+	wantCode(t, "the public's GetReport before the publication", err, codes.NotFound, "")
+	admin := s.as(t, auth.Claims{Role: auth.RoleAdmin})
+	_, err = s.stats.PublishRelease(coord, &statisticsv1.PublishReleaseRequest{Parent: "years/2024"})
+	wantCode(t, "a coordinator publishing", err, codes.PermissionDenied, "")
+	rel, err := s.stats.PublishRelease(admin, &statisticsv1.PublishReleaseRequest{Parent: "years/2024"})
+	if err != nil || rel.GetYear() != 2024 || rel.GetName() != fmt.Sprintf("years/2024/releases/%d", rel.GetNumber()) || rel.GetPublishTime() == nil {
+		t.Fatalf("PublishRelease(years/2024) = %v, %v; want a release of 2024 with its publish time", rel, err)
+	}
+	var published statisticsv1.ReleasePublished
+	if ev := s.lastEvent(t, "vif.statistics.v1.release.published"); ev == nil || proto.Unmarshal(ev.Data, &published) != nil || published.GetRelease().GetName() != rel.GetName() {
+		t.Errorf("release.published event = %v; want one naming %s", &published, rel.GetName())
+	}
+	_, err = s.stats.PublishRelease(admin, &statisticsv1.PublishReleaseRequest{Parent: "years/2024"})
+	wantCode(t, "a publication with nothing new", err, codes.FailedPrecondition, "")
 }
 
 // badReports: every bad submission is InvalidArgument naming the field, and writes nothing.

@@ -38,8 +38,9 @@ func TestDisclosureAttacksOverREST(t *testing.T) {
 	}
 	years := []string{"2024", "2025"}
 	reports, used := adversary(t, base, admin, all)
+	publish(t, base, admin, years, false) // release 1 of each year: what the readers see
 
-	raw := fetch(t, base, admin, true, years, used, reports)
+	raw := fetch(t, base, admin, true, years, used, reports, nil)
 	for k, f := range raw {
 		if !f.published {
 			t.Fatalf("the admin's view hides %v", k)
@@ -56,7 +57,7 @@ func TestDisclosureAttacksOverREST(t *testing.T) {
 	hidden := 0
 	attackAs := func(who, token, network string) view {
 		began := time.Now()
-		v := fetch(t, base, token, network == "", years, used, reports)
+		v := fetch(t, base, token, network == "", years, used, reports, nil)
 		fetched := time.Since(began)
 		known := make([]bool, len(s.keys))
 		for k, f := range v {
@@ -112,9 +113,10 @@ func TestDisclosureAttacksOverREST(t *testing.T) {
 	}
 	t.Logf("%d cells in the attacker's system, %d relations, %d hidden from the public; %d coordinators", len(s.keys), len(s.table.Relations), hidden, len(used))
 
-	// Successive releases: a late report and a correction, then the public's answers again. The
-	// service records what it published (release 1 of each year) and protects the new state
-	// (release 2) against it: neither state alone nor the two together may pin a hidden figure.
+	// Successive releases: a late report and a correction, published, then the public's answers
+	// again. The service recorded what it published (release 1 of each year) and protects the
+	// new state (release 2) against it: neither state alone nor the two together may pin a
+	// hidden figure.
 	changed := [][2]string{{used[1], "2024-03"}, {used[4], "2025"}, {used[2], "2024-03"}}
 	for _, c := range changed {
 		body := fmt.Sprintf(`{"period":%q,"counts":{"victimsSupported":"2","childrenExposed":"1"}}`, c[1])
@@ -123,10 +125,11 @@ func TestDisclosureAttacksOverREST(t *testing.T) {
 		}
 	}
 	reports = append(reports, changed[0], changed[1])
-	rawB := fetch(t, base, admin, true, years, used, reports)
-	publicB := fetch(t, base, "", false, years, used, reports)
-	// A year whose new state the service could not protect against release 1 is not released:
-	// the public keeps release 1's figures of it. The attacker's second state is what was
+	refused := publish(t, base, admin, years, true)
+	rawB := fetch(t, base, admin, true, years, used, reports, nil)
+	publicB := fetch(t, base, "", false, years, used, reports, refused)
+	// A year whose new state the service could not protect against release 1 is not released
+	// (UNPUBLISHABLE): the public keeps release 1's figures of it. The attacker's second state is what was
 	// served.
 	kept := map[string]bool{}
 	for k, f := range publicB {
@@ -211,7 +214,7 @@ func TestDisclosureAttacksOverREST(t *testing.T) {
 	// figures and their own (e.g. the total after a late report, when every other network's
 	// figure was published); hiding it protects nothing against them.
 	for _, n := range used {
-		vB := fetch(t, base, tokenFor(t, dataDir, "--role", "coordinator", "--network", n), false, years, used, reports)
+		vB := fetch(t, base, tokenFor(t, dataDir, "--role", "coordinator", "--network", n), false, years, used, reports, refused)
 		known := make([]bool, len(both.keys))
 		before := make([]bool, len(both.keys)) // what they knew before release 2
 		own := make([]int64, len(both.keys))

@@ -71,6 +71,7 @@ func TestStatisticsOverREST(t *testing.T) {
 	if own.status != 200 || own.body["revision"] != "2" || own.body["view"] != "VIEW_RAW" || ownVictims["value"] != "3" {
 		t.Errorf("the coordinator's corrected report = %d %v; want revision 2, raw, 3 victims", own.status, own.body)
 	}
+	publishOverREST(t, base, coordinator, tokenFor(t, dataDir, "--role", "admin"))
 	public := call(t, "GET", base+"/v1/networks/louhannais/reports/2024-01", "", "")
 	pubVictims, _ := public.body["figures"].(map[string]any)["victimsSupported"].(map[string]any)
 	if public.status != 200 || public.body["view"] != "VIEW_PROTECTED" || pubVictims["hidden"] != true || pubVictims["value"] != nil {
@@ -81,5 +82,38 @@ func TestStatisticsOverREST(t *testing.T) {
 	years, _ := cmp.body["years"].([]any)
 	if cmp.status != 200 || len(years) != 1 || years[0].(map[string]any)["nationalChangePercent"].(map[string]any)["value"] != 21.0 {
 		t.Errorf("national comparison 2022 = %d %v; want the national +21 %%", cmp.status, cmp.body)
+	}
+}
+
+// publishOverREST: to the public the coordinator's report of 2024 does not exist until an admin
+// publishes the year; publishing is the admin's (401 without a token, 403 for a coordinator, 400
+// for a year out of range), a second publication with nothing new is 409 NOTHING_TO_PUBLISH, and
+// the year's releases say when it was published.
+func publishOverREST(t *testing.T, base, coordinator, admin string) {
+	t.Helper()
+	if r := call(t, "GET", base+"/v1/networks/louhannais/reports/2024-01", "", ""); r.status != 404 {
+		t.Errorf("the public's view of a report not yet published = %d %v; want 404, as a report nobody submitted", r.status, r.body)
+	}
+	publishSteps := []struct {
+		path, token string
+		want        int
+		reason      string
+	}{
+		{"/v1/years/2024/releases", "", 401, ""},
+		{"/v1/years/2024/releases", coordinator, 403, ""},
+		{"/v1/years/1999/releases", admin, 400, ""},
+		{"/v1/years/2024/releases", admin, 200, ""},
+		{"/v1/years/2024/releases", admin, 409, "NOTHING_TO_PUBLISH"},
+	}
+	for _, s := range publishSteps {
+		r := call(t, "POST", base+s.path, s.token, `{}`)
+		if reason, _ := errorDetails(r); r.status != s.want || (s.reason != "" && reason != s.reason) {
+			t.Errorf("POST %s = %d %v (reason %q); want %d %q", s.path, r.status, r.body, reason, s.want, s.reason)
+		}
+	}
+	list := call(t, "GET", base+"/v1/years/2024/releases", "", "")
+	if rels, _ := list.body["releases"].([]any); list.status != 200 || len(rels) != 1 || rels[0].(map[string]any)["name"] != "years/2024/releases/1" ||
+		rels[0].(map[string]any)["publishTime"] == nil {
+		t.Errorf("GET /v1/years/2024/releases = %d %v; want release 1 with its publish time", list.status, list.body)
 	}
 }

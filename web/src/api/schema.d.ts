@@ -801,9 +801,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Gets the latest revision of a report: raw counts for an entitled caller, protected figures otherwise.
+         * Gets the latest revision of a report: raw counts for an entitled caller, protected figures otherwise, from the year's latest release.
          * @description Gets the latest revision of a report: raw counts for an entitled caller, protected figures
-         *      otherwise.
+         *      otherwise, from the year's latest release. To a caller not entitled to the raw counts, the
+         *      report is the revision that release holds (a correction submitted since is not shown, nor its
+         *      revision number, until the next publication), and a report the release does not hold
+         *      (submitted since, or its year never published) is NOT_FOUND, exactly as a report nobody
+         *      submitted: a hidden answer would tell that a network reported.
          *
          *     Public: no token needed. A token, when sent, is verified.
          */
@@ -826,7 +830,9 @@ export interface paths {
         /**
          * Lists every revision of a report, newest first, for audit.
          * @description Lists every revision of a report, newest first, for audit. Counts are shown to entitled
-         *      callers only; for others every count of every revision is hidden.
+         *      callers only; for others every count of every revision is hidden, the list ends at the
+         *      revision the latest release of its year holds, and a report that release does not hold is
+         *      NOT_FOUND (see GetReport).
          *
          *     Public: no token needed. A token, when sent, is verified.
          */
@@ -1203,6 +1209,43 @@ export interface paths {
          *     Needs a bearer token of role admin, fleet.
          */
         post: operations["FleetService_ScrapVehicle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/years/{year}/releases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lists a year's releases, oldest first: when its figures were published, nothing else.
+         * @description Lists a year's releases, oldest first: when its figures were published, nothing else.
+         *
+         *     Public: no token needed. A token, when sent, is verified.
+         */
+        get: operations["StatisticsService_ListReleases"];
+        put?: never;
+        /**
+         * Publishes a year's figures (admins only): the year's current state, every network's latest reports, protected against every earlier release of the year, becomes its next release; protected answers come from it until the next publication.
+         * @description Publishes a year's figures (admins only): the year's current state, every network's latest
+         *      reports, protected against every earlier release of the year, becomes its next release;
+         *      protected answers come from it until the next publication. It publishes event
+         *      `vif.statistics.v1.release.published` in the same transaction. Refused, writing nothing,
+         *      with FAILED_PRECONDITION and ErrorInfo reason NOTHING_TO_PUBLISH when nothing changed since
+         *      the latest release (or the year has no report), UNPUBLISHABLE when the state cannot be
+         *      protected against the earlier releases. Two admins publishing at once never make two
+         *      releases of one state: one records it, the other is NOTHING_TO_PUBLISH (or publishes what
+         *      changed meanwhile as the next). A retry with the same request_id returns the release
+         *      recorded the first time.
+         *
+         *     Needs a bearer token of role admin.
+         */
+        post: operations["StatisticsService_PublishRelease"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2322,6 +2365,13 @@ export interface components {
              */
             totalSize?: number;
         };
+        /** @description Response of ListReleases. */
+        "vif.statistics.v1.ListReleasesResponse": {
+            /** @description A token for the next page; empty on the last page. */
+            nextPageToken?: string;
+            /** @description The releases of this page, oldest first. */
+            releases?: components["schemas"]["vif.statistics.v1.Release"][];
+        };
         /** @description Response of ListReportRevisions. */
         "vif.statistics.v1.ListReportRevisionsResponse": {
             /** @description A token for the next page; empty on the last page. */
@@ -2424,6 +2474,18 @@ export interface components {
              */
             readonly victimsPerThousand?: components["schemas"]["vif.statistics.v1.Ratio"];
         };
+        /** @description Request for PublishRelease. */
+        "vif.statistics.v1.PublishReleaseRequest": {
+            /**
+             * @description A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+             *      same request returns the release recorded the first time and records nothing (no second
+             *      event), even if the figures changed since. The key belongs to the caller (the token's
+             *      subject, role and scope), for this method under this year.
+             *      The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+             *      ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
+             */
+            requestId?: string;
+        };
         /**
          * @description A published number derived from counts: a rate or a percentage. Hidden whenever a count it is
          *      computed from is hidden (it would reveal that count); absent, and not hidden, when it cannot be
@@ -2459,6 +2521,33 @@ export interface components {
              * @enum {string}
              */
             referral?: "REFERRAL_UNSPECIFIED" | "REFERRAL_POLICE_GENDARMERIE" | "REFERRAL_JUSTICE" | "REFERRAL_HEALTH" | "REFERRAL_SOCIAL_SERVICES" | "REFERRAL_ASSOCIATION" | "REFERRAL_SELF" | "REFERRAL_OTHER" | "REFERRAL_UNKNOWN";
+        };
+        /**
+         * @description A publication of a year's figures: the state of every network's reports of the year when an
+         *      admin published it (PublishRelease). Readers not entitled to raw counts are answered, for each
+         *      year, from its latest release only, protected with the pattern recorded when it was
+         *      published, never from the reports as they are now; a year with no release has no figure for
+         *      them. A release says when figures were published, nothing of the figures themselves.
+         */
+        "vif.statistics.v1.Release": {
+            /** @description The resource name, e.g. `years/2024/releases/3`. */
+            name?: string;
+            /**
+             * Format: int32
+             * @description Its number within the year: 1 for the first publication, then one more for each.
+             */
+            readonly number?: number;
+            /**
+             * Format: date-time
+             * @description When an admin published it; absent for a release recorded before publication was explicit
+             *      (made then by the first protected read after a change).
+             */
+            readonly publishTime?: string;
+            /**
+             * Format: int32
+             * @description The year whose figures it publishes.
+             */
+            readonly year?: number;
         };
         /**
          * @description What a network reports for one period: aggregate counts of the victims it supported, never a
@@ -5436,6 +5525,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["vif.fleet.v1.Vehicle"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    StatisticsService_ListReleases: {
+        parameters: {
+            query?: {
+                /** @description How many releases to return at most; 0 means the default (50), more than 1000 is read as 1000. */
+                pageSize?: number;
+                /** @description The `next_page_token` of a previous call with the same parameters. */
+                pageToken?: string;
+            };
+            header?: {
+                /** @description The ETag of an earlier answer: 304 Not Modified if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The year id. */
+                year: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The resource's etag (as in the body), or a validator of the answer. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["vif.statistics.v1.ListReleasesResponse"];
+                };
+            };
+            /** @description Not modified: the ETag given in If-None-Match is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    StatisticsService_PublishRelease: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The year id. */
+                year: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["vif.statistics.v1.PublishReleaseRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["vif.statistics.v1.Release"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -2,7 +2,7 @@
 // signed-in professional's access token (session.svelte.ts); signed out, none.
 import { apiClient, fieldErrors, type ApiError, type components } from "../api/client";
 import { session } from "./session.svelte";
-import { frenchFields, STALE } from "./messages";
+import { frenchFields, REASONS, STALE } from "./messages";
 
 export type Schemas = components["schemas"];
 export type Network = Schemas["vif.directory.v1.Network"];
@@ -47,6 +47,7 @@ function problemOf(status: number, err: ApiError | undefined): Problem {
   const reason = err?.error.details?.find((d) => "reason" in d);
   const r = reason && "reason" in reason ? reason.reason : undefined;
   if (r === "ETAG_MISMATCH") return new Problem(STALE, status, new Map(), r);
+  if (r && REASONS[r]) return new Problem(REASONS[r], status, fields, r);
   if (status === 401) return new Problem("Cette information est réservée aux professionnels connectés.", status, fields, r);
   if (status === 403) return new Problem("Votre compte ne permet pas de voir cette information.", status, fields, r);
   if (status === 404) return new Problem("Cette ressource n’existe pas.", status, fields, r);

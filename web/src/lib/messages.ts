@@ -92,3 +92,11 @@ export function frenchFields(fields: Map<string, string>): Map<string, string> {
 /** What the console says of a stale etag (ETAG_MISMATCH: HTTP 412 with If-Match, 409 in the body). */
 export const STALE =
   "Quelqu’un d’autre a modifié cette fiche pendant que vous la modifiiez : rechargez-la pour voir ses valeurs actuelles, puis refaites votre modification.";
+
+/** What the console says of a refusal the API names by its ErrorInfo reason, not by a field. */
+export const REASONS: Record<string, string> = {
+  NOTHING_TO_PUBLISH:
+    "Rien n’a changé depuis la dernière publication de cette année : il n’y a rien de nouveau à publier.",
+  UNPUBLISHABLE:
+    "Ces chiffres ne peuvent pas être publiés sans risquer de dévoiler de petits effectifs, compte tenu des publications précédentes : rien n’a été publié. Attendez les rapports suivants, ou vérifiez les dernières corrections.",
+};

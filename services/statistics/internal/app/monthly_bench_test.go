@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +52,9 @@ func seededService(b testing.TB) (svc *app.Service, fresh func() *app.Service) {
 	}
 	submit(3, "2024-Q2", 17, 3)
 	submit(3, "2024-Q3", 2, 2)
+	if _, err := svc.PublishRelease(ctx, domain.Actor{Admin: true}, 2024); err != nil {
+		b.Fatal(err)
+	}
 	return svc, fresh
 }
 
@@ -84,35 +89,32 @@ func BenchmarkMonthlySeries(b *testing.B) {
 	}
 }
 
-// BenchmarkReleaseAfterEachSubmission measures the release a public answer makes when every
-// submission is read at once: 13 networks send their 2024 months one by one, each followed by
-// the public's monthly series, so each submission is a release protected against all the
-// earlier ones. The figure is the answer after submission n (release n); its floor, in the same
-// run, is the first answer of a fresh service about the same reports, protected as a single
-// state (release 1). An iteration replays the n submissions on a fresh database.
-func BenchmarkReleaseAfterEachSubmission(b *testing.B) {
-	for _, n := range []int{13, 39} {
-		b.Run(fmt.Sprintf("release-%d", n), func(b *testing.B) {
-			var release, single time.Duration
-			iterations := 0
-			for b.Loop() {
-				b.StopTimer()
-				svc, alone := submissionsReadOneByOne(b, n)
-				b.StartTimer()
-				began := time.Now()
-				monthly(b, svc)
-				release += time.Since(began)
-				b.StopTimer()
-				began = time.Now()
-				monthly(b, alone)
-				single += time.Since(began)
-				b.StartTimer()
-				iterations++
+// BenchmarkPublishEachMonth measures PublishRelease as the Département would use it: 13
+// networks send their 2024 months, and after each month the admin publishes (releases 1 to 12),
+// then three corrections are each published (releases 13 to 15). Each release is protected
+// against all the earlier ones. It logs the time of each publication and reports release 15's
+// and the mean of releases 2 to 15; run it with -benchtime=1x (an iteration replays the year).
+func BenchmarkPublishEachMonth(b *testing.B) {
+	var last, sum time.Duration
+	iterations := 0
+	for b.Loop() {
+		b.StopTimer()
+		svc := publishingService(b)
+		times := publishYear(b, svc)
+		shown := make([]string, len(times))
+		for n, d := range times {
+			if n >= 1 {
+				sum += d
 			}
-			b.ReportMetric(float64(release.Milliseconds())/float64(iterations), "release-ms")
-			b.ReportMetric(float64(single.Milliseconds())/float64(iterations), "single-state-ms")
-		})
+			shown[n] = fmt.Sprintf("%d: %v", n+1, d.Round(time.Millisecond))
+		}
+		b.Logf("publication times by release: %s", strings.Join(shown, ", "))
+		last += times[len(times)-1]
+		iterations++
+		b.StartTimer()
 	}
+	b.ReportMetric(float64(last.Milliseconds())/float64(iterations), "release-15-ms")
+	b.ReportMetric(float64(sum.Milliseconds())/float64(iterations*14), "release-2-to-15-mean-ms")
 }
 
 // monthly is the public's monthly series of 2024.
@@ -123,37 +125,55 @@ func monthly(b *testing.B, svc *app.Service) {
 	}
 }
 
-// submissionsReadOneByOne submits n monthly reports of 13 networks, month after month, each but
-// the last followed by a public read; it returns that service, ready for the read of the last,
-// and a fresh service on a second database holding the same n reports, never read.
-func submissionsReadOneByOne(b *testing.B, n int) (svc, alone *app.Service) {
+// publishingService is a fresh service on SQLite over 13 networks, with no report.
+func publishingService(b *testing.B) *app.Service {
 	b.Helper()
-	ctx := context.Background()
 	networks := make(manyNetworks, 13)
 	for i := range networks {
 		networks[i] = domain.Network{ID: fmt.Sprintf("network-%02d", i), Population: 20_000 + int64(i*i)*3_000}
 	}
-	open := func() *app.Service {
-		st, err := store.Open(ctx, storagetest.SQLite(b), grpcapi.EncodeEvent, nil)
-		if err != nil {
+	st, err := store.Open(context.Background(), storagetest.SQLite(b), grpcapi.EncodeEvent, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := 0
+	return app.New(st, networks, func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) },
+		func() string { ids++; return fmt.Sprint(ids) }, 0)
+}
+
+// publishYear submits and publishes 2024 month by month, then three corrections, and returns
+// the time of each publication (release n at n-1); each is followed by the public's monthly
+// series, which must read the release without protecting anything.
+func publishYear(b *testing.B, svc *app.Service) []time.Duration {
+	b.Helper()
+	ctx := context.Background()
+	admin := domain.Actor{Admin: true}
+	submit := func(i, m int, v int64) {
+		if _, err := svc.SubmitReport(ctx, admin, fmt.Sprintf("network-%02d", i), fmt.Sprintf("2024-%02d", m), domain.Submission{Victims: v, Children: v / 2}); err != nil {
 			b.Fatal(err)
 		}
-		ids := 0
-		return app.New(st, networks, func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) },
-			func() string { ids++; return fmt.Sprint(ids) }, 0)
 	}
-	svc, alone = open(), open()
-	for k := range n {
-		m, i := k/len(networks)+1, k%len(networks)
-		v := int64(3 + (i*7+m*3)%40)
-		for _, s := range []*app.Service{svc, alone} {
-			if _, err := s.SubmitReport(ctx, domain.Actor{Admin: true}, networks[i].ID, fmt.Sprintf("2024-%02d", m), domain.Submission{Victims: v, Children: v / 2}); err != nil {
-				b.Fatal(err)
-			}
+	var times []time.Duration
+	publish := func() {
+		began := time.Now()
+		_, err := svc.PublishRelease(ctx, admin, 2024)
+		if errors.Is(err, domain.ErrUnpublishable) {
+			b.Logf("publication %d refused: %v", len(times)+1, err)
+		} else if err != nil {
+			b.Fatal(err)
 		}
-		if k < n-1 {
-			monthly(b, svc)
-		}
+		times = append(times, time.Since(began))
+		monthly(b, svc)
 	}
-	return svc, alone
+	for m := 1; m <= 12; m++ {
+		for i := range 13 {
+			submit(i, m, int64(3+(i*7+m*3)%40))
+		}
+		publish()
+	}
+	for k, c := range [][3]int{{2, 3, 7}, {5, 8, 2}, {11, 11, 30}} {
+		submit(c[0], c[1], int64(c[2]+k))
+		publish()
+	}
+	return times
 }

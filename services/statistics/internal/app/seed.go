@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -58,10 +59,9 @@ func (s *Service) Seed(ctx context.Context) (bool, error) {
 	if len(networks) == 0 {
 		return false, fmt.Errorf("seed: the directory has no networks: %w", resource.ErrDirectoryUnavailable)
 	}
-	// The reports in one transaction: a public reader during the seed would otherwise protect,
-	// and record as a release of its year, each half-written state, and every later state of
-	// the year would have to be protected against it too. A report the database has already (a
-	// seed interrupted under an earlier version wrote one at a time) is kept.
+	// The reports in one transaction, then each year published once: the public sees the data
+	// set whole or not at all. A report the database has already (a seed interrupted under an
+	// earlier version wrote one at a time) is kept.
 	reports := seedReports(networks)
 	for _, r := range reports {
 		r.SubmitTime, r.SubmittedBy, r.Illustrative = s.now(), "seed", true
@@ -70,6 +70,9 @@ func (s *Service) Seed(ctx context.Context) (bool, error) {
 		return []*domain.Event{{ID: s.ids(), Type: domain.ReportSubmitted, Time: r.SubmitTime, Report: r}}
 	}); err != nil {
 		return false, fmt.Errorf("seed the reports: %w", err)
+	}
+	if err := s.seedReleases(ctx); err != nil {
+		return false, err
 	}
 	for _, f := range SeedNational {
 		f.CreateTime = s.now()
@@ -80,6 +83,24 @@ func (s *Service) Seed(ctx context.Context) (bool, error) {
 		}
 	}
 	return true, s.repo.MarkSeeded(ctx, seedName, s.now())
+}
+
+// seedReleases publishes each seeded year that has no release yet (a year released already, by
+// an earlier run or an admin, is left alone), as an admin would.
+func (s *Service) seedReleases(ctx context.Context) error {
+	for _, y := range SeedYears {
+		n, _, err := s.repo.LatestRelease(ctx, y.Year)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		if _, err := s.publishOnce(ctx, domain.Actor{Subject: "seed", Admin: true}, y.Year); err != nil && !errors.Is(err, domain.ErrNothingToPublish) {
+			return fmt.Errorf("seed: publish %d: %w", y.Year, err)
+		}
+	}
+	return nil
 }
 
 // seedReports spreads each year's total over the networks pro rata to their population (largest

@@ -48,7 +48,8 @@ func (s *Service) networks(ctx context.Context) (map[string]domain.Network, []do
 }
 
 // publisher prepares the answers to actor over the years from..to, from every network's latest
-// reports: the protection of any figure depends on all of them.
+// reports, as actor may see them: raw and live what they are entitled to, the rest from each
+// year's latest release (domain.Publisher.UseReleases), which computes no protection.
 func (s *Service) publisher(ctx context.Context, actor domain.Actor, networks []domain.Network, from, to int) (*domain.Publisher, error) {
 	reports, err := s.repo.LatestReports(ctx, "", from, to)
 	if err != nil {

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/vif71/vif/platform/validation"
@@ -174,4 +175,17 @@ func NewCounts(s Submission) (Counts, error) {
 		return Counts{}, err
 	}
 	return c, nil
+}
+
+// Equal reports whether c and o count the same, bucket for bucket.
+func (c Counts) Equal(o Counts) bool {
+	if c.Victims != o.Victims || c.Children != o.Children || len(c.Breakdowns) != len(o.Breakdowns) {
+		return false
+	}
+	for d := range c.Breakdowns {
+		if !slices.Equal(c.Breakdowns[d], o.Breakdowns[d]) {
+			return false
+		}
+	}
+	return true
 }

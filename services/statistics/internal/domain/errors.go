@@ -17,5 +17,8 @@ var (
 	ErrConcurrentRevision = fault.Aborted("CONCURRENT_REVISION", "another revision of this report was submitted at the same time; retry")
 	// ErrUnpublishable means disclosure control could not find a safe pattern: nothing is
 	// published rather than something unchecked.
-	ErrUnpublishable = fault.Internal("UNPUBLISHABLE", "these figures cannot be published safely")
+	ErrUnpublishable = fault.Precondition("UNPUBLISHABLE", "these figures cannot be published safely")
+	// ErrNothingToPublish means a year's figures are those of its latest release already (or it
+	// has none): a publication would record nothing new.
+	ErrNothingToPublish = fault.Precondition("NOTHING_TO_PUBLISH", "nothing changed since the latest release: nothing to publish")
 )

@@ -20,7 +20,8 @@ func TestErrorReasons(t *testing.T) {
 		{"ErrNotFound", ErrNotFound, fault.KindNotFound, "NOT_FOUND"},
 		{"ErrAlreadyExists", ErrAlreadyExists, fault.KindAlreadyExists, "ALREADY_EXISTS"},
 		{"ErrConcurrentRevision", ErrConcurrentRevision, fault.KindAborted, "CONCURRENT_REVISION"},
-		{"ErrUnpublishable", ErrUnpublishable, fault.KindInternal, "UNPUBLISHABLE"},
+		{"ErrUnpublishable", ErrUnpublishable, fault.KindPrecondition, "UNPUBLISHABLE"},
+		{"ErrNothingToPublish", ErrNothingToPublish, fault.KindPrecondition, "NOTHING_TO_PUBLISH"},
 	}
 	for i, c := range cases {
 		f, ok := fault.Of(c.err)

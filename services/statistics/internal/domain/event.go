@@ -11,6 +11,7 @@ const (
 	ReportSubmitted       EventType = "report.submitted" // revision 1
 	ReportRevised         EventType = "report.revised"   // revision 2 and later
 	NationalFigureCreated EventType = "national_figure.created"
+	ReleasePublished      EventType = "release.published"
 )
 
 // Event is one change, recorded in the same transaction as the change. A report's event names
@@ -21,4 +22,5 @@ type Event struct {
 	Time           time.Time
 	Report         *Report
 	NationalFigure *NationalFigure
+	Release        *Release // its year, number and publish time only: never its figures
 }

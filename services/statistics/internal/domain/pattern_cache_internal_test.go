@@ -68,52 +68,76 @@ func TestAPatternIsComputedOnceAndOutlivesItsReader(t *testing.T) {
 	}
 }
 
-// TestAReaderWhoCannotWaitGetsTheLatestRelease: with the shared cache, a reader whose new
-// release's protection takes longer than the wait is answered from the latest release (already
-// published), and a reader after the protection has landed makes the release.
-func TestAReaderWhoCannotWaitGetsTheLatestRelease(t *testing.T) {
+// TestAReadComputesNoProtection: a reader is answered from the latest release, recorded with its
+// pattern, whatever the reports are now: a new state computes no protection, lands nothing in
+// the cache and records no release; the next publication makes it the answer.
+func TestAReadComputesNoProtection(t *testing.T) {
 	m := MonthPeriod(2024, 3)
 	before := []*Report{monthReport(t, "a", m, 70, 30), monthReport(t, "b", m, 73, 30)}
 	after := append(append([]*Report(nil), before...), monthReport(t, "c", m, 2, 1))
 	log := memoryReleases{}
 	cache := NewPatternCache(8)
-	read := func(rs []*Report, wait time.Duration) *Publisher {
+	read := func(rs []*Report) *Publisher {
 		t.Helper()
 		p := NewPublisher(rs, nil, DefaultThreshold, Actor{}).UseCache(cache)
-		p.releaseWait = wait
 		if err := p.UseReleases(context.Background(), log); err != nil {
 			t.Fatalf("UseReleases: %v", err)
 		}
 		return p
 	}
-	read(before, time.Minute)
+	publish(t, before, DefaultThreshold, log)
 	cache.mu.Lock()
 	cached := len(cache.entries)
 	cache.mu.Unlock()
-	p := read(after, 0)
-	if n := len(log[2024]); n != 1 {
-		t.Fatalf("2024 has %d releases after a reader who could not wait; want still 1", n)
+	p := read(after)
+	for _, k := range []cellKey{{kind: victimsCell, network: "c", period: m}, {kind: victimsCell, period: m}} {
+		if _, err := p.publish(k, 0, true, Month); err != nil {
+			t.Fatalf("publish %v: %v", k, err)
+		}
 	}
 	if got, err := p.Figures("c", m, Month); err != nil || got.Victims.Present {
-		t.Errorf("c's March for the reader who could not wait = %+v, %v; want absent, as in release 1", got.Victims, err)
+		t.Errorf("c's March before the next publication = %+v, %v; want absent, as in release 1", got.Victims, err)
 	}
-	for { // until the protection lands in the cache
-		cache.mu.Lock()
-		running := len(cache.inFlight) > 0
-		cache.mu.Unlock()
-		if !running {
-			break
-		}
-		time.Sleep(time.Millisecond)
+	if got, err := p.Figures("", m, Month); err != nil || got.Victims.Value != 143 || got.Victims.Hidden {
+		t.Errorf("the département's March before the next publication = %+v, %v; want 143, release 1's", got.Victims, err)
 	}
 	cache.mu.Lock()
-	landed := len(cache.entries) > cached
+	grown, running := len(cache.entries) > cached, len(cache.inFlight) > 0
 	cache.mu.Unlock()
-	if !landed {
-		t.Fatal("the protection the reader could not wait for did not land in the cache")
+	if grown || running || len(log[2024]) != 1 {
+		t.Errorf("a read computed a protection (cache grew %v, in flight %v) or recorded a release (%d); want neither", grown, running, len(log[2024]))
 	}
-	read(after, time.Minute)
-	if n := len(log[2024]); n != 2 {
-		t.Errorf("2024 has %d releases after the protection landed; want 2", n)
+	publish(t, after, DefaultThreshold, log)
+	if got, err := read(after).Figures("c", m, Month); err != nil || !got.Victims.Present {
+		t.Errorf("c's March after the next publication = %+v, %v; want present", got.Victims, err)
+	}
+}
+
+// TestAReleaseRecordedWithoutItsPatternIsStillRead: releases recorded before every release had
+// its pattern (release 1 of a year, made then by the first protected read) are read as they
+// are: their figures, protected again as a single state, and release 2 protected against it.
+func TestAReleaseRecordedWithoutItsPatternIsStillRead(t *testing.T) {
+	m := MonthPeriod(2024, 3)
+	before := []*Report{monthReport(t, "a", m, 70, 30), monthReport(t, "b", m, 73, 30), monthReport(t, "c", m, 2, 1)}
+	log := memoryReleases{}
+	publish(t, before, DefaultThreshold, log)
+	log[2024][0].Hidden, log[2024][0].PublishTime = nil, time.Time{} // as an implicit release was recorded
+	now := append(append([]*Report(nil), before...), monthReport(t, "d", m, 40, 10))
+	p := NewPublisher(now, nil, DefaultThreshold, Actor{})
+	if err := p.UseReleases(context.Background(), log); err != nil {
+		t.Fatalf("UseReleases over a release without its pattern: %v", err)
+	}
+	if got, err := p.Figures("c", m, Month); err != nil || !got.Victims.Hidden {
+		t.Errorf("c's March of 2 from release 1 = %+v, %v; want hidden", got.Victims, err)
+	}
+	if got, err := p.Figures("d", m, Month); err != nil || got.Victims.Present {
+		t.Errorf("d's March, not in release 1 = %+v, %v; want absent", got.Victims, err)
+	}
+	publish(t, now, DefaultThreshold, log)
+	if n := len(log[2024]); n != 2 || log[2024][1].Hidden == nil {
+		t.Fatalf("2024 has %d releases; want 2, the second with its pattern", n)
+	}
+	if got, err := publisher(t, now, DefaultThreshold, Actor{}, log).Figures("c", m, Month); err != nil || !got.Victims.Hidden {
+		t.Errorf("c's March of 2 from release 2 = %+v, %v; want hidden", got.Victims, err)
 	}
 }

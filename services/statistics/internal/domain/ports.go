@@ -29,8 +29,8 @@ type Repository interface {
 	SubmitReport(ctx context.Context, r *Report, events func(*Report) []*Event) (_ *Report, created bool, _ error)
 	// SeedReports stores, in one transaction, each report of rs that has no revision yet as its
 	// revision 1 (setting r.Revision), with the events events gives for it; the reports that
-	// exist are kept as they are. Readers see the whole data set or none of it: a public answer
-	// never protects, nor records as a release, half of it. It returns how many it wrote.
+	// exist are kept as they are. Readers see the whole data set or none of it: a publication
+	// never records half of it. It returns how many it wrote.
 	SeedReports(ctx context.Context, rs []*Report, events func(*Report) []*Event) (written int, _ error)
 	// LatestReport returns the latest revision of a network's report for a period.
 	LatestReport(ctx context.Context, network string, p Period) (*Report, error)
@@ -49,9 +49,17 @@ type Repository interface {
 	// at most limit (0: all), and how many there are in all.
 	ListNationalFigures(ctx context.Context, afterYear, limit int) (_ []*NationalFigure, total int, _ error)
 
-	// ReleaseLog records what was published of each year (see release.go). A release is not an
-	// event: it records answers given, which no other service acts on.
+	// ReleaseLog records what was published of each year (see release.go).
 	ReleaseLog
+	// PublishRelease records next, the next release of year, with the events events gives for
+	// it, in one transaction; a number another publication took gives ErrReleaseTaken. A request
+	// whose idempotency key (in ctx) was seen returns the release recorded then, without its
+	// figures, and writes nothing (created is false), whatever next is; otherwise a nil next
+	// returns refusal (the reason nothing is published) and writes nothing.
+	PublishRelease(ctx context.Context, year int, next *Release, refusal error, events func(*Release) []*Event) (_ *Release, created bool, _ error)
+	// ListReleases returns the releases of year after number after (0: from the first), oldest
+	// first, at most limit (0: all), without their figures nor patterns.
+	ListReleases(ctx context.Context, year, after, limit int) ([]*Release, error)
 
 	Seeded(ctx context.Context, name string) (bool, error)
 	MarkSeeded(ctx context.Context, name string, at time.Time) error

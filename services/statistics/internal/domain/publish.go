@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"math"
 	"sync"
-	"time"
 
 	"github.com/vif71/vif/services/statistics/internal/domain/disclosure"
 )
@@ -44,16 +43,11 @@ type Publisher struct {
 	viewer     Actor
 	patterns   map[patternKey]map[cellKey]bool
 	cache      *PatternCache
-	released   map[int]map[cellKey]bool // by year, the pattern of a release after the first
-	// releaseWait bounds how long a reader waits for a new release's protection when the
-	// cache shares it (see release): then the answer comes from the latest release.
-	releaseWait time.Duration
+	released   map[int]map[cellKey]bool // by year, the pattern of its latest release (UseReleases)
+	// live are the figures, raw and live, of the networks the viewer sees raw, when figures
+	// holds the releases' (UseReleases); nil otherwise.
+	live map[string]Figures
 }
-
-// defaultReleaseWait is how long a reader waits for the protection of a new release before being
-// answered from the latest one: below the gateway's 30 s, so that a long protection (a year
-// with a hundred releases or more) gives readers the figures published already, not a timeout.
-const defaultReleaseWait = 10 * time.Second
 
 type patternKey struct {
 	year  int
@@ -69,13 +63,12 @@ func NewPublisher(reports []*Report, networks []Network, threshold int64, viewer
 		byNetwork[r.Network] = append(byNetwork[r.Network], r)
 	}
 	p := &Publisher{
-		figures:     map[string]Figures{},
-		population:  map[string]int64{},
-		threshold:   threshold,
-		viewer:      viewer,
-		patterns:    map[patternKey]map[cellKey]bool{},
-		released:    map[int]map[cellKey]bool{},
-		releaseWait: defaultReleaseWait,
+		figures:    map[string]Figures{},
+		population: map[string]int64{},
+		threshold:  threshold,
+		viewer:     viewer,
+		patterns:   map[patternKey]map[cellKey]bool{},
+		released:   map[int]map[cellKey]bool{},
 	}
 	for id, rs := range byNetwork {
 		p.figures[id] = RollUp(rs)
@@ -284,11 +277,20 @@ func (p *Publisher) members(period Period) []string {
 	return out
 }
 
+// figuresOf are a network's figures as p answers them: live for a network the viewer sees raw,
+// else the releases'.
+func (p *Publisher) figuresOf(id string) Figures {
+	if f, ok := p.live[id]; ok {
+		return f
+	}
+	return p.figures[id]
+}
+
 // counts returns the raw counts of a scope (a network id, "" for the département) for a period,
 // and whether there is a figure.
 func (p *Publisher) counts(scope string, period Period) (Counts, bool) {
 	if scope != "" {
-		f, ok := p.figures[scope][period]
+		f, ok := p.figuresOf(scope)[period]
 		return f.Counts, ok
 	}
 	ms := p.members(period)
@@ -401,6 +403,13 @@ func (p *Publisher) networkBucket(k cellKey, depth Granularity) (Count, error) {
 		return dept, nil
 	}
 	return Count{Present: true, Hidden: true}, nil
+}
+
+// FigureOf returns the figure p answers for a network and a period, and whether there is one:
+// for a viewer answered from the releases (UseReleases), the year's latest release's.
+func (p *Publisher) FigureOf(network string, period Period) (Figure, bool) {
+	f, ok := p.figuresOf(network)[period]
+	return f, ok
 }
 
 // Raw reports whether the viewer sees every figure of a scope raw.
@@ -585,7 +594,7 @@ type ReportView struct {
 // an earlier revision, or a report superseded by its sub-periods, was never a published figure,
 // so only an entitled viewer sees its counts.
 func (p *Publisher) ViewReport(r *Report, latest bool) (ReportView, error) {
-	v := ReportView{Raw: p.viewer.SeesRaw(r.Network), Superseded: p.figures[r.Network].Superseded(r.Period)}
+	v := ReportView{Raw: p.viewer.SeesRaw(r.Network), Superseded: p.figuresOf(r.Network).Superseded(r.Period)}
 	if v.Raw {
 		v.Counts = rawCounts(r.Counts)
 		return v, nil

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vif71/vif/services/statistics/internal/domain/disclosure"
 )
@@ -16,12 +17,12 @@ import (
 //
 // A year's figures change after they were first published: a late report, a correction. A
 // reader who kept the earlier answers can difference them with the new ones (the département's
-// March went from 143 to 145: the late network's count is 2). So the service records what it
-// published: a release of a year is the state of the year's figures (each network's figures of
-// its periods) the first time the service served them, protected, to a reader not entitled to
-// them raw. While the figures do not change, every answer comes from that release; the first
-// protected answer after a change makes the next release, whose protection takes every earlier
-// release as known to the attacker:
+// March went from 143 to 145: the late network's count is 2). So publication is explicit and
+// recorded: a release of a year is the state of the year's figures (each network's figures of
+// its periods) when an admin published it (NextRelease), with the pattern it was protected
+// with. A reader not entitled to raw figures is answered, for each year, from the year's latest
+// release only, never from the live reports; a year with no release has no figure for them. The
+// next release's protection takes every earlier release as known to the attacker:
 //
 //   - the attacker's table is the union of every release's table (all its figures down to the
 //     months, with their relations); a figure that has the same value in two releases is one
@@ -43,15 +44,17 @@ import (
 // release that gave them away (release 1 publishes a bucket of 13, 7 theirs; release 2 changes
 // only their part, to 0: the bucket, 6, is hidden and they know it).
 //
-// A release after the first records its pattern (Release.Hidden): answers from it, and the
+// Every release records its pattern (Release.Hidden), the first one's computed as any single
+// state (level by level, see protection.go, down to the months): answers from it, and the
 // protection of the releases after it, read it back rather than compute it again, so what was
-// published stays what is published after a restart or a change of this code, and a year's
-// history costs one protection per new release, not one per release at every start.
+// published stays what is published after a restart or a change of this code, a read never
+// computes a protection, and a year's history costs one protection per publication. Releases
+// recorded before publication was explicit (made by the first protected read after a change)
+// are read as they are: a first release without a pattern is protected again at each depth as
+// before, a later one without a pattern is protected again against the earlier ones.
 //
-// The first release of a year is protected as before (level by level, see protection.go). A
-// release is a record of what was served, not a choice anyone makes: readers see the latest
-// figures, protected so that nothing they could have kept from an earlier answer combines with
-// them. Raw readers (the admin, a coordinator for their own network) do not make releases.
+// A coordinator sees their own network's figures raw and live; the département's and the other
+// networks' come from the release, as for the public. Raw readers make no release.
 
 // Release is one recorded state of a year's figures.
 type Release struct {
@@ -60,10 +63,16 @@ type Release struct {
 	// the same digest.
 	Digest  [sha256.Size]byte
 	Figures map[string]Figures // by network, the periods of Year only
-	// Hidden names the figures a release after the first hid (CellNames), as it was published;
-	// nil for the first release of a year, protected as any single state.
+	// Hidden names the figures the release hid (cellNames), as it was published; nil for a
+	// release recorded before patterns were (see above).
 	Hidden []string
+	// PublishTime is when an admin published it; zero for a release a read recorded before
+	// publication was explicit.
+	PublishTime time.Time
 }
+
+// ReleaseName is the resource name of a release, e.g. "years/2024/releases/3".
+func ReleaseName(year, number int) string { return fmt.Sprintf("years/%d/releases/%d", year, number) }
 
 // cellName is a cell's name in Release.Hidden: kind/network/dimension/bucket/period (network
 // ids hold no "/").
@@ -105,7 +114,7 @@ func patternOf(names []string) (map[cellKey]bool, error) {
 	return h, nil
 }
 
-// ErrReleaseTaken means that another reader recorded a release with that number first.
+// ErrReleaseTaken means that another publication recorded a release with that number first.
 var ErrReleaseTaken = errors.New("statistics: the release number is taken")
 
 // ReleaseLog records the releases of each year.
@@ -114,31 +123,50 @@ type ReleaseLog interface {
 	LatestRelease(ctx context.Context, year int) (number int, digest [sha256.Size]byte, err error)
 	// Releases returns every release of a year, oldest first.
 	Releases(ctx context.Context, year int) ([]Release, error)
+	// LastRelease returns a year's latest release; false when it has none.
+	LastRelease(ctx context.Context, year int) (Release, bool, error)
 	// AddRelease records r, whose number must follow the latest; ErrReleaseTaken when another
-	// reader took it first.
+	// publication took it first.
 	AddRelease(ctx context.Context, r Release) error
 }
 
 // UseReleases makes p answer from the releases of log (ctx is the request's): for each year of
-// its figures, the state is recorded as the next release when it changed, protected against the
-// earlier ones; a state that cannot be protected so is not released, and p answers for that
-// year from the latest release instead (its figures, as published then). A viewer who sees
-// every figure raw needs none of it.
+// its figures, from the year's latest release, its figures with the pattern it recorded, and no
+// figure for a year with no release. The networks the viewer sees raw keep their live figures. A
+// viewer who sees every figure raw needs none of it. It computes no protection but for a release
+// recorded without its pattern (see above).
 func (p *Publisher) UseReleases(ctx context.Context, log ReleaseLog) error {
 	if p.viewer.SeesAllRaw() {
 		return nil
 	}
+	p.live = map[string]Figures{}
 	years := map[int]bool{}
-	for _, f := range p.figures {
+	for id, f := range p.figures {
+		if p.viewer.SeesRaw(id) {
+			p.live[id] = f
+		}
 		for period := range f {
 			years[period.Year()] = true
 		}
 	}
 	for _, year := range sortedYears(years) {
-		if err := p.release(ctx, log, year); err != nil {
+		if err := p.keep(ctx, log, year); err != nil {
 			return err
 		}
 	}
+	known := map[string]bool{}
+	for id := range p.population {
+		known[id] = true
+	}
+	for id, f := range p.figures {
+		if len(f) > 0 {
+			known[id] = true
+		}
+	}
+	for id := range p.live {
+		known[id] = true
+	}
+	p.networks = networkIDs(known)
 	return nil
 }
 
@@ -151,8 +179,12 @@ func sortedYears(m map[int]bool) []int {
 	return out
 }
 
-// release brings year's release up to date (see UseReleases).
-func (p *Publisher) release(ctx context.Context, log ReleaseLog, year int) error {
+// NextRelease computes the next release of year from p's figures, the year's current state:
+// its figures and the pattern of their protection against hist, the year's releases so far,
+// oldest first (the first release is protected as any single state). It does not record it.
+// ErrNothingToPublish when the state is the latest release's, or the year has no figure;
+// ErrUnpublishable when it cannot be protected.
+func (p *Publisher) NextRelease(ctx context.Context, year int, hist []Release) (Release, error) {
 	// The state is the year's figures only: the networks that have one (a query over other
 	// years sees other networks, not another state).
 	y := &yearTable{year: year, figures: p.figures}
@@ -164,69 +196,42 @@ func (p *Publisher) release(ctx context.Context, log ReleaseLog, year int) error
 			}
 		}
 	}
-	this := Release{Year: year, Digest: y.stateDigest(), Figures: y.yearFigures()}
-	for attempt := 0; ; attempt++ {
-		n, digest, err := log.LatestRelease(ctx, year)
-		if err != nil {
-			return err
-		}
-		var hist []Release
-		if n > 0 && (digest != this.Digest || n > 1) {
-			if hist, err = log.Releases(ctx, year); err != nil {
-				return err
-			}
-		}
-		switch {
-		case digest == this.Digest && n == 1:
-			return nil // the first release: protected as any single state (pattern)
-		case digest == this.Digest:
-			h, err := p.releasePatterns(ctx, hist)
-			if err != nil {
-				return err
-			}
-			p.released[year] = h
-			return nil
-		}
-		this.Number = n + 1
-		if n > 0 {
-			// With a cache the protection is shared and outlives its readers (PatternCache.do):
-			// a reader waits for it at most releaseWait, then is answered from the latest
-			// release, published already, while it goes on for the next reader.
-			wait, stop := ctx, func() {}
-			if p.cache != nil {
-				wait, stop = context.WithTimeout(ctx, p.releaseWait)
-			}
-			h, err := p.releasePatterns(wait, append(hist, this))
-			stop()
-			if errors.Is(err, ErrUnpublishable) || (errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil) {
-				return p.keep(ctx, hist)
-			}
-			if err != nil {
-				return err
-			}
-			p.released[year] = h
-			this.Hidden = cellNames(h)
-		}
-		err = log.AddRelease(ctx, this)
-		if errors.Is(err, ErrReleaseTaken) && attempt < 5 {
-			delete(p.released, year)
-			continue
-		}
-		return err
+	this := Release{Year: year, Number: len(hist) + 1, Digest: y.stateDigest(), Figures: y.yearFigures()}
+	if len(y.ids) == 0 || (len(hist) > 0 && hist[len(hist)-1].Digest == this.Digest) {
+		return Release{}, fmt.Errorf("%d: %w", year, ErrNothingToPublish)
 	}
+	var h map[cellKey]bool
+	var err error
+	if len(hist) == 0 {
+		h, err = y.protect(Month, p.threshold)
+	} else {
+		h, err = p.releasePatterns(ctx, append(hist, this))
+	}
+	if err != nil {
+		return Release{}, err
+	}
+	this.Hidden = cellNames(h)
+	return this, nil
 }
 
-// keep makes p answer for a year from its latest release, hist's last.
-func (p *Publisher) keep(ctx context.Context, hist []Release) error {
-	last := hist[len(hist)-1]
+// keep makes p answer for year from its latest release: its figures replace the year's, and
+// its pattern is the year's.
+func (p *Publisher) keep(ctx context.Context, log ReleaseLog, year int) error {
+	last, ok, err := log.LastRelease(ctx, year)
+	if err != nil {
+		return err
+	}
 	for id, f := range p.figures {
 		g := Figures{}
 		for period, v := range f {
-			if period.Year() != last.Year {
+			if period.Year() != year {
 				g[period] = v
 			}
 		}
 		p.figures[id] = g
+	}
+	if !ok {
+		return nil
 	}
 	for id, f := range last.Figures {
 		if p.figures[id] == nil {
@@ -236,14 +241,22 @@ func (p *Publisher) keep(ctx context.Context, hist []Release) error {
 			p.figures[id][period] = v
 		}
 	}
-	if len(hist) == 1 {
-		return nil
+	var h map[cellKey]bool
+	switch {
+	case last.Hidden != nil:
+		h, err = patternOf(last.Hidden)
+	case last.Number == 1:
+		return nil // recorded without its pattern: protected as any single state (pattern)
+	default:
+		var hist []Release
+		if hist, err = log.Releases(ctx, year); err == nil {
+			h, err = p.releasePatterns(ctx, hist)
+		}
 	}
-	h, err := p.releasePatterns(ctx, hist)
 	if err != nil {
 		return err
 	}
-	p.released[last.Year] = h
+	p.released[year] = h
 	return nil
 }
 
@@ -283,7 +296,7 @@ func (p *Publisher) releasePatterns(ctx context.Context, hist []Release) (map[ce
 		earlier := patterns
 		compute := func(ctx context.Context) (map[cellKey]bool, error) {
 			switch {
-			case r > 0 && hist[r].Hidden != nil: // as it was published
+			case hist[r].Hidden != nil: // as it was published
 				return patternOf(hist[r].Hidden)
 			case r == 0:
 				return tables[0].protect(Month, p.threshold)

@@ -172,3 +172,11 @@ func nationalToProto(f *domain.NationalFigure) *statisticsv1.NationalFigure {
 		Illustrative: f.Illustrative, CreateTime: timestamppb.New(f.CreateTime),
 	}
 }
+
+func releaseToProto(r *domain.Release) *statisticsv1.Release {
+	out := &statisticsv1.Release{Name: domain.ReleaseName(r.Year, r.Number), Year: int32(r.Year), Number: int32(r.Number)}
+	if !r.PublishTime.IsZero() {
+		out.PublishTime = timestamppb.New(r.PublishTime)
+	}
+	return out
+}

@@ -19,6 +19,10 @@ func payloadOf(ev *domain.Event) (proto.Message, string) {
 			Revision: r.Revision, SubmitTime: timestamppb.New(r.SubmitTime),
 		}, r.Name()
 	}
+	if ev.Release != nil {
+		r := releaseToProto(ev.Release)
+		return &statisticsv1.ReleasePublished{Release: r}, r.GetName()
+	}
 	if ev.NationalFigure != nil {
 		nf := nationalToProto(ev.NationalFigure)
 		return &statisticsv1.NationalFigureCreated{NationalFigure: nf}, nf.GetName()

@@ -124,6 +124,57 @@ func (s *Server) CompareWithNational(ctx context.Context, req *statisticsv1.Comp
 	return comparisonToProto(scope, raw, years), nil
 }
 
+// yearOf reads `years/{year}`.
+func yearOf(name, field string) (int, error) {
+	id, err := aip.ID(name, "years/", field)
+	if err != nil {
+		return 0, err
+	}
+	year, err := strconv.Atoi(id)
+	if err != nil {
+		return 0, validation.Field(field, "must be years/{year}")
+	}
+	return year, nil
+}
+
+// PublishRelease implements statisticsv1.StatisticsServiceServer.
+func (s *Server) PublishRelease(ctx context.Context, req *statisticsv1.PublishReleaseRequest) (*statisticsv1.Release, error) {
+	year, err := yearOf(req.GetParent(), "parent")
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.app.PublishRelease(ctx, actorFrom(ctx), year)
+	if err != nil {
+		return nil, err
+	}
+	return releaseToProto(r), nil
+}
+
+// ListReleases implements statisticsv1.StatisticsServiceServer.
+func (s *Server) ListReleases(ctx context.Context, req *statisticsv1.ListReleasesRequest) (*statisticsv1.ListReleasesResponse, error) {
+	year, err := yearOf(req.GetParent(), "parent")
+	if err != nil {
+		return nil, err
+	}
+	list, err := aip.ParseList(method("ListReleases"), req.GetParent(), "", req.GetPageToken(), req.GetPageSize())
+	if err != nil {
+		return nil, err
+	}
+	after, err := keyNumber(list.After, "page_token")
+	if err != nil {
+		return nil, err
+	}
+	page, err := s.app.ListReleases(ctx, year, int(after), list.Size)
+	if err != nil {
+		return nil, err
+	}
+	resp := &statisticsv1.ListReleasesResponse{NextPageToken: list.NextToken(numberKey(page.Next))}
+	for _, r := range page.Items {
+		resp.Releases = append(resp.Releases, releaseToProto(r))
+	}
+	return resp, nil
+}
+
 // CreateNationalFigure implements statisticsv1.StatisticsServiceServer.
 func (s *Server) CreateNationalFigure(ctx context.Context, req *statisticsv1.CreateNationalFigureRequest) (*statisticsv1.NationalFigure, error) {
 	in := req.GetNationalFigure()

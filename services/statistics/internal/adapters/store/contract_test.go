@@ -22,7 +22,7 @@ type contractCase struct {
 // storagetest offers, on a fresh database per case, through the domain.Repository interface.
 // Every case ends by checking the outbox against the writes that succeeded.
 func TestRepositoryContract(t *testing.T) {
-	cases := slices.Concat(reportCases, latestReportsCases, figureCases, concurrencyCases, []contractCase{
+	cases := slices.Concat(reportCases, latestReportsCases, figureCases, concurrencyCases, publishCases, []contractCase{
 		{"seeded is false until marked and marking twice is harmless", seededAndMarkSeeded},
 		{"releases are numbered from 1 per year, read back whole (with the pattern a later one recorded), and a taken number is ErrReleaseTaken", releasesInOrder},
 	})

@@ -37,6 +37,8 @@ func eventLabel(ev *domain.Event) string {
 		return fmt.Sprintf("%s %s#%d", ev.Type, ev.Report.Name(), ev.Report.Revision)
 	case ev.NationalFigure != nil:
 		return fmt.Sprintf("%s %s", ev.Type, ev.NationalFigure.Name())
+	case ev.Release != nil:
+		return fmt.Sprintf("%s %s", ev.Type, domain.ReleaseName(ev.Release.Year, ev.Release.Number))
 	}
 	return string(ev.Type)
 }
@@ -105,6 +107,8 @@ func (f *fixture) wrote(events ...*domain.Event) {
 			w.resource = ev.Report.Name()
 		case ev.NationalFigure != nil:
 			w.resource = ev.NationalFigure.Name()
+		case ev.Release != nil:
+			w.resource = domain.ReleaseName(ev.Release.Year, ev.Release.Number)
 		}
 		f.written = append(f.written, w)
 	}

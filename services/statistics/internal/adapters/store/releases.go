@@ -8,7 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
+	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/statistics/internal/domain"
 )
@@ -82,10 +86,14 @@ func (s *Store) Releases(ctx context.Context, year int) ([]domain.Release, error
 	return s.releases(ctx, year)
 }
 
-// AddRelease implements domain.ReleaseLog. Two readers adding a year's next release at once
-// both try its number: the primary key admits one, the other gets ErrReleaseTaken. A number
+// AddRelease implements domain.ReleaseLog. Two publications adding a year's next release at
+// once both try its number: the primary key admits one, the other gets ErrReleaseTaken. A number
 // that does not follow the latest is refused too (the insert selects nothing).
 func (s *Store) AddRelease(ctx context.Context, r domain.Release) error {
+	return s.DB.InTx(ctx, func(tx *sql.Tx) error { return insertRelease(ctx, tx, r) })
+}
+
+func insertRelease(ctx context.Context, tx *sql.Tx, r domain.Release) error {
 	text, err := encodeFigures(r.Figures)
 	if err != nil {
 		return err
@@ -98,9 +106,10 @@ func (s *Store) AddRelease(ctx context.Context, r domain.Release) error {
 		}
 		hidden = sql.NullString{String: string(b), Valid: true}
 	}
-	res, err := s.DB.ExecContext(ctx, `INSERT INTO releases (year, number, digest, figures, hidden)
-		SELECT $1, $2, $3, $4, $5 WHERE (SELECT COALESCE(MAX(number), 0) FROM releases WHERE year = $1) = $2 - 1`,
-		r.Year, r.Number, hex.EncodeToString(r.Digest[:]), text, hidden)
+	published := sql.NullTime{Time: storage.Stored(r.PublishTime), Valid: !r.PublishTime.IsZero()}
+	res, err := tx.ExecContext(ctx, `INSERT INTO releases (year, number, digest, figures, hidden, publish_time)
+		SELECT $1, $2, $3, $4, $5, $6 WHERE (SELECT COALESCE(MAX(number), 0) FROM releases WHERE year = $1) = $2 - 1`,
+		r.Year, r.Number, hex.EncodeToString(r.Digest[:]), text, hidden, published)
 	if storage.IsUniqueViolation(err) {
 		return fmt.Errorf("release %d of %d: %w", r.Number, r.Year, domain.ErrReleaseTaken)
 	}
@@ -111,6 +120,92 @@ func (s *Store) AddRelease(ctx context.Context, r domain.Release) error {
 		return fmt.Errorf("release %d of %d: %w", r.Number, r.Year, domain.ErrReleaseTaken)
 	}
 	return nil
+}
+
+// PublishRelease implements domain.Repository: the idempotency key in ctx is claimed in the
+// transaction that records next and its events. A replay returns the release the key recorded,
+// as it is stored, and writes nothing; otherwise a nil next gives refusal and writes nothing.
+func (s *Store) PublishRelease(ctx context.Context, year int, next *domain.Release, refusal error, events func(*domain.Release) []*domain.Event) (*domain.Release, bool, error) {
+	if next == nil && refusal == nil {
+		return nil, false, errors.New("store: a publication needs a release or a refusal")
+	}
+	name := fmt.Sprintf("years/%d/releases/-", year) // a refusal's, rolled back with it
+	if next != nil {
+		name = domain.ReleaseName(next.Year, next.Number)
+		next.PublishTime = storage.Stored(next.PublishTime)
+	}
+	var replayed *domain.Release
+	err := s.Write(ctx, func(tx *sql.Tx) ([]*domain.Event, error) {
+		prev, err := idempotency.Claim(ctx, tx, name)
+		if err != nil {
+			return nil, err
+		}
+		if prev != "" {
+			replayed, err = releaseByName(ctx, tx, year, prev)
+			return nil, err
+		}
+		if next == nil {
+			return nil, refusal
+		}
+		evs := events(next)
+		if err := outbox.RequireEvents(evs); err != nil {
+			return nil, err
+		}
+		return evs, insertRelease(ctx, tx, *next)
+	})
+	switch {
+	case err != nil:
+		return nil, false, err
+	case replayed != nil:
+		return replayed, false, nil
+	}
+	return next, true, nil
+}
+
+// releaseByName reads, in q, the release of year that name (years/{year}/releases/{number})
+// names, without its figures.
+func releaseByName(ctx context.Context, q storage.Querier, year int, name string) (*domain.Release, error) {
+	number, err := strconv.Atoi(strings.TrimPrefix(name, fmt.Sprintf("years/%d/releases/", year)))
+	if err != nil || domain.ReleaseName(year, number) != name {
+		return nil, fmt.Errorf("store: %q names no release of %d", name, year)
+	}
+	rs, err := storage.Collect(ctx, q, `SELECT year, number, publish_time FROM releases WHERE year = $1 AND number = $2`,
+		[]any{year, number}, scanReleaseInfo)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("%s: %w", name, domain.ErrNotFound)
+	}
+	return rs[0], nil
+}
+
+func scanReleaseInfo(row storage.Scanner) (*domain.Release, error) {
+	var r domain.Release
+	var published sql.NullTime
+	if err := row.Scan(&r.Year, &r.Number, &published); err != nil {
+		return nil, err
+	}
+	if published.Valid {
+		r.PublishTime = published.Time.UTC()
+	}
+	return &r, nil
+}
+
+// ListReleases implements domain.Repository: a year's releases after number after, oldest
+// first, at most limit (0: all), without their figures.
+func (s *Store) ListReleases(ctx context.Context, year, after, limit int) ([]*domain.Release, error) {
+	return storage.Collect(ctx, s.DB, `SELECT year, number, publish_time FROM releases WHERE year = $1 AND number > $2
+		ORDER BY number`+storage.Limit(limit), []any{year, after}, scanReleaseInfo)
+}
+
+// LastRelease implements domain.ReleaseLog: one row, by primary key.
+func (s *Store) LastRelease(ctx context.Context, year int) (domain.Release, bool, error) {
+	rs, err := s.readReleases(ctx, ` AND number = (SELECT MAX(number) FROM releases WHERE year = $1)`, year)
+	if err != nil || len(rs) == 0 {
+		return domain.Release{}, false, err
+	}
+	return rs[0], true, nil
 }
 
 func decodeDigest(s string) ([sha256.Size]byte, error) {
@@ -125,7 +220,13 @@ func decodeDigest(s string) ([sha256.Size]byte, error) {
 
 // releases reads a year's releases, oldest first.
 func (s *Store) releases(ctx context.Context, year int) ([]domain.Release, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT number, digest, figures, hidden FROM releases WHERE year = $1 ORDER BY number`, year)
+	return s.readReleases(ctx, "", year)
+}
+
+// readReleases reads the releases of year that cond (a condition on $1, the year) selects, oldest
+// first.
+func (s *Store) readReleases(ctx context.Context, cond string, year int) ([]domain.Release, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT number, digest, figures, hidden, publish_time FROM releases WHERE year = $1`+cond+` ORDER BY number`, year)
 	if err != nil {
 		return nil, err
 	}
@@ -135,8 +236,12 @@ func (s *Store) releases(ctx context.Context, year int) ([]domain.Release, error
 		var r domain.Release
 		var digest, figures string
 		var hidden sql.NullString
-		if err := rows.Scan(&r.Number, &digest, &figures, &hidden); err != nil {
+		var published sql.NullTime
+		if err := rows.Scan(&r.Number, &digest, &figures, &hidden, &published); err != nil {
 			return nil, err
+		}
+		if published.Valid {
+			r.PublishTime = published.Time.UTC()
 		}
 		if hidden.Valid {
 			r.Hidden = []string{}

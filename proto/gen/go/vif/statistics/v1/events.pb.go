@@ -151,11 +151,60 @@ func (x *NationalFigureCreated) GetNationalFigure() *NationalFigure {
 	return nil
 }
 
+// Published on `vif.statistics.v1.release.published`: an admin published a year's figures as its
+// next release. It carries the release (its name, year, number and publish time), never a
+// figure: a subscriber reads the figures through the API, protected or raw according to its
+// token.
+type ReleasePublished struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The release as recorded.
+	Release       *Release `protobuf:"bytes,1,opt,name=release,proto3" json:"release,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleasePublished) Reset() {
+	*x = ReleasePublished{}
+	mi := &file_vif_statistics_v1_events_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleasePublished) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleasePublished) ProtoMessage() {}
+
+func (x *ReleasePublished) ProtoReflect() protoreflect.Message {
+	mi := &file_vif_statistics_v1_events_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleasePublished.ProtoReflect.Descriptor instead.
+func (*ReleasePublished) Descriptor() ([]byte, []int) {
+	return file_vif_statistics_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ReleasePublished) GetRelease() *Release {
+	if x != nil {
+		return x.Release
+	}
+	return nil
+}
+
 var File_vif_statistics_v1_events_proto protoreflect.FileDescriptor
 
 const file_vif_statistics_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1evif/statistics/v1/events.proto\x12\x11vif.statistics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a'vif/statistics/v1/national_figure.proto\"\xb4\x01\n" +
+	"\x1evif/statistics/v1/events.proto\x12\x11vif.statistics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a'vif/statistics/v1/national_figure.proto\x1a\x1fvif/statistics/v1/release.proto\"\xb4\x01\n" +
 	"\x0fReportSubmitted\x12\x16\n" +
 	"\x06report\x18\x01 \x01(\tR\x06report\x12\x18\n" +
 	"\anetwork\x18\x02 \x01(\tR\anetwork\x12\x16\n" +
@@ -164,7 +213,9 @@ const file_vif_statistics_v1_events_proto_rawDesc = "" +
 	"\vsubmit_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"submitTime\"c\n" +
 	"\x15NationalFigureCreated\x12J\n" +
-	"\x0fnational_figure\x18\x01 \x01(\v2!.vif.statistics.v1.NationalFigureR\x0enationalFigureBBZ@github.com/vif71/vif/proto/gen/go/vif/statistics/v1;statisticsv1b\x06proto3"
+	"\x0fnational_figure\x18\x01 \x01(\v2!.vif.statistics.v1.NationalFigureR\x0enationalFigure\"H\n" +
+	"\x10ReleasePublished\x124\n" +
+	"\arelease\x18\x01 \x01(\v2\x1a.vif.statistics.v1.ReleaseR\areleaseBBZ@github.com/vif71/vif/proto/gen/go/vif/statistics/v1;statisticsv1b\x06proto3"
 
 var (
 	file_vif_statistics_v1_events_proto_rawDescOnce sync.Once
@@ -178,21 +229,24 @@ func file_vif_statistics_v1_events_proto_rawDescGZIP() []byte {
 	return file_vif_statistics_v1_events_proto_rawDescData
 }
 
-var file_vif_statistics_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_vif_statistics_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_vif_statistics_v1_events_proto_goTypes = []any{
 	(*ReportSubmitted)(nil),       // 0: vif.statistics.v1.ReportSubmitted
 	(*NationalFigureCreated)(nil), // 1: vif.statistics.v1.NationalFigureCreated
-	(*timestamppb.Timestamp)(nil), // 2: google.protobuf.Timestamp
-	(*NationalFigure)(nil),        // 3: vif.statistics.v1.NationalFigure
+	(*ReleasePublished)(nil),      // 2: vif.statistics.v1.ReleasePublished
+	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
+	(*NationalFigure)(nil),        // 4: vif.statistics.v1.NationalFigure
+	(*Release)(nil),               // 5: vif.statistics.v1.Release
 }
 var file_vif_statistics_v1_events_proto_depIdxs = []int32{
-	2, // 0: vif.statistics.v1.ReportSubmitted.submit_time:type_name -> google.protobuf.Timestamp
-	3, // 1: vif.statistics.v1.NationalFigureCreated.national_figure:type_name -> vif.statistics.v1.NationalFigure
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	3, // 0: vif.statistics.v1.ReportSubmitted.submit_time:type_name -> google.protobuf.Timestamp
+	4, // 1: vif.statistics.v1.NationalFigureCreated.national_figure:type_name -> vif.statistics.v1.NationalFigure
+	5, // 2: vif.statistics.v1.ReleasePublished.release:type_name -> vif.statistics.v1.Release
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_vif_statistics_v1_events_proto_init() }
@@ -201,13 +255,14 @@ func file_vif_statistics_v1_events_proto_init() {
 		return
 	}
 	file_vif_statistics_v1_national_figure_proto_init()
+	file_vif_statistics_v1_release_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_vif_statistics_v1_events_proto_rawDesc), len(file_vif_statistics_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

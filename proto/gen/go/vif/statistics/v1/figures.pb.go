@@ -33,12 +33,15 @@ const (
 	// count above 0 can be recomputed, nor bounded (from every figure of its year the service
 	// answers, by the public or by a coordinator who knows their own network's raw counts) to a
 	// range narrower than the disclosure threshold. Releases: what has been published stays
-	// known. The first protected answer about a year records its figures as the year's release 1;
-	// the first one after they change (a late report, a correction) records release 2, protected
-	// against release 1 (and so on): every figure published before counts as known to the reader,
-	// a figure that did not change is the same figure in both, and no hidden count of any release
-	// may be recomputed or narrowed from all of them together. A new state that cannot be
-	// protected that way is not released: answers keep the latest release's figures.
+	// known. Protected figures come from the year's latest release, the figures as an admin
+	// published them (PublishRelease), protected with the pattern recorded then: a read never
+	// protects anew, and a report submitted or corrected since is not in them until the next
+	// publication. Release 1 of a year is protected as a single state; release 2 against release
+	// 1 (and so on): every figure published before counts as known to the reader, a figure that
+	// did not change is the same figure in both, and no hidden count of any release may be
+	// recomputed or narrowed from all of them together. A state that cannot be protected that
+	// way is not published (UNPUBLISHABLE): answers keep the latest release's figures. A year
+	// never published has no protected figure.
 	View_VIEW_PROTECTED View = 2
 )
 

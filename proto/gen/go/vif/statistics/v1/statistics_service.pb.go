@@ -640,11 +640,190 @@ func (x *ListNationalFiguresResponse) GetTotalSize() int32 {
 	return 0
 }
 
+// Request for PublishRelease.
+type PublishReleaseRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The year to publish, e.g. `years/2024`: from 2000 to this year.
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	// A UUID that makes the call idempotent (AIP-155): a retry with the same request_id and the
+	// same request returns the release recorded the first time and records nothing (no second
+	// event), even if the figures changed since. The key belongs to the caller (the token's
+	// subject, role and scope), for this method under this year.
+	// The same request_id with a different request is refused with INVALID_ARGUMENT (HTTP 400),
+	// ErrorInfo reason REQUEST_ID_REUSED and a field violation on request_id.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublishReleaseRequest) Reset() {
+	*x = PublishReleaseRequest{}
+	mi := &file_vif_statistics_v1_statistics_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublishReleaseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublishReleaseRequest) ProtoMessage() {}
+
+func (x *PublishReleaseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_vif_statistics_v1_statistics_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublishReleaseRequest.ProtoReflect.Descriptor instead.
+func (*PublishReleaseRequest) Descriptor() ([]byte, []int) {
+	return file_vif_statistics_v1_statistics_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *PublishReleaseRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *PublishReleaseRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// Request for ListReleases.
+type ListReleasesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The year, e.g. `years/2024`.
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	// How many releases to return at most; 0 means the default (50), more than 1000 is read as 1000.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The `next_page_token` of a previous call with the same parameters.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReleasesRequest) Reset() {
+	*x = ListReleasesRequest{}
+	mi := &file_vif_statistics_v1_statistics_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReleasesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReleasesRequest) ProtoMessage() {}
+
+func (x *ListReleasesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_vif_statistics_v1_statistics_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReleasesRequest.ProtoReflect.Descriptor instead.
+func (*ListReleasesRequest) Descriptor() ([]byte, []int) {
+	return file_vif_statistics_v1_statistics_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ListReleasesRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *ListReleasesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListReleasesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// Response of ListReleases.
+type ListReleasesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The releases of this page, oldest first.
+	Releases []*Release `protobuf:"bytes,1,rep,name=releases,proto3" json:"releases,omitempty"`
+	// A token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReleasesResponse) Reset() {
+	*x = ListReleasesResponse{}
+	mi := &file_vif_statistics_v1_statistics_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReleasesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReleasesResponse) ProtoMessage() {}
+
+func (x *ListReleasesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_vif_statistics_v1_statistics_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReleasesResponse.ProtoReflect.Descriptor instead.
+func (*ListReleasesResponse) Descriptor() ([]byte, []int) {
+	return file_vif_statistics_v1_statistics_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListReleasesResponse) GetReleases() []*Release {
+	if x != nil {
+		return x.Releases
+	}
+	return nil
+}
+
+func (x *ListReleasesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_vif_statistics_v1_statistics_service_proto protoreflect.FileDescriptor
 
 const file_vif_statistics_v1_statistics_service_proto_rawDesc = "" +
 	"\n" +
-	"*vif/statistics/v1/statistics_service.proto\x12\x11vif.statistics.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a'vif/statistics/v1/national_figure.proto\x1a\x1evif/statistics/v1/report.proto\x1a\x1evif/statistics/v1/series.proto\"\xba\x02\n" +
+	"*vif/statistics/v1/statistics_service.proto\x12\x11vif.statistics.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a'vif/statistics/v1/national_figure.proto\x1a\x1fvif/statistics/v1/release.proto\x1a\x1evif/statistics/v1/report.proto\x1a\x1evif/statistics/v1/series.proto\"\xba\x02\n" +
 	"\x13SubmitReportRequest\x12d\n" +
 	"\x06parent\x18\x01 \x01(\tBL\xe2A\x01\x02\xfaA\x1f\n" +
 	"\x1ddirectory.vif.gouv.fr/Network\xbaH#r!2\x1f^networks/[a-z][a-z0-9-]{2,62}$R\x06parent\x12H\n" +
@@ -695,14 +874,27 @@ const file_vif_statistics_v1_statistics_service_proto_rawDesc = "" +
 	"\x10national_figures\x18\x01 \x03(\v2!.vif.statistics.v1.NationalFigureR\x0fnationalFigures\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x05R\ttotalSize2\x96\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\xa8\x01\n" +
+	"\x15PublishReleaseRequest\x12_\n" +
+	"\x06parent\x18\x01 \x01(\tBG\xe2A\x01\x02\xfaA \x12\x1estatistics.vif.gouv.fr/Release\xbaH\x1dr\x1b2\x19^years/(20[0-9]{2}|2100)$R\x06parent\x12.\n" +
 	"\n" +
+	"request_id\x18\x02 \x01(\tB\x0f\xe2A\x01\x01\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId\"\xcd\x01\n" +
+	"\x13ListReleasesRequest\x12_\n" +
+	"\x06parent\x18\x01 \x01(\tBG\xe2A\x01\x02\xfaA \x12\x1estatistics.vif.gouv.fr/Release\xbaH\x1dr\x1b2\x19^years/(20[0-9]{2}|2100)$R\x06parent\x12(\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\v\xe2A\x01\x01\xbaH\x04\x1a\x02(\x00R\bpageSize\x12+\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tB\f\xe2A\x01\x01\xbaH\x05r\x03\x18\x80\bR\tpageToken\"v\n" +
+	"\x14ListReleasesResponse\x126\n" +
+	"\breleases\x18\x01 \x03(\v2\x1a.vif.statistics.v1.ReleaseR\breleases\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xb4\f\n" +
 	"\x11StatisticsService\x12\x94\x01\n" +
 	"\fSubmitReport\x12&.vif.statistics.v1.SubmitReportRequest\x1a\x19.vif.statistics.v1.Report\"A\xdaA\x14parent,period,counts\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{parent=networks/*}/reports\x12{\n" +
 	"\tGetReport\x12#.vif.statistics.v1.GetReportRequest\x1a\x19.vif.statistics.v1.Report\".\xdaA\x04name\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{name=networks/*/reports/*}\x12\xb2\x01\n" +
 	"\x13ListReportRevisions\x12-.vif.statistics.v1.ListReportRevisionsRequest\x1a..vif.statistics.v1.ListReportRevisionsResponse\"<\xdaA\x04name\x82\xd3\xe4\x93\x02/\x12-/v1/{name=networks/*/reports/*}:listRevisions\x12\xa2\x01\n" +
 	"\vQuerySeries\x12%.vif.statistics.v1.QuerySeriesRequest\x1a\x19.vif.statistics.v1.Series\"Q\xdaA)scope,granularity,start_period,end_period\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/{scope=networks/*}/series\x12\xba\x01\n" +
-	"\x13CompareWithNational\x12-.vif.statistics.v1.CompareWithNationalRequest\x1a%.vif.statistics.v1.NationalComparison\"M\xdaA\x19scope,start_year,end_year\x82\xd3\xe4\x93\x02+\x12)/v1/{scope=networks/*}/nationalComparison\x12\xae\x01\n" +
+	"\x13CompareWithNational\x12-.vif.statistics.v1.CompareWithNationalRequest\x1a%.vif.statistics.v1.NationalComparison\"M\xdaA\x19scope,start_year,end_year\x82\xd3\xe4\x93\x02+\x12)/v1/{scope=networks/*}/nationalComparison\x12\x89\x01\n" +
+	"\x0ePublishRelease\x12(.vif.statistics.v1.PublishReleaseRequest\x1a\x1a.vif.statistics.v1.Release\"1\xdaA\x06parent\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/v1/{parent=years/*}/releases\x12\x8f\x01\n" +
+	"\fListReleases\x12&.vif.statistics.v1.ListReleasesRequest\x1a'.vif.statistics.v1.ListReleasesResponse\".\xdaA\x06parent\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/{parent=years/*}/releases\x12\xae\x01\n" +
 	"\x14CreateNationalFigure\x12..vif.statistics.v1.CreateNationalFigureRequest\x1a!.vif.statistics.v1.NationalFigure\"C\xdaA\x14national_figure,year\x82\xd3\xe4\x93\x02&:\x0fnational_figure\"\x13/v1/nationalFigures\x12\x90\x01\n" +
 	"\x11GetNationalFigure\x12+.vif.statistics.v1.GetNationalFigureRequest\x1a!.vif.statistics.v1.NationalFigure\"+\xdaA\x04name\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1/{name=nationalFigures/*}\x12\x91\x01\n" +
 	"\x13ListNationalFigures\x12-.vif.statistics.v1.ListNationalFiguresRequest\x1a..vif.statistics.v1.ListNationalFiguresResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/nationalFiguresBBZ@github.com/vif71/vif/proto/gen/go/vif/statistics/v1;statisticsv1b\x06proto3"
@@ -719,7 +911,7 @@ func file_vif_statistics_v1_statistics_service_proto_rawDescGZIP() []byte {
 	return file_vif_statistics_v1_statistics_service_proto_rawDescData
 }
 
-var file_vif_statistics_v1_statistics_service_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_vif_statistics_v1_statistics_service_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_vif_statistics_v1_statistics_service_proto_goTypes = []any{
 	(*SubmitReportRequest)(nil),         // 0: vif.statistics.v1.SubmitReportRequest
 	(*GetReportRequest)(nil),            // 1: vif.statistics.v1.GetReportRequest
@@ -731,40 +923,49 @@ var file_vif_statistics_v1_statistics_service_proto_goTypes = []any{
 	(*GetNationalFigureRequest)(nil),    // 7: vif.statistics.v1.GetNationalFigureRequest
 	(*ListNationalFiguresRequest)(nil),  // 8: vif.statistics.v1.ListNationalFiguresRequest
 	(*ListNationalFiguresResponse)(nil), // 9: vif.statistics.v1.ListNationalFiguresResponse
-	(*ReportCounts)(nil),                // 10: vif.statistics.v1.ReportCounts
-	(*Report)(nil),                      // 11: vif.statistics.v1.Report
-	(Granularity)(0),                    // 12: vif.statistics.v1.Granularity
-	(*NationalFigure)(nil),              // 13: vif.statistics.v1.NationalFigure
-	(*Series)(nil),                      // 14: vif.statistics.v1.Series
-	(*NationalComparison)(nil),          // 15: vif.statistics.v1.NationalComparison
+	(*PublishReleaseRequest)(nil),       // 10: vif.statistics.v1.PublishReleaseRequest
+	(*ListReleasesRequest)(nil),         // 11: vif.statistics.v1.ListReleasesRequest
+	(*ListReleasesResponse)(nil),        // 12: vif.statistics.v1.ListReleasesResponse
+	(*ReportCounts)(nil),                // 13: vif.statistics.v1.ReportCounts
+	(*Report)(nil),                      // 14: vif.statistics.v1.Report
+	(Granularity)(0),                    // 15: vif.statistics.v1.Granularity
+	(*NationalFigure)(nil),              // 16: vif.statistics.v1.NationalFigure
+	(*Release)(nil),                     // 17: vif.statistics.v1.Release
+	(*Series)(nil),                      // 18: vif.statistics.v1.Series
+	(*NationalComparison)(nil),          // 19: vif.statistics.v1.NationalComparison
 }
 var file_vif_statistics_v1_statistics_service_proto_depIdxs = []int32{
-	10, // 0: vif.statistics.v1.SubmitReportRequest.counts:type_name -> vif.statistics.v1.ReportCounts
-	11, // 1: vif.statistics.v1.ListReportRevisionsResponse.reports:type_name -> vif.statistics.v1.Report
-	12, // 2: vif.statistics.v1.QuerySeriesRequest.granularity:type_name -> vif.statistics.v1.Granularity
-	13, // 3: vif.statistics.v1.CreateNationalFigureRequest.national_figure:type_name -> vif.statistics.v1.NationalFigure
-	13, // 4: vif.statistics.v1.ListNationalFiguresResponse.national_figures:type_name -> vif.statistics.v1.NationalFigure
-	0,  // 5: vif.statistics.v1.StatisticsService.SubmitReport:input_type -> vif.statistics.v1.SubmitReportRequest
-	1,  // 6: vif.statistics.v1.StatisticsService.GetReport:input_type -> vif.statistics.v1.GetReportRequest
-	2,  // 7: vif.statistics.v1.StatisticsService.ListReportRevisions:input_type -> vif.statistics.v1.ListReportRevisionsRequest
-	4,  // 8: vif.statistics.v1.StatisticsService.QuerySeries:input_type -> vif.statistics.v1.QuerySeriesRequest
-	5,  // 9: vif.statistics.v1.StatisticsService.CompareWithNational:input_type -> vif.statistics.v1.CompareWithNationalRequest
-	6,  // 10: vif.statistics.v1.StatisticsService.CreateNationalFigure:input_type -> vif.statistics.v1.CreateNationalFigureRequest
-	7,  // 11: vif.statistics.v1.StatisticsService.GetNationalFigure:input_type -> vif.statistics.v1.GetNationalFigureRequest
-	8,  // 12: vif.statistics.v1.StatisticsService.ListNationalFigures:input_type -> vif.statistics.v1.ListNationalFiguresRequest
-	11, // 13: vif.statistics.v1.StatisticsService.SubmitReport:output_type -> vif.statistics.v1.Report
-	11, // 14: vif.statistics.v1.StatisticsService.GetReport:output_type -> vif.statistics.v1.Report
-	3,  // 15: vif.statistics.v1.StatisticsService.ListReportRevisions:output_type -> vif.statistics.v1.ListReportRevisionsResponse
-	14, // 16: vif.statistics.v1.StatisticsService.QuerySeries:output_type -> vif.statistics.v1.Series
-	15, // 17: vif.statistics.v1.StatisticsService.CompareWithNational:output_type -> vif.statistics.v1.NationalComparison
-	13, // 18: vif.statistics.v1.StatisticsService.CreateNationalFigure:output_type -> vif.statistics.v1.NationalFigure
-	13, // 19: vif.statistics.v1.StatisticsService.GetNationalFigure:output_type -> vif.statistics.v1.NationalFigure
-	9,  // 20: vif.statistics.v1.StatisticsService.ListNationalFigures:output_type -> vif.statistics.v1.ListNationalFiguresResponse
-	13, // [13:21] is the sub-list for method output_type
-	5,  // [5:13] is the sub-list for method input_type
-	5,  // [5:5] is the sub-list for extension type_name
-	5,  // [5:5] is the sub-list for extension extendee
-	0,  // [0:5] is the sub-list for field type_name
+	13, // 0: vif.statistics.v1.SubmitReportRequest.counts:type_name -> vif.statistics.v1.ReportCounts
+	14, // 1: vif.statistics.v1.ListReportRevisionsResponse.reports:type_name -> vif.statistics.v1.Report
+	15, // 2: vif.statistics.v1.QuerySeriesRequest.granularity:type_name -> vif.statistics.v1.Granularity
+	16, // 3: vif.statistics.v1.CreateNationalFigureRequest.national_figure:type_name -> vif.statistics.v1.NationalFigure
+	16, // 4: vif.statistics.v1.ListNationalFiguresResponse.national_figures:type_name -> vif.statistics.v1.NationalFigure
+	17, // 5: vif.statistics.v1.ListReleasesResponse.releases:type_name -> vif.statistics.v1.Release
+	0,  // 6: vif.statistics.v1.StatisticsService.SubmitReport:input_type -> vif.statistics.v1.SubmitReportRequest
+	1,  // 7: vif.statistics.v1.StatisticsService.GetReport:input_type -> vif.statistics.v1.GetReportRequest
+	2,  // 8: vif.statistics.v1.StatisticsService.ListReportRevisions:input_type -> vif.statistics.v1.ListReportRevisionsRequest
+	4,  // 9: vif.statistics.v1.StatisticsService.QuerySeries:input_type -> vif.statistics.v1.QuerySeriesRequest
+	5,  // 10: vif.statistics.v1.StatisticsService.CompareWithNational:input_type -> vif.statistics.v1.CompareWithNationalRequest
+	10, // 11: vif.statistics.v1.StatisticsService.PublishRelease:input_type -> vif.statistics.v1.PublishReleaseRequest
+	11, // 12: vif.statistics.v1.StatisticsService.ListReleases:input_type -> vif.statistics.v1.ListReleasesRequest
+	6,  // 13: vif.statistics.v1.StatisticsService.CreateNationalFigure:input_type -> vif.statistics.v1.CreateNationalFigureRequest
+	7,  // 14: vif.statistics.v1.StatisticsService.GetNationalFigure:input_type -> vif.statistics.v1.GetNationalFigureRequest
+	8,  // 15: vif.statistics.v1.StatisticsService.ListNationalFigures:input_type -> vif.statistics.v1.ListNationalFiguresRequest
+	14, // 16: vif.statistics.v1.StatisticsService.SubmitReport:output_type -> vif.statistics.v1.Report
+	14, // 17: vif.statistics.v1.StatisticsService.GetReport:output_type -> vif.statistics.v1.Report
+	3,  // 18: vif.statistics.v1.StatisticsService.ListReportRevisions:output_type -> vif.statistics.v1.ListReportRevisionsResponse
+	18, // 19: vif.statistics.v1.StatisticsService.QuerySeries:output_type -> vif.statistics.v1.Series
+	19, // 20: vif.statistics.v1.StatisticsService.CompareWithNational:output_type -> vif.statistics.v1.NationalComparison
+	17, // 21: vif.statistics.v1.StatisticsService.PublishRelease:output_type -> vif.statistics.v1.Release
+	12, // 22: vif.statistics.v1.StatisticsService.ListReleases:output_type -> vif.statistics.v1.ListReleasesResponse
+	16, // 23: vif.statistics.v1.StatisticsService.CreateNationalFigure:output_type -> vif.statistics.v1.NationalFigure
+	16, // 24: vif.statistics.v1.StatisticsService.GetNationalFigure:output_type -> vif.statistics.v1.NationalFigure
+	9,  // 25: vif.statistics.v1.StatisticsService.ListNationalFigures:output_type -> vif.statistics.v1.ListNationalFiguresResponse
+	16, // [16:26] is the sub-list for method output_type
+	6,  // [6:16] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_vif_statistics_v1_statistics_service_proto_init() }
@@ -773,6 +974,7 @@ func file_vif_statistics_v1_statistics_service_proto_init() {
 		return
 	}
 	file_vif_statistics_v1_national_figure_proto_init()
+	file_vif_statistics_v1_release_proto_init()
 	file_vif_statistics_v1_report_proto_init()
 	file_vif_statistics_v1_series_proto_init()
 	type x struct{}
@@ -781,7 +983,7 @@ func file_vif_statistics_v1_statistics_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_vif_statistics_v1_statistics_service_proto_rawDesc), len(file_vif_statistics_v1_statistics_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -24,6 +24,8 @@ const (
 	StatisticsService_ListReportRevisions_FullMethodName  = "/vif.statistics.v1.StatisticsService/ListReportRevisions"
 	StatisticsService_QuerySeries_FullMethodName          = "/vif.statistics.v1.StatisticsService/QuerySeries"
 	StatisticsService_CompareWithNational_FullMethodName  = "/vif.statistics.v1.StatisticsService/CompareWithNational"
+	StatisticsService_PublishRelease_FullMethodName       = "/vif.statistics.v1.StatisticsService/PublishRelease"
+	StatisticsService_ListReleases_FullMethodName         = "/vif.statistics.v1.StatisticsService/ListReleases"
 	StatisticsService_CreateNationalFigure_FullMethodName = "/vif.statistics.v1.StatisticsService/CreateNationalFigure"
 	StatisticsService_GetNationalFigure_FullMethodName    = "/vif.statistics.v1.StatisticsService/GetNationalFigure"
 	StatisticsService_ListNationalFigures_FullMethodName  = "/vif.statistics.v1.StatisticsService/ListNationalFigures"
@@ -41,12 +43,20 @@ const (
 // Everybody else, authenticated or not, sees protected figures: counts from 1 to threshold-1 (5
 // by default) are hidden, with enough other figures that none can be recomputed from what is
 // published, and every rate or percentage derived from a hidden count is hidden too. A hidden
-// figure says so (`hidden: true`) and carries no number. What has been published stays known:
-// after a late report or a correction, the protected figures of the year are a new release,
-// protected against every earlier one (see VIEW_PROTECTED).
+// figure says so (`hidden: true`) and carries no number.
 //
-// Coordinators submit their network's reports, admins any network's; admins enter the national
-// reference series.
+// Publication is explicit. Protected figures come, for each year, from the year's latest
+// release (`years/{year}/releases/{n}`, see Release): the year's figures as they were when an
+// admin published them (PublishRelease), protected then, and never from the reports as they are
+// now. A report submitted or corrected after it is not seen by these readers until the next
+// publication, which is protected against every earlier release (see VIEW_PROTECTED); a year
+// never published has no figure for them, as if nobody had reported. Reads never compute a
+// protection: they read the pattern the release recorded. Raw readers see the reports live: an
+// admin all of them, a coordinator their own network's (the département's and the other
+// networks' figures come to them from the release, protected).
+//
+// Coordinators submit their network's reports, admins any network's; admins publish the
+// figures and enter the national reference series.
 type StatisticsServiceClient interface {
 	// Submits a network's counts for a period. The first submission of a period is revision 1; a
 	// later one is a correction and becomes the next revision. The network is checked against the
@@ -55,10 +65,16 @@ type StatisticsServiceClient interface {
 	// (see request_id).
 	SubmitReport(ctx context.Context, in *SubmitReportRequest, opts ...grpc.CallOption) (*Report, error)
 	// Gets the latest revision of a report: raw counts for an entitled caller, protected figures
-	// otherwise.
+	// otherwise, from the year's latest release. To a caller not entitled to the raw counts, the
+	// report is the revision that release holds (a correction submitted since is not shown, nor its
+	// revision number, until the next publication), and a report the release does not hold
+	// (submitted since, or its year never published) is NOT_FOUND, exactly as a report nobody
+	// submitted: a hidden answer would tell that a network reported.
 	GetReport(ctx context.Context, in *GetReportRequest, opts ...grpc.CallOption) (*Report, error)
 	// Lists every revision of a report, newest first, for audit. Counts are shown to entitled
-	// callers only; for others every count of every revision is hidden.
+	// callers only; for others every count of every revision is hidden, the list ends at the
+	// revision the latest release of its year holds, and a report that release does not hold is
+	// NOT_FOUND (see GetReport).
 	ListReportRevisions(ctx context.Context, in *ListReportRevisionsRequest, opts ...grpc.CallOption) (*ListReportRevisionsResponse, error)
 	// Computes the figures of a network, or of the département (`networks/-`), over a range of
 	// periods at a granularity, rolled up from months to quarters to years, with the change from the
@@ -67,6 +83,19 @@ type StatisticsServiceClient interface {
 	// Compares the yearly growth of a network, or of the département (`networks/-`), with the
 	// growth of the national reference series.
 	CompareWithNational(ctx context.Context, in *CompareWithNationalRequest, opts ...grpc.CallOption) (*NationalComparison, error)
+	// Publishes a year's figures (admins only): the year's current state, every network's latest
+	// reports, protected against every earlier release of the year, becomes its next release;
+	// protected answers come from it until the next publication. It publishes event
+	// `vif.statistics.v1.release.published` in the same transaction. Refused, writing nothing,
+	// with FAILED_PRECONDITION and ErrorInfo reason NOTHING_TO_PUBLISH when nothing changed since
+	// the latest release (or the year has no report), UNPUBLISHABLE when the state cannot be
+	// protected against the earlier releases. Two admins publishing at once never make two
+	// releases of one state: one records it, the other is NOTHING_TO_PUBLISH (or publishes what
+	// changed meanwhile as the next). A retry with the same request_id returns the release
+	// recorded the first time.
+	PublishRelease(ctx context.Context, in *PublishReleaseRequest, opts ...grpc.CallOption) (*Release, error)
+	// Lists a year's releases, oldest first: when its figures were published, nothing else.
+	ListReleases(ctx context.Context, in *ListReleasesRequest, opts ...grpc.CallOption) (*ListReleasesResponse, error)
 	// Enters one year of the national reference series, with its source.
 	CreateNationalFigure(ctx context.Context, in *CreateNationalFigureRequest, opts ...grpc.CallOption) (*NationalFigure, error)
 	// Gets one year of the national reference series.
@@ -133,6 +162,26 @@ func (c *statisticsServiceClient) CompareWithNational(ctx context.Context, in *C
 	return out, nil
 }
 
+func (c *statisticsServiceClient) PublishRelease(ctx context.Context, in *PublishReleaseRequest, opts ...grpc.CallOption) (*Release, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Release)
+	err := c.cc.Invoke(ctx, StatisticsService_PublishRelease_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *statisticsServiceClient) ListReleases(ctx context.Context, in *ListReleasesRequest, opts ...grpc.CallOption) (*ListReleasesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListReleasesResponse)
+	err := c.cc.Invoke(ctx, StatisticsService_ListReleases_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *statisticsServiceClient) CreateNationalFigure(ctx context.Context, in *CreateNationalFigureRequest, opts ...grpc.CallOption) (*NationalFigure, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(NationalFigure)
@@ -175,12 +224,20 @@ func (c *statisticsServiceClient) ListNationalFigures(ctx context.Context, in *L
 // Everybody else, authenticated or not, sees protected figures: counts from 1 to threshold-1 (5
 // by default) are hidden, with enough other figures that none can be recomputed from what is
 // published, and every rate or percentage derived from a hidden count is hidden too. A hidden
-// figure says so (`hidden: true`) and carries no number. What has been published stays known:
-// after a late report or a correction, the protected figures of the year are a new release,
-// protected against every earlier one (see VIEW_PROTECTED).
+// figure says so (`hidden: true`) and carries no number.
 //
-// Coordinators submit their network's reports, admins any network's; admins enter the national
-// reference series.
+// Publication is explicit. Protected figures come, for each year, from the year's latest
+// release (`years/{year}/releases/{n}`, see Release): the year's figures as they were when an
+// admin published them (PublishRelease), protected then, and never from the reports as they are
+// now. A report submitted or corrected after it is not seen by these readers until the next
+// publication, which is protected against every earlier release (see VIEW_PROTECTED); a year
+// never published has no figure for them, as if nobody had reported. Reads never compute a
+// protection: they read the pattern the release recorded. Raw readers see the reports live: an
+// admin all of them, a coordinator their own network's (the département's and the other
+// networks' figures come to them from the release, protected).
+//
+// Coordinators submit their network's reports, admins any network's; admins publish the
+// figures and enter the national reference series.
 type StatisticsServiceServer interface {
 	// Submits a network's counts for a period. The first submission of a period is revision 1; a
 	// later one is a correction and becomes the next revision. The network is checked against the
@@ -189,10 +246,16 @@ type StatisticsServiceServer interface {
 	// (see request_id).
 	SubmitReport(context.Context, *SubmitReportRequest) (*Report, error)
 	// Gets the latest revision of a report: raw counts for an entitled caller, protected figures
-	// otherwise.
+	// otherwise, from the year's latest release. To a caller not entitled to the raw counts, the
+	// report is the revision that release holds (a correction submitted since is not shown, nor its
+	// revision number, until the next publication), and a report the release does not hold
+	// (submitted since, or its year never published) is NOT_FOUND, exactly as a report nobody
+	// submitted: a hidden answer would tell that a network reported.
 	GetReport(context.Context, *GetReportRequest) (*Report, error)
 	// Lists every revision of a report, newest first, for audit. Counts are shown to entitled
-	// callers only; for others every count of every revision is hidden.
+	// callers only; for others every count of every revision is hidden, the list ends at the
+	// revision the latest release of its year holds, and a report that release does not hold is
+	// NOT_FOUND (see GetReport).
 	ListReportRevisions(context.Context, *ListReportRevisionsRequest) (*ListReportRevisionsResponse, error)
 	// Computes the figures of a network, or of the département (`networks/-`), over a range of
 	// periods at a granularity, rolled up from months to quarters to years, with the change from the
@@ -201,6 +264,19 @@ type StatisticsServiceServer interface {
 	// Compares the yearly growth of a network, or of the département (`networks/-`), with the
 	// growth of the national reference series.
 	CompareWithNational(context.Context, *CompareWithNationalRequest) (*NationalComparison, error)
+	// Publishes a year's figures (admins only): the year's current state, every network's latest
+	// reports, protected against every earlier release of the year, becomes its next release;
+	// protected answers come from it until the next publication. It publishes event
+	// `vif.statistics.v1.release.published` in the same transaction. Refused, writing nothing,
+	// with FAILED_PRECONDITION and ErrorInfo reason NOTHING_TO_PUBLISH when nothing changed since
+	// the latest release (or the year has no report), UNPUBLISHABLE when the state cannot be
+	// protected against the earlier releases. Two admins publishing at once never make two
+	// releases of one state: one records it, the other is NOTHING_TO_PUBLISH (or publishes what
+	// changed meanwhile as the next). A retry with the same request_id returns the release
+	// recorded the first time.
+	PublishRelease(context.Context, *PublishReleaseRequest) (*Release, error)
+	// Lists a year's releases, oldest first: when its figures were published, nothing else.
+	ListReleases(context.Context, *ListReleasesRequest) (*ListReleasesResponse, error)
 	// Enters one year of the national reference series, with its source.
 	CreateNationalFigure(context.Context, *CreateNationalFigureRequest) (*NationalFigure, error)
 	// Gets one year of the national reference series.
@@ -231,6 +307,12 @@ func (UnimplementedStatisticsServiceServer) QuerySeries(context.Context, *QueryS
 }
 func (UnimplementedStatisticsServiceServer) CompareWithNational(context.Context, *CompareWithNationalRequest) (*NationalComparison, error) {
 	return nil, status.Error(codes.Unimplemented, "method CompareWithNational not implemented")
+}
+func (UnimplementedStatisticsServiceServer) PublishRelease(context.Context, *PublishReleaseRequest) (*Release, error) {
+	return nil, status.Error(codes.Unimplemented, "method PublishRelease not implemented")
+}
+func (UnimplementedStatisticsServiceServer) ListReleases(context.Context, *ListReleasesRequest) (*ListReleasesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListReleases not implemented")
 }
 func (UnimplementedStatisticsServiceServer) CreateNationalFigure(context.Context, *CreateNationalFigureRequest) (*NationalFigure, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateNationalFigure not implemented")
@@ -352,6 +434,42 @@ func _StatisticsService_CompareWithNational_Handler(srv interface{}, ctx context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _StatisticsService_PublishRelease_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PublishReleaseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StatisticsServiceServer).PublishRelease(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StatisticsService_PublishRelease_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StatisticsServiceServer).PublishRelease(ctx, req.(*PublishReleaseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StatisticsService_ListReleases_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListReleasesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StatisticsServiceServer).ListReleases(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StatisticsService_ListReleases_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StatisticsServiceServer).ListReleases(ctx, req.(*ListReleasesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _StatisticsService_CreateNationalFigure_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CreateNationalFigureRequest)
 	if err := dec(in); err != nil {
@@ -432,6 +550,14 @@ var StatisticsService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CompareWithNational",
 			Handler:    _StatisticsService_CompareWithNational_Handler,
+		},
+		{
+			MethodName: "PublishRelease",
+			Handler:    _StatisticsService_PublishRelease_Handler,
+		},
+		{
+			MethodName: "ListReleases",
+			Handler:    _StatisticsService_ListReleases_Handler,
 		},
 		{
 			MethodName: "CreateNationalFigure",
