@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { frenchMessage } from "../src/lib/messages";
 import { axe, screenshot, url, watch } from "./helpers";
+import { apiAs } from "./fleetadm";
 
 const EMAIL = "coordination.louhannais@demo.vif.test";
 const NETWORK = "louhannais";
@@ -273,6 +274,8 @@ test("a coordinator sends a monthly report, checked as the API checks it, correc
   const forms = page.getByRole("table", { name: /selon la forme principale de violence, chiffres bruts/ });
   // Physiques 6, Psychologiques 2, Sexuelles 2, Économiques 0, Administratives 0, non précisé 2.
   await expect(forms.getByRole("row", { name: new RegExp(`^${month}`) }).locator("td")).toHaveText(["6", "2", "2", "0", "0", "2"]);
+  // The public sees the month once the Département has published its year (publication is explicit).
+  await apiAs("admin", "POST", `/v1/years/${month.slice(0, 4)}/releases`, {});
   const pub = await (await fetch(url(`/v1/networks/${NETWORK}/series?granularity=GRANULARITY_MONTH&startPeriod=${month}&endPeriod=${month}`))).json();
   const sexual = pub.periods[0].figures.byForm.find((f: { form: string }) => f.form === "FORM_OF_VIOLENCE_SEXUAL");
   expect(sexual.count.hidden).toBe(true);
