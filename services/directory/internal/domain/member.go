@@ -71,9 +71,7 @@ func (m *Member) Validate() error {
 	case len(m.DisplayName) > 200:
 		errs.Add("display_name", "must be at most 200 bytes")
 	}
-	if m.Organisation == "" {
-		errs.Add("organisation", "is required: organisations/{organisation}")
-	}
+	errs.Require("organisation", m.Organisation, "is required: organisations/{organisation}")
 	if len(m.Domains) == 0 {
 		errs.Add("domains", "at least one domain of competence is required")
 	}
