@@ -50,6 +50,15 @@ func TestEtag(t *testing.T) {
 	}
 }
 
+// TestMetaEtag proves an entity that embeds Meta gets the etag its name and revision always gave,
+// so etags clients hold stay valid.
+func TestMetaEtag(t *testing.T) {
+	m := resource.Meta{Revision: 1}
+	if got, want := m.Etag("vehicles/clio"), `"433a69aae9d53425"`; got != want {
+		t.Errorf("Meta{Revision: 1}.Etag(vehicles/clio) = %s; want %s", got, want)
+	}
+}
+
 func TestReadPage(t *testing.T) {
 	items := []string{"a", "b", "c"}
 	list := func(limit int) ([]string, int, error) { return items[:min(limit, len(items))], len(items), nil }

@@ -34,6 +34,15 @@ func (e *Error) Add(field, description string) {
 	e.Violations = append(e.Violations, Violation{Field: field, Description: description})
 }
 
+// Require records a violation of field with description when value is empty, so that each
+// required field of a request is checked in one line that says what the caller must give:
+// errs.Require("vehicle.make", v.Make, "is required").
+func (e *Error) Require(field, value, description string) {
+	if value == "" {
+		e.Add(field, description)
+	}
+}
+
 // Err returns e when it holds violations, nil otherwise, so callers can collect every problem of
 // a request and then return once.
 func (e *Error) Err() error {

@@ -149,7 +149,7 @@ func TestUpdateOrganisationChangesOnlyTheMaskedFields(t *testing.T) {
 		Commune:      "71270",
 		Address:      "2 rue du Patch",
 		Illustrative: true,
-		Revision:     99,
+		Meta:         resource.Meta{Revision: 99},
 	}
 	tests := []struct {
 		mask []string

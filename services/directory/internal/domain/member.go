@@ -3,8 +3,8 @@ package domain
 import (
 	"slices"
 	"strings"
-	"time"
 
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 )
 
@@ -31,9 +31,7 @@ type Member struct {
 	Domains      []Domain // sorted, unique
 	Email        string   // contact data: for the network side only (Actor.SeesContacts)
 	Phone        string   // contact data: for the network side only (Actor.SeesContacts)
-	Revision     int64
-	CreateTime   time.Time
-	UpdateTime   time.Time
+	resource.Meta
 }
 
 // ShownTo returns m as a may read it: without its contact data unless a sees contacts.
@@ -50,7 +48,7 @@ func (m *Member) ShownTo(a Actor) *Member {
 func (m *Member) Name() string { return "networks/" + m.Network + "/members/" + m.ID }
 
 // Etag is the member's current etag.
-func (m *Member) Etag() string { return etag(m.Name(), m.Revision) }
+func (m *Member) Etag() string { return m.Meta.Etag(m.Name()) }
 
 // WithoutContact returns a copy of m without its contact details.
 func (m *Member) WithoutContact() *Member {
@@ -73,9 +71,7 @@ func (m *Member) Validate() error {
 	case len(m.DisplayName) > 200:
 		errs.Add("display_name", "must be at most 200 bytes")
 	}
-	if m.Organisation == "" {
-		errs.Add("organisation", "is required: organisations/{organisation}")
-	}
+	errs.Require("organisation", m.Organisation, "is required: organisations/{organisation}")
 	if len(m.Domains) == 0 {
 		errs.Add("domains", "at least one domain of competence is required")
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vif71/vif/platform/frid"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/validation"
 )
 
@@ -33,9 +34,7 @@ type Organisation struct {
 	Commune      string // INSEE code, empty when unknown
 	Address      string
 	Illustrative bool
-	Revision     int64 // bumped by every change; the etag derives from it
-	CreateTime   time.Time
-	UpdateTime   time.Time
+	resource.Meta
 	// DeleteTime is when the organisation was soft-deleted; zero while it is not. Other services
 	// refer to organisations, so a deleted one is kept (never purged) and still resolves.
 	DeleteTime time.Time
@@ -80,7 +79,7 @@ func (o *Organisation) CheckReferable() error {
 }
 
 // Etag is the organisation's current etag.
-func (o *Organisation) Etag() string { return etag(o.Name(), o.Revision) }
+func (o *Organisation) Etag() string { return o.Meta.Etag(o.Name()) }
 
 // OrganisationFields are the fields an update may change, by their API names.
 var OrganisationFields = []string{"display_name", "kind", "siret", "commune", "address"}

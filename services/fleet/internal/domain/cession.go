@@ -33,12 +33,8 @@ func VehicleFree(vehicle, open string) error {
 // of the proposal.
 func (c *Cession) CheckProposal(date Date) error {
 	var errs validation.Error
-	if c.Vehicle == "" {
-		errs.Add("cession.vehicle", "is required: vehicles/{vehicle}")
-	}
-	if c.Beneficiary == "" {
-		errs.Add("cession.beneficiary", "is required: organisations/{id}")
-	}
+	errs.Require("cession.vehicle", c.Vehicle, "is required: vehicles/{vehicle}")
+	errs.Require("cession.beneficiary", c.Beneficiary, "is required: organisations/{id}")
 	if !date.Valid() {
 		errs.Add("propose_date", "is required: a valid calendar date")
 	}
@@ -104,9 +100,7 @@ func (c *Cession) end(v *Vehicle, reason string, date Date, dateField string, to
 		return c.wrongState(fmt.Sprintf("only a cession that is %v can become %s", from, to))
 	}
 	var errs validation.Error
-	if reason == "" {
-		errs.Add("reason", "is required")
-	}
+	errs.Require("reason", reason, "is required")
 	if !date.Valid() || date < c.ProposeDate {
 		errs.Add(dateField, "is required: a valid day, not before the proposal ("+string(c.ProposeDate)+")")
 	}

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"slices"
-	"time"
 
 	"github.com/vif71/vif/platform/calendar"
 	"github.com/vif71/vif/platform/resource"
@@ -20,8 +19,6 @@ func (d Date) AddDays(n int) Date { return Date(calendar.Date(d).AddDays(n)) }
 
 // DeclarationDays is how long after the handover the transfer must be declared.
 const DeclarationDays = 15
-
-func etag(name string, revision int64) string { return resource.Etag(name, revision) }
 
 // VehicleState is where a vehicle is in its life: the proto enum's names without their
 // VEHICLE_STATE_ prefix.
@@ -53,16 +50,14 @@ type Vehicle struct {
 	State                 VehicleState
 	Readings              []OdometerReading // oldest first, never decreasing
 	Illustrative          bool
-	Revision              int64
-	CreateTime            time.Time
-	UpdateTime            time.Time
+	resource.Meta
 }
 
 // Name is the vehicle's resource name.
 func (v *Vehicle) Name() string { return "vehicles/" + v.ID }
 
 // Etag is the vehicle's current etag.
-func (v *Vehicle) Etag() string { return etag(v.Name(), v.Revision) }
+func (v *Vehicle) Etag() string { return v.Meta.Etag(v.Name()) }
 
 // OdometerKM is the latest reading (0 when none).
 func (v *Vehicle) OdometerKM() int64 {
@@ -133,16 +128,14 @@ type Cession struct {
 	EndDate             Date   // rejected or cancelled
 	EndReason           string // why
 	Illustrative        bool
-	Revision            int64
-	CreateTime          time.Time
-	UpdateTime          time.Time
+	resource.Meta
 }
 
 // Name is the cession's resource name.
 func (c *Cession) Name() string { return "cessions/" + c.ID }
 
 // Etag is the cession's current etag.
-func (c *Cession) Etag() string { return etag(c.Name(), c.Revision) }
+func (c *Cession) Etag() string { return c.Meta.Etag(c.Name()) }
 
 // HandoverDate is the day of the handover ("" before it).
 func (c *Cession) HandoverDate() Date {

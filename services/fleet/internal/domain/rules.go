@@ -47,18 +47,10 @@ var HeldStates = []VehicleState{InService, Retired, Reserved}
 func (v *Vehicle) Validate(today Date) error {
 	var errs validation.Error
 	v.Make, v.Model, v.Plate = strings.TrimSpace(v.Make), strings.TrimSpace(v.Model), strings.TrimSpace(v.Plate)
-	if v.VIN == "" {
-		errs.Add("vehicle.vin", "is required: 17 characters, digits and capital letters without I, O and Q")
-	}
-	if v.Plate == "" {
-		errs.Add("vehicle.plate", "is required: AA-123-AA, or the older 123 ABC 71")
-	}
-	if v.Make == "" {
-		errs.Add("vehicle.make", "is required")
-	}
-	if v.Model == "" {
-		errs.Add("vehicle.model", "is required")
-	}
+	errs.Require("vehicle.vin", v.VIN, "is required: 17 characters, digits and capital letters without I, O and Q")
+	errs.Require("vehicle.plate", v.Plate, "is required: AA-123-AA, or the older 123 ABC 71")
+	errs.Require("vehicle.make", v.Make, "is required")
+	errs.Require("vehicle.model", v.Model, "is required")
 	if !v.FirstRegistrationDate.Valid() {
 		errs.Add("vehicle.first_registration_date", "is required: a valid calendar date")
 	}
@@ -144,12 +136,8 @@ func (c *Cession) CheckHandover(h *Handover, today Date) error {
 		errs.Add("handover.handover_date", "is required: a valid day, not before the approval ("+string(c.ApproveDate)+")")
 	}
 	notFuture(&errs, "handover.handover_date", h.Date, today)
-	if h.Place == "" {
-		errs.Add("handover.place", "is required")
-	}
-	if h.CertificateReference == "" {
-		errs.Add("handover.certificate_reference", "is required: the reference of the certificate of cession (cerfa n° 15776)")
-	}
+	errs.Require("handover.place", h.Place, "is required")
+	errs.Require("handover.certificate_reference", h.CertificateReference, "is required: the reference of the certificate of cession (cerfa n° 15776)")
 	for i := range h.Officials {
 		o := &h.Officials[i]
 		o.Name, o.Title = strings.TrimSpace(o.Name), strings.TrimSpace(o.Title)

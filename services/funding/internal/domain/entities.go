@@ -30,8 +30,6 @@ func (k FunderKind) Valid() bool { return slices.Contains(FunderKinds, k) }
 // Date is a calendar day, "YYYY-MM-DD" (calendar.Date); the zero value means unknown.
 type Date = calendar.Date
 
-func etag(name string, revision int64) string { return resource.Etag(name, revision) }
-
 // Funder is a body that co-finances posts.
 type Funder struct {
 	ID           string
@@ -42,16 +40,14 @@ type Funder struct {
 	Organisation string // directory organisation id whose officers act for the funder
 	SIRET        string
 	Illustrative bool
-	Revision     int64
-	CreateTime   time.Time
-	UpdateTime   time.Time
+	resource.Meta
 }
 
 // Name is the funder's resource name.
 func (f *Funder) Name() string { return "funders/" + f.ID }
 
 // Etag is the funder's current etag.
-func (f *Funder) Etag() string { return etag(f.Name(), f.Revision) }
+func (f *Funder) Etag() string { return f.Meta.Etag(f.Name()) }
 
 // FunderFields are the fields an update may change.
 var FunderFields = []string{"display_name", "organisation", "siret"}
@@ -67,16 +63,14 @@ type Post struct {
 	EndDate          Date   // empty when open-ended
 	SIRET            string // of the body that employs the social worker and receives the funds
 	Illustrative     bool
-	Revision         int64
-	CreateTime       time.Time
-	UpdateTime       time.Time
+	resource.Meta
 }
 
 // Name is the post's resource name.
 func (p *Post) Name() string { return "posts/" + p.ID }
 
 // Etag is the post's current etag.
-func (p *Post) Etag() string { return etag(p.Name(), p.Revision) }
+func (p *Post) Etag() string { return p.Meta.Etag(p.Name()) }
 
 // PostFields are the fields an update may change.
 var PostFields = []string{"display_name", "network", "host_organisation", "fte_thousandths", "start_date", "end_date", "siret"}
@@ -115,9 +109,7 @@ type Plan struct {
 	Contributions      []PlannedContribution
 	Revisions          int32 // revisions since creation
 	Illustrative       bool
-	Revision           int64 // bumped by every change; the etag derives from it
-	CreateTime         time.Time
-	UpdateTime         time.Time
+	resource.Meta
 }
 
 // PlanName returns the resource name of the plan of post for year.
@@ -129,7 +121,7 @@ func PlanName(post string, year int32) string {
 func (p *Plan) Name() string { return PlanName(p.Post, p.Year) }
 
 // Etag is the plan's current etag.
-func (p *Plan) Etag() string { return etag(p.Name(), p.Revision) }
+func (p *Plan) Etag() string { return p.Meta.Etag(p.Name()) }
 
 // PlanFields are the fields an update may change.
 var PlanFields = []string{"annual_cost_cents", "state_share_bp", "state_funder", "explicit_shares", "population_shares"}
@@ -165,16 +157,14 @@ type Agreement struct {
 	StartDate  Date
 	CloseDate  Date
 	TotalCents int64
-	Revision   int64
-	CreateTime time.Time
-	UpdateTime time.Time
+	resource.Meta
 }
 
 // Name is the agreement's resource name.
 func (a *Agreement) Name() string { return "agreements/" + a.ID }
 
 // Etag is the agreement's current etag.
-func (a *Agreement) Etag() string { return etag(a.Name(), a.Revision) }
+func (a *Agreement) Etag() string { return a.Meta.Etag(a.Name()) }
 
 // Payment is money received for a contribution.
 type Payment struct {
@@ -203,7 +193,7 @@ func (c *Contribution) Name() string {
 }
 
 // Etag is the contribution's current etag.
-func (c *Contribution) Etag() string { return etag(c.Name(), c.Revision) }
+func (c *Contribution) Etag() string { return resource.Etag(c.Name(), c.Revision) }
 
 // DueCents is what was called and not paid yet.
 func (c *Contribution) DueCents() int64 { return c.CalledCents - c.PaidCents }

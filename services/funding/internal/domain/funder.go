@@ -14,9 +14,7 @@ import (
 func (f *Funder) Validate() error {
 	var errs validation.Error
 	f.DisplayName = strings.TrimSpace(f.DisplayName)
-	if f.DisplayName == "" {
-		errs.Add("funder.display_name", "is required")
-	}
+	errs.Require("funder.display_name", f.DisplayName, "is required")
 	if !f.Kind.Valid() {
 		errs.Add("funder.kind", "is required: one of the FUNDER_KIND_ values other than UNSPECIFIED")
 	}

@@ -43,9 +43,7 @@ func (p *Plan) CheckShape() error {
 			errs.Add("funding_plan.explicit_shares.shares", "at least one share is required")
 		}
 	case RulePopulation:
-		if p.DepartementFunder == "" {
-			errs.Add("funding_plan.population_shares.departement_funder", "is required: funders/{funder} of kind DEPARTEMENT")
-		}
+		errs.Require("funding_plan.population_shares.departement_funder", p.DepartementFunder, "is required: funders/{funder} of kind DEPARTEMENT")
 	default:
 		errs.Add("funding_plan.remainder_rule", "is required: explicit_shares or population_shares")
 	}

@@ -20,15 +20,9 @@ func MayHost(kind string) bool { return slices.Contains(HostKinds, kind) }
 func (p *Post) Validate() error {
 	var errs validation.Error
 	p.DisplayName = strings.TrimSpace(p.DisplayName)
-	if p.DisplayName == "" {
-		errs.Add("post.display_name", "is required")
-	}
-	if p.Network == "" {
-		errs.Add("post.network", "is required: networks/{network}")
-	}
-	if p.HostOrganisation == "" {
-		errs.Add("post.host_organisation", "is required: the police or gendarmerie organisation hosting the post")
-	}
+	errs.Require("post.display_name", p.DisplayName, "is required")
+	errs.Require("post.network", p.Network, "is required: networks/{network}")
+	errs.Require("post.host_organisation", p.HostOrganisation, "is required: the police or gendarmerie organisation hosting the post")
 	if p.FTEThousandths < 1 || p.FTEThousandths > 10000 {
 		errs.Add("post.fte_thousandths", "must be between 1 and 10000 (1000 is one full-time post)")
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vif71/vif/platform/idempotency"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/directory/internal/adapters/grpcapi"
 	"github.com/vif71/vif/services/directory/internal/adapters/store"
@@ -65,9 +66,7 @@ func (f *fixture) org(id string) *domain.Organisation {
 		Commune:      "71076",
 		Address:      "1 place de l'Hôtel de Ville, 71100 Chalon-sur-Saône",
 		Illustrative: true,
-		Revision:     1,
-		CreateTime:   now,
-		UpdateTime:   now,
+		Meta:         resource.Meta{Revision: 1, CreateTime: now, UpdateTime: now},
 	}
 }
 
@@ -126,9 +125,7 @@ func (f *fixture) member(network, id, org string, domains ...domain.Domain) *dom
 		Domains:      domains,
 		Email:        id + "@example.org",
 		Phone:        "+33 3 85 00 00 00",
-		Revision:     1,
-		CreateTime:   now,
-		UpdateTime:   now,
+		Meta:         resource.Meta{Revision: 1, CreateTime: now, UpdateTime: now},
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/vif71/vif/platform/apierr"
+	"github.com/vif71/vif/platform/resource"
 	fleetv1 "github.com/vif71/vif/proto/gen/go/vif/fleet/v1"
 	"github.com/vif71/vif/services/fleet/internal/app"
 	"github.com/vif71/vif/services/fleet/internal/domain"
@@ -43,10 +44,10 @@ func (memStore) RegisterVehicle(_ context.Context, v *domain.Vehicle, events []*
 // last read on 2026-03-01 at 50000 km, while reserved.
 func approvedCession() (*domain.Cession, *domain.Vehicle) {
 	v := &domain.Vehicle{ID: "v", VIN: "VF1E2E00000000001", Plate: "EE-001-FL", Make: "Renault", Model: "Clio",
-		FirstRegistrationDate: "2016-05-01", State: domain.Reserved, Revision: 3,
+		FirstRegistrationDate: "2016-05-01", State: domain.Reserved, Meta: resource.Meta{Revision: 3},
 		Readings: []domain.OdometerReading{{Date: "2018-01-01", KM: 40_000}, {Date: "2026-03-01", KM: 50_000}}}
 	c := &domain.Cession{ID: "c", Vehicle: "v", Beneficiary: "iscg-louhannais", BeneficiaryKind: "ISCG", State: domain.Approved,
-		ProposeDate: "2026-01-05", ApproveDate: "2026-01-10", Revision: 2}
+		ProposeDate: "2026-01-05", ApproveDate: "2026-01-10", Meta: resource.Meta{Revision: 2}}
 	return c, v
 }
 

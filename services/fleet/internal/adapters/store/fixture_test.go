@@ -15,6 +15,7 @@ import (
 
 	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/fleet/internal/adapters/store"
 	"github.com/vif71/vif/services/fleet/internal/domain"
@@ -124,9 +125,7 @@ func (f *fixture) vehicle(id string, state domain.VehicleState) *domain.Vehicle 
 		State:                 state,
 		Readings:              []domain.OdometerReading{{Date: "2021-03-01", KM: 31000}, {Date: "2025-09-12", KM: 142500}},
 		Illustrative:          true,
-		Revision:              1,
-		CreateTime:            now,
-		UpdateTime:            now,
+		Meta:                  resource.Meta{Revision: 1, CreateTime: now, UpdateTime: now},
 	}
 }
 
@@ -158,9 +157,7 @@ func (f *fixture) cession(id, vehicle, beneficiary, kind string) *domain.Cession
 		Note:            "Clio de la maison de l'emploi",
 		ProposeDate:     "2026-01-05",
 		Illustrative:    true,
-		Revision:        1,
-		CreateTime:      now,
-		UpdateTime:      now,
+		Meta:            resource.Meta{Revision: 1, CreateTime: now, UpdateTime: now},
 	}
 }
 

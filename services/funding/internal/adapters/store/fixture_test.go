@@ -13,6 +13,7 @@ import (
 
 	"github.com/vif71/vif/platform/idempotency"
 	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/resource"
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/services/funding/internal/adapters/store"
 	"github.com/vif71/vif/services/funding/internal/domain"
@@ -133,9 +134,7 @@ func (f *fixture) funder(id string, kind domain.FunderKind) *domain.Funder {
 		Organisation: "org-" + id,
 		SIRET:        "21710001200018",
 		Illustrative: true,
-		Revision:     1,
-		CreateTime:   now,
-		UpdateTime:   now,
+		Meta:         resource.Meta{Revision: 1, CreateTime: now, UpdateTime: now},
 	}
 	switch kind {
 	case domain.KindEPCI:
@@ -191,9 +190,7 @@ func (f *fixture) post(id string) *domain.Post {
 		StartDate:        "2024-01-01",
 		SIRET:            "71000001900012",
 		Illustrative:     true,
-		Revision:         1,
-		CreateTime:       now,
-		UpdateTime:       now,
+		Meta:             resource.Meta{Revision: 1, CreateTime: now, UpdateTime: now},
 	}
 }
 
@@ -232,9 +229,7 @@ func (f *fixture) plan(post string, year int32) *domain.Plan {
 			{Funder: ccA, Kind: domain.KindEPCI, AmountCents: 26_800},
 		},
 		Illustrative: true,
-		Revision:     1,
-		CreateTime:   now,
-		UpdateTime:   now,
+		Meta:         resource.Meta{Revision: 1, CreateTime: now, UpdateTime: now},
 	}
 }
 
@@ -270,9 +265,7 @@ func (f *fixture) agreement(id, post string, year int32) *domain.Agreement {
 		Reference:  "CONV-" + id,
 		Purpose:    "Financement du poste ISCG " + post,
 		TotalCents: 100_000,
-		Revision:   1,
-		CreateTime: now,
-		UpdateTime: now,
+		Meta:       resource.Meta{Revision: 1, CreateTime: now, UpdateTime: now},
 	}
 }
 
