@@ -42,7 +42,12 @@ import (
 // figures, gets no interval against that coordinator (exempt). That includes a figure of which
 // their part is 0, and a département bucket whose other networks' parts did not change since a
 // release that gave them away (release 1 publishes a bucket of 13, 7 theirs; release 2 changes
-// only their part, to 0: the bucket, 6, is hidden and they know it).
+// only their part, to 0: the bucket, 6, is hidden and they know it). A cell exempt for a
+// coordinator is known to them: no witness against them moves it. A state where a département
+// bucket keeps an earlier release's value (one cell of the union) while the networks' parts of
+// it moved is not released (movedBucket): the coordinator whose part changed would learn the
+// other networks' change exactly, and the union, which has no cell for a network's bucket,
+// cannot protect it.
 //
 // Every release records its pattern (Release.Hidden), the first one's computed as any single
 // state (level by level, see protection.go, down to the months): answers from it, and the
@@ -324,6 +329,9 @@ func protectAgainst(ctx context.Context, tables []*yearTable, patterns []map[cel
 	n := len(tables) - 1
 	year := tables[n].year
 	x := releaseUnion(tables, patterns, threshold)
+	if k, ok := x.movedBucket(tables); ok {
+		return nil, errUnpublishable(year, fmt.Errorf("release %d: the département's %s keeps its value with other networks' parts", n+1, k.cellName()))
+	}
 	u := x.b
 	hidden, err := disclosure.ProtectWith(u.t, threshold, u.fates)
 	if errors.Is(err, disclosure.ErrNoComplement) {
@@ -436,6 +444,29 @@ func releaseUnion(tables []*yearTable, patterns []map[cellKey]bool, threshold in
 	return x
 }
 
+// movedBucket finds a département bucket of the last release that keeps the value it had in an
+// earlier one (one cell of the union) while its parts, the networks' buckets, are not the same:
+// a coordinator whose part differs then learns the other networks' change exactly (release 1:
+// 5, all theirs; release 2: 5 again, 2 theirs, so 3 for a network that came late). The networks'
+// buckets are not cells of the union (withheld by rule), so no pattern of it can hide that: the
+// release cannot be protected.
+func (x *union) movedBucket(tables []*yearTable) (cellKey, bool) {
+	n := len(tables) - 1
+	for r := range n {
+		for k, j := range x.cellOf[r] {
+			if l, ok := x.cellOf[n][k]; !ok || l != j || k.kind != bucketCell || k.network != "" {
+				continue
+			}
+			for id := range x.ids {
+				if tables[r].own(id, k) != tables[n].own(id, k) {
+					return k, true
+				}
+			}
+		}
+	}
+	return cellKey{}, false
+}
+
 // identity is a figure with its value: one cell of the union for every release with that value.
 type identity struct {
 	k cellKey
@@ -505,6 +536,11 @@ func (x *union) attackers(tables []*yearTable) []disclosure.Attacker {
 			}
 		}
 		a.Exempt = exempt(u, tables, x.cellOf, id)
+		for j, e := range a.Exempt {
+			// They know it: no witness against them may move it either (release 2: a bucket of
+			// 1 known to them from release 1 pins the breakdown's other bucket, total − 1).
+			a.Known[j] = a.Known[j] || e
+		}
 		out = append(out, a)
 	}
 	return out
