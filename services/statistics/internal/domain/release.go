@@ -42,7 +42,13 @@ import (
 // figures, gets no interval against that coordinator (exempt). That includes a figure of which
 // their part is 0, and a département bucket whose other networks' parts did not change since a
 // release that gave them away (release 1 publishes a bucket of 13, 7 theirs; release 2 changes
-// only their part, to 0: the bucket, 6, is hidden and they know it).
+// only their part, to 0: the bucket, 6, is hidden and they know it). A cell exempt for a
+// coordinator is known to them: no witness against them moves it. A state where a département
+// figure keeps an earlier release's value (one cell of the union) while the networks' parts of
+// it moved is not released (movedBucket): the coordinator whose part changed would learn the
+// other networks' change exactly, and the union (which has no cell for a network's bucket, and
+// whose Widen protects a département figure less a coordinator's largest part) cannot protect
+// it.
 //
 // Every release records its pattern (Release.Hidden), the first one's computed as any single
 // state (level by level, see protection.go, down to the months): answers from it, and the
@@ -324,6 +330,9 @@ func protectAgainst(ctx context.Context, tables []*yearTable, patterns []map[cel
 	n := len(tables) - 1
 	year := tables[n].year
 	x := releaseUnion(tables, patterns, threshold)
+	if k, ok := x.movedBucket(tables); ok {
+		return nil, errUnpublishable(year, fmt.Errorf("release %d: the département's %s keeps its value with other networks' parts", n+1, k.cellName()))
+	}
 	u := x.b
 	hidden, err := disclosure.ProtectWith(u.t, threshold, u.fates)
 	if errors.Is(err, disclosure.ErrNoComplement) {
@@ -436,6 +445,31 @@ func releaseUnion(tables []*yearTable, patterns []map[cellKey]bool, threshold in
 	return x
 }
 
+// movedBucket finds a département figure of the last release that keeps the value it had in an
+// earlier one (one cell of the union) while its parts, the networks' figures, are not the same:
+// a coordinator whose part differs then learns the other networks' change exactly (release 1:
+// a bucket of 5, all theirs; release 2: 5 again, 2 theirs, so 3 for a network that came late;
+// or a total of 15, 1 theirs, then 15, all theirs: the other network had 14). The networks'
+// buckets are not cells of the union (withheld by rule), and Widen protects a département
+// figure less the coordinator's largest part only, so no pattern of it can hide that: the
+// release cannot be protected.
+func (x *union) movedBucket(tables []*yearTable) (cellKey, bool) {
+	n := len(tables) - 1
+	for r := range n {
+		for k, j := range x.cellOf[r] {
+			if l, ok := x.cellOf[n][k]; !ok || l != j || k.network != "" {
+				continue
+			}
+			for id := range x.ids {
+				if tables[r].own(id, k) != tables[n].own(id, k) {
+					return k, true
+				}
+			}
+		}
+	}
+	return cellKey{}, false
+}
+
 // identity is a figure with its value: one cell of the union for every release with that value.
 type identity struct {
 	k cellKey
@@ -504,7 +538,13 @@ func (x *union) attackers(tables []*yearTable) []disclosure.Attacker {
 				a.Own[j] = x.own[j][id]
 			}
 		}
-		a.Exempt = exempt(u, tables, x.cellOf, id)
+		var derivable []bool
+		a.Exempt, derivable = exempt(u, tables, x.cellOf, id)
+		for j, d := range derivable {
+			// They know it: no witness against them may move it either (release 2: a bucket of
+			// 1 known to them from release 1 pins the breakdown's other bucket, total − 1).
+			a.Known[j] = a.Known[j] || d
+		}
 		out = append(out, a)
 	}
 	return out
@@ -525,7 +565,9 @@ func (x *union) attackers(tables []*yearTable) []disclosure.Attacker {
 // when the bucket is not (release 1 publishes a bucket of 13, 7 theirs; release 2 changes only
 // their own part, to 0: the bucket is 6, the part not theirs as before). So the elimination runs
 // on the union with that z added for each département bucket (bucketRests).
-func exempt(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string) []bool {
+//
+// derivable are all the cells of the union that they know so, of their periods or not.
+func exempt(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string) (out, derivable []bool) {
 	theirs := map[int]bool{} // département cells of a period id has a figure for, in a release they are in
 	for r, cells := range cellOf {
 		for k, j := range cells {
@@ -534,9 +576,9 @@ func exempt(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string
 			}
 		}
 	}
-	out := make([]bool, len(u.keys))
+	out, derivable = make([]bool, len(u.keys)), make([]bool, len(u.keys))
 	if len(theirs) == 0 {
-		return out
+		return out, derivable
 	}
 	mask := make([]bool, len(u.keys))
 	for j, k := range u.keys {
@@ -545,17 +587,17 @@ func exempt(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string
 	t, mask := bucketRests(u, tables, cellOf, id, mask)
 	for _, j := range disclosure.Derivable(t, mask) {
 		if j < len(out) {
-			out[j] = theirs[j]
+			out[j], derivable[j] = theirs[j], true
 		}
 	}
-	return out
+	return out, derivable
 }
 
-// bucketRests is the union u with, for each département bucket of each release where network
-// id has a figure for the year, id's part o (known to them) and the rest z (hidden): bucket =
-// o + z. A z is one cell for every release where the other networks' parts of the bucket are
-// the same (the same networks, each with the same value): it is the same sum. mask grows with
-// the new cells.
+// bucketRests is the union u with, for each département bucket of each release, network id's
+// part o (known to them; 0 in a release where id has no figure for the year) and the rest z
+// (hidden): bucket = o + z. A z is one cell for every release where the other networks' parts
+// of the bucket are the same (the same networks, each with the same value): it is the same sum.
+// mask grows with the new cells.
 func bucketRests(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string, mask []bool) (disclosure.Table, []bool) {
 	t := disclosure.Table{Cells: append([]int64(nil), u.t.Cells...), Relations: append([]disclosure.Relation(nil), u.t.Relations...)}
 	mask = append([]bool(nil), mask...)
@@ -572,9 +614,6 @@ func bucketRests(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id s
 	related := map[[3]int]bool{}
 	for r, y := range tables {
 		year := YearPeriod(y.year)
-		if _, ok := y.figures[id][year]; !ok {
-			continue
-		}
 		for k, j := range cellOf[r] {
 			if k.kind != bucketCell || k.network != "" {
 				continue
