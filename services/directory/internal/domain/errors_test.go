@@ -1,37 +1,21 @@
 package domain
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/vif71/vif/platform/fault"
+	"github.com/vif71/vif/platform/fault/faulttest"
 )
 
 // TestErrorReasons: each error the directory's rules and stores return has the kind and the stable
 // reason its clients switch on, and no two of them are one another (each keeps its own at the
 // edge).
 func TestErrorReasons(t *testing.T) {
-	cases := []struct {
-		name   string
-		err    error
-		kind   fault.Kind
-		reason string
-	}{
-		{"ErrHasMembers", ErrHasMembers, fault.KindPrecondition, "HAS_MEMBERS"},
-		{"ErrOrganisationDeleted", ErrOrganisationDeleted, fault.KindPrecondition, "ORGANISATION_DELETED"},
-		{"ErrOrganisationNotDeleted", ErrOrganisationNotDeleted, fault.KindPrecondition, "ORGANISATION_NOT_DELETED"},
-		{"ErrNotFound", ErrNotFound, fault.KindNotFound, "NOT_FOUND"},
-		{"ErrAlreadyExists", ErrAlreadyExists, fault.KindAlreadyExists, "ALREADY_EXISTS"},
-	}
-	for i, c := range cases {
-		f, ok := fault.Of(c.err)
-		if !ok || f.Kind != c.kind || f.Reason != c.reason {
-			t.Errorf("%s = %+v; want kind %d, reason %q", c.name, f, c.kind, c.reason)
-		}
-		for j, d := range cases {
-			if i != j && errors.Is(c.err, d.err) {
-				t.Errorf("%s is also %s: one of them would lose its reason", c.name, d.name)
-			}
-		}
-	}
+	faulttest.CheckReasons(t,
+		faulttest.Want("ErrHasMembers", ErrHasMembers, fault.KindPrecondition, "HAS_MEMBERS"),
+		faulttest.Want("ErrOrganisationDeleted", ErrOrganisationDeleted, fault.KindPrecondition, "ORGANISATION_DELETED"),
+		faulttest.Want("ErrOrganisationNotDeleted", ErrOrganisationNotDeleted, fault.KindPrecondition, "ORGANISATION_NOT_DELETED"),
+		faulttest.Want("ErrNotFound", ErrNotFound, fault.KindNotFound, "NOT_FOUND"),
+		faulttest.Want("ErrAlreadyExists", ErrAlreadyExists, fault.KindAlreadyExists, "ALREADY_EXISTS"),
+	)
 }

@@ -1,37 +1,21 @@
 package domain
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/vif71/vif/platform/fault"
+	"github.com/vif71/vif/platform/fault/faulttest"
 )
 
 // TestErrorReasons: each error the fleet's rules and stores return has the kind and the stable
 // reason its clients switch on, and no two of them are one another (each keeps its own at the
 // edge).
 func TestErrorReasons(t *testing.T) {
-	cases := []struct {
-		name   string
-		err    error
-		kind   fault.Kind
-		reason string
-	}{
-		{"ErrNotFound", ErrNotFound, fault.KindNotFound, "NOT_FOUND"},
-		{"ErrAlreadyExists", ErrAlreadyExists, fault.KindAlreadyExists, "ALREADY_EXISTS"},
-		{"ErrWrongState", ErrWrongState, fault.KindPrecondition, "WRONG_STATE"},
-		{"ErrVehicleTaken", ErrVehicleTaken, fault.KindPrecondition, "VEHICLE_HAS_OPEN_CESSION"},
-		{"ErrPlateInUse", ErrPlateInUse, fault.KindPrecondition, "PLATE_IN_USE"},
-	}
-	for i, c := range cases {
-		f, ok := fault.Of(c.err)
-		if !ok || f.Kind != c.kind || f.Reason != c.reason {
-			t.Errorf("%s = %+v; want kind %d, reason %q", c.name, f, c.kind, c.reason)
-		}
-		for j, d := range cases {
-			if i != j && errors.Is(c.err, d.err) {
-				t.Errorf("%s is also %s: one of them would lose its reason", c.name, d.name)
-			}
-		}
-	}
+	faulttest.CheckReasons(t,
+		faulttest.Want("ErrNotFound", ErrNotFound, fault.KindNotFound, "NOT_FOUND"),
+		faulttest.Want("ErrAlreadyExists", ErrAlreadyExists, fault.KindAlreadyExists, "ALREADY_EXISTS"),
+		faulttest.Want("ErrWrongState", ErrWrongState, fault.KindPrecondition, "WRONG_STATE"),
+		faulttest.Want("ErrVehicleTaken", ErrVehicleTaken, fault.KindPrecondition, "VEHICLE_HAS_OPEN_CESSION"),
+		faulttest.Want("ErrPlateInUse", ErrPlateInUse, fault.KindPrecondition, "PLATE_IN_USE"),
+	)
 }
