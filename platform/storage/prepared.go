@@ -35,7 +35,14 @@ func (db *DB) prepareSoon(query string) {
 	if _, loaded := db.stmts.LoadOrStore(query, preparing{}); loaded {
 		return
 	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.closed {
+		return
+	}
+	db.preparing.Add(1)
 	go func() {
+		defer db.preparing.Done()
 		stmt, err := db.PrepareContext(context.Background(), query)
 		if err != nil {
 			db.stmts.Delete(query) // tried again at the next call (the database may be closed)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -78,4 +80,50 @@ func TestExecTxWritesWithItsTransaction(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCloseWaitsForTheStatementsBeingPrepared: Close returns once nothing of the database is
+// open, the statements ExecTx prepares in the background included, so that its files can be
+// removed right after (a test's TempDir, a data directory). A preparation still running when
+// Close returned could open a connection, and SQLite its -wal and -shm files, afterwards.
+func TestCloseWaitsForTheStatementsBeingPrepared(t *testing.T) {
+	ctx := context.Background()
+	for i := range 20 {
+		dir := t.TempDir()
+		db, err := storage.Open(ctx, filepath.Join(dir, "test.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := storage.Migrate(ctx, db, migrations, "goose_test"); err != nil {
+			t.Fatalf("Migrate: %v", err)
+		}
+		err = db.InTx(ctx, func(tx *sql.Tx) error {
+			_, err := db.ExecTx(ctx, tx, `INSERT INTO items (id, n, at) VALUES ($1, $2, $3)`, "item", i, time.Now())
+			return err
+		})
+		if err != nil {
+			t.Fatalf("ExecTx: %v", err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		closed := names(t, dir)
+		time.Sleep(20 * time.Millisecond)
+		if later := names(t, dir); fmt.Sprint(later) != fmt.Sprint(closed) {
+			t.Fatalf("round %d: the database's directory held %v right after Close, %v 20 ms later", i, closed, later)
+		}
+	}
+}
+
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
 }

@@ -33,6 +33,27 @@ type DB struct {
 	*sql.DB
 	Dialect Dialect
 	stmts   sync.Map // query -> *sql.Stmt, for ExecTx
+
+	mu        sync.Mutex // guards closed and the Add of preparing
+	closed    bool
+	preparing sync.WaitGroup // the statements prepareSoon is preparing
+}
+
+// Close waits for the statements being prepared in the background (each takes a connection of
+// its own), closes the prepared ones, then the database: once it returns, nothing of it is open
+// and its files may be removed.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	db.closed = true
+	db.mu.Unlock()
+	db.preparing.Wait()
+	db.stmts.Range(func(_, s any) bool {
+		if stmt, ok := s.(*sql.Stmt); ok {
+			stmt.Close()
+		}
+		return true
+	})
+	return db.DB.Close()
 }
 
 // Open opens the database that dsn names: a postgres:// or postgresql:// URL (or key=value DSN
