@@ -17,8 +17,9 @@ import (
 //     line, authentication and scopes, validation, error mapping, idempotency);
 //   - the caller's outgoing metadata as the handler's incoming metadata (authorization,
 //     x-request-id, x-forwarded-for, grpcgateway-*), and none of the caller's context values;
-//   - the caller's deadline and cancellation: the handler runs in its own goroutine, with a
-//     context that ends when the caller's does;
+//   - the caller's deadline and cancellation: the handler runs in a goroutine other than the
+//     caller's (one of the server's workers, see workers), with a context that ends when the
+//     caller's does;
 //   - grpc.SetHeader, SendHeader and SetTrailer, which reach the caller's grpc.Header and
 //     grpc.Trailer call options;
 //   - with tracing on, otelgrpc's client and server stats handlers: a client span, its context
@@ -43,6 +44,11 @@ func newInProcess() *inprocgrpc.Channel {
 // on returns a view of reg that wraps every service registered through it with the chains.
 func (c interceptors) on(reg grpc.ServiceRegistrar) grpc.ServiceRegistrar {
 	return grpchan.WithStreamInterceptors(grpchan.WithUnaryInterceptors(reg, c.unary...), c.stream...)
+}
+
+// onWorkers is on, with the unary calls run on the workers' goroutines (see workers).
+func (c interceptors) onWorkers(reg grpc.ServiceRegistrar, w *workers) grpc.ServiceRegistrar {
+	return interceptors{unary: append([]grpc.UnaryServerInterceptor{w.unary}, c.unary...), stream: c.stream}.on(reg)
 }
 
 // InProcess returns a client connection to this server's services (health included) that

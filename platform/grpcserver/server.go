@@ -75,6 +75,7 @@ type Options struct {
 type Server struct {
 	grpc      *grpc.Server
 	inProcess *inprocgrpc.Channel
+	workers   *workers
 	health    *health.Server
 	registry  *prometheus.Registry
 	opts      Options
@@ -116,8 +117,9 @@ func New(o Options) (*Server, error) {
 		grpc.ChainUnaryInterceptor(chain.unary...),
 	}, telemetry.ServerOptions()...)...)
 	ch := newInProcess()
+	pool := newWorkers(runtime.GOMAXPROCS(0))
 	hs := health.NewServer()
-	for _, r := range []grpc.ServiceRegistrar{g, chain.on(ch)} {
+	for _, r := range []grpc.ServiceRegistrar{g, chain.onWorkers(ch, pool)} {
 		healthpb.RegisterHealthServer(r, hs)
 		for _, s := range o.Services {
 			s.Register(r)
@@ -126,7 +128,7 @@ func New(o Options) (*Server, error) {
 	reflection.Register(g)
 	// Every method's series exist from the start, at zero, so a rate or an alert has a baseline.
 	metrics.InitializeMetrics(g)
-	return &Server{grpc: g, inProcess: ch, health: hs, registry: o.Registry, opts: o, endStreams: endStreams}, nil
+	return &Server{grpc: g, inProcess: ch, workers: pool, health: hs, registry: o.Registry, opts: o, endStreams: endStreams}, nil
 }
 
 func (o Options) withDefaults() Options {
@@ -252,6 +254,7 @@ func (s *Server) shutdown(adminSrv *http.Server) {
 		s.opts.Logger.Warn("graceful stop timed out; closing connections", "timeout", s.opts.ShutdownTimeout)
 		s.grpc.Stop()
 	}
+	s.workers.close()
 	if adminSrv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
