@@ -422,14 +422,24 @@ func (y *yearTable) carry(pool []witness, hidden map[cellKey]bool, level int64) 
 	for i := range serves {
 		serves[i] = map[int]bool{}
 	}
+	// No requirement is met by a witness that leaves the figure where it is, so each figure
+	// looks only at the witnesses that move it (in the pool's order, as a scan of the pool).
+	movers := map[cellKey][]int{}
+	for i, w := range pool {
+		for k, v := range w.shift {
+			if v != 0 {
+				movers[k] = append(movers[k], i)
+			}
+		}
+	}
 	find := func(a int, k cellKey, ok func(int64) bool) bool {
-		for i, w := range pool {
-			if serves[i][a] && ok(w.shift[k]) {
+		for _, i := range movers[k] {
+			if serves[i][a] && ok(pool[i].shift[k]) {
 				return true
 			}
 		}
-		for i, w := range pool {
-			if ok(w.shift[k]) && y.validFor(w, a) {
+		for _, i := range movers[k] {
+			if ok(pool[i].shift[k]) && y.validFor(pool[i], a) {
 				serves[i][a] = true
 				return true
 			}
@@ -437,8 +447,9 @@ func (y *yearTable) carry(pool []witness, hidden map[cellKey]bool, level int64) 
 		return false
 	}
 	for _, k := range sortedKeys(hidden) {
+		value := y.value(k)
 		for a := 0; a <= len(y.ids); a++ {
-			v := y.value(k)
+			v := value
 			if a > 0 {
 				if k.network == y.ids[a-1] {
 					continue
@@ -461,20 +472,25 @@ func (y *yearTable) carry(pool []witness, hidden map[cellKey]bool, level int64) 
 			return nil, errUnpublishable(y.year, fmt.Errorf("no protection interval for %+v against attacker %d", k, a))
 		}
 	}
+	return carriedOf(pool, serves, len(y.ids)), nil
+}
+
+// carriedOf is the pool's witnesses that serve some attacker, with the attackers they serve.
+func carriedOf(pool []witness, serves []map[int]bool, networks int) []carried {
 	var out []carried
 	for i, w := range pool {
 		if len(serves[i]) == 0 {
 			continue
 		}
 		c := carried{shift: w.shift}
-		for a := 0; a <= len(y.ids); a++ {
+		for a := 0; a <= networks; a++ {
 			if serves[i][a] {
 				c.attackers = append(c.attackers, a)
 			}
 		}
 		out = append(out, c)
 	}
-	return out, nil
+	return out
 }
 
 // widen runs disclosure.Widen on each block of a level, extending the carried witnesses, and
