@@ -80,6 +80,7 @@ type yearTable struct {
 	year    int
 	figures map[string]Figures // by network id
 	ids     []string           // networks with any figure, in order
+	values  map[cellKey]int64  // the département's figures computed so far (see value)
 }
 
 // members lists the networks with a figure for p, in order.
@@ -390,10 +391,18 @@ func (y *yearTable) value(k cellKey) int64 {
 	if k.network != "" {
 		return y.own(k.network, k)
 	}
+	k.release = 0
+	if v, ok := y.values[k]; ok {
+		return v
+	}
 	var v int64
 	for _, id := range y.members(k.period) {
 		v += y.own(id, k)
 	}
+	if y.values == nil {
+		y.values = map[cellKey]int64{}
+	}
+	y.values[k] = v
 	return v
 }
 
@@ -418,27 +427,35 @@ func (y *yearTable) validFor(w witness, a int) bool {
 // level − min(v, level), or one that raises it by level: those are what the next level must
 // extend. A figure without them is a bug, and nothing is published.
 func (y *yearTable) carry(pool []witness, hidden map[cellKey]bool, level int64) ([]carried, error) {
-	serves := make([]map[int]bool, len(pool))
-	for i := range serves {
-		serves[i] = map[int]bool{}
+	serves := make([][]bool, len(pool)) // by attacker, allocated once the witness serves one
+	serve := func(i, a int) {
+		if serves[i] == nil {
+			serves[i] = make([]bool, len(y.ids)+1)
+		}
+		serves[i][a] = true
 	}
+	// No requirement is met by a witness that leaves the figure where it is, so each figure
+	// looks only at the witnesses that move it (in the pool's order, as a scan of the pool).
+	movers := moversOf(pool)
 	find := func(a int, k cellKey, ok func(int64) bool) bool {
-		for i, w := range pool {
-			if serves[i][a] && ok(w.shift[k]) {
+		ms := movers[k]
+		for _, m := range ms {
+			if serves[m.i] != nil && serves[m.i][a] && ok(m.shift) {
 				return true
 			}
 		}
-		for i, w := range pool {
-			if ok(w.shift[k]) && y.validFor(w, a) {
-				serves[i][a] = true
+		for _, m := range ms {
+			if ok(m.shift) && y.validFor(pool[m.i], a) {
+				serve(m.i, a)
 				return true
 			}
 		}
 		return false
 	}
 	for _, k := range sortedKeys(hidden) {
+		value := y.value(k)
 		for a := 0; a <= len(y.ids); a++ {
-			v := y.value(k)
+			v := value
 			if a > 0 {
 				if k.network == y.ids[a-1] {
 					continue
@@ -461,20 +478,44 @@ func (y *yearTable) carry(pool []witness, hidden map[cellKey]bool, level int64) 
 			return nil, errUnpublishable(y.year, fmt.Errorf("no protection interval for %+v against attacker %d", k, a))
 		}
 	}
+	return carriedOf(pool, serves, len(y.ids)), nil
+}
+
+// mover is a witness of a pool (its index) that moves some figure, and by how much.
+type mover struct {
+	i     int
+	shift int64
+}
+
+// moversOf lists, for each figure, the witnesses of pool that move it, in the pool's order.
+func moversOf(pool []witness) map[cellKey][]mover {
+	movers := map[cellKey][]mover{}
+	for i, w := range pool {
+		for k, v := range w.shift {
+			if v != 0 {
+				movers[k] = append(movers[k], mover{i, v})
+			}
+		}
+	}
+	return movers
+}
+
+// carriedOf is the pool's witnesses that serve some attacker, with the attackers they serve.
+func carriedOf(pool []witness, serves [][]bool, networks int) []carried {
 	var out []carried
 	for i, w := range pool {
-		if len(serves[i]) == 0 {
+		if serves[i] == nil {
 			continue
 		}
 		c := carried{shift: w.shift}
-		for a := 0; a <= len(y.ids); a++ {
+		for a := 0; a <= networks; a++ {
 			if serves[i][a] {
 				c.attackers = append(c.attackers, a)
 			}
 		}
 		out = append(out, c)
 	}
-	return out, nil
+	return out
 }
 
 // widen runs disclosure.Widen on each block of a level, extending the carried witnesses, and

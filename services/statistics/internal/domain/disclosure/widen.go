@@ -143,11 +143,12 @@ func WidenContext(ctx context.Context, t Table, hidden []bool, fates []Fate, lev
 					continue
 				}
 				down := min(v, level)
-				found, err := w.require(a, i, -down, level-down, ws)
+				found, err := w.require(a, i, -down, level-down)
 				if err != nil {
 					return nil, nil, err
 				}
 				ws = append(ws, found...)
+				w.index(found)
 			}
 		}
 	}
@@ -164,24 +165,59 @@ type widener struct {
 	hidAll     bool
 	rel        [][]int   // the relations of each cell, for search
 	coef       [][]int64 // the cell's coefficient in each of them: 1 for the total, -1 for a part
+	found      []Witness // the witnesses found so far
+	movers     [][]int   // for each cell, the found witnesses that move it
+}
+
+// index adds witnesses to those found, each under the cells it moves.
+func (w *widener) index(ws []Witness) {
+	if w.movers == nil {
+		w.movers = make([][]int, len(w.t.Cells))
+	}
+	for _, f := range ws {
+		for j, v := range f.Shift {
+			if v != 0 {
+				w.movers[j] = append(w.movers[j], len(w.found))
+			}
+		}
+		w.found = append(w.found, f)
+	}
+}
+
+// reuses says whether a witness found already moves cell i by s (≠ 0) or further, and holds
+// against attacker a; out are those found for the current requirement.
+func (w *widener) reuses(a, i int, s int64, out []Witness) bool {
+	far := func(f Witness) bool {
+		v := f.Shift[i]
+		return ((s < 0 && v <= s) || (s > 0 && v >= s)) && w.valid(f, a)
+	}
+	if w.movers != nil {
+		for _, k := range w.movers[i] {
+			if far(w.found[k]) {
+				return true
+			}
+		}
+	}
+	for _, f := range out {
+		if far(f) {
+			return true
+		}
+	}
+	return false
 }
 
 // require finds the witnesses that cell i can go down by down (≤ 0) and up by up (≥ 0) against
 // attacker a, reusing those found already. When it cannot go down, a rise of up−down does.
-func (w *widener) require(a, i int, down, up int64, found []Witness) ([]Witness, error) {
+func (w *widener) require(a, i int, down, up int64) ([]Witness, error) {
 	var out []Witness
 	reach := func(s int64) (bool, error) {
 		if s == 0 {
 			return true, nil
 		}
-		// The move of i first (one lookup), validity (a walk of the shift) only for a witness
-		// that moves i far enough: most do not, and there are thousands on a large table.
-		for _, ws := range [][]Witness{found, out} {
-			for _, f := range ws {
-				if v := f.Shift[i]; ((s < 0 && v <= s) || (s > 0 && v >= s)) && w.valid(f, a) {
-					return true, nil
-				}
-			}
+		// Only the witnesses that move i (an index by cell), and validity (a walk of the shift)
+		// only for one that moves it far enough: there are thousands on a large table.
+		if w.reuses(a, i, s, out) {
+			return true, nil
 		}
 		for attempt := range 2 {
 			for _, useLP := range []bool{false, true} { // the quick search first, everywhere

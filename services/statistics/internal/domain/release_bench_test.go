@@ -1,0 +1,47 @@
+package domain
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// yearOfNetworks is one year of monthly reports from n networks, drawn as
+// BenchmarkDepartementYearlySummary (app) draws them.
+func yearOfNetworks(tb testing.TB, n, year int) []*Report {
+	tb.Helper()
+	r := rand.New(rand.NewPCG(71, uint64(year)))
+	var out []*Report
+	for i := range n {
+		for m := 1; m <= 12; m++ {
+			victims := r.Int64N(12)
+			c, err := NewCounts(Submission{Victims: victims, Children: victims / 2,
+				Breakdowns: [][]BucketCount{{{Bucket: "PHYSICAL", Count: victims / 2}}, {{Bucket: "FEMALE", Count: victims - victims/5}}}})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			out = append(out, &Report{Network: fmt.Sprintf("network-%03d", i), Period: MonthPeriod(year, m), Revision: 1, Counts: c})
+		}
+	}
+	return out
+}
+
+// BenchmarkFirstRelease measures NextRelease for a year's first release (protected down to the
+// months) of n networks' monthly reports: the publication that keeps
+// BenchmarkDepartementYearlySummary (app) at 13 networks. The time grows about as n³ (on two
+// shared cores: 13 networks 0.6 s, 40 networks 32 s; 100 networks still over 10 minutes), most
+// of it in Widen's witness search and carry. Run one size with -bench 'FirstRelease/networks=13'.
+func BenchmarkFirstRelease(b *testing.B) {
+	for _, n := range []int{13, 40, 100} {
+		b.Run(fmt.Sprintf("networks=%d", n), func(b *testing.B) {
+			reports := yearOfNetworks(b, n, 2022)
+			for b.Loop() {
+				p := NewPublisher(reports, nil, DefaultThreshold, Actor{Admin: true})
+				if _, err := p.NextRelease(context.Background(), 2022, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
