@@ -414,6 +414,24 @@ type union struct {
 	ids         map[string]bool          // the networks with a figure in any release
 	withheld    map[int]bool             // the buckets withheld by rule (addBuckets)
 	threshold   int64
+	exact       bool // the withheld buckets are cells (yearly)
+}
+
+// yearly reports whether every release of the year has yearly figures only (no quarter, no
+// month): its union then holds the withheld buckets (addBuckets). Down to the months they
+// would make the union many times larger and its protection many times slower, so a year
+// reported by quarter or month keeps the rule that hides every changed département bucket.
+func yearly(tables []*yearTable) bool {
+	for _, y := range tables {
+		for _, f := range y.figures {
+			for p := range f {
+				if p.Year() == y.year && p.Granularity() != Year {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // givenAway are the withheld cells that are owed no interval against an attacker whose parts of
@@ -439,9 +457,12 @@ func releaseUnion(tables []*yearTable, patterns []map[cellKey]bool, threshold in
 	n := len(tables) - 1
 	x := &union{b: newBuilder(), cellOf: make([]map[cellKey]int, len(tables)), own: map[int]map[string]int64{}, ids: map[string]bool{}, withheld: map[int]bool{}}
 	first := map[identity]int{}
+	x.exact = yearly(tables)
 	for r, y := range tables {
 		x.addRelease(r, y, first)
-		x.addBuckets(r, y, first)
+		if x.exact {
+			x.addBuckets(r, y, first)
+		}
 	}
 	u := x.b
 	for r := range n {
@@ -453,8 +474,18 @@ func releaseUnion(tables []*yearTable, patterns []map[cellKey]bool, threshold in
 			}
 		}
 	}
+	// Without the withheld buckets (a year reported by quarter or month), a département bucket
+	// whose value changed is hidden: the difference of two published values of a bucket would be
+	// the changed networks' part of it.
+	existed := map[cellKey]bool{}
+	for r := range n {
+		for k := range x.cellOf[r] {
+			existed[k] = true
+		}
+	}
 	for i, j := range x.current {
-		if u.fates[j] == disclosure.Free && tables[n].respondentPrimary(x.currentKeys[i], threshold) {
+		k := x.currentKeys[i]
+		if u.fates[j] == disclosure.Free && (tables[n].respondentPrimary(k, threshold) || (!x.exact && k.kind == bucketCell && existed[k])) {
 			u.fates[j] = disclosure.MustHide
 		}
 	}
@@ -677,7 +708,7 @@ func (x *union) attackers(tables []*yearTable) []disclosure.Attacker {
 			}
 		}
 		var derivable []bool
-		a.Exempt, derivable = exempt(u, tables, x.cellOf, id)
+		a.Exempt, derivable = exempt(x, tables, id)
 		given := x.givenAway(a.Own)
 		for j, d := range derivable {
 			// They know it: no witness against them may move it either (release 2: a bucket of
@@ -701,10 +732,13 @@ func (x *union) attackers(tables []*yearTable) []disclosure.Attacker {
 // buckets included (a département bucket is the sum of the networks' buckets, cells of the
 // union: the other networks' that did not change are one cell in two releases, so release 1
 // publishes a bucket of 13, 7 theirs, release 2 changes only their own part, to 0, and the
-// bucket, 6, follows). So one elimination over the union decides.
+// bucket, 6, follows). So one elimination over the union decides. A union without the withheld
+// buckets (not yearly) has z = the département bucket less their part instead, one cell for
+// every release where the other networks' parts are the same (bucketRests).
 //
 // derivable are all the cells of the union that they know so, of their periods or not.
-func exempt(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string) (out, derivable []bool) {
+func exempt(x *union, tables []*yearTable, id string) (out, derivable []bool) {
+	u, cellOf := x.b, x.cellOf
 	theirs := map[int]bool{} // département cells of a period id has a figure for, in a release they are in
 	for r, cells := range cellOf {
 		for k, j := range cells {
@@ -721,8 +755,57 @@ func exempt(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string
 	for j, k := range u.keys {
 		mask[j] = u.fates[j] != disclosure.MustPublish && k.network != id
 	}
-	for _, j := range disclosure.Derivable(u.t, mask) {
-		out[j], derivable[j] = theirs[j], true
+	t := u.t
+	if !x.exact {
+		t, mask = bucketRests(u, tables, cellOf, id, mask)
+	}
+	for _, j := range disclosure.Derivable(t, mask) {
+		if j < len(out) {
+			out[j], derivable[j] = theirs[j], true
+		}
 	}
 	return out, derivable
+}
+
+// bucketRests is the union u with, for each département bucket of each release, network id's
+// part o (known to them; 0 in a release where id has no figure for the year) and the rest z
+// (hidden): bucket = o + z. A z is one cell for every release where the other networks' parts
+// of the bucket are the same (the same networks, each with the same value): it is the same sum.
+// mask grows with the new cells.
+func bucketRests(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string, mask []bool) (disclosure.Table, []bool) {
+	t := disclosure.Table{Cells: append([]int64(nil), u.t.Cells...), Relations: append([]disclosure.Relation(nil), u.t.Relations...)}
+	mask = append([]bool(nil), mask...)
+	cell := map[string]int{} // a new cell by what it is
+	add := func(name string, v int64, hidden bool) int {
+		if i, ok := cell[name]; ok {
+			return i
+		}
+		cell[name] = len(t.Cells)
+		t.Cells = append(t.Cells, v)
+		mask = append(mask, hidden)
+		return len(t.Cells) - 1
+	}
+	related := map[[3]int]bool{}
+	for r, y := range tables {
+		year := YearPeriod(y.year)
+		for k, j := range cellOf[r] {
+			if k.kind != bucketCell || k.network != "" {
+				continue
+			}
+			own := y.own(id, k)
+			rest := k.cellName() // the other networks' parts of k
+			for _, nid := range y.members(year) {
+				if nid != id {
+					rest += fmt.Sprintf(" %s=%d", nid, y.own(nid, k))
+				}
+			}
+			o := add(fmt.Sprintf("%s %s=%d", k.cellName(), id, own), own, false)
+			z := add(rest, y.value(k)-own, true)
+			if !related[[3]int{j, o, z}] {
+				related[[3]int{j, o, z}] = true
+				t.Relations = append(t.Relations, disclosure.Relation{Total: j, Parts: []int{o, z}})
+			}
+		}
+	}
+	return t, mask
 }

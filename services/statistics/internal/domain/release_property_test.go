@@ -547,7 +547,7 @@ func TestABucketWhoseOtherPartsDidNotChange(t *testing.T) {
 		t.Fatalf("release 2 hides %v (%v); want the département's PHYSICAL published", second, err)
 	}
 	x := releaseUnion(tables, []map[cellKey]bool{first}, DefaultThreshold)
-	if ex, _ := exempt(x.b, tables, x.cellOf, "a"); !ex[x.cellOf[1][physical]] {
+	if ex, _ := exempt(x, tables, "a"); !ex[x.cellOf[1][physical]] {
 		t.Errorf("release 2's PHYSICAL (6) is not exempt for a's coordinator, who knows it is 0 + (13 − 7)")
 	}
 	for _, respondent := range []string{"", "a", "b"} {
