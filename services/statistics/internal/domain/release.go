@@ -25,30 +25,35 @@ import (
 // next release's protection takes every earlier release as known to the attacker:
 //
 //   - the attacker's table is the union of every release's table (all its figures down to the
-//     months, with their relations); a figure that has the same value in two releases is one
-//     cell of the union (the attacker is assumed to know whenever a figure did not change:
-//     revision numbers and unchanged totals tell them), a figure whose value changed is one cell
-//     per value;
+//     months, with their relations), with the buckets withheld by rule (each network's, the
+//     département's of the quarters and months: protection.go) as hidden cells; a figure that
+//     has the same value in two releases is one cell of the union (the attacker is assumed to
+//     know whenever a figure did not change: revision numbers and unchanged totals tell them), a
+//     figure whose value changed is one cell per value; a network's bucket is one cell while the
+//     network's figures under its period are the same;
 //   - a cell an earlier release published is published (known), one it hid stays hidden;
-//   - the new release's other figures are decided by disclosure.ProtectWith on the union, then
-//     disclosure.Widen gives every hidden figure of any release, old values included, its
-//     protection interval against the public and each coordinator (who knows their network's
-//     figures in every release), and the union is checked with disclosure.Disclosed.
+//   - the new release's other figures are decided by disclosure.ProtectWith on the union (but
+//     the withheld buckets' relations), then disclosure.Widen gives every hidden figure of any
+//     release, old values and withheld buckets included, its protection interval against the
+//     public and each coordinator (who knows their network's figures in every release), and the
+//     union is checked with disclosure.Disclosed. A withheld bucket is owed what the single-state
+//     rule gives it: no count from 1 to threshold-1 (less the reader's part) narrowed; a 0 or a
+//     larger count may be given away, as one state gives away a bucket that is 0 or a published
+//     margin. So a correction hides only what the difference of two releases would narrow.
 //
 // The guarantee: no hidden figure of any release whose value is v ≥ 1 (for a coordinator, less
-// their own part) can be narrowed below the protection level by a reader of every release, with
+// their own part; for a withheld bucket, v from 1 to threshold-1) can be narrowed below the protection level by a reader of every release, with
 // one exception that tells nothing: a département figure whose part not theirs a coordinator
 // knew before the release, from what the earlier releases published and their own network's
 // figures, gets no interval against that coordinator (exempt). That includes a figure of which
 // their part is 0, and a département bucket whose other networks' parts did not change since a
 // release that gave them away (release 1 publishes a bucket of 13, 7 theirs; release 2 changes
-// only their part, to 0: the bucket, 6, is hidden and they know it). A cell exempt for a
+// only their part, to 0: the bucket, 6, is known to them, hidden or not). A cell exempt for a
 // coordinator is known to them: no witness against them moves it. A state where a département
 // figure keeps an earlier release's value (one cell of the union) while the networks' parts of
 // it moved is not released (movedBucket): the coordinator whose part changed would learn the
-// other networks' change exactly, and the union (which has no cell for a network's bucket, and
-// whose Widen protects a département figure less a coordinator's largest part) cannot protect
-// it.
+// other networks' change exactly, and Widen, which protects a département figure less a
+// coordinator's largest part over the releases, cannot protect it.
 //
 // Every release records its pattern (Release.Hidden), the first one's computed as any single
 // state (level by level, see protection.go, down to the months): answers from it, and the
@@ -334,7 +339,7 @@ func protectAgainst(ctx context.Context, tables []*yearTable, patterns []map[cel
 		return nil, errUnpublishable(year, fmt.Errorf("release %d: the département's %s keeps its value with other networks' parts", n+1, k.cellName()))
 	}
 	u := x.b
-	hidden, err := disclosure.ProtectWith(u.t, threshold, u.fates)
+	hidden, err := disclosure.ProtectWith(x.protectable(), threshold, u.fates)
 	if errors.Is(err, disclosure.ErrNoComplement) {
 		hidden = hideFree(u, func(v int64) bool { return v > 0 })
 	} else if err != nil {
@@ -368,9 +373,10 @@ func (x *union) widen(ctx context.Context, tables []*yearTable, hidden []bool, t
 		}
 	}
 	attackers := x.attackers(tables)
+	public := x.givenAway(nil)
 	safe := func() bool {
 		for _, j := range disclosure.Disclosed(u.t, hidden) {
-			if u.t.Cells[j] != 0 {
+			if u.t.Cells[j] != 0 && !public[j] {
 				return false
 			}
 		}
@@ -406,16 +412,57 @@ type union struct {
 	currentKeys []cellKey
 	own         map[int]map[string]int64 // a network's largest part of a département cell
 	ids         map[string]bool          // the networks with a figure in any release
+	withheld    map[int]bool             // the buckets withheld by rule (addBuckets)
+	threshold   int64
+	exact       bool // the withheld buckets are cells (yearly)
+}
+
+// yearly reports whether every release of the year has yearly figures only (no quarter, no
+// month): its union then holds the withheld buckets (addBuckets). Down to the months they
+// would make the union many times larger and its protection many times slower, so a year
+// reported by quarter or month keeps the rule that hides every changed département bucket.
+func yearly(tables []*yearTable) bool {
+	for _, y := range tables {
+		for _, f := range y.figures {
+			for p := range f {
+				if p.Year() == y.year && p.Granularity() != Year {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// givenAway are the withheld cells that are owed no interval against an attacker whose parts of
+// them are own (nil: none). A withheld bucket is owed what the single-state rule gives it
+// (protection.go): no count from 1 to threshold-1, less the attacker's part, narrowed. A 0 or a
+// larger count may be given away, as a single state gives away a bucket that is 0 or a
+// published margin (one network alone: its buckets are the département's).
+func (x *union) givenAway(own []int64) []bool {
+	out := make([]bool, len(x.b.keys))
+	for j := range x.withheld {
+		v := x.b.t.Cells[j]
+		if own != nil {
+			v -= own[j]
+		}
+		out[j] = v < 1 || v >= x.threshold
+	}
+	return out
 }
 
 // releaseUnion builds the union of tables, the earlier releases' cells fixed as patterns
 // published them, and the last release's cells free but for those it must hide.
 func releaseUnion(tables []*yearTable, patterns []map[cellKey]bool, threshold int64) *union {
 	n := len(tables) - 1
-	x := &union{b: newBuilder(), cellOf: make([]map[cellKey]int, len(tables)), own: map[int]map[string]int64{}, ids: map[string]bool{}}
+	x := &union{b: newBuilder(), cellOf: make([]map[cellKey]int, len(tables)), own: map[int]map[string]int64{}, ids: map[string]bool{}, withheld: map[int]bool{}}
 	first := map[identity]int{}
+	x.exact = yearly(tables)
 	for r, y := range tables {
 		x.addRelease(r, y, first)
+		if x.exact {
+			x.addBuckets(r, y, first)
+		}
 	}
 	u := x.b
 	for r := range n {
@@ -427,9 +474,9 @@ func releaseUnion(tables []*yearTable, patterns []map[cellKey]bool, threshold in
 			}
 		}
 	}
-	// A département bucket whose value changed is hidden: the networks' buckets are not cells of
-	// the union (they are withheld by rule), and the difference of two published values of a
-	// bucket would be the changed networks' part of it.
+	// Without the withheld buckets (a year reported by quarter or month), a département bucket
+	// whose value changed is hidden: the difference of two published values of a bucket would be
+	// the changed networks' part of it.
 	existed := map[cellKey]bool{}
 	for r := range n {
 		for k := range x.cellOf[r] {
@@ -438,21 +485,149 @@ func releaseUnion(tables []*yearTable, patterns []map[cellKey]bool, threshold in
 	}
 	for i, j := range x.current {
 		k := x.currentKeys[i]
-		if u.fates[j] == disclosure.Free && (tables[n].respondentPrimary(k, threshold) || (k.kind == bucketCell && existed[k])) {
+		if u.fates[j] == disclosure.Free && (tables[n].respondentPrimary(k, threshold) || (!x.exact && k.kind == bucketCell && existed[k])) {
 			u.fates[j] = disclosure.MustHide
 		}
 	}
+	x.threshold = threshold
 	return x
+}
+
+// addBuckets adds release r's buckets withheld by rule (protection.go) to the union, hidden:
+// each network's buckets of every period, the département's of the quarters and months, with
+// their relations (a period's victims are the sum of its buckets of each breakdown, the
+// département's bucket the sum of the networks', a network's rolled-up bucket the sum of its
+// sub-periods'). A network's bucket is one cell for every release where the network's figures
+// under its period are the same (the revision numbers tell a reader so; an equal value of a
+// withheld figure tells nothing), one per state of them else.
+func (x *union) addBuckets(r int, y *yearTable, first map[identity]int) {
+	cell := func(k cellKey, v int64, fp string) int {
+		fr, ok := first[identity{k, v, fp}]
+		if !ok {
+			fr = r
+			first[identity{k, v, fp}] = r
+		}
+		uk := k
+		uk.release = fr + 1
+		j := x.b.add(uk, v, disclosure.MustHide)
+		x.withheld[j] = true
+		return j
+	}
+	at := map[cellKey]int{} // this release's withheld cells
+	var walk func(P Period)
+	walk = func(P Period) {
+		x.addPeriodBuckets(r, y, P, cell, at)
+		for _, c := range P.Children() {
+			walk(c)
+		}
+	}
+	walk(YearPeriod(y.year))
+	for k, j := range at {
+		if k.kind != bucketCell || k.network == "" || !y.figures[k.network][k.period].Derived {
+			continue
+		}
+		var parts []int
+		for _, c := range k.period.Children() {
+			ck := k
+			ck.period = c
+			parts = append(parts, at[ck])
+		}
+		x.b.relate(j, parts)
+	}
+}
+
+// addPeriodBuckets adds period P's withheld buckets (see addBuckets), with cell, and their
+// relations within P; at records them.
+func (x *union) addPeriodBuckets(r int, y *yearTable, P Period, cell func(cellKey, int64, string) int, at map[cellKey]int) {
+	members := y.members(P)
+	if len(members) == 0 {
+		return
+	}
+	fps := make([]string, len(members))
+	for m, id := range members {
+		fps[m] = y.subtreeDigest(id, P)
+	}
+	for d, dim := range Dimensions {
+		var buckets []int
+		for b := range dim.Buckets {
+			dk := cellKey{kind: bucketCell, dim: d, bucket: b, period: P}
+			parts := make([]int, len(members))
+			for m, id := range members {
+				k := dk
+				k.network = id
+				parts[m] = cell(k, y.own(id, k), fps[m])
+				at[k] = parts[m]
+			}
+			dept, ok := x.cellOf[r][dk]
+			if !ok { // a quarter's or a month's
+				dept = cell(dk, y.value(dk), "")
+				at[dk] = dept
+				x.addOwn(dept, y, dk)
+			}
+			x.b.relate(dept, parts)
+			buckets = append(buckets, dept)
+		}
+		if P.Granularity() != Year {
+			x.b.relate(x.cellOf[r][cellKey{kind: victimsCell, period: P}], buckets)
+		}
+		for _, id := range members {
+			parts := make([]int, len(dim.Buckets))
+			for b := range dim.Buckets {
+				parts[b] = at[cellKey{kind: bucketCell, network: id, dim: d, bucket: b, period: P}]
+			}
+			x.b.relate(x.cellOf[r][cellKey{kind: victimsCell, network: id, period: P}], parts)
+		}
+	}
+}
+
+// addOwn records each network's part of département cell j (k in y), the largest over releases.
+func (x *union) addOwn(j int, y *yearTable, k cellKey) {
+	for _, nid := range y.ids {
+		if o := y.own(nid, k); o > 0 {
+			if x.own[j] == nil {
+				x.own[j] = map[string]int64{}
+			}
+			x.own[j][nid] = max(x.own[j][nid], o)
+		}
+	}
+}
+
+// subtreeDigest names network id's figures of P and every period under it.
+func (y *yearTable) subtreeDigest(id string, P Period) string {
+	var out []byte
+	var walk func(p Period)
+	walk = func(p Period) {
+		if f, ok := y.figures[id][p]; ok {
+			out = fmt.Appendf(out, "%s:%v:%v;", p, f.Derived, f.Counts)
+		}
+		for _, c := range p.Children() {
+			walk(c)
+		}
+	}
+	walk(P)
+	return string(out)
+}
+
+// protectable is the union without the relations of the withheld cells, for
+// disclosure.ProtectWith, which would keep them underivable as hidden cells: a network's bucket
+// is owed an interval only (Widen gives it), and may be given away (givenAway).
+func (x *union) protectable() disclosure.Table {
+	t := disclosure.Table{Cells: x.b.t.Cells}
+	for _, rel := range x.b.t.Relations {
+		if !x.withheld[rel.Total] && !x.withheld[rel.Parts[0]] {
+			t.Relations = append(t.Relations, rel)
+		}
+	}
+	return t
 }
 
 // movedBucket finds a département figure of the last release that keeps the value it had in an
 // earlier one (one cell of the union) while its parts, the networks' figures, are not the same:
 // a coordinator whose part differs then learns the other networks' change exactly (release 1:
 // a bucket of 5, all theirs; release 2: 5 again, 2 theirs, so 3 for a network that came late;
-// or a total of 15, 1 theirs, then 15, all theirs: the other network had 14). The networks'
-// buckets are not cells of the union (withheld by rule), and Widen protects a département
-// figure less the coordinator's largest part only, so no pattern of it can hide that: the
-// release cannot be protected.
+// or a total of 15, 1 theirs, then 15, all theirs: the other network had 14). Widen protects a
+// département figure less the coordinator's largest part over the releases only, so no pattern
+// of it can hide that: the release cannot be protected.
 func (x *union) movedBucket(tables []*yearTable) (cellKey, bool) {
 	n := len(tables) - 1
 	for r := range n {
@@ -470,10 +645,12 @@ func (x *union) movedBucket(tables []*yearTable) (cellKey, bool) {
 	return cellKey{}, false
 }
 
-// identity is a figure with its value: one cell of the union for every release with that value.
+// identity is a figure with its value (and for a network's bucket, subtreeDigest): one cell of
+// the union for every release with that value.
 type identity struct {
-	k cellKey
-	v int64
+	k  cellKey
+	v  int64
+	fp string
 }
 
 // addRelease adds release r's cells and relations to the union (first: the first release of
@@ -485,10 +662,10 @@ func (x *union) addRelease(r int, y *yearTable, first map[identity]int) {
 	last := r == len(x.cellOf)-1
 	for i, k := range b.keys {
 		v := b.t.Cells[i]
-		fr, ok := first[identity{k, v}]
+		fr, ok := first[identity{k: k, v: v}]
 		if !ok {
 			fr = r
-			first[identity{k, v}] = r
+			first[identity{k: k, v: v}] = r
 		}
 		uk := k
 		uk.release = fr + 1
@@ -499,16 +676,8 @@ func (x *union) addRelease(r int, y *yearTable, first map[identity]int) {
 			x.current = append(x.current, j)
 			x.currentKeys = append(x.currentKeys, k)
 		}
-		if k.network != "" {
-			continue
-		}
-		for _, nid := range y.ids {
-			if o := y.own(nid, k); o > 0 {
-				if x.own[j] == nil {
-					x.own[j] = map[string]int64{}
-				}
-				x.own[j][nid] = max(x.own[j][nid], o)
-			}
+		if k.network == "" {
+			x.addOwn(j, y, k)
 		}
 	}
 	for _, id := range y.ids {
@@ -527,7 +696,7 @@ func (x *union) addRelease(r int, y *yearTable, first map[identity]int) {
 // knows their network's figures in every release and their part of the département's.
 func (x *union) attackers(tables []*yearTable) []disclosure.Attacker {
 	u := x.b
-	out := []disclosure.Attacker{{}}
+	out := []disclosure.Attacker{{Exempt: x.givenAway(nil)}}
 	for _, id := range networkIDs(x.ids) {
 		a := disclosure.Attacker{Known: make([]bool, len(u.keys)), Own: make([]int64, len(u.keys))}
 		for j, k := range u.keys {
@@ -539,11 +708,13 @@ func (x *union) attackers(tables []*yearTable) []disclosure.Attacker {
 			}
 		}
 		var derivable []bool
-		a.Exempt, derivable = exempt(u, tables, x.cellOf, id)
+		a.Exempt, derivable = exempt(x, tables, id)
+		given := x.givenAway(a.Own)
 		for j, d := range derivable {
 			// They know it: no witness against them may move it either (release 2: a bucket of
 			// 1 known to them from release 1 pins the breakdown's other bucket, total − 1).
 			a.Known[j] = a.Known[j] || d
+			a.Exempt[j] = a.Exempt[j] || given[j]
 		}
 		out = append(out, a)
 	}
@@ -557,17 +728,17 @@ func (x *union) attackers(tables []*yearTable) []disclosure.Attacker {
 // disclosure.Attacker.Exempt); it is still protected against everyone else.
 //
 // The part not theirs of a total is the total less their own part, which they know: it follows
-// exactly when the total does, from what is published and their own network's cells (a new
-// unknown z with total = own + z adds no constraint on anything else), so one elimination over
-// the union decides, with one exception: a département bucket. Its parts, the networks'
-// buckets, are not cells of the union (withheld by rule), yet the other networks' buckets that
-// did not change are the same in two releases, and so is the part not theirs: it can be known
-// when the bucket is not (release 1 publishes a bucket of 13, 7 theirs; release 2 changes only
-// their own part, to 0: the bucket is 6, the part not theirs as before). So the elimination runs
-// on the union with that z added for each département bucket (bucketRests).
+// exactly when the total does, from what is published and their own network's cells, their
+// buckets included (a département bucket is the sum of the networks' buckets, cells of the
+// union: the other networks' that did not change are one cell in two releases, so release 1
+// publishes a bucket of 13, 7 theirs, release 2 changes only their own part, to 0, and the
+// bucket, 6, follows). So one elimination over the union decides. A union without the withheld
+// buckets (not yearly) has z = the département bucket less their part instead, one cell for
+// every release where the other networks' parts are the same (bucketRests).
 //
 // derivable are all the cells of the union that they know so, of their periods or not.
-func exempt(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string) (out, derivable []bool) {
+func exempt(x *union, tables []*yearTable, id string) (out, derivable []bool) {
+	u, cellOf := x.b, x.cellOf
 	theirs := map[int]bool{} // département cells of a period id has a figure for, in a release they are in
 	for r, cells := range cellOf {
 		for k, j := range cells {
@@ -584,7 +755,10 @@ func exempt(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string
 	for j, k := range u.keys {
 		mask[j] = u.fates[j] != disclosure.MustPublish && k.network != id
 	}
-	t, mask := bucketRests(u, tables, cellOf, id, mask)
+	t := u.t
+	if !x.exact {
+		t, mask = bucketRests(u, tables, cellOf, id, mask)
+	}
 	for _, j := range disclosure.Derivable(t, mask) {
 		if j < len(out) {
 			out[j], derivable[j] = theirs[j], true

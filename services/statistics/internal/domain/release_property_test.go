@@ -514,12 +514,12 @@ func TestALaterReleaseAnswersWithThePatternItRecorded(t *testing.T) {
 // TestABucketWhoseOtherPartsDidNotChange is the counterexample the property drew, in two
 // releases of one breakdown (PHYSICAL, UNKNOWN). Release 1: a has 7 victims, all PHYSICAL, b 6,
 // all PHYSICAL; the département's year, 13, PHYSICAL 13 and UNKNOWN 0, is published. Release 2:
-// a corrects its year to 7 victims, none PHYSICAL; the département's PHYSICAL, now 6, changed,
-// so it is hidden. a's coordinator knows it anyway: their own part is 0 and b's, which did not
-// change, is 13 − 7 from release 1. Hiding it protects nothing against them and release 2
-// tells them nothing: the engine marks it exempt for them (though their part of it is 0, and
-// though the union has no cell for b's bucket), and the attacker finds nothing they did not
-// know before.
+// a corrects its year to 7 victims, none PHYSICAL; the département's PHYSICAL, now 6, changed.
+// It narrows no network's bucket below the protection level (b's 6 is b's year, published), so
+// release 2 publishes it. a's coordinator knows it anyway: their own part is 0 and b's, which
+// did not change, is 13 − 7 from release 1. Hidden, it would protect nothing against them: the
+// engine marks it exempt for them (though their part of it is 0), and the attacker finds
+// nothing they did not know before.
 func TestABucketWhoseOtherPartsDidNotChange(t *testing.T) {
 	withDimensions(t, []Dimension{{Field: "by_form", Buckets: []string{"PHYSICAL", Unknown}}})
 	y := YearPeriod(2024)
@@ -543,11 +543,11 @@ func TestABucketWhoseOtherPartsDidNotChange(t *testing.T) {
 		t.Fatalf("release 1 hides %v (%v); want the département's PHYSICAL published", first, err)
 	}
 	second, err := protectAgainst(context.Background(), tables, []map[cellKey]bool{first}, DefaultThreshold)
-	if err != nil || !second[physical] {
-		t.Fatalf("release 2 hides %v (%v); want the département's PHYSICAL hidden", second, err)
+	if err != nil || second[physical] {
+		t.Fatalf("release 2 hides %v (%v); want the département's PHYSICAL published", second, err)
 	}
 	x := releaseUnion(tables, []map[cellKey]bool{first}, DefaultThreshold)
-	if ex, _ := exempt(x.b, tables, x.cellOf, "a"); !ex[x.cellOf[1][physical]] {
+	if ex, _ := exempt(x, tables, "a"); !ex[x.cellOf[1][physical]] {
 		t.Errorf("release 2's PHYSICAL (6) is not exempt for a's coordinator, who knows it is 0 + (13 − 7)")
 	}
 	for _, respondent := range []string{"", "a", "b"} {
@@ -624,6 +624,93 @@ func TestABucketThatKeepsItsValueWithOtherParts(t *testing.T) {
 	for _, respondent := range []string{"", "n0", "n1", "n4"} {
 		if e := attackReleases(t, states, 2024, DefaultThreshold, respondent); len(e) > 0 {
 			t.Errorf("attacker %q bounds %d hidden counts too tightly across the releases, e.g. %v", respondent, len(e), e[0])
+		}
+	}
+}
+
+// releaseTwo publishes before, then after, as an admin does, and returns release 2's pattern
+// (it fails when release 2 cannot be made).
+func releaseTwo(t *testing.T, year int, before, after []*Report) map[cellKey]bool {
+	t.Helper()
+	log := memoryReleases{}
+	publish(t, before, DefaultThreshold, log)
+	publish(t, after, DefaultThreshold, log)
+	if n := len(log[year]); n != 2 {
+		t.Fatalf("%d has %d releases; want 2", year, n)
+	}
+	h, err := patternOf(log[year][1].Hidden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// TestACorrectionOfTheOnlyNetworkIsPublished is issue 10's defect: clunisois, the only network
+// of 2025, reports 40 victims (every bucket unknown), release 1 publishes the département's 40
+// and its buckets; it corrects to 62 and release 2 must publish the 62 and the buckets too: they
+// are clunisois's own, which any single state publishes as the département's margins, and the
+// difference with release 1 tells nothing more.
+func TestACorrectionOfTheOnlyNetworkIsPublished(t *testing.T) {
+	withDimensions(t, []Dimension{{Field: "by_form", Buckets: []string{"PHYSICAL", Unknown}}})
+	y := YearPeriod(2025)
+	mk := func(revision, victims int64) *Report {
+		c, err := NewCounts(Submission{Victims: victims})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &Report{Network: "clunisois", Period: y, Revision: revision, Counts: c}
+	}
+	before, after := []*Report{mk(1, 40)}, []*Report{mk(2, 62)}
+	h := releaseTwo(t, 2025, before, after)
+	for _, k := range []cellKey{{kind: victimsCell, period: y}, {kind: victimsCell, network: "clunisois", period: y}} {
+		if h[k] {
+			t.Errorf("release 2 hides %s; want it published", k.cellName())
+		}
+	}
+	for d, dim := range Dimensions {
+		for b := range dim.Buckets {
+			if k := (cellKey{kind: bucketCell, dim: d, bucket: b, period: y}); h[k] {
+				t.Errorf("release 2 hides the département's %s %s; want it published", dim.Field, dim.Buckets[b])
+			}
+		}
+	}
+	for _, respondent := range []string{"", "clunisois"} {
+		if e := attackReleases(t, [][]*Report{before, after}, 2025, DefaultThreshold, respondent); len(e) > 0 {
+			t.Errorf("attacker %q bounds %d hidden counts too tightly across the two releases, e.g. %v", respondent, len(e), e[0])
+		}
+	}
+}
+
+// TestACorrectionAmongThirteenNetworksIsPublished: thirteen networks report their year (their
+// victims split between PHYSICAL and UNKNOWN); one corrects its year. Release 2 must publish
+// the département's victims and its buckets' new values, which narrow no network's bucket, and
+// the attacker of both releases, public or coordinator, bounds no hidden count too tightly.
+func TestACorrectionAmongThirteenNetworksIsPublished(t *testing.T) {
+	withDimensions(t, []Dimension{{Field: "by_form", Buckets: []string{"PHYSICAL", Unknown}}})
+	y := YearPeriod(2024)
+	mk := func(network string, revision, victims, physical int64) *Report {
+		c, err := NewCounts(Submission{Victims: victims, Breakdowns: [][]BucketCount{{{"PHYSICAL", physical}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &Report{Network: network, Period: y, Revision: revision, Counts: c}
+	}
+	var before []*Report
+	for n := range 13 {
+		before = append(before, mk(fmt.Sprintf("n%02d", n), 1, int64(20+3*n), int64(10+n)))
+	}
+	after := append([]*Report{mk("n05", 2, 57, 22)}, before[:5]...)
+	after = append(after, before[6:]...)
+	h := releaseTwo(t, 2024, before, after)
+	for _, k := range []cellKey{{kind: victimsCell, period: y}, {kind: victimsCell, network: "n05", period: y},
+		{kind: bucketCell, period: y}, {kind: bucketCell, bucket: 1, period: y}} {
+		if h[k] {
+			t.Errorf("release 2 hides %s; want it published", k.cellName())
+		}
+	}
+	for _, respondent := range []string{"", "n00", "n05", "n12"} {
+		if e := attackReleases(t, [][]*Report{before, after}, 2024, DefaultThreshold, respondent); len(e) > 0 {
+			t.Errorf("attacker %q bounds %d hidden counts too tightly across the two releases, e.g. %v", respondent, len(e), e[0])
 		}
 	}
 }
