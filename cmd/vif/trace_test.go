@@ -132,11 +132,9 @@ func TestOneTracePerRequest(t *testing.T) {
 	msg := receiveEvent(t, in, dataDir, subject, "cessions/traced-clio-garage")
 	headers := msg.Headers()
 
-	// The relay ends its publish span when it reads JetStream's ack, which may come after the
-	// subscriber already holds the message: wait for that span before reading the trace.
-	// Not Eventually: without it, the checks below still report the spans there are.
+	// The gateway ends its span after writing the response: it may come a moment after it.
 	grpctest.Within(10*time.Second, 10*time.Millisecond, func() bool {
-		return telemetrytest.Named(spans.GetSpans(), "send "+subject) != nil
+		return telemetrytest.Named(spans.GetSpans(), "POST /v1/cessions") != nil
 	})
 	all := spans.GetSpans()
 	root := telemetrytest.Named(all, "POST /v1/cessions")
@@ -144,7 +142,14 @@ func TestOneTracePerRequest(t *testing.T) {
 		t.Fatalf("no gateway span %q; spans: %v", "POST /v1/cessions", names(all))
 	}
 	id := root.SpanContext.TraceID()
-	trace1 := telemetrytest.Trace(all, id)
+	// The relay ends its publish span when it reads JetStream's ack, which may come after the
+	// subscriber already holds the message: wait for that span, in this call's trace (the seed's
+	// cessions have publish spans of the same name, in traces of their own), before reading it.
+	// Not Eventually: without it, the checks below still report the spans there are.
+	grpctest.Within(10*time.Second, 10*time.Millisecond, func() bool {
+		return findSpan(telemetrytest.Trace(spans.GetSpans(), id), "send "+subject, trace.SpanKindProducer) != nil
+	})
+	trace1 := telemetrytest.Trace(spans.GetSpans(), id)
 	// Each step and the one it must be the child of.
 	chain := []struct {
 		name string
