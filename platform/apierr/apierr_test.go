@@ -60,6 +60,12 @@ func TestEndedContextIsTheClientsOutcome(t *testing.T) {
 	defer cancel()
 	cancelled, cancel2 := context.WithCancel(context.Background())
 	cancel2()
+	// The client's deadline passed and its reset arrived before the server's later copy of it.
+	resetAtDeadline, cancel3 := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	cancel3()
+	// A client that gives up long before its deadline.
+	resetEarly, cancel4 := context.WithTimeout(context.Background(), time.Minute)
+	cancel4()
 	for _, tc := range []struct {
 		name string
 		ctx  context.Context
@@ -68,6 +74,8 @@ func TestEndedContextIsTheClientsOutcome(t *testing.T) {
 	}{
 		{"commit after the deadline", expired, fmt.Errorf("storage: commit: %w", sql.ErrTxDone), codes.DeadlineExceeded},
 		{"sqlite interrupted", cancelled, errors.New("interrupted (9)"), codes.Canceled},
+		{"reset at the client's deadline", resetAtDeadline, context.Canceled, codes.DeadlineExceeded},
+		{"reset long before the deadline", resetEarly, context.Canceled, codes.Canceled},
 		{"unknown error, context alive", context.Background(), errors.New("boom"), codes.Internal},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
