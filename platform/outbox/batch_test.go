@@ -76,9 +76,11 @@ func TestRelayKilledMidBatchLosesAndReordersNothing(t *testing.T) {
 		f.commit(t, evs...)
 
 		nc, js := f.bus.Connect(t)
+		// A publish timeout long enough for a loaded machine: the first relay must fail only
+		// at the kill, since its hour of backoff would leave the backlog unsent.
 		first := outbox.NewRelay(f.db, js, outbox.RelayOptions{
 			Logger: eventbustest.Logger(t), BatchSize: 50, PollInterval: time.Hour,
-			MinBackoff: time.Hour, PublishTimeout: 250 * time.Millisecond,
+			MinBackoff: time.Hour, PublishTimeout: 5 * time.Second,
 		})
 		runCtx, stop := context.WithCancel(ctx)
 		done := make(chan struct{})
