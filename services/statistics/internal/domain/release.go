@@ -27,10 +27,9 @@ import (
 //   - the attacker's table is the union of every release's table (all its figures down to the
 //     months, with their relations), with the buckets withheld by rule (each network's, the
 //     département's of the quarters and months: protection.go) as hidden cells; a figure that
-//     has the same value in two releases is one cell of the union (the attacker is assumed to
-//     know whenever a figure did not change: revision numbers and unchanged totals tell them), a
-//     figure whose value changed is one cell per value; a network's bucket is one cell while the
-//     network's figures under its period are the same;
+//     has the same value in two releases is one cell of the union, a figure whose value changed
+//     is one cell per value; a network's bucket is one cell while the network's figures under
+//     its period are the same (see the reader below);
 //   - a cell an earlier release published is published (known), one it hid stays hidden;
 //   - the new release's other figures are decided by disclosure.ProtectWith on the union (but
 //     the withheld buckets' relations), then disclosure.Widen gives every hidden figure of any
@@ -41,17 +40,46 @@ import (
 //     larger count may be given away, as one state gives away a bucket that is 0 or a published
 //     margin. So a correction hides only what the difference of two releases would narrow.
 //
+// The reader. A reader of every release knows each release's published values and the
+// relations, a coordinator their own network's figures in every release, and which reports
+// changed from one release to the next (the revision numbers, public through GetReport and
+// listRevisions, say so): a figure is unchanged when no report under its period changed (for a
+// network's figure, that network's; for a département figure, any network's). Nothing tells
+// them that a hidden figure whose reports changed kept its value (a withheld April bucket that
+// is 5 in releases 1 and 3 and 4 in between: they cannot take release 3's for release 1's, which
+// would pin a late network's 1 under it); two published values they know anyway. The union is
+// stronger than that reader: it also takes a hidden figure whose value is the same in two
+// releases for one cell, though its reports changed (not a network's bucket: one cell while
+// the network's figures under its period are the same, as for the reader). That only adds
+// equations that hold, so a hidden figure keeps against the reader at least the interval it
+// keeps in the union.
+//
 // The guarantee: no hidden figure of any release whose value is v ≥ 1 (for a coordinator, less
-// their own part; for a withheld bucket, v from 1 to threshold-1) can be narrowed below the protection level by a reader of every release, with
-// one exception that tells nothing: a département figure whose part not theirs a coordinator
-// knew before the release, from what the earlier releases published and their own network's
-// figures, gets no interval against that coordinator (exempt). That includes a figure of which
-// their part is 0, and a département bucket whose other networks' parts did not change since a
-// release that gave them away (release 1 publishes a bucket of 13, 7 theirs; release 2 changes
-// only their part, to 0: the bucket, 6, is known to them, hidden or not). A cell exempt for a
-// coordinator is known to them: no witness against them moves it. A state where a département
-// figure keeps an earlier release's value (one cell of the union) while the networks' parts of
-// it moved is not released (movedBucket): the coordinator whose part changed would learn the
+// their own part; for a withheld bucket, v from 1 to threshold-1) can be narrowed below the
+// protection level by that reader, with one exception that tells nothing: a département figure
+// whose part not theirs (the figure less their own part) a coordinator can compute from what
+// they knew before the release (what the earlier releases published, their own network's
+// figures) and what the release publishes gets no interval against that coordinator. Hiding it
+// protects nothing against them: they know it, shown or not, and it tells them nothing that the
+// figures shown and what they knew do not; each other network's part of it is a figure
+// protected on its own, so a small part not theirs is still narrowed nowhere. That includes a
+// figure of which their part is 0; a département bucket whose other networks' parts did not
+// change since a release that gave them away (release 1 publishes a bucket of 13, 7 theirs;
+// release 2 changes only their part, to 0: the bucket, 6, is known to them, hidden or not); and
+// a total that a late network's published 0 leaves at what they knew (release 1 publishes 25, 1
+// theirs; release 2 changes their part to 15 and hides the total, 39; release 3 adds a
+// network's 0, shown, and hides the total again: 24 + 15 + 0). The engine exempts the figures
+// whose part not theirs follows in the union from the earlier releases' published figures and
+// their own (exempt) and protects the others, or does not release. The union's equations beyond
+// the reader's are of hidden figures that kept their value, and of a département figure only
+// with every network's part unchanged (movedBucket, below), so what follows in the union
+// follows for the reader with what the release publishes (in the last example the union takes
+// release 3's total for release 2's; the reader adds the late 0): that is checked by the
+// property tests (release_property_test.go, which attack every sequence of releases as that
+// reader, exemption included), not proven for every table. A cell exempt for a coordinator is
+// known to them: no witness against them moves it. A state where a département figure keeps an
+// earlier release's value (one cell of the union) while the networks' parts of it moved is not
+// released (movedBucket): in the union, the coordinator whose part changed would learn the
 // other networks' change exactly, and Widen, which protects a département figure less a
 // coordinator's largest part over the releases, cannot protect it.
 //

@@ -86,16 +86,21 @@ func publisher(t fatalf, rs []*Report, threshold int64, viewer Actor, log Releas
 // the same release log), as the public and, when respondent is set, as that network's
 // coordinator too, and returns the hidden cells it bounds too tightly across all of them. Its
 // system is the union of each state's model (protection_property_test.go's, every network's
-// every bucket included): a figure with the same value in two states is one cell (the attacker
-// is taken to know whenever a figure did not change), and every published value is known; a
-// network's bucket is one cell only while the network's reports under its period are the same
-// (subtree), since nothing tells a reader that a withheld value stayed the same in a correction.
+// every bucket included), and it is a real reader of every release: they know every published
+// value, the relations, their own network's figures in every state (a coordinator), and which
+// reports changed from one state to the next (the revision numbers say so), so that a figure is
+// one cell across states while no report under its period changed (for a network's figure, the
+// network's: subtree; for a département figure, any network's: everySubtree), and one cell per
+// state else. Nothing tells them that a figure whose reports changed kept its value: a withheld
+// April bucket that is 5 in states 1 and 3 and 4 in between is two cells (had the attacker
+// equated them because the values are equal, a late network's 1 under it would be pinned), and
+// a published one is known in each state anyway.
 func attackReleases(t fatalf, states [][]*Report, year int, threshold int64, respondent string) []exposure {
 	log := memoryReleases{}
 	type identity struct {
 		k  cellKey
 		v  int64
-		fp string // for a network's bucket, its figures under the period (see subtree)
+		fp string // the figures under the period (subtree, everySubtree)
 	}
 	u := newBuilder()
 	at := map[identity]int{}
@@ -118,8 +123,8 @@ func attackReleases(t fatalf, states [][]*Report, year int, threshold int64, res
 		idx := make([]int, len(o.b.keys))
 		cellsOf[s] = map[cellKey]int{}
 		for i, k := range o.b.keys {
-			id := identity{k: k, v: o.b.t.Cells[i]}
-			if k.kind == bucketCell && k.network != "" {
+			id := identity{k: k, v: o.b.t.Cells[i], fp: everySubtree(figs, k.period)}
+			if k.network != "" {
 				id.fp = subtree(figs[k.network], k.period)
 			}
 			j, ok := at[id]
@@ -186,6 +191,19 @@ func attackReleases(t fatalf, states [][]*Report, year int, threshold int64, res
 	return out
 }
 
+// everySubtree is every network's figures for p and every period under it (subtree), of the
+// networks that have any: a département figure is one cell across states while none of them
+// changed.
+func everySubtree(figs map[string]Figures, p Period) string {
+	out := ""
+	for _, id := range networkIDs(figs) {
+		if s := subtree(figs[id], p); s != "" {
+			out += id + "{" + s + "}"
+		}
+	}
+	return out
+}
+
 // subtree is a network's figures for p and every period under it. A network's bucket is
 // withheld from everyone but its coordinator, so a reader knows it did not change only when the
 // network's reports under its period did not (the revision numbers say so), not when its value
@@ -205,10 +223,16 @@ func subtree(f Figures, p Period) string {
 	return out
 }
 
-// exemptions are the département cells whose part not the respondent's own the respondent
-// knew before a state they are in was published: from what the earlier states published and
-// their own network's figures, the linear programme pins total − own part exactly. Their being
-// hidden or not tells the respondent nothing (the engine's disclosure.Attacker.Exempt).
+// exemptions are the département cells of a state s ≥ 1 whose part not the respondent's own
+// (z = total − own part) the respondent can compute from what they knew before s was published
+// and what s publishes: the linear programme, knowing what the states up to s published and
+// their own network's figures, pins z exactly. Hiding such a cell protects nothing against them
+// (the engine's disclosure.Attacker.Exempt): they know it whether it is shown or not, and it
+// tells them nothing that the figures shown and their earlier knowledge do not; every part of z,
+// each other network's figure, is a cell of the model that is checked without exemption (if z
+// is small, each of its non-zero parts is bounded too tightly there). State 1 publishes a
+// total of 25, 1 the respondent's; state 3 hides the total, 39, when a late network reports 0
+// (shown): the other networks' part is state 1's 24 and the late 0, known, hidden or not.
 func exemptions(t fatalf, u *builder, cellsOf []map[cellKey]int, firstPublished map[int]int, respondent string) map[int]bool {
 	out := map[int]bool{}
 	if respondent == "" {
@@ -238,7 +262,7 @@ func exemptions(t fatalf, u *builder, cellsOf []map[cellKey]int, firstPublished 
 		want := make([]bool, len(tab.Cells))
 		for j, k := range u.keys {
 			first, pub := firstPublished[j]
-			known[j] = (pub && first < s) || k.network == respondent
+			known[j] = (pub && first <= s) || k.network == respondent
 		}
 		for z := range zOf {
 			want[z] = true
