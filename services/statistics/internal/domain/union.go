@@ -1,0 +1,492 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/vif71/vif/services/statistics/internal/domain/disclosure"
+)
+
+// The union of a year's releases: the table that protects the next release (see release.go).
+
+// protectAgainst protects the last of tables (the states of a year's releases, oldest first)
+// given the patterns the earlier ones were published with.
+func protectAgainst(ctx context.Context, tables []*yearTable, patterns []map[cellKey]bool, threshold int64) (map[cellKey]bool, error) {
+	n := len(tables) - 1
+	year := tables[n].year
+	x := releaseUnion(tables, patterns, threshold)
+	if k, ok := x.movedBucket(tables); ok {
+		return nil, errUnpublishable(year, fmt.Errorf("release %d: the département's %s keeps its value with other networks' parts", n+1, k.cellName()))
+	}
+	u := x.b
+	hidden, err := disclosure.ProtectWith(x.protectable(), threshold, u.fates)
+	if errors.Is(err, disclosure.ErrNoComplement) {
+		hidden = hideFree(u, func(v int64) bool { return v > 0 })
+	} else if err != nil {
+		return nil, errUnpublishable(year, err)
+	}
+	if err := x.widen(ctx, tables, hidden, threshold); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // not unpublishable: nobody waits for the answer
+		}
+		return nil, errUnpublishable(year, fmt.Errorf("release %d: %w", n+1, err))
+	}
+	out := map[cellKey]bool{}
+	for i, j := range x.current {
+		if hidden[j] {
+			out[x.currentKeys[i]] = true
+		}
+	}
+	return out, nil
+}
+
+// widen gives every hidden cell of the union, the earlier releases' included, its interval
+// against every attacker (disclosure.Widen) and checks the union (disclosure.Disclosed); if that
+// fails, it hides every positive free cell and tries once more. Those hidden earlier are free
+// for Widen (hidden already, and movable by its witnesses, since every relation is in the union).
+func (x *union) widen(ctx context.Context, tables []*yearTable, hidden []bool, threshold int64) error {
+	u := x.b
+	fates := make([]disclosure.Fate, len(u.keys))
+	for j, f := range u.fates {
+		if f == disclosure.MustPublish {
+			fates[j] = disclosure.MustPublish
+		}
+	}
+	attackers := x.attackers(tables)
+	public := x.givenAway(nil)
+	safe := func() bool {
+		for _, j := range disclosure.Disclosed(u.t, hidden) {
+			if u.t.Cells[j] != 0 && !public[j] {
+				return false
+			}
+		}
+		return true
+	}
+	for attempt := 0; ; attempt++ {
+		_, _, err := disclosure.WidenContext(ctx, u.t, hidden, fates, threshold, attackers, nil)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err == nil && safe() {
+			return nil
+		}
+		if attempt == 1 {
+			if err == nil {
+				err = errors.New("no safe pattern")
+			}
+			return err
+		}
+		for j := range hidden {
+			if fates[j] == disclosure.Free && u.t.Cells[j] > 0 {
+				hidden[j] = true
+			}
+		}
+	}
+}
+
+// union is the table of a year's releases that protectAgainst protects (see above).
+type union struct {
+	b           *builder // a cell's key carries, in release, the first release with its value
+	cellOf      []map[cellKey]int
+	current     []int // the union cell of each of the last release's cells
+	currentKeys []cellKey
+	own         map[int]map[string]int64 // a network's largest part of a département cell
+	ids         map[string]bool          // the networks with a figure in any release
+	withheld    map[int]bool             // the buckets withheld by rule (addBuckets)
+	threshold   int64
+	exact       bool // the withheld buckets are cells (yearly)
+}
+
+// yearly reports whether every release of the year has yearly figures only (no quarter, no
+// month): its union then holds the withheld buckets (addBuckets). Down to the months they
+// would make the union many times larger and its protection many times slower, so a year
+// reported by quarter or month keeps the rule that hides every changed département bucket.
+func yearly(tables []*yearTable) bool {
+	for _, y := range tables {
+		for _, f := range y.figures {
+			for p := range f {
+				if p.Year() == y.year && p.Granularity() != Year {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// givenAway are the withheld cells that are owed no interval against an attacker whose parts of
+// them are own (nil: none). A withheld bucket is owed what the single-state rule gives it
+// (protection.go): no count from 1 to threshold-1, less the attacker's part, narrowed. A 0 or a
+// larger count may be given away, as a single state gives away a bucket that is 0 or a
+// published margin (one network alone: its buckets are the département's).
+func (x *union) givenAway(own []int64) []bool {
+	out := make([]bool, len(x.b.keys))
+	for j := range x.withheld {
+		v := x.b.t.Cells[j]
+		if own != nil {
+			v -= own[j]
+		}
+		out[j] = v < 1 || v >= x.threshold
+	}
+	return out
+}
+
+// releaseUnion builds the union of tables, the earlier releases' cells fixed as patterns
+// published them, and the last release's cells free but for those it must hide.
+func releaseUnion(tables []*yearTable, patterns []map[cellKey]bool, threshold int64) *union {
+	n := len(tables) - 1
+	x := &union{b: newBuilder(), cellOf: make([]map[cellKey]int, len(tables)), own: map[int]map[string]int64{}, ids: map[string]bool{}, withheld: map[int]bool{}}
+	first := map[identity]int{}
+	x.exact = yearly(tables)
+	for r, y := range tables {
+		x.addRelease(r, y, first)
+		if x.exact {
+			x.addBuckets(r, y, first)
+		}
+	}
+	u := x.b
+	for r := range n {
+		for k, j := range x.cellOf[r] {
+			if !patterns[r][k] {
+				u.fates[j] = disclosure.MustPublish
+			} else if u.fates[j] != disclosure.MustPublish {
+				u.fates[j] = disclosure.MustHide
+			}
+		}
+	}
+	// Without the withheld buckets (a year reported by quarter or month), a département bucket
+	// whose value changed is hidden: the difference of two published values of a bucket would be
+	// the changed networks' part of it.
+	existed := map[cellKey]bool{}
+	for r := range n {
+		for k := range x.cellOf[r] {
+			existed[k] = true
+		}
+	}
+	for i, j := range x.current {
+		k := x.currentKeys[i]
+		if u.fates[j] == disclosure.Free && (tables[n].respondentPrimary(k, threshold) || (!x.exact && k.kind == bucketCell && existed[k])) {
+			u.fates[j] = disclosure.MustHide
+		}
+	}
+	x.threshold = threshold
+	return x
+}
+
+// addBuckets adds release r's buckets withheld by rule (protection.go) to the union, hidden:
+// each network's buckets of every period, the département's of the quarters and months, with
+// their relations (a period's victims are the sum of its buckets of each breakdown, the
+// département's bucket the sum of the networks', a network's rolled-up bucket the sum of its
+// sub-periods'). A network's bucket is one cell for every release where the network's figures
+// under its period are the same (the revision numbers tell a reader so; an equal value of a
+// withheld figure tells nothing), one per state of them else.
+func (x *union) addBuckets(r int, y *yearTable, first map[identity]int) {
+	cell := func(k cellKey, v int64, fp string) int {
+		fr, ok := first[identity{k, v, fp}]
+		if !ok {
+			fr = r
+			first[identity{k, v, fp}] = r
+		}
+		uk := k
+		uk.release = fr + 1
+		j := x.b.add(uk, v, disclosure.MustHide)
+		x.withheld[j] = true
+		return j
+	}
+	at := map[cellKey]int{} // this release's withheld cells
+	var walk func(P Period)
+	walk = func(P Period) {
+		x.addPeriodBuckets(r, y, P, cell, at)
+		for _, c := range P.Children() {
+			walk(c)
+		}
+	}
+	walk(YearPeriod(y.year))
+	for k, j := range at {
+		if k.kind != bucketCell || k.network == "" || !y.figures[k.network][k.period].Derived {
+			continue
+		}
+		var parts []int
+		for _, c := range k.period.Children() {
+			ck := k
+			ck.period = c
+			parts = append(parts, at[ck])
+		}
+		x.b.relate(j, parts)
+	}
+}
+
+// addPeriodBuckets adds period P's withheld buckets (see addBuckets), with cell, and their
+// relations within P; at records them.
+func (x *union) addPeriodBuckets(r int, y *yearTable, P Period, cell func(cellKey, int64, string) int, at map[cellKey]int) {
+	members := y.members(P)
+	if len(members) == 0 {
+		return
+	}
+	fps := make([]string, len(members))
+	for m, id := range members {
+		fps[m] = y.subtreeDigest(id, P)
+	}
+	for d, dim := range Dimensions {
+		var buckets []int
+		for b := range dim.Buckets {
+			dk := cellKey{kind: bucketCell, dim: d, bucket: b, period: P}
+			parts := make([]int, len(members))
+			for m, id := range members {
+				k := dk
+				k.network = id
+				parts[m] = cell(k, y.own(id, k), fps[m])
+				at[k] = parts[m]
+			}
+			dept, ok := x.cellOf[r][dk]
+			if !ok { // a quarter's or a month's
+				dept = cell(dk, y.value(dk), "")
+				at[dk] = dept
+				x.addOwn(dept, y, dk)
+			}
+			x.b.relate(dept, parts)
+			buckets = append(buckets, dept)
+		}
+		if P.Granularity() != Year {
+			x.b.relate(x.cellOf[r][cellKey{kind: victimsCell, period: P}], buckets)
+		}
+		for _, id := range members {
+			parts := make([]int, len(dim.Buckets))
+			for b := range dim.Buckets {
+				parts[b] = at[cellKey{kind: bucketCell, network: id, dim: d, bucket: b, period: P}]
+			}
+			x.b.relate(x.cellOf[r][cellKey{kind: victimsCell, network: id, period: P}], parts)
+		}
+	}
+}
+
+// addOwn records each network's part of département cell j (k in y), the largest over releases.
+func (x *union) addOwn(j int, y *yearTable, k cellKey) {
+	for _, nid := range y.ids {
+		if o := y.own(nid, k); o > 0 {
+			if x.own[j] == nil {
+				x.own[j] = map[string]int64{}
+			}
+			x.own[j][nid] = max(x.own[j][nid], o)
+		}
+	}
+}
+
+// subtreeDigest names network id's figures of P and every period under it.
+func (y *yearTable) subtreeDigest(id string, P Period) string {
+	var out []byte
+	var walk func(p Period)
+	walk = func(p Period) {
+		if f, ok := y.figures[id][p]; ok {
+			out = fmt.Appendf(out, "%s:%v:%v;", p, f.Derived, f.Counts)
+		}
+		for _, c := range p.Children() {
+			walk(c)
+		}
+	}
+	walk(P)
+	return string(out)
+}
+
+// protectable is the union without the relations of the withheld cells, for
+// disclosure.ProtectWith, which would keep them underivable as hidden cells: a network's bucket
+// is owed an interval only (Widen gives it), and may be given away (givenAway).
+func (x *union) protectable() disclosure.Table {
+	t := disclosure.Table{Cells: x.b.t.Cells}
+	for _, rel := range x.b.t.Relations {
+		if !x.withheld[rel.Total] && !x.withheld[rel.Parts[0]] {
+			t.Relations = append(t.Relations, rel)
+		}
+	}
+	return t
+}
+
+// movedBucket finds a département figure of the last release that keeps the value it had in an
+// earlier one (one cell of the union) while its parts, the networks' figures, are not the same:
+// a coordinator whose part differs then learns the other networks' change exactly (release 1:
+// a bucket of 5, all theirs; release 2: 5 again, 2 theirs, so 3 for a network that came late;
+// or a total of 15, 1 theirs, then 15, all theirs: the other network had 14). Widen protects a
+// département figure less the coordinator's largest part over the releases only, so no pattern
+// of it can hide that: the release cannot be protected.
+func (x *union) movedBucket(tables []*yearTable) (cellKey, bool) {
+	n := len(tables) - 1
+	for r := range n {
+		for k, j := range x.cellOf[r] {
+			if l, ok := x.cellOf[n][k]; !ok || l != j || k.network != "" {
+				continue
+			}
+			for id := range x.ids {
+				if tables[r].own(id, k) != tables[n].own(id, k) {
+					return k, true
+				}
+			}
+		}
+	}
+	return cellKey{}, false
+}
+
+// identity is a figure with its value (and for a network's bucket, subtreeDigest): one cell of
+// the union for every release with that value.
+type identity struct {
+	k  cellKey
+	v  int64
+	fp string
+}
+
+// addRelease adds release r's cells and relations to the union (first: the first release of
+// each identity added so far); cells are free, releaseUnion gives them their fates.
+func (x *union) addRelease(r int, y *yearTable, first map[identity]int) {
+	b := y.tableTo(Month)
+	at := make([]int, len(b.keys))
+	x.cellOf[r] = map[cellKey]int{}
+	last := r == len(x.cellOf)-1
+	for i, k := range b.keys {
+		v := b.t.Cells[i]
+		fr, ok := first[identity{k: k, v: v}]
+		if !ok {
+			fr = r
+			first[identity{k: k, v: v}] = r
+		}
+		uk := k
+		uk.release = fr + 1
+		j := x.b.add(uk, v, disclosure.Free)
+		at[i] = j
+		x.cellOf[r][k] = j
+		if last {
+			x.current = append(x.current, j)
+			x.currentKeys = append(x.currentKeys, k)
+		}
+		if k.network == "" {
+			x.addOwn(j, y, k)
+		}
+	}
+	for _, id := range y.ids {
+		x.ids[id] = true
+	}
+	for _, rel := range b.t.Relations {
+		parts := make([]int, len(rel.Parts))
+		for i, q := range rel.Parts {
+			parts[i] = at[q]
+		}
+		x.b.relate(at[rel.Total], parts)
+	}
+}
+
+// attackers are the readers of the union: the public, then each network's coordinator, who
+// knows their network's figures in every release and their part of the département's.
+func (x *union) attackers(tables []*yearTable) []disclosure.Attacker {
+	u := x.b
+	out := []disclosure.Attacker{{Exempt: x.givenAway(nil)}}
+	for _, id := range networkIDs(x.ids) {
+		a := disclosure.Attacker{Known: make([]bool, len(u.keys)), Own: make([]int64, len(u.keys))}
+		for j, k := range u.keys {
+			switch k.network {
+			case id:
+				a.Known[j] = true
+			case "":
+				a.Own[j] = x.own[j][id]
+			}
+		}
+		var derivable []bool
+		a.Exempt, derivable = exempt(x, tables, id)
+		given := x.givenAway(a.Own)
+		for j, d := range derivable {
+			// They know it: no witness against them may move it either (release 2: a bucket of
+			// 1 known to them from release 1 pins the breakdown's other bucket, total − 1).
+			a.Known[j] = a.Known[j] || d
+			a.Exempt[j] = a.Exempt[j] || given[j]
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// exempt marks the département cells of the union whose part not network id's the coordinator
+// of id knew before this release: it follows from the cells earlier releases published and
+// their own network's figures, in a release the cell is in where id has a figure for its period
+// (their part of it may be 0). Hiding such a cell protects nothing against them (see
+// disclosure.Attacker.Exempt); it is still protected against everyone else.
+//
+// The part not theirs of a total is the total less their own part, which they know: it follows
+// exactly when the total does, from what is published and their own network's cells, their
+// buckets included (a département bucket is the sum of the networks' buckets, cells of the
+// union: the other networks' that did not change are one cell in two releases, so release 1
+// publishes a bucket of 13, 7 theirs, release 2 changes only their own part, to 0, and the
+// bucket, 6, follows). So one elimination over the union decides. A union without the withheld
+// buckets (not yearly) has z = the département bucket less their part instead, one cell for
+// every release where the other networks' parts are the same (bucketRests).
+//
+// derivable are all the cells of the union that they know so, of their periods or not.
+func exempt(x *union, tables []*yearTable, id string) (out, derivable []bool) {
+	u, cellOf := x.b, x.cellOf
+	theirs := map[int]bool{} // département cells of a period id has a figure for, in a release they are in
+	for r, cells := range cellOf {
+		for k, j := range cells {
+			if _, ok := tables[r].figures[id][k.period]; ok && k.network == "" {
+				theirs[j] = true
+			}
+		}
+	}
+	out, derivable = make([]bool, len(u.keys)), make([]bool, len(u.keys))
+	if len(theirs) == 0 {
+		return out, derivable
+	}
+	mask := make([]bool, len(u.keys))
+	for j, k := range u.keys {
+		mask[j] = u.fates[j] != disclosure.MustPublish && k.network != id
+	}
+	t := u.t
+	if !x.exact {
+		t, mask = bucketRests(u, tables, cellOf, id, mask)
+	}
+	for _, j := range disclosure.Derivable(t, mask) {
+		if j < len(out) {
+			out[j], derivable[j] = theirs[j], true
+		}
+	}
+	return out, derivable
+}
+
+// bucketRests is the union u with, for each département bucket of each release, network id's
+// part o (known to them; 0 in a release where id has no figure for the year) and the rest z
+// (hidden): bucket = o + z. A z is one cell for every release where the other networks' parts
+// of the bucket are the same (the same networks, each with the same value): it is the same sum.
+// mask grows with the new cells.
+func bucketRests(u *builder, tables []*yearTable, cellOf []map[cellKey]int, id string, mask []bool) (disclosure.Table, []bool) {
+	t := disclosure.Table{Cells: append([]int64(nil), u.t.Cells...), Relations: append([]disclosure.Relation(nil), u.t.Relations...)}
+	mask = append([]bool(nil), mask...)
+	cell := map[string]int{} // a new cell by what it is
+	add := func(name string, v int64, hidden bool) int {
+		if i, ok := cell[name]; ok {
+			return i
+		}
+		cell[name] = len(t.Cells)
+		t.Cells = append(t.Cells, v)
+		mask = append(mask, hidden)
+		return len(t.Cells) - 1
+	}
+	related := map[[3]int]bool{}
+	for r, y := range tables {
+		year := YearPeriod(y.year)
+		for k, j := range cellOf[r] {
+			if k.kind != bucketCell || k.network != "" {
+				continue
+			}
+			own := y.own(id, k)
+			rest := k.cellName() // the other networks' parts of k
+			for _, nid := range y.members(year) {
+				if nid != id {
+					rest += fmt.Sprintf(" %s=%d", nid, y.own(nid, k))
+				}
+			}
+			o := add(fmt.Sprintf("%s %s=%d", k.cellName(), id, own), own, false)
+			z := add(rest, y.value(k)-own, true)
+			if !related[[3]int{j, o, z}] {
+				related[[3]int{j, o, z}] = true
+				t.Relations = append(t.Relations, disclosure.Relation{Total: j, Parts: []int{o, z}})
+			}
+		}
+	}
+	return t, mask
+}
