@@ -165,8 +165,11 @@ type widener struct {
 	hidAll     bool
 	rel        [][]int   // the relations of each cell, for search
 	coef       [][]int64 // the cell's coefficient in each of them: 1 for the total, -1 for a part
-	found      []Witness // the witnesses found so far
-	movers     [][]int   // for each cell, the found witnesses that move it
+	comp       []int     // each relation's component, relations sharing a free cell joined
+	// carriedComps are the components of the relations of the cells each carried shift moves.
+	carriedComps []map[int]bool
+	found        []Witness // the witnesses found so far
+	movers       [][]int   // for each cell, the found witnesses that move it
 }
 
 // index adds witnesses to those found, each under the cells it moves.
@@ -221,18 +224,9 @@ func (w *widener) require(a, i int, down, up int64) ([]Witness, error) {
 		}
 		for attempt := range 2 {
 			for _, useLP := range []bool{false, true} { // the quick search first, everywhere
-				if sh, ok := w.solve(a, Shift{}, i, s, useLP); ok {
-					out = append(out, Witness{Attacker: a, Base: -1, Shift: sh})
+				if f, ok := w.solveAny(a, i, s, useLP); ok {
+					out = append(out, f)
 					return true, nil
-				}
-				for k, base := range w.carried {
-					if _, serves := w.carriedFor[k][a]; !serves || len(base) == 0 {
-						continue
-					}
-					if sh, ok := w.solve(a, base, i, s, useLP); ok {
-						out = append(out, Witness{Attacker: a, Base: k, Shift: sh})
-						return true, nil
-					}
 				}
 			}
 			if attempt == 0 && !w.hideAll() {
@@ -253,6 +247,136 @@ func (w *widener) require(a, i int, down, up int64) ([]Witness, error) {
 		return out, err
 	}
 	return nil, fmt.Errorf("%w: cell %d (%d) against attacker %d", ErrUnprotectable, i, w.t.Cells[i], a)
+}
+
+// solveAny finds a witness that moves cell i by s against attacker a, leaving the fixed cells
+// unchanged or else building on a carried shift that serves a, in that order (by search, or
+// useLP by linear programming).
+//
+// A carried shift apart from i (no relation of its cells in the component of one of i's, see
+// apart) is not searched when the search without it found nothing: that search then fails as
+// well. Its propagation is a product of two independent ones, the carried shift's and i's;
+// i's makes the same choices in the same order as alone, and with the budget shared it reaches
+// no state that the search alone did not try and reject.
+func (w *widener) solveAny(a, i int, s int64, useLP bool) (Witness, bool) {
+	var missed [2]bool // the search without a carried shift found nothing, by published
+	if useLP {
+		if sh, ok := w.solve(a, Shift{}, i, s, true); ok {
+			return Witness{Attacker: a, Base: -1, Shift: sh}, true
+		}
+	} else if sh, ok, m := w.searchBoth(a, Shift{}, i, s, [2]bool{}); ok {
+		return Witness{Attacker: a, Base: -1, Shift: sh}, true
+	} else {
+		missed = m
+	}
+	for k, base := range w.carried {
+		if _, serves := w.carriedFor[k][a]; !serves || len(base) == 0 {
+			continue
+		}
+		var sh Shift
+		var ok bool
+		if useLP {
+			sh, ok = w.solve(a, base, i, s, true)
+		} else {
+			skip := [2]bool{}
+			if w.apart(k, i) {
+				skip = missed
+			}
+			sh, ok, _ = w.searchBoth(a, base, i, s, skip)
+		}
+		if ok {
+			return Witness{Attacker: a, Base: k, Shift: sh}, true
+		}
+	}
+	return Witness{}, false
+}
+
+// searchBoth is solve without linear programming: the search among the hidden cells, then
+// among the published ones too, except where skip says (by published) that it would fail.
+// missed says which of the searches run found nothing (as opposed to finding a shift that
+// holds rejected).
+func (w *widener) searchBoth(a int, base Shift, i int, s int64, skip [2]bool) (Shift, bool, [2]bool) {
+	var missed [2]bool
+	for x, published := range []bool{false, true} {
+		if skip[x] {
+			continue
+		}
+		sh, o := w.search(a, base, i, s, published)
+		if o == searchFound {
+			for j := range sh {
+				w.hidden[j] = true
+			}
+			return sh, true, missed
+		}
+		missed[x] = o == searchMissed
+	}
+	return nil, false, missed
+}
+
+// apart says whether carried shift k is apart from cell i: no relation that a cell the shift
+// moves belongs to is in the component of a relation of i, relations being joined when they
+// share a free cell (the only cells a search moves).
+func (w *widener) apart(k, i int) bool {
+	w.relations()
+	if w.carriedComps == nil {
+		w.carriedComps = make([]map[int]bool, len(w.carried))
+	}
+	if w.carriedComps[k] == nil {
+		cs := map[int]bool{}
+		for j := range w.carried[k] {
+			for _, r := range w.rel[j] {
+				cs[w.comp[r]] = true
+			}
+		}
+		w.carriedComps[k] = cs
+	}
+	for _, r := range w.rel[i] {
+		if w.carriedComps[k][w.comp[r]] {
+			return false
+		}
+	}
+	return true
+}
+
+// relations indexes, once, the relations of each cell and the components of the relations
+// joined by free cells.
+func (w *widener) relations() {
+	if w.rel != nil {
+		return
+	}
+	t := w.t
+	w.rel = make([][]int, len(t.Cells))
+	w.coef = make([][]int64, len(t.Cells))
+	for k, r := range t.Relations {
+		w.rel[r.Total] = append(w.rel[r.Total], k)
+		w.coef[r.Total] = append(w.coef[r.Total], 1)
+		for _, p := range r.Parts {
+			w.rel[p] = append(w.rel[p], k)
+			w.coef[p] = append(w.coef[p], -1)
+		}
+	}
+	parent := make([]int, len(t.Relations))
+	for k := range parent {
+		parent[k] = k
+	}
+	root := func(k int) int {
+		for parent[k] != k {
+			parent[k] = parent[parent[k]]
+			k = parent[k]
+		}
+		return k
+	}
+	for j, rs := range w.rel {
+		for _, r := range rs[min(1, len(rs)):] {
+			if w.fates[j] == Free {
+				parent[root(r)] = root(rs[0])
+			}
+		}
+	}
+	w.comp = make([]int, len(t.Relations))
+	for k := range parent {
+		w.comp[k] = root(k)
+	}
 }
 
 // hideAll hides every free cell, once; it reports whether it changed anything.
@@ -313,15 +437,8 @@ func (w *widener) solve(a int, base Shift, i int, s int64, useLP bool) (Shift, b
 	// Most witnesses are short cycles (a rectangle of a two-way table): a bounded search finds
 	// them without a linear programme, among the hidden cells first.
 	if !useLP {
-		for _, published := range []bool{false, true} {
-			if sh, ok := w.search(a, base, i, s, published); ok {
-				for j := range sh {
-					w.hidden[j] = true
-				}
-				return sh, true
-			}
-		}
-		return nil, false
+		sh, ok, _ := w.searchBoth(a, base, i, s, [2]bool{})
+		return sh, ok
 	}
 	// A shift among the cells hidden already costs nothing and is a much smaller programme: try
 	// it first, then with the published cells near them (two relations away: the far corner of
@@ -373,20 +490,9 @@ const searchBudget = 2000
 // cells move) and each relation's candidates are sorted once per search: hidden does not change
 // while it runs, so the order, and what the search finds within its budget, are the same as
 // sorting at every step.
-func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shift, bool) {
+func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shift, searchOutcome) {
 	t, att := w.t, w.attackers[a]
-	if w.rel == nil {
-		w.rel = make([][]int, len(t.Cells))
-		w.coef = make([][]int64, len(t.Cells))
-		for k, r := range t.Relations {
-			w.rel[r.Total] = append(w.rel[r.Total], k)
-			w.coef[r.Total] = append(w.coef[r.Total], 1)
-			for _, p := range r.Parts {
-				w.rel[p] = append(w.rel[p], k)
-				w.coef[p] = append(w.coef[p], -1)
-			}
-		}
-	}
+	w.relations()
 	n := len(t.Cells)
 	yv := make([]int64, n)
 	set := make([]bool, n)
@@ -403,7 +509,7 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 	}
 	if i >= 0 {
 		if t.Cells[i]+s < att.own(i) {
-			return nil, false
+			return nil, searchMissed
 		}
 		set[i] = true
 		move(i, s-yv[i])
@@ -497,7 +603,7 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 		return false
 	}
 	if !dfs() {
-		return nil, false
+		return nil, searchMissed
 	}
 	y := Shift{}
 	for j, v := range yv {
@@ -506,10 +612,19 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 		}
 	}
 	if !w.holds(a, y) {
-		return nil, false
+		return nil, searchRejected
 	}
-	return y, true
+	return y, searchFound
 }
+
+// searchOutcome is what a search gave.
+type searchOutcome int
+
+const (
+	searchFound    searchOutcome = iota // a shift, checked exactly
+	searchMissed                        // no shift within the budget
+	searchRejected                      // a shift that holds rejected
+)
 
 // near adds to a set of cells every cell that shares a relation with one of them.
 func (w *widener) near(set []bool) []bool {
