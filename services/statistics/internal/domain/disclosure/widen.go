@@ -168,8 +168,15 @@ type widener struct {
 	comp       []int     // each relation's component, relations sharing a free cell joined
 	// carriedComps are the components of the relations of the cells each carried shift moves.
 	carriedComps []map[int]bool
-	found        []Witness // the witnesses found so far
-	movers       [][]int   // for each cell, the found witnesses that move it
+	// The search's buffers (clear between searches) and candidate lists (see candidates).
+	yv, imb             []int64
+	set                 []bool
+	cands               [][]int
+	nhid                []int
+	candsGen, hiddenGen int
+	ops                 *openRelations
+	found               []Witness // the witnesses found so far
+	movers              [][]int   // for each cell, the found witnesses that move it
 }
 
 // index adds witnesses to those found, each under the cells it moves.
@@ -304,7 +311,7 @@ func (w *widener) searchBoth(a int, base Shift, i int, s int64, skip [2]bool) (S
 		sh, o := w.search(a, base, i, s, published)
 		if o == searchFound {
 			for j := range sh {
-				w.hidden[j] = true
+				w.hide(j)
 			}
 			return sh, true, missed
 		}
@@ -387,7 +394,7 @@ func (w *widener) hideAll() bool {
 	w.hidAll = true
 	for j, f := range w.fates {
 		if f == Free {
-			w.hidden[j] = true
+			w.hide(j)
 		}
 	}
 	return true
@@ -473,7 +480,7 @@ func (w *widener) solve(a int, base Shift, i int, s int64, useLP bool) (Shift, b
 		return nil, false
 	}
 	for j := range all {
-		w.hidden[j] = true
+		w.hide(j)
 	}
 	return all, true
 }
@@ -487,73 +494,65 @@ const searchBudget = 2000
 // one when published is set), depth first. What it returns is checked by holds.
 //
 // The state is dense (a value and a flag per cell, an imbalance per relation kept up to date as
-// cells move) and each relation's candidates are sorted once per search: hidden does not change
-// while it runs, so the order, and what the search finds within its budget, are the same as
-// sorting at every step.
+// cells move, in buffers kept between searches and cleared after each) and each relation's
+// candidates are sorted once until a cell is hidden (see candidates): hidden does not change
+// while a search runs, so the order, and what the search finds within its budget, are the same
+// as sorting at every step.
 func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shift, searchOutcome) {
 	t, att := w.t, w.attackers[a]
 	w.relations()
 	n := len(t.Cells)
-	yv := make([]int64, n)
-	set := make([]bool, n)
-	imb := make([]int64, len(t.Relations)) // total's shift less the parts'
+	if w.yv == nil {
+		w.yv, w.set, w.imb = make([]int64, n), make([]bool, n), make([]int64, len(t.Relations))
+		w.ops = newOpenRelations(len(t.Relations))
+	}
+	yv, set, imb, ops := w.yv, w.set, w.imb, w.ops // imb: the total's shift less the parts'
 	move := func(j int, v int64) {
 		yv[j] += v
 		for x, k := range w.rel[j] {
+			was := imb[k]
 			imb[k] += w.coef[j][x] * v
+			ops.flip(k, was != 0, imb[k] != 0)
 		}
+	}
+	order := make([]int, 0, len(base)+8) // the cells moved, in a fixed order, for determinism
+	// The buffers are left clear: only the cells moved and their relations changed.
+	defer func() {
+		for _, j := range order {
+			yv[j], set[j] = 0, false
+			for _, k := range w.rel[j] {
+				ops.flip(k, imb[k] != 0, false)
+				imb[k] = 0
+				ops.first[k] = -1
+			}
+		}
+	}()
+	if i >= 0 && t.Cells[i]+s < att.own(i) {
+		return nil, searchMissed
 	}
 	for j, v := range base {
 		set[j] = true
 		move(j, v)
 	}
 	if i >= 0 {
-		if t.Cells[i]+s < att.own(i) {
-			return nil, searchMissed
-		}
 		set[i] = true
 		move(i, s-yv[i])
 	}
-	order := make([]int, 0, len(base)+8) // the cells moved, in a fixed order, for determinism
-	for j := range n {
-		if set[j] {
-			order = append(order, j)
-		}
+	for j := range base {
+		order = append(order, j)
+	}
+	if _, in := base[i]; i >= 0 && !in {
+		order = append(order, i)
+	}
+	sort.Ints(order)
+	for q, j := range order {
+		ops.push(w.rel[j], q)
 	}
 	movable := func(j int) bool {
-		return !set[j] && w.fates[j] == Free && !att.known(j) && (published || w.hidden[j])
+		return !set[j] && !att.known(j) // the candidates are free, and hidden unless published
 	}
-	open := func() int {
-		for _, j := range order {
-			for _, k := range w.rel[j] {
-				if imb[k] != 0 {
-					return k
-				}
-			}
-		}
-		return -1
-	}
-	// Hidden cells first (they cost nothing), then the smallest published counts, as Protect
-	// would choose (ties: lowest index).
-	cands := make([][]int, len(t.Relations))
-	candidates := func(k int) []int {
-		if cands[k] == nil {
-			r := t.Relations[k]
-			cs := append([]int{r.Total}, r.Parts...)
-			sort.SliceStable(cs, func(x, z int) bool {
-				a, b := cs[x], cs[z]
-				if w.hidden[a] != w.hidden[b] {
-					return w.hidden[a]
-				}
-				if t.Cells[a] != t.Cells[b] {
-					return t.Cells[a] < t.Cells[b]
-				}
-				return a < b
-			})
-			cands[k] = cs
-		}
-		return cands[k]
-	}
+	// open is the first unbalanced relation of the first cell in order that has one.
+	open := ops.firstOpen
 	budget := searchBudget
 	var dfs func() bool
 	dfs = func() bool {
@@ -582,16 +581,22 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 			budget--
 			set[j] = true
 			move(j, v)
+			ops.push(w.rel[j], len(order))
 			order = append(order, j)
 			if dfs() {
 				return true
 			}
+			order = order[:len(order)-1]
+			ops.pop(w.rel[j], len(order))
 			move(j, -v)
 			set[j] = false
-			order = order[:len(order)-1]
 			return false
 		}
-		for _, j := range candidates(k) {
+		cs, nhid := w.candidates(k)
+		if !published {
+			cs = cs[:nhid]
+		}
+		for _, j := range cs {
 			want := d
 			if j == r.Total {
 				want = -d
@@ -606,8 +611,8 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 		return nil, searchMissed
 	}
 	y := Shift{}
-	for j, v := range yv {
-		if v != 0 {
+	for _, j := range order {
+		if v := yv[j]; v != 0 {
 			y[j] = v
 		}
 	}
@@ -615,6 +620,109 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 		return nil, searchRejected
 	}
 	return y, searchFound
+}
+
+// openRelations are a search's unbalanced relations, and where each relation is first met in
+// the order of the cells moved (the position of the first cell of it, and the relation's rank
+// among that cell's), so that the first one in that order is found without a scan of the order.
+type openRelations struct {
+	list        []int // the unbalanced relations
+	at          []int // each relation's position in list, or -1
+	first, rank []int // the position in order of each relation's first cell (-1: none), the rank
+}
+
+func newOpenRelations(m int) *openRelations {
+	o := &openRelations{at: make([]int, m), first: make([]int, m), rank: make([]int, m)}
+	for k := range m {
+		o.at[k], o.first[k] = -1, -1
+	}
+	return o
+}
+
+// flip notes that relation k goes from unbalanced (was) or not to unbalanced (is) or not.
+func (o *openRelations) flip(k int, was, is bool) {
+	switch {
+	case is && !was:
+		o.at[k] = len(o.list)
+		o.list = append(o.list, k)
+	case was && !is:
+		last := o.list[len(o.list)-1]
+		o.list[o.at[k]], o.at[last] = last, o.at[k]
+		o.list = o.list[:len(o.list)-1]
+		o.at[k] = -1
+	}
+}
+
+// push notes that the cell of relations rels is at position q of the order; pop undoes it.
+func (o *openRelations) push(rels []int, q int) {
+	for x, k := range rels {
+		if o.first[k] < 0 {
+			o.first[k], o.rank[k] = q, x
+		}
+	}
+}
+
+func (o *openRelations) pop(rels []int, q int) {
+	for _, k := range rels {
+		if o.first[k] == q {
+			o.first[k] = -1
+		}
+	}
+}
+
+// firstOpen is the unbalanced relation met first in the order (-1: none).
+func (o *openRelations) firstOpen() int {
+	best := -1
+	for _, k := range o.list {
+		if best < 0 || o.first[k] < o.first[best] || (o.first[k] == o.first[best] && o.rank[k] < o.rank[best]) {
+			best = k
+		}
+	}
+	return best
+}
+
+// candidates are the free cells of relation k in the order a search tries them: hidden cells
+// first (they cost nothing), then the smallest published counts, as Protect would choose (ties:
+// lowest index); nhid of them are hidden. The lists are kept until a cell is hidden.
+func (w *widener) candidates(k int) (cs []int, nhid int) {
+	if w.cands == nil || w.candsGen != w.hiddenGen {
+		w.cands, w.nhid, w.candsGen = make([][]int, len(w.t.Relations)), make([]int, len(w.t.Relations)), w.hiddenGen
+	}
+	if w.cands[k] == nil {
+		t := w.t
+		r := t.Relations[k]
+		cs := make([]int, 0, len(r.Parts)+1)
+		for _, j := range append([]int{r.Total}, r.Parts...) {
+			if w.fates[j] == Free {
+				cs = append(cs, j)
+			}
+		}
+		sort.Slice(cs, func(x, z int) bool {
+			a, b := cs[x], cs[z]
+			if w.hidden[a] != w.hidden[b] {
+				return w.hidden[a]
+			}
+			if t.Cells[a] != t.Cells[b] {
+				return t.Cells[a] < t.Cells[b]
+			}
+			return a < b
+		})
+		for _, j := range cs {
+			if w.hidden[j] {
+				w.nhid[k]++
+			}
+		}
+		w.cands[k] = cs
+	}
+	return w.cands[k], w.nhid[k]
+}
+
+// hide hides cell j, noting that the search's candidate lists must be sorted again.
+func (w *widener) hide(j int) {
+	if !w.hidden[j] {
+		w.hidden[j] = true
+		w.hiddenGen++
+	}
 }
 
 // searchOutcome is what a search gave.
@@ -662,7 +770,7 @@ func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) 
 		return nil, false
 	}
 	for j := range y {
-		w.hidden[j] = true
+		w.hide(j)
 	}
 	return y, true
 }
