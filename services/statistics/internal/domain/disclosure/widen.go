@@ -553,6 +553,9 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 	}
 	// open is the first unbalanced relation of the first cell in order that has one.
 	open := ops.firstOpen
+	if w.stuck(att, published) {
+		return nil, searchMissed // what the depth-first search would find, without its cost
+	}
 	budget := searchBudget
 	var dfs func() bool
 	dfs = func() bool {
@@ -620,6 +623,39 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 		return nil, searchRejected
 	}
 	return y, searchFound
+}
+
+// stuck says whether some unbalanced relation of a search's start cannot be balanced by the
+// cells it may move (published: the published free cells too): its total may not move, and its
+// parts would have to go down by more than they can (each to the attacker's own part), or none
+// of them may move. The
+// search then fails: every cell it moves goes no lower than that, and the cells it starts from
+// never move again.
+func (w *widener) stuck(att Attacker, published bool) bool {
+	t := w.t
+	may := func(j int) bool {
+		return !w.set[j] && w.fates[j] == Free && !att.known(j) && (published || w.hidden[j])
+	}
+	for _, k := range w.ops.list {
+		r := t.Relations[k]
+		if may(r.Total) {
+			continue // the total can go up as far as needed
+		}
+		need, room := w.yv[r.Total], int64(0) // the parts' shift needed, how far they can go down
+		movers := false
+		for _, p := range r.Parts {
+			if w.set[p] {
+				need -= w.yv[p]
+			} else if may(p) {
+				room += t.Cells[p] - att.own(p)
+				movers = true
+			}
+		}
+		if need < -room || (!movers && need != 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // openRelations are a search's unbalanced relations, and where each relation is first met in
