@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/vif71/vif/services/statistics/internal/domain/disclosure"
 )
@@ -527,33 +528,33 @@ func (y *yearTable) widen(blocks []*builder, carry []carried, hidden map[cellKey
 		ext  [][]disclosure.Shift
 		news []disclosure.Witness
 	}
-	var results []blockResult
-	for _, b := range blocks {
-		r := blockResult{b: b}
-		var local []disclosure.Carried
-		for ci, c := range carry {
-			s := disclosure.Shift{}
-			for k, v := range c.shift {
-				if i, ok := b.index[k]; ok && b.fates[i] != disclosure.Free {
-					s[i] = v
-				}
-			}
-			if len(s) > 0 {
-				local = append(local, disclosure.Carried{Shift: s, Attackers: c.attackers})
-				r.ks = append(r.ks, ci)
-			}
-		}
-		h := make([]bool, len(b.keys))
+	// The blocks share no cell: each is widened on its own, at the same time as the others, and
+	// their results are taken in order, as one after the other would give them.
+	runs := make([]blockRun, len(blocks))
+	var wg sync.WaitGroup
+	for n, b := range blocks {
+		r := &runs[n]
+		r.ks, r.local = localCarried(b, carry)
+		r.h = make([]bool, len(b.keys))
 		for i, k := range b.keys {
-			h[i] = hidden[k]
+			r.h[i] = hidden[k]
 		}
-		ext, news, err := disclosure.Widen(b.t, h, b.fates, level, y.attackers(b), local)
-		if err != nil {
-			return nil, errUnpublishable(y.year, err)
+		r.attackers = y.attackers(b)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.ext, r.news, r.err = disclosure.Widen(b.t, r.h, b.fates, level, r.attackers, r.local)
+		}()
+	}
+	wg.Wait()
+	var results []blockResult
+	for n, b := range blocks {
+		r := runs[n]
+		if r.err != nil {
+			return nil, errUnpublishable(y.year, r.err)
 		}
-		record(hidden, b, h)
-		r.ext, r.news = ext, news
-		results = append(results, r)
+		record(hidden, b, r.h)
+		results = append(results, blockResult{b: b, ks: r.ks, ext: r.ext, news: r.news})
 	}
 	// assembled is a carried witness with its extensions in every block, for one attacker.
 	assembled := func(ci, a int, skip *builder) map[cellKey]int64 {
@@ -594,6 +595,35 @@ func (y *yearTable) widen(blocks []*builder, carry []carried, hidden map[cellKey
 		}
 	}
 	return pool, nil
+}
+
+// blockRun is one block's disclosure.Widen: its inputs and what it gave.
+type blockRun struct {
+	ks        []int // carried index of each local carried shift
+	local     []disclosure.Carried
+	h         []bool
+	attackers []disclosure.Attacker
+	ext       [][]disclosure.Shift
+	news      []disclosure.Witness
+	err       error
+}
+
+// localCarried are the carried shifts that move some of block b's fixed cells, over b's cells
+// (only those), and the index in carry of each.
+func localCarried(b *builder, carry []carried) (ks []int, local []disclosure.Carried) {
+	for ci, c := range carry {
+		s := disclosure.Shift{}
+		for k, v := range c.shift {
+			if i, ok := b.index[k]; ok && b.fates[i] != disclosure.Free {
+				s[i] = v
+			}
+		}
+		if len(s) > 0 {
+			local = append(local, disclosure.Carried{Shift: s, Attackers: c.attackers})
+			ks = append(ks, ci)
+		}
+	}
+	return ks, local
 }
 
 func sortedKeys(m map[cellKey]bool) []cellKey {
