@@ -438,6 +438,7 @@ func (y *yearTable) carry(pool []witness, hidden map[cellKey]bool, level int64) 
 	// No requirement is met by a witness that leaves the figure where it is, so each figure
 	// looks only at the witnesses that move it (in the pool's order, as a scan of the pool).
 	movers := moversOf(pool)
+	holds := y.validity(pool)
 	find := func(a int, k cellKey, ok func(int64) bool) bool {
 		ms := movers[k]
 		for _, m := range ms {
@@ -446,7 +447,7 @@ func (y *yearTable) carry(pool []witness, hidden map[cellKey]bool, level int64) 
 			}
 		}
 		for _, m := range ms {
-			if ok(m.shift) && y.validFor(pool[m.i], a) {
+			if ok(m.shift) && holds(m.i, a) {
 				serve(m.i, a)
 				return true
 			}
@@ -480,6 +481,24 @@ func (y *yearTable) carry(pool []witness, hidden map[cellKey]bool, level int64) 
 		}
 	}
 	return carriedOf(pool, serves, len(y.ids)), nil
+}
+
+// validity is validFor over a pool's witnesses (by index), each pair computed once: whether a
+// witness holds against an attacker does not change.
+func (y *yearTable) validity(pool []witness) func(i, a int) bool {
+	known := make([][]int8, len(y.ids)+1) // by attacker and witness: 0 unknown, 1 holds, -1 not
+	return func(i, a int) bool {
+		if known[a] == nil {
+			known[a] = make([]int8, len(pool))
+		}
+		if known[a][i] == 0 {
+			known[a][i] = -1
+			if y.validFor(pool[i], a) {
+				known[a][i] = 1
+			}
+		}
+		return known[a][i] == 1
+	}
 }
 
 // mover is a witness of a pool (its index) that moves some figure, and by how much.

@@ -175,45 +175,70 @@ type widener struct {
 	nhid                []int
 	candsGen, hiddenGen int
 	ops                 *openRelations
-	found               []Witness // the witnesses found so far
-	movers              [][]int   // for each cell, the found witnesses that move it
+	found               []Witness     // the witnesses found so far
+	movers              [][]foundMove // for each cell, the found witnesses that move it
+	holdsFor            [][]int8      // by attacker and found witness: whether it holds (see validFound)
 }
 
 // index adds witnesses to those found, each under the cells it moves.
 func (w *widener) index(ws []Witness) {
 	if w.movers == nil {
-		w.movers = make([][]int, len(w.t.Cells))
+		w.movers = make([][]foundMove, len(w.t.Cells))
 	}
 	for _, f := range ws {
 		for j, v := range f.Shift {
 			if v != 0 {
-				w.movers[j] = append(w.movers[j], len(w.found))
+				w.movers[j] = append(w.movers[j], foundMove{len(w.found), v})
 			}
 		}
 		w.found = append(w.found, f)
 	}
 }
 
+// foundMove is a found witness (its index) that moves some cell, and by how much.
+type foundMove struct {
+	k int
+	v int64
+}
+
 // reuses says whether a witness found already moves cell i by s (≠ 0) or further, and holds
-// against attacker a; out are those found for the current requirement.
+// against attacker a; out are those found for the current requirement. Whether a found witness
+// holds against an attacker does not change, and is kept once known.
 func (w *widener) reuses(a, i int, s int64, out []Witness) bool {
-	far := func(f Witness) bool {
-		v := f.Shift[i]
-		return ((s < 0 && v <= s) || (s > 0 && v >= s)) && w.valid(f, a)
-	}
+	far := func(v int64) bool { return (s < 0 && v <= s) || (s > 0 && v >= s) }
 	if w.movers != nil {
-		for _, k := range w.movers[i] {
-			if far(w.found[k]) {
+		if w.holdsFor == nil {
+			w.holdsFor = make([][]int8, len(w.attackers))
+		}
+		for _, m := range w.movers[i] {
+			if far(m.v) && w.validFound(m.k, a) {
 				return true
 			}
 		}
 	}
 	for _, f := range out {
-		if far(f) {
+		if far(f.Shift[i]) && w.valid(f, a) {
 			return true
 		}
 	}
 	return false
+}
+
+// validFound is valid for found witness k, kept once known (by attacker: 0 unknown, 1 holds,
+// -1 does not).
+func (w *widener) validFound(k, a int) bool {
+	h := w.holdsFor[a]
+	if len(h) <= k {
+		h = append(h, make([]int8, len(w.found)-len(h))...)
+		w.holdsFor[a] = h
+	}
+	if h[k] == 0 {
+		h[k] = -1
+		if w.valid(w.found[k], a) {
+			h[k] = 1
+		}
+	}
+	return h[k] == 1
 }
 
 // require finds the witnesses that cell i can go down by down (≤ 0) and up by up (≥ 0) against
