@@ -585,14 +585,13 @@ func (y *yearTable) widen(blocks []*builder, carry []carried, hidden map[cellKey
 			if r.b == skip {
 				continue
 			}
-			for li, k := range r.ks {
-				if k != ci {
-					continue
-				}
-				for m, att := range carry[ci].attackers {
-					if att == a {
-						globalShift(r.b, r.ext[li][m], s)
-					}
+			li := sort.SearchInts(r.ks, ci) // r.ks ascends
+			if li == len(r.ks) || r.ks[li] != ci {
+				continue
+			}
+			for m, att := range carry[ci].attackers {
+				if att == a {
+					globalShift(r.b, r.ext[li][m], s)
 				}
 			}
 		}

@@ -333,14 +333,14 @@ func (w *widener) searchBoth(a int, base Shift, i int, s int64, skip [2]bool) (S
 		if skip[x] {
 			continue
 		}
-		sh, o := w.search(a, base, i, s, published)
+		sh, o := w.search(a, base, i, s, published, false)
 		if o == searchFound {
 			for j := range sh {
 				w.hide(j)
 			}
 			return sh, true, missed
 		}
-		missed[x] = o == searchMissed
+		missed[x] = o == searchMissed || o == searchStuck
 	}
 	return nil, false, missed
 }
@@ -472,6 +472,11 @@ func (w *widener) solve(a int, base Shift, i int, s int64, useLP bool) (Shift, b
 		sh, ok, _ := w.searchBoth(a, base, i, s, [2]bool{})
 		return sh, ok
 	}
+	// A start that is stuck with every free cell movable has no shift at all: no programme,
+	// over any of the cells, is feasible.
+	if _, o := w.search(a, base, i, s, true, true); o == searchStuck {
+		return nil, false
+	}
 	// A shift among the cells hidden already costs nothing and is a much smaller programme: try
 	// it first, then with the published cells near them (two relations away: the far corner of
 	// a rectangle), then with every free cell.
@@ -523,7 +528,9 @@ const searchBudget = 2000
 // candidates are sorted once until a cell is hidden (see candidates): hidden does not change
 // while a search runs, so the order, and what the search finds within its budget, are the same
 // as sorting at every step.
-func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shift, searchOutcome) {
+//
+// With startOnly, it only says whether its start is stuck (searchStuck; else searchMissed).
+func (w *widener) search(a int, base Shift, i int, s int64, published, startOnly bool) (Shift, searchOutcome) {
 	t, att := w.t, w.attackers[a]
 	w.relations()
 	n := len(t.Cells)
@@ -553,7 +560,7 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 		}
 	}()
 	if i >= 0 && t.Cells[i]+s < att.own(i) {
-		return nil, searchMissed
+		return nil, searchStuck
 	}
 	for j, v := range base {
 		set[j] = true
@@ -579,7 +586,10 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 	// open is the first unbalanced relation of the first cell in order that has one.
 	open := ops.firstOpen
 	if w.stuck(att, published) {
-		return nil, searchMissed // what the depth-first search would find, without its cost
+		return nil, searchStuck // what the depth-first search would find, without its cost
+	}
+	if startOnly {
+		return nil, searchMissed
 	}
 	budget := searchBudget
 	var dfs func() bool
@@ -793,6 +803,7 @@ const (
 	searchFound    searchOutcome = iota // a shift, checked exactly
 	searchMissed                        // no shift within the budget
 	searchRejected                      // a shift that holds rejected
+	searchStuck                         // no shift at all: a relation cannot be balanced (stuck)
 )
 
 // near adds to a set of cells every cell that shares a relation with one of them.
