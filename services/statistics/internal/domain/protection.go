@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/vif71/vif/services/statistics/internal/domain/disclosure"
 )
@@ -437,6 +438,7 @@ func (y *yearTable) carry(pool []witness, hidden map[cellKey]bool, level int64) 
 	// No requirement is met by a witness that leaves the figure where it is, so each figure
 	// looks only at the witnesses that move it (in the pool's order, as a scan of the pool).
 	movers := moversOf(pool)
+	holds := y.validity(pool)
 	find := func(a int, k cellKey, ok func(int64) bool) bool {
 		ms := movers[k]
 		for _, m := range ms {
@@ -445,7 +447,7 @@ func (y *yearTable) carry(pool []witness, hidden map[cellKey]bool, level int64) 
 			}
 		}
 		for _, m := range ms {
-			if ok(m.shift) && y.validFor(pool[m.i], a) {
+			if ok(m.shift) && holds(m.i, a) {
 				serve(m.i, a)
 				return true
 			}
@@ -479,6 +481,24 @@ func (y *yearTable) carry(pool []witness, hidden map[cellKey]bool, level int64) 
 		}
 	}
 	return carriedOf(pool, serves, len(y.ids)), nil
+}
+
+// validity is validFor over a pool's witnesses (by index), each pair computed once: whether a
+// witness holds against an attacker does not change.
+func (y *yearTable) validity(pool []witness) func(i, a int) bool {
+	known := make([][]int8, len(y.ids)+1) // by attacker and witness: 0 unknown, 1 holds, -1 not
+	return func(i, a int) bool {
+		if known[a] == nil {
+			known[a] = make([]int8, len(pool))
+		}
+		if known[a][i] == 0 {
+			known[a][i] = -1
+			if y.validFor(pool[i], a) {
+				known[a][i] = 1
+			}
+		}
+		return known[a][i] == 1
+	}
 }
 
 // mover is a witness of a pool (its index) that moves some figure, and by how much.
@@ -527,33 +547,33 @@ func (y *yearTable) widen(blocks []*builder, carry []carried, hidden map[cellKey
 		ext  [][]disclosure.Shift
 		news []disclosure.Witness
 	}
-	var results []blockResult
-	for _, b := range blocks {
-		r := blockResult{b: b}
-		var local []disclosure.Carried
-		for ci, c := range carry {
-			s := disclosure.Shift{}
-			for k, v := range c.shift {
-				if i, ok := b.index[k]; ok && b.fates[i] != disclosure.Free {
-					s[i] = v
-				}
-			}
-			if len(s) > 0 {
-				local = append(local, disclosure.Carried{Shift: s, Attackers: c.attackers})
-				r.ks = append(r.ks, ci)
-			}
-		}
-		h := make([]bool, len(b.keys))
+	// The blocks share no cell: each is widened on its own, at the same time as the others, and
+	// their results are taken in order, as one after the other would give them.
+	runs := make([]blockRun, len(blocks))
+	var wg sync.WaitGroup
+	for n, b := range blocks {
+		r := &runs[n]
+		r.ks, r.local = localCarried(b, carry)
+		r.h = make([]bool, len(b.keys))
 		for i, k := range b.keys {
-			h[i] = hidden[k]
+			r.h[i] = hidden[k]
 		}
-		ext, news, err := disclosure.Widen(b.t, h, b.fates, level, y.attackers(b), local)
-		if err != nil {
-			return nil, errUnpublishable(y.year, err)
+		r.attackers = y.attackers(b)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.ext, r.news, r.err = disclosure.Widen(b.t, r.h, b.fates, level, r.attackers, r.local)
+		}()
+	}
+	wg.Wait()
+	var results []blockResult
+	for n, b := range blocks {
+		r := runs[n]
+		if r.err != nil {
+			return nil, errUnpublishable(y.year, r.err)
 		}
-		record(hidden, b, h)
-		r.ext, r.news = ext, news
-		results = append(results, r)
+		record(hidden, b, r.h)
+		results = append(results, blockResult{b: b, ks: r.ks, ext: r.ext, news: r.news})
 	}
 	// assembled is a carried witness with its extensions in every block, for one attacker.
 	assembled := func(ci, a int, skip *builder) map[cellKey]int64 {
@@ -565,14 +585,13 @@ func (y *yearTable) widen(blocks []*builder, carry []carried, hidden map[cellKey
 			if r.b == skip {
 				continue
 			}
-			for li, k := range r.ks {
-				if k != ci {
-					continue
-				}
-				for m, att := range carry[ci].attackers {
-					if att == a {
-						globalShift(r.b, r.ext[li][m], s)
-					}
+			li := sort.SearchInts(r.ks, ci) // r.ks ascends
+			if li == len(r.ks) || r.ks[li] != ci {
+				continue
+			}
+			for m, att := range carry[ci].attackers {
+				if att == a {
+					globalShift(r.b, r.ext[li][m], s)
 				}
 			}
 		}
@@ -594,6 +613,35 @@ func (y *yearTable) widen(blocks []*builder, carry []carried, hidden map[cellKey
 		}
 	}
 	return pool, nil
+}
+
+// blockRun is one block's disclosure.Widen: its inputs and what it gave.
+type blockRun struct {
+	ks        []int // carried index of each local carried shift
+	local     []disclosure.Carried
+	h         []bool
+	attackers []disclosure.Attacker
+	ext       [][]disclosure.Shift
+	news      []disclosure.Witness
+	err       error
+}
+
+// localCarried are the carried shifts that move some of block b's fixed cells, over b's cells
+// (only those), and the index in carry of each.
+func localCarried(b *builder, carry []carried) (ks []int, local []disclosure.Carried) {
+	for ci, c := range carry {
+		s := disclosure.Shift{}
+		for k, v := range c.shift {
+			if i, ok := b.index[k]; ok && b.fates[i] != disclosure.Free {
+				s[i] = v
+			}
+		}
+		if len(s) > 0 {
+			local = append(local, disclosure.Carried{Shift: s, Attackers: c.attackers})
+			ks = append(ks, ci)
+		}
+	}
+	return ks, local
 }
 
 func sortedKeys(m map[cellKey]bool) []cellKey {

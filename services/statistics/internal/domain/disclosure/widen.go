@@ -165,45 +165,80 @@ type widener struct {
 	hidAll     bool
 	rel        [][]int   // the relations of each cell, for search
 	coef       [][]int64 // the cell's coefficient in each of them: 1 for the total, -1 for a part
-	found      []Witness // the witnesses found so far
-	movers     [][]int   // for each cell, the found witnesses that move it
+	comp       []int     // each relation's component, relations sharing a free cell joined
+	// carriedComps are the components of the relations of the cells each carried shift moves.
+	carriedComps []map[int]bool
+	// The search's buffers (clear between searches) and candidate lists (see candidates).
+	yv, imb             []int64
+	set                 []bool
+	cands               [][]int
+	nhid                []int
+	candsGen, hiddenGen int
+	ops                 *openRelations
+	found               []Witness     // the witnesses found so far
+	movers              [][]foundMove // for each cell, the found witnesses that move it
+	holdsFor            [][]int8      // by attacker and found witness: whether it holds (see validFound)
 }
 
 // index adds witnesses to those found, each under the cells it moves.
 func (w *widener) index(ws []Witness) {
 	if w.movers == nil {
-		w.movers = make([][]int, len(w.t.Cells))
+		w.movers = make([][]foundMove, len(w.t.Cells))
 	}
 	for _, f := range ws {
 		for j, v := range f.Shift {
 			if v != 0 {
-				w.movers[j] = append(w.movers[j], len(w.found))
+				w.movers[j] = append(w.movers[j], foundMove{len(w.found), v})
 			}
 		}
 		w.found = append(w.found, f)
 	}
 }
 
+// foundMove is a found witness (its index) that moves some cell, and by how much.
+type foundMove struct {
+	k int
+	v int64
+}
+
 // reuses says whether a witness found already moves cell i by s (≠ 0) or further, and holds
-// against attacker a; out are those found for the current requirement.
+// against attacker a; out are those found for the current requirement. Whether a found witness
+// holds against an attacker does not change, and is kept once known.
 func (w *widener) reuses(a, i int, s int64, out []Witness) bool {
-	far := func(f Witness) bool {
-		v := f.Shift[i]
-		return ((s < 0 && v <= s) || (s > 0 && v >= s)) && w.valid(f, a)
-	}
+	far := func(v int64) bool { return (s < 0 && v <= s) || (s > 0 && v >= s) }
 	if w.movers != nil {
-		for _, k := range w.movers[i] {
-			if far(w.found[k]) {
+		if w.holdsFor == nil {
+			w.holdsFor = make([][]int8, len(w.attackers))
+		}
+		for _, m := range w.movers[i] {
+			if far(m.v) && w.validFound(m.k, a) {
 				return true
 			}
 		}
 	}
 	for _, f := range out {
-		if far(f) {
+		if far(f.Shift[i]) && w.valid(f, a) {
 			return true
 		}
 	}
 	return false
+}
+
+// validFound is valid for found witness k, kept once known (by attacker: 0 unknown, 1 holds,
+// -1 does not).
+func (w *widener) validFound(k, a int) bool {
+	h := w.holdsFor[a]
+	if len(h) <= k {
+		h = append(h, make([]int8, len(w.found)-len(h))...)
+		w.holdsFor[a] = h
+	}
+	if h[k] == 0 {
+		h[k] = -1
+		if w.valid(w.found[k], a) {
+			h[k] = 1
+		}
+	}
+	return h[k] == 1
 }
 
 // require finds the witnesses that cell i can go down by down (≤ 0) and up by up (≥ 0) against
@@ -221,18 +256,9 @@ func (w *widener) require(a, i int, down, up int64) ([]Witness, error) {
 		}
 		for attempt := range 2 {
 			for _, useLP := range []bool{false, true} { // the quick search first, everywhere
-				if sh, ok := w.solve(a, Shift{}, i, s, useLP); ok {
-					out = append(out, Witness{Attacker: a, Base: -1, Shift: sh})
+				if f, ok := w.solveAny(a, i, s, useLP); ok {
+					out = append(out, f)
 					return true, nil
-				}
-				for k, base := range w.carried {
-					if _, serves := w.carriedFor[k][a]; !serves || len(base) == 0 {
-						continue
-					}
-					if sh, ok := w.solve(a, base, i, s, useLP); ok {
-						out = append(out, Witness{Attacker: a, Base: k, Shift: sh})
-						return true, nil
-					}
 				}
 			}
 			if attempt == 0 && !w.hideAll() {
@@ -255,6 +281,136 @@ func (w *widener) require(a, i int, down, up int64) ([]Witness, error) {
 	return nil, fmt.Errorf("%w: cell %d (%d) against attacker %d", ErrUnprotectable, i, w.t.Cells[i], a)
 }
 
+// solveAny finds a witness that moves cell i by s against attacker a, leaving the fixed cells
+// unchanged or else building on a carried shift that serves a, in that order (by search, or
+// useLP by linear programming).
+//
+// A carried shift apart from i (no relation of its cells in the component of one of i's, see
+// apart) is not searched when the search without it found nothing: that search then fails as
+// well. Its propagation is a product of two independent ones, the carried shift's and i's;
+// i's makes the same choices in the same order as alone, and with the budget shared it reaches
+// no state that the search alone did not try and reject.
+func (w *widener) solveAny(a, i int, s int64, useLP bool) (Witness, bool) {
+	var missed [2]bool // the search without a carried shift found nothing, by published
+	if useLP {
+		if sh, ok := w.solve(a, Shift{}, i, s, true); ok {
+			return Witness{Attacker: a, Base: -1, Shift: sh}, true
+		}
+	} else if sh, ok, m := w.searchBoth(a, Shift{}, i, s, [2]bool{}); ok {
+		return Witness{Attacker: a, Base: -1, Shift: sh}, true
+	} else {
+		missed = m
+	}
+	for k, base := range w.carried {
+		if _, serves := w.carriedFor[k][a]; !serves || len(base) == 0 {
+			continue
+		}
+		var sh Shift
+		var ok bool
+		if useLP {
+			sh, ok = w.solve(a, base, i, s, true)
+		} else {
+			skip := [2]bool{}
+			if w.apart(k, i) {
+				skip = missed
+			}
+			sh, ok, _ = w.searchBoth(a, base, i, s, skip)
+		}
+		if ok {
+			return Witness{Attacker: a, Base: k, Shift: sh}, true
+		}
+	}
+	return Witness{}, false
+}
+
+// searchBoth is solve without linear programming: the search among the hidden cells, then
+// among the published ones too, except where skip says (by published) that it would fail.
+// missed says which of the searches run found nothing (as opposed to finding a shift that
+// holds rejected).
+func (w *widener) searchBoth(a int, base Shift, i int, s int64, skip [2]bool) (Shift, bool, [2]bool) {
+	var missed [2]bool
+	for x, published := range []bool{false, true} {
+		if skip[x] {
+			continue
+		}
+		sh, o := w.search(a, base, i, s, published, false)
+		if o == searchFound {
+			for j := range sh {
+				w.hide(j)
+			}
+			return sh, true, missed
+		}
+		missed[x] = o == searchMissed || o == searchStuck
+	}
+	return nil, false, missed
+}
+
+// apart says whether carried shift k is apart from cell i: no relation that a cell the shift
+// moves belongs to is in the component of a relation of i, relations being joined when they
+// share a free cell (the only cells a search moves).
+func (w *widener) apart(k, i int) bool {
+	w.relations()
+	if w.carriedComps == nil {
+		w.carriedComps = make([]map[int]bool, len(w.carried))
+	}
+	if w.carriedComps[k] == nil {
+		cs := map[int]bool{}
+		for j := range w.carried[k] {
+			for _, r := range w.rel[j] {
+				cs[w.comp[r]] = true
+			}
+		}
+		w.carriedComps[k] = cs
+	}
+	for _, r := range w.rel[i] {
+		if w.carriedComps[k][w.comp[r]] {
+			return false
+		}
+	}
+	return true
+}
+
+// relations indexes, once, the relations of each cell and the components of the relations
+// joined by free cells.
+func (w *widener) relations() {
+	if w.rel != nil {
+		return
+	}
+	t := w.t
+	w.rel = make([][]int, len(t.Cells))
+	w.coef = make([][]int64, len(t.Cells))
+	for k, r := range t.Relations {
+		w.rel[r.Total] = append(w.rel[r.Total], k)
+		w.coef[r.Total] = append(w.coef[r.Total], 1)
+		for _, p := range r.Parts {
+			w.rel[p] = append(w.rel[p], k)
+			w.coef[p] = append(w.coef[p], -1)
+		}
+	}
+	parent := make([]int, len(t.Relations))
+	for k := range parent {
+		parent[k] = k
+	}
+	root := func(k int) int {
+		for parent[k] != k {
+			parent[k] = parent[parent[k]]
+			k = parent[k]
+		}
+		return k
+	}
+	for j, rs := range w.rel {
+		for _, r := range rs[min(1, len(rs)):] {
+			if w.fates[j] == Free {
+				parent[root(r)] = root(rs[0])
+			}
+		}
+	}
+	w.comp = make([]int, len(t.Relations))
+	for k := range parent {
+		w.comp[k] = root(k)
+	}
+}
+
 // hideAll hides every free cell, once; it reports whether it changed anything.
 func (w *widener) hideAll() bool {
 	if w.hidAll {
@@ -263,7 +419,7 @@ func (w *widener) hideAll() bool {
 	w.hidAll = true
 	for j, f := range w.fates {
 		if f == Free {
-			w.hidden[j] = true
+			w.hide(j)
 		}
 	}
 	return true
@@ -313,14 +469,12 @@ func (w *widener) solve(a int, base Shift, i int, s int64, useLP bool) (Shift, b
 	// Most witnesses are short cycles (a rectangle of a two-way table): a bounded search finds
 	// them without a linear programme, among the hidden cells first.
 	if !useLP {
-		for _, published := range []bool{false, true} {
-			if sh, ok := w.search(a, base, i, s, published); ok {
-				for j := range sh {
-					w.hidden[j] = true
-				}
-				return sh, true
-			}
-		}
+		sh, ok, _ := w.searchBoth(a, base, i, s, [2]bool{})
+		return sh, ok
+	}
+	// A start that is stuck with every free cell movable has no shift at all: no programme,
+	// over any of the cells, is feasible.
+	if _, o := w.search(a, base, i, s, true, true); o == searchStuck {
 		return nil, false
 	}
 	// A shift among the cells hidden already costs nothing and is a much smaller programme: try
@@ -356,7 +510,7 @@ func (w *widener) solve(a int, base Shift, i int, s int64, useLP bool) (Shift, b
 		return nil, false
 	}
 	for j := range all {
-		w.hidden[j] = true
+		w.hide(j)
 	}
 	return all, true
 }
@@ -370,83 +524,72 @@ const searchBudget = 2000
 // one when published is set), depth first. What it returns is checked by holds.
 //
 // The state is dense (a value and a flag per cell, an imbalance per relation kept up to date as
-// cells move) and each relation's candidates are sorted once per search: hidden does not change
-// while it runs, so the order, and what the search finds within its budget, are the same as
-// sorting at every step.
-func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shift, bool) {
+// cells move, in buffers kept between searches and cleared after each) and each relation's
+// candidates are sorted once until a cell is hidden (see candidates): hidden does not change
+// while a search runs, so the order, and what the search finds within its budget, are the same
+// as sorting at every step.
+//
+// With startOnly, it only says whether its start is stuck (searchStuck; else searchMissed).
+func (w *widener) search(a int, base Shift, i int, s int64, published, startOnly bool) (Shift, searchOutcome) {
 	t, att := w.t, w.attackers[a]
-	if w.rel == nil {
-		w.rel = make([][]int, len(t.Cells))
-		w.coef = make([][]int64, len(t.Cells))
-		for k, r := range t.Relations {
-			w.rel[r.Total] = append(w.rel[r.Total], k)
-			w.coef[r.Total] = append(w.coef[r.Total], 1)
-			for _, p := range r.Parts {
-				w.rel[p] = append(w.rel[p], k)
-				w.coef[p] = append(w.coef[p], -1)
-			}
-		}
-	}
+	w.relations()
 	n := len(t.Cells)
-	yv := make([]int64, n)
-	set := make([]bool, n)
-	imb := make([]int64, len(t.Relations)) // total's shift less the parts'
+	if w.yv == nil {
+		w.yv, w.set, w.imb = make([]int64, n), make([]bool, n), make([]int64, len(t.Relations))
+		w.ops = newOpenRelations(len(t.Relations))
+	}
+	yv, set, imb, ops := w.yv, w.set, w.imb, w.ops // imb: the total's shift less the parts'
 	move := func(j int, v int64) {
 		yv[j] += v
 		for x, k := range w.rel[j] {
+			was := imb[k]
 			imb[k] += w.coef[j][x] * v
+			ops.flip(k, was != 0, imb[k] != 0)
 		}
+	}
+	order := make([]int, 0, len(base)+8) // the cells moved, in a fixed order, for determinism
+	// The buffers are left clear: only the cells moved and their relations changed.
+	defer func() {
+		for _, j := range order {
+			yv[j], set[j] = 0, false
+			for _, k := range w.rel[j] {
+				ops.flip(k, imb[k] != 0, false)
+				imb[k] = 0
+				ops.first[k] = -1
+			}
+		}
+	}()
+	if i >= 0 && t.Cells[i]+s < att.own(i) {
+		return nil, searchStuck
 	}
 	for j, v := range base {
 		set[j] = true
 		move(j, v)
 	}
 	if i >= 0 {
-		if t.Cells[i]+s < att.own(i) {
-			return nil, false
-		}
 		set[i] = true
 		move(i, s-yv[i])
 	}
-	order := make([]int, 0, len(base)+8) // the cells moved, in a fixed order, for determinism
-	for j := range n {
-		if set[j] {
-			order = append(order, j)
-		}
+	for j := range base {
+		order = append(order, j)
+	}
+	if _, in := base[i]; i >= 0 && !in {
+		order = append(order, i)
+	}
+	sort.Ints(order)
+	for q, j := range order {
+		ops.push(w.rel[j], q)
 	}
 	movable := func(j int) bool {
-		return !set[j] && w.fates[j] == Free && !att.known(j) && (published || w.hidden[j])
+		return !set[j] && !att.known(j) // the candidates are free, and hidden unless published
 	}
-	open := func() int {
-		for _, j := range order {
-			for _, k := range w.rel[j] {
-				if imb[k] != 0 {
-					return k
-				}
-			}
-		}
-		return -1
+	// open is the first unbalanced relation of the first cell in order that has one.
+	open := ops.firstOpen
+	if w.stuck(att, published) {
+		return nil, searchStuck // what the depth-first search would find, without its cost
 	}
-	// Hidden cells first (they cost nothing), then the smallest published counts, as Protect
-	// would choose (ties: lowest index).
-	cands := make([][]int, len(t.Relations))
-	candidates := func(k int) []int {
-		if cands[k] == nil {
-			r := t.Relations[k]
-			cs := append([]int{r.Total}, r.Parts...)
-			sort.SliceStable(cs, func(x, z int) bool {
-				a, b := cs[x], cs[z]
-				if w.hidden[a] != w.hidden[b] {
-					return w.hidden[a]
-				}
-				if t.Cells[a] != t.Cells[b] {
-					return t.Cells[a] < t.Cells[b]
-				}
-				return a < b
-			})
-			cands[k] = cs
-		}
-		return cands[k]
+	if startOnly {
+		return nil, searchMissed
 	}
 	budget := searchBudget
 	var dfs func() bool
@@ -476,16 +619,22 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 			budget--
 			set[j] = true
 			move(j, v)
+			ops.push(w.rel[j], len(order))
 			order = append(order, j)
 			if dfs() {
 				return true
 			}
+			order = order[:len(order)-1]
+			ops.pop(w.rel[j], len(order))
 			move(j, -v)
 			set[j] = false
-			order = order[:len(order)-1]
 			return false
 		}
-		for _, j := range candidates(k) {
+		cs, nhid := w.candidates(k)
+		if !published {
+			cs = cs[:nhid]
+		}
+		for _, j := range cs {
 			want := d
 			if j == r.Total {
 				want = -d
@@ -497,19 +646,165 @@ func (w *widener) search(a int, base Shift, i int, s int64, published bool) (Shi
 		return false
 	}
 	if !dfs() {
-		return nil, false
+		return nil, searchMissed
 	}
 	y := Shift{}
-	for j, v := range yv {
-		if v != 0 {
+	for _, j := range order {
+		if v := yv[j]; v != 0 {
 			y[j] = v
 		}
 	}
 	if !w.holds(a, y) {
-		return nil, false
+		return nil, searchRejected
 	}
-	return y, true
+	return y, searchFound
 }
+
+// stuck says whether some unbalanced relation of a search's start cannot be balanced by the
+// cells it may move (published: the published free cells too): its total may not move, and its
+// parts would have to go down by more than they can (each to the attacker's own part), or none
+// of them may move. The
+// search then fails: every cell it moves goes no lower than that, and the cells it starts from
+// never move again.
+func (w *widener) stuck(att Attacker, published bool) bool {
+	t := w.t
+	may := func(j int) bool {
+		return !w.set[j] && w.fates[j] == Free && !att.known(j) && (published || w.hidden[j])
+	}
+	for _, k := range w.ops.list {
+		r := t.Relations[k]
+		if may(r.Total) {
+			continue // the total can go up as far as needed
+		}
+		need, room := w.yv[r.Total], int64(0) // the parts' shift needed, how far they can go down
+		movers := false
+		for _, p := range r.Parts {
+			if w.set[p] {
+				need -= w.yv[p]
+			} else if may(p) {
+				room += t.Cells[p] - att.own(p)
+				movers = true
+			}
+		}
+		if need < -room || (!movers && need != 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// openRelations are a search's unbalanced relations, and where each relation is first met in
+// the order of the cells moved (the position of the first cell of it, and the relation's rank
+// among that cell's), so that the first one in that order is found without a scan of the order.
+type openRelations struct {
+	list        []int // the unbalanced relations
+	at          []int // each relation's position in list, or -1
+	first, rank []int // the position in order of each relation's first cell (-1: none), the rank
+}
+
+func newOpenRelations(m int) *openRelations {
+	o := &openRelations{at: make([]int, m), first: make([]int, m), rank: make([]int, m)}
+	for k := range m {
+		o.at[k], o.first[k] = -1, -1
+	}
+	return o
+}
+
+// flip notes that relation k goes from unbalanced (was) or not to unbalanced (is) or not.
+func (o *openRelations) flip(k int, was, is bool) {
+	switch {
+	case is && !was:
+		o.at[k] = len(o.list)
+		o.list = append(o.list, k)
+	case was && !is:
+		last := o.list[len(o.list)-1]
+		o.list[o.at[k]], o.at[last] = last, o.at[k]
+		o.list = o.list[:len(o.list)-1]
+		o.at[k] = -1
+	}
+}
+
+// push notes that the cell of relations rels is at position q of the order; pop undoes it.
+func (o *openRelations) push(rels []int, q int) {
+	for x, k := range rels {
+		if o.first[k] < 0 {
+			o.first[k], o.rank[k] = q, x
+		}
+	}
+}
+
+func (o *openRelations) pop(rels []int, q int) {
+	for _, k := range rels {
+		if o.first[k] == q {
+			o.first[k] = -1
+		}
+	}
+}
+
+// firstOpen is the unbalanced relation met first in the order (-1: none).
+func (o *openRelations) firstOpen() int {
+	best := -1
+	for _, k := range o.list {
+		if best < 0 || o.first[k] < o.first[best] || (o.first[k] == o.first[best] && o.rank[k] < o.rank[best]) {
+			best = k
+		}
+	}
+	return best
+}
+
+// candidates are the free cells of relation k in the order a search tries them: hidden cells
+// first (they cost nothing), then the smallest published counts, as Protect would choose (ties:
+// lowest index); nhid of them are hidden. The lists are kept until a cell is hidden.
+func (w *widener) candidates(k int) (cs []int, nhid int) {
+	if w.cands == nil || w.candsGen != w.hiddenGen {
+		w.cands, w.nhid, w.candsGen = make([][]int, len(w.t.Relations)), make([]int, len(w.t.Relations)), w.hiddenGen
+	}
+	if w.cands[k] == nil {
+		t := w.t
+		r := t.Relations[k]
+		cs := make([]int, 0, len(r.Parts)+1)
+		for _, j := range append([]int{r.Total}, r.Parts...) {
+			if w.fates[j] == Free {
+				cs = append(cs, j)
+			}
+		}
+		sort.Slice(cs, func(x, z int) bool {
+			a, b := cs[x], cs[z]
+			if w.hidden[a] != w.hidden[b] {
+				return w.hidden[a]
+			}
+			if t.Cells[a] != t.Cells[b] {
+				return t.Cells[a] < t.Cells[b]
+			}
+			return a < b
+		})
+		for _, j := range cs {
+			if w.hidden[j] {
+				w.nhid[k]++
+			}
+		}
+		w.cands[k] = cs
+	}
+	return w.cands[k], w.nhid[k]
+}
+
+// hide hides cell j, noting that the search's candidate lists must be sorted again.
+func (w *widener) hide(j int) {
+	if !w.hidden[j] {
+		w.hidden[j] = true
+		w.hiddenGen++
+	}
+}
+
+// searchOutcome is what a search gave.
+type searchOutcome int
+
+const (
+	searchFound    searchOutcome = iota // a shift, checked exactly
+	searchMissed                        // no shift within the budget
+	searchRejected                      // a shift that holds rejected
+	searchStuck                         // no shift at all: a relation cannot be balanced (stuck)
+)
 
 // near adds to a set of cells every cell that shares a relation with one of them.
 func (w *widener) near(set []bool) []bool {
@@ -547,7 +842,7 @@ func (w *widener) solveAmong(a int, base Shift, i int, s int64, movable []bool) 
 		return nil, false
 	}
 	for j := range y {
-		w.hidden[j] = true
+		w.hide(j)
 	}
 	return y, true
 }
