@@ -278,16 +278,6 @@ func build(t *testing.T, dir string, pkgs ...string) {
 	}
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 type process struct {
 	name string
 	cmd  *exec.Cmd
