@@ -257,3 +257,30 @@ func TestACorrectionIsNotShownBeforeItsPublication(t *testing.T) {
 		t.Errorf("the public's report after the correction is published: revision %d, revisions %v; want 2, [2 1]", rev, revs)
 	}
 }
+
+// TestAVictimMovedBetweenNetworksIsPublished: a victim counted by network a was b's, and both
+// correct their year, so the département's figures keep their values while two networks' parts
+// of them moved. The Département publishes that state (it was refused as UNPUBLISHABLE), and
+// the public reads it.
+func TestAVictimMovedBetweenNetworksIsPublished(t *testing.T) {
+	ctx := context.Background()
+	p := newPublication(t)
+	admin := domain.Actor{Admin: true}
+	p.submit(t, "a", "2024", 40)
+	p.submit(t, "b", "2024", 50)
+	p.submit(t, "c", "2024", 30)
+	if _, err := p.svc.PublishRelease(ctx, admin, 2024); err != nil {
+		t.Fatal(err)
+	}
+	p.submit(t, "a", "2024", 41)
+	p.submit(t, "b", "2024", 49)
+	if _, err := p.svc.PublishRelease(ctx, admin, 2024); err != nil {
+		t.Fatalf("publishing the moved victim: %v", err)
+	}
+	if n, _, err := p.st.LatestRelease(ctx, 2024); n != 2 || err != nil || p.events(t) != 2 {
+		t.Errorf("release %d (%v), %d events; want 2, 2", n, err, p.events(t))
+	}
+	if _, a := p.year(t, domain.Actor{}); a.Value != 41 || a.Hidden {
+		t.Errorf("the public's 2024 of network a = %+v; want release 2's 41", a)
+	}
+}

@@ -24,10 +24,12 @@ import (
 //
 //   - the attacker's table is the union of every release's table (all its figures down to the
 //     months, with their relations), with the buckets withheld by rule (each network's, the
-//     département's of the quarters and months: protection.go) as hidden cells; a figure that
-//     has the same value in two releases is one cell of the union, a figure whose value changed
-//     is one cell per value; a network's bucket is one cell while the network's figures under
-//     its period are the same (see the reader below);
+//     département's of the quarters and months: protection.go) as hidden cells; a network's
+//     figure that has the same value in two releases is one cell of the union, a figure whose
+//     value changed is one cell per value; a département figure is one cell while its value and
+//     every network's part of it are the same (a total that keeps its value while a victim moved
+//     from one network to another is two cells: parts, union.go); a network's bucket is one cell
+//     while the network's figures under its period are the same (see the reader below);
 //   - a cell an earlier release published is published (known), one it hid stays hidden;
 //   - the new release's other figures are decided by disclosure.ProtectWith on the union (but
 //     the withheld buckets' relations), then disclosure.Widen gives every hidden figure of any
@@ -70,16 +72,16 @@ import (
 // whose part not theirs follows in the union from the earlier releases' published figures and
 // their own (exempt) and protects the others, or does not release. The union's equations beyond
 // the reader's are of hidden figures that kept their value, and of a département figure only
-// with every network's part unchanged (movedBucket, union.go), so what follows in the union
-// follows for the reader with what the release publishes (in the last example the union takes
-// release 3's total for release 2's; the reader adds the late 0): that is checked by the
-// property tests (release_property_test.go, which attack every sequence of releases as that
-// reader, exemption included), not proven for every table. A cell exempt for a coordinator is
-// known to them: no witness against them moves it. A state where a département figure keeps an
-// earlier release's value (one cell of the union) while the networks' parts of it moved is not
-// released (movedBucket): in the union, the coordinator whose part changed would learn the
-// other networks' change exactly, and Widen, which protects a département figure less a
-// coordinator's largest part over the releases, cannot protect it.
+// with every network's part unchanged (parts, union.go), so what follows in the union follows
+// for the reader with what the release publishes (in the last example the union takes release
+// 3's total for release 2's; the reader adds the late 0): that is checked by the property tests
+// (release_property_test.go, which attack every sequence of releases as that reader, exemption
+// included), not proven for every table. A cell exempt for a coordinator is known to them: no
+// witness against them moves it. A département figure that keeps an earlier release's value while
+// the networks' parts of it moved is a cell of its own: as one cell of the union, the
+// coordinator whose part changed would learn the other networks' change exactly, which Widen
+// (it protects a département figure less a coordinator's part) could not hide; the reader does
+// not know it kept its value unless it is shown.
 //
 // Every release records its pattern (Release.Hidden), the first one's computed as any single
 // state (level by level, see protection.go, down to the months): answers from it, and the

@@ -613,11 +613,11 @@ func TestNoYearBucketIsNarrowedAcrossReleases(t *testing.T) {
 // TestABucketThatKeepsItsValueWithOtherParts is a counterexample that property drew. Release 1:
 // n0 8 victims (PHYSICAL 7, UNKNOWN 1), n1 4 (UNKNOWN 4); release 2: n1 corrects to 9 (PHYSICAL
 // 8, UNKNOWN 1), so the département's UNKNOWN is 2, 1 of it n1's. Then n4 reports 3 late
-// (PHYSICAL 2, UNKNOWN 1), and n1 corrects to 0: the département's UNKNOWN is 2 again, one cell
-// of the two releases for an attacker who knows it did not change, now 1 + 0 + 1. n1's
-// coordinator knows their part of it went from 1 to 0, and n0's, which did not change, is the
-// same in both: n4's UNKNOWN is 1, exactly. The networks' buckets are not cells of the engine's
-// union, so no pattern of it protects that: the last state must not be released.
+// (PHYSICAL 2, UNKNOWN 1), and n1 corrects to 0: the département's UNKNOWN is 2 again, now
+// 1 + 0 + 1. Taken for one cell of the two releases (as if it had not changed), n1's coordinator,
+// who knows their part of it went from 1 to 0, and n0's, which did not change, would find n4's
+// UNKNOWN is 1, exactly. It is a cell of its own, so the last state is released (it was refused
+// as unpublishable) and nobody narrows a hidden count.
 func TestABucketThatKeepsItsValueWithOtherParts(t *testing.T) {
 	withDimensions(t, []Dimension{{Field: "by_form", Buckets: []string{"PHYSICAL", Unknown}}})
 	y := YearPeriod(2024)
@@ -633,6 +633,13 @@ func TestABucketThatKeepsItsValueWithOtherParts(t *testing.T) {
 	s3 := append(append([]*Report(nil), s2...), mk("n4", 1, 3, 2))
 	s4 := []*Report{s1[0], s3[2], mk("n1", 3, 0, 0)}
 	states := [][]*Report{s1, s2, s3, s4}
+	log := memoryReleases{}
+	for _, s := range states {
+		publish(t, s, DefaultThreshold, log)
+	}
+	if n := len(log[2024]); n != len(states) {
+		t.Errorf("2024 has %d releases; want %d, one per state", n, len(states))
+	}
 	for _, respondent := range []string{"", "n0", "n1", "n4"} {
 		if e := attackReleases(t, states, 2024, DefaultThreshold, respondent); len(e) > 0 {
 			t.Errorf("attacker %q bounds %d hidden counts too tightly across the releases, e.g. %v", respondent, len(e), e[0])
@@ -724,5 +731,39 @@ func TestACorrectionAmongThirteenNetworksIsPublished(t *testing.T) {
 		if e := attackReleases(t, [][]*Report{before, after}, 2024, DefaultThreshold, respondent); len(e) > 0 {
 			t.Errorf("attacker %q bounds %d hidden counts too tightly across the two releases, e.g. %v", respondent, len(e), e[0])
 		}
+	}
+}
+
+// TestACorrectionThatMovesAVictimIsReleased: thirteen networks report their year, or each of
+// their months (their victims split between PHYSICAL and UNKNOWN); a victim counted by n03 was
+// n07's, and both correct their report of the year or of March, so the département's figures
+// keep their values while two networks' parts of them moved. The Département must be able to
+// publish that state (it was refused as unpublishable), and the attacker of both releases,
+// public or coordinator, bounds no hidden count too tightly.
+func TestACorrectionThatMovesAVictimIsReleased(t *testing.T) {
+	withDimensions(t, []Dimension{{Field: "by_form", Buckets: []string{"PHYSICAL", Unknown}}})
+	for _, p := range []Period{YearPeriod(2024), MonthPeriod(2024, 3)} {
+		t.Run(p.String(), func(t *testing.T) {
+			mk := func(network string, revision, victims, physical int64) *Report {
+				c, err := NewCounts(Submission{Victims: victims, Breakdowns: [][]BucketCount{{{"PHYSICAL", physical}}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return &Report{Network: network, Period: p, Revision: revision, Counts: c}
+			}
+			var before []*Report
+			for n := range 13 {
+				before = append(before, mk(fmt.Sprintf("n%02d", n), 1, int64(20+3*n), int64(10+n)))
+			}
+			after := append([]*Report(nil), before...)
+			after[3] = mk("n03", 2, 20+3*3+1, 10+3+1)
+			after[7] = mk("n07", 2, 20+3*7-1, 10+7-1)
+			releaseTwo(t, 2024, before, after)
+			for _, respondent := range []string{"", "n00", "n03", "n07"} {
+				if e := attackReleases(t, [][]*Report{before, after}, 2024, DefaultThreshold, respondent); len(e) > 0 {
+					t.Errorf("attacker %q bounds %d hidden counts too tightly across the two releases, e.g. %v", respondent, len(e), e[0])
+				}
+			}
+		})
 	}
 }

@@ -16,9 +16,6 @@ func protectAgainst(ctx context.Context, tables []*yearTable, patterns []map[cel
 	n := len(tables) - 1
 	year := tables[n].year
 	x := releaseUnion(tables, patterns, threshold)
-	if k, ok := x.movedBucket(tables); ok {
-		return nil, errUnpublishable(year, fmt.Errorf("release %d: the département's %s keeps its value with other networks' parts", n+1, k.cellName()))
-	}
 	u := x.b
 	hidden, err := disclosure.ProtectWith(x.protectable(), threshold, u.fates)
 	if errors.Is(err, disclosure.ErrNoComplement) {
@@ -241,7 +238,7 @@ func (x *union) addPeriodBuckets(r int, y *yearTable, P Period, cell func(cellKe
 			}
 			dept, ok := x.cellOf[r][dk]
 			if !ok { // a quarter's or a month's
-				dept = cell(dk, y.value(dk), "")
+				dept = cell(dk, y.value(dk), y.parts(dk))
 				at[dk] = dept
 				x.addOwn(dept, y, dk)
 			}
@@ -273,6 +270,23 @@ func (x *union) addOwn(j int, y *yearTable, k cellKey) {
 	}
 }
 
+// parts names the networks' non-zero parts of département figure k. A figure that keeps its
+// value while its parts move (a victim counted by one network was another's: both correct their
+// year) is another cell of the union: as one cell, the coordinator of a network whose part moved
+// would learn the other networks' change exactly (a total of 15, 1 theirs, then 15, all theirs:
+// the other network had 14), and Widen, which protects a département figure less the
+// coordinator's part, could not hide that. A reader cannot take the two for one either: the
+// revision numbers say that reports under it changed, and a hidden figure's value is not shown.
+func (y *yearTable) parts(k cellKey) string {
+	var out []byte
+	for _, id := range y.members(k.period) {
+		if o := y.own(id, k); o != 0 {
+			out = fmt.Appendf(out, "%s=%d;", id, o)
+		}
+	}
+	return string(out)
+}
+
 // subtreeDigest names network id's figures of P and every period under it.
 func (y *yearTable) subtreeDigest(id string, P Period) string {
 	var out []byte
@@ -302,32 +316,9 @@ func (x *union) protectable() disclosure.Table {
 	return t
 }
 
-// movedBucket finds a département figure of the last release that keeps the value it had in an
-// earlier one (one cell of the union) while its parts, the networks' figures, are not the same:
-// a coordinator whose part differs then learns the other networks' change exactly (release 1:
-// a bucket of 5, all theirs; release 2: 5 again, 2 theirs, so 3 for a network that came late;
-// or a total of 15, 1 theirs, then 15, all theirs: the other network had 14). Widen protects a
-// département figure less the coordinator's largest part over the releases only, so no pattern
-// of it can hide that: the release cannot be protected.
-func (x *union) movedBucket(tables []*yearTable) (cellKey, bool) {
-	n := len(tables) - 1
-	for r := range n {
-		for k, j := range x.cellOf[r] {
-			if l, ok := x.cellOf[n][k]; !ok || l != j || k.network != "" {
-				continue
-			}
-			for id := range x.ids {
-				if tables[r].own(id, k) != tables[n].own(id, k) {
-					return k, true
-				}
-			}
-		}
-	}
-	return cellKey{}, false
-}
-
-// identity is a figure with its value (and for a network's bucket, subtreeDigest): one cell of
-// the union for every release with that value.
+// identity is a figure with its value, and for a département figure the networks' parts of it
+// (parts), for a network's bucket subtreeDigest: one cell of the union for every release where
+// they are the same.
 type identity struct {
 	k  cellKey
 	v  int64
@@ -343,10 +334,14 @@ func (x *union) addRelease(r int, y *yearTable, first map[identity]int) {
 	last := r == len(x.cellOf)-1
 	for i, k := range b.keys {
 		v := b.t.Cells[i]
-		fr, ok := first[identity{k: k, v: v}]
+		id := identity{k: k, v: v}
+		if k.network == "" {
+			id.fp = y.parts(k)
+		}
+		fr, ok := first[id]
 		if !ok {
 			fr = r
-			first[identity{k: k, v: v}] = r
+			first[id] = r
 		}
 		uk := k
 		uk.release = fr + 1
