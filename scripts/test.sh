@@ -63,6 +63,6 @@ step "test"
 go test -race -count=1 -timeout 20m $(make --no-print-directory -s print-packages) "$@"
 
 step "benchmarks, once each (make bench times them)"
-go test -count=1 -run '^$' -bench . -benchtime 1x $(make --no-print-directory -s print-bench-packages)
+go test -count=1 -run '^$' -bench . -benchtime 1x -skip "$(make --no-print-directory -s print-bench-skip-once)" $(make --no-print-directory -s print-bench-packages)
 
 step "done"

@@ -28,10 +28,11 @@ func yearOfNetworks(tb testing.TB, n, year int) []*Report {
 }
 
 // BenchmarkFirstRelease measures NextRelease for a year's first release (protected down to the
-// months) of n networks' monthly reports: the publication that keeps
-// BenchmarkDepartementYearlySummary (app) at 13 networks. On two shared cores: 13 networks
-// 0.22 s, 40 networks 8 s, 100 networks about 3 minutes of CPU, most of it in Widen's linear
-// programmes, its search and carry. Run one size with -bench 'FirstRelease/networks=13'.
+// months) of n networks' monthly reports: each of BenchmarkDepartementYearlySummary's (app) ten
+// publications at 100 networks. On two shared cores (session 23, CPU time, before → after a
+// carried shift is extended once for all its attackers): 13 networks 0.2 → 0.13 s, 40 networks
+// about 3 → 1.8 s, 100 networks 56–58 → 25–27 s (wall 19–28 s at load 4 to 5, 68–88 s at load
+// 8; before, 127–177 s); see docs/performance.md. Run one size with -bench 'FirstRelease/networks=13$'.
 func BenchmarkFirstRelease(b *testing.B) {
 	for _, n := range []int{13, 40, 100} {
 		b.Run(fmt.Sprintf("networks=%d", n), func(b *testing.B) {

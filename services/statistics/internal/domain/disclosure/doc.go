@@ -88,9 +88,11 @@
 // Witnesses are found by a bounded depth-first search for short cycles (the rectangles of a
 // two-way table), then by linear programming (a dense simplex, cheapest shift first); whatever
 // either finds is checked exactly, in integers, before it is used, so floating point never
-// decides what is safe. The tests check the result with an independent attacker (package
-// attack: the feasible interval of every hidden cell by linear programming, itself checked
-// against exhaustive integer search).
+// decides what is safe. A witness carried from a coarser table (Carried) is extended once for
+// all the attackers it serves when one extension holds against them all, and an extension of
+// the same fixed cells is reused: a year of 100 networks carries thousands of them. The tests
+// check the result with an independent attacker (package attack: the feasible interval of every
+// hidden cell by linear programming, itself checked against exhaustive integer search).
 //
 // Zeros are not protected: a hidden 0 (Widen may hide one when nothing less will do) can be
 // derivable, e.g. every quarter of a bucket whose published year is 0. That tells nothing about

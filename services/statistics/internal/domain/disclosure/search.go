@@ -107,6 +107,12 @@ func (w *widener) search(a int, base Shift, i int, s int64, published, startOnly
 			if v == 0 {
 				return false
 			}
+			// With the budget spent, the search below succeeds only if moving j balances
+			// every relation at once: say so without moving it (most of a failed search's
+			// tries come after its budget is spent).
+			if budget <= 0 && !w.closes(j, v) {
+				return false
+			}
 			budget--
 			set[j] = true
 			move(j, v)
@@ -149,6 +155,21 @@ func (w *widener) search(a int, base Shift, i int, s int64, published, startOnly
 		return nil, searchRejected
 	}
 	return y, searchFound
+}
+
+// closes says whether moving cell j by v leaves no relation of the search unbalanced: every
+// unbalanced relation is one of j's, and each of j's is balanced after the move.
+func (w *widener) closes(j int, v int64) bool {
+	open := 0
+	for x, k := range w.rel[j] {
+		if w.imb[k] != 0 {
+			open++
+		}
+		if w.imb[k]+w.coef[j][x]*v != 0 {
+			return false
+		}
+	}
+	return open == len(w.ops.list)
 }
 
 // stuck says whether some unbalanced relation of a search's start cannot be balanced by the

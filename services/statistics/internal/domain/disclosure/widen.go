@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strconv"
 )
 
 // Attacker is what a reader knows besides the published cells and the relations: the cells they
@@ -32,6 +34,25 @@ func (a Attacker) own(i int) int64 {
 
 // Shift changes some cells' values by the given amounts; a cell not listed is unchanged.
 type Shift map[int]int64
+
+// key names a shift by its content: the same cells moved by the same amounts give the same key.
+func (s Shift) key() string {
+	cells := make([]int, 0, len(s))
+	for j, v := range s {
+		if v != 0 {
+			cells = append(cells, j)
+		}
+	}
+	sort.Ints(cells)
+	b := make([]byte, 0, 16*len(cells))
+	for _, j := range cells {
+		b = strconv.AppendInt(b, int64(j), 10)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, s[j], 10)
+		b = append(b, ' ')
+	}
+	return string(b)
+}
 
 // Witness is a shift that an attacker cannot rule out: applied to the table it keeps every
 // relation, every value non-negative (and at least the attacker's own part), and it changes only
@@ -65,8 +86,12 @@ var ErrUnprotectable = errors.New("disclosure: a hidden cell cannot be given its
 // with level ≥ threshold−1 it is never inside 1..threshold−1. hidden is updated in place.
 //
 // Each carried shift is extended to t's free cells for each of its attackers: ext[k][m] is the
-// extension of carried[k] for carried[k].Attackers[m] (its fixed part included). A requirement
-// that no shift leaving the fixed cells unchanged meets may build on a carried one (Base).
+// extension of carried[k] for carried[k].Attackers[m] (its fixed part included). One extension
+// is sought first against all of a shift's attackers together (what any of them knows, the
+// largest of their own parts), and an extension found for a fixed part serves every carried
+// shift with that fixed part that it holds for; ext[k][m] and ext[k][m'] are then the same map.
+// A requirement that no shift leaving the fixed cells unchanged meets may build on a carried
+// one (Base).
 //
 // The witnesses are found by linear programming (simplex.go: the cheapest shift, counting
 // each unit a published cell moves) and then checked exactly, in integers, against every
@@ -87,10 +112,15 @@ func WidenContext(ctx context.Context, t Table, hidden []bool, fates []Fate, lev
 	if len(attackers) == 0 {
 		attackers = []Attacker{{}}
 	}
-	w := &widener{t: t, hidden: hidden, fates: fates, attackers: attackers}
+	// The last attacker is a scratch one: several of attackers together (see extendForAll).
+	w := &widener{t: t, hidden: hidden, fates: fates, attackers: append(attackers[:len(attackers):len(attackers)], Attacker{})}
 	w.carried = make([]Shift, len(carried))
 	w.carriedFor = make([]map[int]int, len(carried))
 	ext = make([][]Shift, len(carried))
+	// Carried shifts often agree on this table's cells (two rectangles of the coarser table
+	// through the same corner): an extension found for one fixed part serves every carried
+	// shift with that fixed part, for every attacker it holds against.
+	extended := map[string][]Shift{}
 	for k, c := range carried {
 		base := Shift{}
 		for i, v := range c.Shift {
@@ -101,9 +131,17 @@ func WidenContext(ctx context.Context, t Table, hidden []bool, fates []Fate, lev
 		w.carried[k] = base
 		w.carriedFor[k] = map[int]int{}
 		ext[k] = make([]Shift, len(c.Attackers))
+		key := base.key()
+		if len(c.Attackers) > 1 {
+			// One extension that holds against all of the shift's attackers spares a search
+			// for each: tried first, against what they know together.
+			if sh, ok := w.extendForAll(c.Attackers, base, extended[key]); ok {
+				extended[key] = append(extended[key], sh)
+			}
+		}
 		for m, a := range c.Attackers {
 			w.carriedFor[k][a] = m
-			for _, prev := range ext[k][:m] { // the same shift extended for another attacker
+			for _, prev := range extended[key] { // the same fixed part extended before
 				if w.valid(Witness{Attacker: -1, Base: -1, Shift: prev}, a) {
 					ext[k][m] = prev
 					break
@@ -117,6 +155,7 @@ func WidenContext(ctx context.Context, t Table, hidden []bool, fates []Fate, lev
 				return nil, nil, fmt.Errorf("%w: extending a carried shift", err)
 			}
 			ext[k][m] = s
+			extended[key] = append(extended[key], s)
 		}
 	}
 	// Each cell hidden (now or by the requirements below) is considered once per attacker; a
@@ -153,6 +192,39 @@ func WidenContext(ctx context.Context, t Table, hidden []bool, fates []Fate, lev
 	return ext, ws, nil
 }
 
+// extendForAll extends a carried shift's fixed part (base) against every attacker of as at
+// once, unless one of prevs (extensions of the same part) holds against them all already: it
+// searches against an attacker who knows what each of them knows, with the largest of their
+// own parts. It hides the published cells the extension moves, and never hides all.
+func (w *widener) extendForAll(as []int, base Shift, prevs []Shift) (Shift, bool) {
+	for _, prev := range prevs {
+		all := true
+		for _, a := range as {
+			all = all && w.valid(Witness{Attacker: -1, Base: -1, Shift: prev}, a)
+		}
+		if all {
+			return nil, false
+		}
+	}
+	n := len(w.t.Cells)
+	together := Attacker{Known: make([]bool, n), Own: make([]int64, n)}
+	for _, a := range as {
+		att := w.attackers[a]
+		for j := range n {
+			together.Known[j] = together.Known[j] || att.known(j)
+			together.Own[j] = max(together.Own[j], att.own(j))
+		}
+	}
+	scratch := len(w.attackers) - 1
+	w.attackers[scratch] = together
+	for _, useLP := range []bool{false, true} {
+		if sh, ok := w.solve(scratch, base, -1, 0, useLP); ok {
+			return sh, true
+		}
+	}
+	return nil, false
+}
+
 type widener struct {
 	t          Table
 	hidden     []bool
@@ -175,6 +247,8 @@ type widener struct {
 	ops                 *openRelations
 	found               []Witness     // the witnesses found so far
 	movers              [][]foundMove // for each cell, the found witnesses that move it
+	moved               [][]cellMove  // for each found witness, the cells it moves
+	himb                []int64       // holds's buffer: each relation's imbalance
 	holdsFor            [][]int8      // by attacker and found witness: whether it holds (see validFound)
 }
 
@@ -184,13 +258,22 @@ func (w *widener) index(ws []Witness) {
 		w.movers = make([][]foundMove, len(w.t.Cells))
 	}
 	for _, f := range ws {
+		var moved []cellMove
 		for j, v := range f.Shift {
 			if v != 0 {
 				w.movers[j] = append(w.movers[j], foundMove{len(w.found), v})
+				moved = append(moved, cellMove{j, v})
 			}
 		}
 		w.found = append(w.found, f)
+		w.moved = append(w.moved, moved)
 	}
+}
+
+// cellMove is a cell a found witness moves, and by how much.
+type cellMove struct {
+	j int
+	v int64
 }
 
 // foundMove is a found witness (its index) that moves some cell, and by how much.
@@ -232,11 +315,28 @@ func (w *widener) validFound(k, a int) bool {
 	}
 	if h[k] == 0 {
 		h[k] = -1
-		if w.valid(w.found[k], a) {
+		if w.validMoves(w.found[k], w.moved[k], a) {
 			h[k] = 1
 		}
 	}
 	return h[k] == 1
+}
+
+// validMoves is valid for a found witness, given the cells it moves.
+func (w *widener) validMoves(f Witness, moved []cellMove, a int) bool {
+	if f.Attacker == a {
+		return true
+	}
+	if f.Base >= 0 {
+		return false
+	}
+	att := w.attackers[a]
+	for _, m := range moved {
+		if att.known(m.j) || w.t.Cells[m.j]+m.v < att.own(m.j) {
+			return false
+		}
+	}
+	return true
 }
 
 // require finds the witnesses that cell i can go down by down (≤ 0) and up by up (≥ 0) against
@@ -544,14 +644,25 @@ func (w *widener) holds(a int, y Shift) bool {
 			return false
 		}
 	}
-	for _, r := range w.t.Relations {
-		s := y[r.Total]
-		for _, p := range r.Parts {
-			s -= y[p]
-		}
-		if s != 0 {
-			return false
+	// Only the relations of the moved cells can be unbalanced: their imbalances are summed
+	// cell by cell, in a buffer left clear.
+	w.relations()
+	if w.himb == nil {
+		w.himb = make([]int64, len(w.t.Relations))
+	}
+	var touched []int
+	for j, v := range y {
+		for x, k := range w.rel[j] {
+			touched = append(touched, k)
+			w.himb[k] += w.coef[j][x] * v
 		}
 	}
-	return true
+	ok := true
+	for _, k := range touched {
+		ok = ok && w.himb[k] == 0
+	}
+	for _, k := range touched {
+		w.himb[k] = 0
+	}
+	return ok
 }
