@@ -168,7 +168,9 @@ func (r *Relay) Notify() {
 	}
 }
 
-// Pending returns how many events wait to be published.
+// Pending returns how many events wait to be published or marked sent: on SQLite, while commits
+// stream in, it also counts the acknowledged rows whose marks the relay holds back (at most a
+// batch; see drain).
 func (r *Relay) Pending(ctx context.Context) (int, error) {
 	var n int
 	if err := r.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL`).Scan(&n); err != nil {
