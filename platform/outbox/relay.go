@@ -169,8 +169,8 @@ func (r *Relay) Notify() {
 }
 
 // Pending returns how many events wait to be published or marked sent: on SQLite, while commits
-// stream in, it also counts the acknowledged rows whose marks the relay holds back (at most a
-// batch; see drain).
+// stream in, it also counts the acknowledged rows whose marks the relay holds back (fewer than
+// a batch; see drain).
 func (r *Relay) Pending(ctx context.Context) (int, error) {
 	var n int
 	if err := r.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL`).Scan(&n); err != nil {
@@ -294,10 +294,11 @@ type row struct {
 // which takes the single writer from the services, and under a stream of writes a pass
 // publishes only the few rows committed during the previous one. The next fetch reads past the
 // held rows (seq > the last held seq), which on SQLite misses nothing: its one writer at a time
-// gives seq in commit order. A crash before the mark republishes at most BatchSize held rows,
-// which JetStream's duplicate window and the subscribers' dedup by ce-id drop, as for a crash
-// between a publish and its mark. On PostgreSQL a transaction can commit a lower seq later, so
-// every pass marks its rows and reads every unsent row again.
+// gives seq in commit order. A crash before the mark republishes the held rows (fewer than
+// BatchSize) besides the acknowledged rows of the pass under way, which JetStream's duplicate
+// window and the subscribers' dedup by ce-id drop, as for a crash between a publish and its
+// mark. On PostgreSQL a transaction can commit a lower seq later, so every pass marks its rows
+// and reads every unsent row again.
 func (r *Relay) drain(ctx context.Context) error {
 	var held []row // acknowledged, not yet marked sent
 	for {
