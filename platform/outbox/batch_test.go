@@ -2,8 +2,12 @@ package outbox_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +17,7 @@ import (
 	"github.com/vif71/vif/platform/eventbus"
 	"github.com/vif71/vif/platform/eventbus/eventbustest"
 	"github.com/vif71/vif/platform/outbox"
+	"github.com/vif71/vif/platform/storage"
 )
 
 // TestRefusedEventHoldsBackLaterEventsOfItsResource: the relay publishes a batch without waiting
@@ -190,5 +195,63 @@ func TestRelayRecoversFromAcksThatNeverCame(t *testing.T) {
 		}
 		f.waitPending(t, 0)
 		assertOrderPerResource(t, consumeAll(t, f.js, len(evs)), evs)
+	})
+}
+
+// TestStreamOfCommitsGoesOutOnceAndEndsMarked: while writers commit one event per transaction
+// and wake the relay after each, as the services do, every event reaches the stream once, each
+// resource's in the order of its changes (on SQLite all of them in commit order), and once the
+// writers stop every row is marked sent once.
+func TestStreamOfCommitsGoesOutOnceAndEndsMarked(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		// Batches of the default size, as the services run it: commits come in fewer at a time.
+		f.relay = outbox.NewRelay(f.db, f.js, outbox.RelayOptions{Logger: eventbustest.Logger(t), PollInterval: 50 * time.Millisecond})
+		f.run(t)
+		const writers, each = 8, 40
+		evs := make([][]outbox.Event, writers)
+		errs := make([]error, writers)
+		var wg sync.WaitGroup
+		for w := range writers {
+			evs[w] = about(events(each), fmt.Sprintf("things/w%d", w))
+			wg.Go(func() {
+				for _, ev := range evs[w] {
+					if errs[w] = f.db.InTx(ctx, func(tx *sql.Tx) error { return outbox.Add(ctx, tx, ev) }); errs[w] != nil {
+						return
+					}
+					f.relay.Notify()
+				}
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatalf("commit: %v", err)
+		}
+		f.waitPending(t, 0)
+		msgs := consumeAll(t, f.js, writers*each)
+		assertOrderPerResource(t, msgs, slices.Concat(evs...))
+		var committed []string
+		rows, err := f.db.QueryContext(ctx, `SELECT id, attempts FROM outbox ORDER BY seq`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var attempts int
+			if err := rows.Scan(&id, &attempts); err != nil {
+				t.Fatal(err)
+			}
+			if attempts != 1 {
+				t.Errorf("event %s marked after %d attempts; want 1", id, attempts)
+			}
+			committed = append(committed, id)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if f.db.Dialect == storage.SQLite {
+			assertEachOnce(t, msgs, committed)
+		}
 	})
 }

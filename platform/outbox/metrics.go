@@ -35,7 +35,8 @@ func newRelayMetrics() relayMetrics {
 //
 //   - vif_outbox_pending_events, a gauge: how many events wait in the outbox. It grows while
 //     NATS is unreachable and drains when it comes back, which is what an operator wants to
-//     alert on. It queries the database at each scrape (an indexed count).
+//     alert on. It queries the database at each scrape (an indexed count); on SQLite it also
+//     counts, while commits stream in, the acknowledged rows whose marks the relay holds back.
 //   - vif_outbox_publish_failures_total, a counter of the publish attempts that failed.
 //   - vif_outbox_publish_lag_seconds, a histogram of the time from an event's commit to
 //     JetStream's acknowledgement: milliseconds normally, the length of an outage after one.

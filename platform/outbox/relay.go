@@ -94,6 +94,8 @@ type Relay struct {
 	log     *slog.Logger
 	wake    chan struct{}
 	metrics relayMetrics
+	// deferMarks holds back the marks of a drain while commits keep coming (SQLite; see drain).
+	deferMarks bool
 }
 
 // NewRelay returns a relay from db's outbox to js. Nothing happens until Run.
@@ -126,12 +128,13 @@ func NewRelay(db *storage.DB, js jetstream.JetStream, o RelayOptions) *Relay {
 		o.Now = time.Now
 	}
 	return &Relay{
-		db:      db,
-		js:      publisher(js, o),
-		o:       o,
-		log:     o.Logger.With("component", "outbox-relay"),
-		wake:    make(chan struct{}, 1),
-		metrics: newRelayMetrics(),
+		db:         db,
+		js:         publisher(js, o),
+		o:          o,
+		log:        o.Logger.With("component", "outbox-relay"),
+		wake:       make(chan struct{}, 1),
+		metrics:    newRelayMetrics(),
+		deferMarks: db != nil && db.Dialect == storage.SQLite,
 	}
 }
 
@@ -165,7 +168,9 @@ func (r *Relay) Notify() {
 	}
 }
 
-// Pending returns how many events wait to be published.
+// Pending returns how many events wait to be published or marked sent: on SQLite, while commits
+// stream in, it also counts the acknowledged rows whose marks the relay holds back (fewer than
+// a batch; see drain).
 func (r *Relay) Pending(ctx context.Context) (int, error) {
 	var n int
 	if err := r.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL`).Scan(&n); err != nil {
@@ -283,20 +288,41 @@ type row struct {
 }
 
 // drain publishes batches until the outbox is empty or a publish fails.
+//
+// On SQLite the marks of acknowledged rows are held back while commits keep waking the relay,
+// and written together once BatchSize rows are held or the drain ends: each mark is a write,
+// which takes the single writer from the services, and under a stream of writes a pass
+// publishes only the few rows committed during the previous one. The next fetch reads past the
+// held rows (seq > the last held seq), which on SQLite misses nothing: its one writer at a time
+// gives seq in commit order. A crash before the mark republishes the held rows (fewer than
+// BatchSize) besides the acknowledged rows of the pass under way, which JetStream's duplicate
+// window and the subscribers' dedup by ce-id drop, as for a crash between a publish and its
+// mark. On PostgreSQL a transaction can commit a lower seq later, so every pass marks its rows
+// and reads every unsent row again.
 func (r *Relay) drain(ctx context.Context) error {
+	var held []row // acknowledged, not yet marked sent
 	for {
-		batch, err := r.fetch(ctx)
+		var after int64
+		if len(held) > 0 {
+			after = held[len(held)-1].seq
+		}
+		batch, err := r.fetch(ctx, after)
 		if err != nil {
-			return err
+			return errors.Join(err, r.markSent(ctx, held))
 		}
 		if len(batch) == 0 {
-			return nil
+			return r.markSent(ctx, held)
 		}
 		acked, failed := r.publishBatch(ctx, batch)
+		held = append(held, acked...)
+		more := len(batch) == r.o.BatchSize || (failed == nil && r.deferMarks && r.woken())
 		// Acknowledged rows are marked even when the batch stopped early or ctx ended, so that a
 		// restart does not republish more than it must (a copy would be dropped, but costs a trip).
-		if err := r.markSent(ctx, acked); err != nil {
-			return err
+		if failed != nil || !r.deferMarks || !more || len(held) >= r.o.BatchSize {
+			if err := r.markSent(ctx, held); err != nil {
+				return err
+			}
+			held = held[:0]
 		}
 		if failed != nil {
 			if ctx.Err() == nil {
@@ -304,9 +330,19 @@ func (r *Relay) drain(ctx context.Context) error {
 			}
 			return fmt.Errorf("publish %s (seq %d) on %s: %w", failed.id, failed.seq, failed.subject, failed.err)
 		}
-		if len(batch) < r.o.BatchSize {
+		if !more {
 			return nil
 		}
+	}
+}
+
+// woken takes a pending Notify, if any: a commit since the relay last looked.
+func (r *Relay) woken() bool {
+	select {
+	case <-r.wake:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -426,12 +462,14 @@ func (r *Relay) await(ctx context.Context, wave []inFlight, acked []row) ([]row,
 	return acked, failed
 }
 
-// fetch reads the oldest unsent rows. The rows are read into memory and the query closed before
-// anything is published, so no read stays open across network calls.
-func (r *Relay) fetch(ctx context.Context) ([]row, error) {
-	rows, err := r.db.QueryContext(ctx,
-		`SELECT seq, id, subject, source, resource, data_schema, occurred_at, payload, written_at, trace_parent FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
-		r.o.BatchSize)
+// fetchQuery is fetch's statement, a constant so that it runs prepared (storage.QueryPrepared).
+const fetchQuery = `SELECT seq, id, subject, source, resource, data_schema, occurred_at, payload, written_at, trace_parent FROM outbox WHERE sent_at IS NULL AND seq > $1 ORDER BY seq LIMIT $2`
+
+// fetch reads the oldest unsent rows past seq after (0 for all of them). The rows are read into
+// memory and the query closed before anything is published, so no read stays open across
+// network calls.
+func (r *Relay) fetch(ctx context.Context, after int64) ([]row, error) {
+	rows, err := r.db.QueryPrepared(ctx, fetchQuery, after, r.o.BatchSize)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}

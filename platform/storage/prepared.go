@@ -51,3 +51,18 @@ func (db *DB) prepareSoon(query string) {
 		db.stmts.Store(query, stmt)
 	}()
 }
+
+// QueryPrepared runs query on db, outside any transaction. On SQLite the statement is prepared
+// once per connection and kept, as ExecTx does; elsewhere it is db.QueryContext. Use it for the
+// reads a loop repeats (the outbox relay's), whose text is a constant.
+func (db *DB) QueryPrepared(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.Dialect == SQLite {
+		s, ok := db.stmts.Load(query)
+		if !ok {
+			db.prepareSoon(query)
+		} else if stmt, ok := s.(*sql.Stmt); ok {
+			return stmt.QueryContext(ctx, args...)
+		}
+	}
+	return db.QueryContext(ctx, query, args...)
+}
