@@ -24,12 +24,12 @@ import (
 //
 //   - the attacker's table is the union of every release's table (all its figures down to the
 //     months, with their relations), with the buckets withheld by rule (each network's, the
-//     département's of the quarters and months: protection.go) as hidden cells; a network's
-//     figure that has the same value in two releases is one cell of the union, a figure whose
-//     value changed is one cell per value; a département figure is one cell while its value and
-//     every network's part of it are the same (a total that keeps its value while a victim moved
-//     from one network to another is two cells: parts, union.go); a network's bucket is one cell
-//     while the network's figures under its period are the same (see the reader below);
+//     département's of the quarters and months: protection.go) as hidden cells; a figure is one
+//     cell of the union while no report under its period changed, as for the reader below (a
+//     network's figure: the network's reports; a département figure: any network's), one cell
+//     per state of them else (readerDigest, union.go); but in a year reported by quarter or
+//     month, whose union does not hold the withheld buckets, a département bucket is one cell
+//     while its value and every network's part of it are the same (parts, union.go);
 //   - a cell an earlier release published is published (known), one it hid stays hidden;
 //   - the new release's other figures are decided by disclosure.ProtectWith on the union (but
 //     the withheld buckets' relations), then disclosure.Widen gives every hidden figure of any
@@ -48,11 +48,13 @@ import (
 // them that a hidden figure whose reports changed kept its value (a withheld April bucket that
 // is 5 in releases 1 and 3 and 4 in between: they cannot take release 3's for release 1's, which
 // would pin a late network's 1 under it); two published values they know anyway. The union is
-// stronger than that reader: it also takes a hidden figure whose value is the same in two
-// releases for one cell, though its reports changed (not a network's bucket: one cell while
-// the network's figures under its period are the same, as for the reader). That only adds
-// equations that hold, so a hidden figure keeps against the reader at least the interval it
-// keeps in the union.
+// that reader, but for the département buckets of a year reported by quarter or month: it takes
+// one of them whose value and parts are the same in two releases for one cell, though reports
+// under it changed. That only adds equations that hold, so a hidden figure keeps against the
+// reader at least the interval it keeps in the union. (A union that took every figure of the
+// same value for one cell was stronger still, and lent a département figure the exemption it
+// had in one release to a later one where the reader could not compute it: a late network's 0,
+// hidden, then given away by the next release, pinned the total of the release before.)
 //
 // The guarantee: no hidden figure of any release whose value is v ≥ 1 (for a coordinator, less
 // their own part; for a withheld bucket, v from 1 to threshold-1) can be narrowed below the
@@ -70,18 +72,15 @@ import (
 // theirs; release 2 changes their part to 15 and hides the total, 39; release 3 adds a
 // network's 0, shown, and hides the total again: 24 + 15 + 0). The engine exempts the figures
 // whose part not theirs follows in the union from the earlier releases' published figures and
-// their own (exempt) and protects the others, or does not release. The union's equations beyond
-// the reader's are of hidden figures that kept their value, and of a département figure only
-// with every network's part unchanged (parts, union.go), so what follows in the union follows
-// for the reader with what the release publishes (in the last example the union takes release
-// 3's total for release 2's; the reader adds the late 0): that is checked by the property tests
+// their own (exempt) and protects the others, or does not release. The union's only equations
+// beyond the reader's are of département buckets that kept their value and parts, so what
+// follows in the union follows for the reader: that is checked by the property tests
 // (release_property_test.go, which attack every sequence of releases as that reader, exemption
 // included), not proven for every table. A cell exempt for a coordinator is known to them: no
 // witness against them moves it. A département figure that keeps an earlier release's value while
 // the networks' parts of it moved is a cell of its own: as one cell of the union, the
 // coordinator whose part changed would learn the other networks' change exactly, which Widen
-// (it protects a département figure less a coordinator's part) could not hide; the reader does
-// not know it kept its value unless it is shown.
+// (it protects a département figure less a coordinator's part) could not hide.
 //
 // Every release records its pattern (Release.Hidden), the first one's computed as any single
 // state (level by level, see protection.go, down to the months): answers from it, and the

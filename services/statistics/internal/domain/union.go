@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 
@@ -238,7 +239,7 @@ func (x *union) addPeriodBuckets(r int, y *yearTable, P Period, cell func(cellKe
 			}
 			dept, ok := x.cellOf[r][dk]
 			if !ok { // a quarter's or a month's
-				dept = cell(dk, y.value(dk), y.parts(dk))
+				dept = cell(dk, y.value(dk), y.readerDigest(dk, map[cellKey]string{}))
 				at[dk] = dept
 				x.addOwn(dept, y, dk)
 			}
@@ -270,13 +271,39 @@ func (x *union) addOwn(j int, y *yearTable, k cellKey) {
 	}
 }
 
-// parts names the networks' non-zero parts of département figure k. A figure that keeps its
-// value while its parts move (a victim counted by one network was another's: both correct their
-// year) is another cell of the union: as one cell, the coordinator of a network whose part moved
-// would learn the other networks' change exactly (a total of 15, 1 theirs, then 15, all theirs:
-// the other network had 14), and Widen, which protects a département figure less the
-// coordinator's part, could not hide that. A reader cannot take the two for one either: the
-// revision numbers say that reports under it changed, and a hidden figure's value is not shown.
+// readerDigest names what a reader can tell of figure k's reports: a network's figure is the same
+// while the network's figures under its period are (subtreeDigest), a département figure while
+// every network's are; the revision numbers say which reports changed, and nothing else tells
+// a reader that a hidden figure kept its value. A figure of the same value whose reports
+// changed is another cell of the union: as one cell, a total that keeps its value while a victim
+// moved from one network to another would tell the coordinator whose part moved the others'
+// change exactly (a total of 15, 1 theirs, then 15, all theirs: the other network had 14), and
+// an exemption found for it in one release (exempt) would be lent to a release where the
+// reader cannot compute it. memo keeps the digests of a release by network and period.
+func (y *yearTable) readerDigest(k cellKey, memo map[cellKey]string) string {
+	key := cellKey{network: k.network, period: k.period}
+	if d, ok := memo[key]; ok {
+		return d
+	}
+	var d string
+	if k.network != "" {
+		d = y.subtreeDigest(k.network, k.period)
+	} else {
+		h := sha256.New()
+		for _, id := range y.members(k.period) {
+			fmt.Fprintf(h, "%s{%s}", id, y.readerDigest(cellKey{network: id, period: k.period}, memo))
+		}
+		d = string(h.Sum(nil))
+	}
+	memo[key] = d
+	return d
+}
+
+// parts names the networks' non-zero parts of département figure k: in a year reported by
+// quarter or month, whose union does not hold the withheld buckets, a département figure is one
+// cell while its value and every network's part of it are the same. A département bucket that
+// keeps its value and parts is then published again, as the earlier release did (a late
+// network's 0 changes none of it); one whose parts moved is a new cell, hidden (releaseUnion).
 func (y *yearTable) parts(k cellKey) string {
 	var out []byte
 	for _, id := range y.members(k.period) {
@@ -316,9 +343,9 @@ func (x *union) protectable() disclosure.Table {
 	return t
 }
 
-// identity is a figure with its value, and for a département figure the networks' parts of it
-// (parts), for a network's bucket subtreeDigest: one cell of the union for every release where
-// they are the same.
+// identity is a figure with its value and what a reader can tell of its reports (readerDigest;
+// for a withheld network bucket subtreeDigest; for a département bucket of a year reported by
+// quarter or month, its parts): one cell of the union for every release where they are the same.
 type identity struct {
 	k  cellKey
 	v  int64
@@ -332,10 +359,14 @@ func (x *union) addRelease(r int, y *yearTable, first map[identity]int) {
 	at := make([]int, len(b.keys))
 	x.cellOf[r] = map[cellKey]int{}
 	last := r == len(x.cellOf)-1
+	digests := map[cellKey]string{} // by network (or "") and period
 	for i, k := range b.keys {
 		v := b.t.Cells[i]
 		id := identity{k: k, v: v}
-		if k.network == "" {
+		switch {
+		case x.exact || k.kind != bucketCell:
+			id.fp = y.readerDigest(k, digests)
+		case k.network == "":
 			id.fp = y.parts(k)
 		}
 		fr, ok := first[id]
