@@ -34,11 +34,13 @@ import (
 //   - the new release's other figures are decided by disclosure.ProtectWith on the union (but
 //     the withheld buckets' relations), then disclosure.Widen gives every hidden figure of any
 //     release, old values and withheld buckets included, its protection interval against the
-//     public and each coordinator (who knows their network's figures in every release), and the
-//     union is checked with disclosure.Disclosed. A withheld bucket is owed what the single-state
-//     rule gives it: no count from 1 to threshold-1 (less the reader's part) narrowed; a 0 or a
-//     larger count may be given away, as one state gives away a bucket that is 0 or a published
-//     margin. So a correction hides only what the difference of two releases would narrow.
+//     public and each coordinator (who knows their network's figures in every release), hiding
+//     network figures rather than the totals above them where it can (the département's figures
+//     and each network's year are kept shown first: shown, union.go), and the union is checked
+//     with disclosure.Disclosed. A withheld bucket is owed what the single-state rule gives it:
+//     no count from 1 to threshold-1 (less the reader's part) narrowed; a 0 or a larger count
+//     may be given away, as one state gives away a bucket that is 0 or a published margin. So
+//     a correction hides only what the difference of two releases would narrow.
 //
 // The reader. A reader of every release knows each release's published values and the
 // relations, a coordinator their own network's figures in every release, and which reports
@@ -73,10 +75,11 @@ import (
 // network's 0, shown, and hides the total again: 24 + 15 + 0). The engine exempts the figures
 // whose part not theirs follows in the union from the earlier releases' published figures and
 // their own (exempt) and protects the others, or does not release. The union's only equations
-// beyond the reader's are of département buckets that kept their value and parts, so what
-// follows in the union follows for the reader: that is checked by the property tests
-// (release_property_test.go, which attack every sequence of releases as that reader, exemption
-// included), not proven for every table. A cell exempt for a coordinator is known to them: no
+// beyond the reader's are of département buckets that kept their value and parts; where it has
+// them (a year reported by quarter or month), what follows is decided on the reader's own table
+// (readerCells), so what the engine exempts follows for the reader: that is checked by the
+// property tests (release_property_test.go, which attack every sequence of releases as that
+// reader, exemption included), not proven for every table. A cell exempt for a coordinator is known to them: no
 // witness against them moves it. A département figure that keeps an earlier release's value while
 // the networks' parts of it moved is a cell of its own: as one cell of the union, the
 // coordinator whose part changed would learn the other networks' change exactly, which Widen

@@ -767,3 +767,42 @@ func TestACorrectionThatMovesAVictimIsReleased(t *testing.T) {
 		})
 	}
 }
+
+// TestAYearPublishedMonthByMonthKeepsItsTotals: thirteen networks send their months and the
+// Département publishes after each month, as BenchmarkPublishEachMonth does. Each release shows
+// the département's figures, victims and children of every period and the year's breakdowns,
+// and each network's figures of the year once the year is complete, as one release of the same
+// reports does: protecting the networks' small counts across releases hides network figures,
+// not the totals above them (release 12 hid the département's victims of the year, and every
+// network's, when Widen was left to hide a total for want of room). That no hidden count is
+// narrowed across releases is the properties' to show (an attack of these twelve releases takes
+// longer than the whole suite).
+func TestAYearPublishedMonthByMonthKeepsItsTotals(t *testing.T) {
+	all := yearOfNetworks(t, 13, 2022)
+	log := memoryReleases{}
+	for m := 1; m <= 12; m++ {
+		var rs []*Report
+		for _, r := range all {
+			if r.Period.FirstMonth() <= m {
+				rs = append(rs, r)
+			}
+		}
+		publish(t, rs, DefaultThreshold, log)
+		rel := log[2022][len(log[2022])-1]
+		if rel.Number != m {
+			t.Fatalf("after month %d: release %d; want %d", m, rel.Number, m)
+		}
+		h, err := patternOf(rel.Hidden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range h {
+			if k.kind != bucketCell && (k.network == "" || k.period.Granularity() == Year) {
+				t.Errorf("release %d hides %s", m, k.cellName())
+			}
+			if k.kind == bucketCell && k.network == "" && k.period.Granularity() == Year {
+				t.Errorf("release %d hides the département's yearly %s", m, k.cellName())
+			}
+		}
+	}
+}
