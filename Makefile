@@ -8,7 +8,7 @@ export PATH := $(TOOLS):$(PATH)
 BUF_VERSION            := v1.75.0
 PROTOC_GEN_GO_VERSION  := v1.36.12
 PROTOC_GEN_GRPC_VERSION := v1.6.2
-GRPC_GATEWAY_VERSION   := v2.33.0
+GRPC_GATEWAY_VERSION   := v2.34.0
 # gnostic's protoc-gen-openapi: OpenAPI 3.0 with the real resource paths (/v1/networks/{network}).
 GNOSTIC_VERSION        := v0.7.1
 STATICCHECK_VERSION    := v0.8.2
@@ -51,8 +51,15 @@ print-bench-packages:
 print-bench-skip-once:
 	@echo $(BENCH_SKIP_ONCE)
 
-# One go install per module (a single install across modules fails).
+# One go install per module (a single install across modules fails). The versions installed are
+# noted in .tools/bin/.versions: when one above changes, every tool is installed again, so that a
+# checkout that had the old ones does not generate with them.
+TOOL_VERSIONS := $(BUF_VERSION) $(PROTOC_GEN_GO_VERSION) $(PROTOC_GEN_GRPC_VERSION) $(GRPC_GATEWAY_VERSION) $(GNOSTIC_VERSION) $(STATICCHECK_VERSION)
+ifneq ($(file < $(TOOLS)/.versions),$(TOOL_VERSIONS))
+$(shell rm -rf $(TOOLS))
+endif
 tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc $(TOOLS)/protoc-gen-grpc-gateway $(TOOLS)/protoc-gen-openapi $(TOOLS)/staticcheck
+	@echo '$(TOOL_VERSIONS)' > $(TOOLS)/.versions
 
 $(TOOLS)/buf:
 	GOBIN=$(TOOLS) go install github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION)

@@ -43,7 +43,7 @@ func invalid(bad []fieldViolation) *status.Status {
 }
 
 // probeKey marks a request the gateway sends through its own mux only to learn which route
-// matches it: the edge middleware and the routing error handler record what they find and
+// matches it: the edge's middleware (routed) and the routing error handler record what they find and
 // answer nothing.
 type probeKey struct{}
 
@@ -67,10 +67,24 @@ type edge struct {
 	audit  *edgeAudit
 }
 
-func (e *edge) middleware(next runtime.HandlerFunc) runtime.HandlerFunc {
+// routed is the mux's one middleware: once grpc-gateway has matched a route, it writes the
+// route's template once ("/v1/{name=networks/*}"), gives it to the metrics and the span first,
+// so that a call the edge refuses counts too, then runs the edge's checks.
+func (e *edge) routed(next runtime.HandlerFunc) runtime.HandlerFunc {
+	check := e.check(next)
 	return func(w http.ResponseWriter, r *http.Request, pathParams map[string]string) {
 		pat, _ := runtime.HTTPPattern(r.Context())
-		rt := e.routes.lookup(r.Method, pat.String())
+		template := pat.String()
+		recordRoute(r, template)
+		nameSpan(r, template)
+		check(w, r, pat, template, pathParams)
+	}
+}
+
+// check is the edge's checks of a request routed to pat, whose template is template.
+func (e *edge) check(next runtime.HandlerFunc) func(http.ResponseWriter, *http.Request, runtime.Pattern, string, map[string]string) {
+	return func(w http.ResponseWriter, r *http.Request, pat runtime.Pattern, template string, pathParams map[string]string) {
+		rt := e.routes.lookup(r.Method, template)
 		// A resource id never holds a colon: /v1/networks/chalonnais:pdf asks for a method
 		// "pdf" that does not exist, not for a network "chalonnais:pdf".
 		unknownVerb := pat.Verb() == "" && strings.Contains(lastSegment(r.URL.EscapedPath()), ":")

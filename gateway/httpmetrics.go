@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -40,7 +39,7 @@ func newHTTPMetrics(reg prometheus.Registerer) (*httpMetrics, error) {
 
 type metricsRouteKey struct{}
 
-// measure wraps the whole handler; the route is filled in by routeRecorder once the mux matched.
+// measure wraps the whole handler; the route is filled in by recordRoute once the mux matched.
 func (m *httpMetrics) measure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -53,15 +52,9 @@ func (m *httpMetrics) measure(next http.Handler) http.Handler {
 	})
 }
 
-// routeRecorder is a grpc-gateway middleware: it runs after routing, where the matched pattern
-// is known, and tells measure.
-func routeRecorder(next runtime.HandlerFunc) runtime.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, params map[string]string) {
-		if route, ok := r.Context().Value(metricsRouteKey{}).(*string); ok {
-			if p, ok := runtime.HTTPPattern(r.Context()); ok {
-				*route = p.String()
-			}
-		}
-		next(w, r, params)
+// recordRoute tells measure the template of the route the mux matched (see edge.routed).
+func recordRoute(r *http.Request, template string) {
+	if route, ok := r.Context().Value(metricsRouteKey{}).(*string); ok {
+		*route = template
 	}
 }

@@ -31,8 +31,7 @@ var jsonMarshaler = &runtime.HTTPBodyMarshaler{
 func newMux(log *slog.Logger, e *edge) *runtime.ServeMux {
 	mux := runtime.NewServeMux(
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, jsonMarshaler),
-		// The route is recorded for the metrics first, so that a call the edge refuses counts too.
-		runtime.WithMiddlewares(routeRecorder, routeSpanName, e.middleware),
+		runtime.WithMiddlewares(e.routed),
 		runtime.WithErrorHandler(errorHandler(log, e.audit)),
 		runtime.WithRoutingErrorHandler(routingErrorHandler),
 		runtime.WithIncomingHeaderMatcher(incomingHeader),

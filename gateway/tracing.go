@@ -3,7 +3,6 @@ package gateway
 import (
 	"net/http"
 
-	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
@@ -12,7 +11,7 @@ import (
 // traced gives each request a server span (otelhttp) when tracing is on (telemetry.Enabled when
 // Handler is called); the calls to the services are its children (grpcclient's otelgrpc).
 //
-// The span is named by the request's method until routing names its route (routeSpanName). Its
+// The span is named by the request's method until routing names its route (nameSpan). Its
 // attributes are otelhttp's: method, scheme, path, status, peer and user agent; never the query
 // string (filters may carry a SIRET or a name) nor a header, so never the bearer token.
 //
@@ -25,18 +24,11 @@ func traced(next http.Handler) http.Handler {
 	)
 }
 
-// routeSpanName is a grpc-gateway middleware: once the mux has matched a route, the request's
-// span is named after it, "GET /v1/{name=cessions/*}", the route template with no id in it, as
-// the metrics label it.
-func routeSpanName(next runtime.HandlerFunc) runtime.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, params map[string]string) {
-		if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
-			if p, ok := runtime.HTTPPattern(r.Context()); ok {
-				route := p.String()
-				span.SetName(r.Method + " " + route)
-				span.SetAttributes(semconv.HTTPRoute(route))
-			}
-		}
-		next(w, r, params)
+// nameSpan names the request's span after the route the mux matched (see edge.routed),
+// "GET /v1/{name=cessions/*}", the route template with no id in it, as the metrics label it.
+func nameSpan(r *http.Request, template string) {
+	if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
+		span.SetName(r.Method + " " + template)
+		span.SetAttributes(semconv.HTTPRoute(template))
 	}
 }
