@@ -45,7 +45,9 @@ import (
 const inFlight = 16
 
 // benchEnv is one embedded default shared by every benchmark of the run, with a bare gRPC server
-// beside it: the floor, an empty unary call (Health/Check, no interceptor).
+// beside it: the floor, an empty unary call (Health/Check, no interceptor); and a bare HTTP/1.1
+// server, the floor of the REST calls: a GET answered with a fixed JSON body by net/http alone,
+// through the same client.
 type benchEnv struct {
 	in       *instance
 	dataDir  string
@@ -55,6 +57,7 @@ type benchEnv struct {
 	floor    healthpb.HealthClient
 	http     *http.Client
 	restBase string
+	bareBase string // the bare HTTP server's
 }
 
 var (
@@ -135,16 +138,21 @@ func newBenchEnv() (*benchEnv, error) {
 		return nil, err
 	}
 	stops = append(stops, func() { floorConn.Close() })
+	bareBase, stopBare, err := bareHTTP()
+	if err != nil {
+		return nil, err
+	}
+	stops = append(stops, stopBare)
 
 	e := &benchEnv{
 		in: in, dataDir: dataDir, admin: strings.TrimSpace(out.String()), conn: conn,
 		dir: directoryv1.NewDirectoryServiceClient(conn), floor: healthpb.NewHealthClient(floorConn),
 		http:     &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2 * inFlight}},
-		restBase: "http://" + in.httpAddr,
+		restBase: "http://" + in.httpAddr, bareBase: bareBase,
 	}
 	// Warm every path (connections, the first token verification, SQLite's page cache).
 	for range 200 {
-		if err := errorsOf(e.getNetwork(ctx, ""), e.getNetwork(ctx, e.admin), e.restGetNetwork(), e.empty(ctx)); err != nil {
+		if err := errorsOf(e.getNetwork(ctx, ""), e.getNetwork(ctx, e.admin), e.restGetNetwork(), e.empty(ctx), e.bareGet()); err != nil {
 			return nil, err
 		}
 	}
@@ -210,6 +218,37 @@ func (e *benchEnv) restGetNetwork() error {
 	return err
 }
 
+// bareBody is what the bare HTTP server answers: about the size of GetNetwork's JSON.
+var bareBody = []byte(`{"name":"networks/chalonnais","displayName":"Réseau VIF du Chalonnais","communes":["71076","71270","71445"],"etag":"W/\"0123456789abcdef\""}`)
+
+// bareHTTP starts the bare HTTP/1.1 server and returns its base URL and its stop.
+func bareHTTP() (string, func(), error) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(bareBody)
+	})}
+	go func() { _ = srv.Serve(lis) }()
+	return "http://" + lis.Addr().String(), func() { srv.Close() }, nil
+}
+
+// bareGet is the REST floor: a GET on the bare HTTP server, read whole.
+func (e *benchEnv) bareGet() error {
+	resp, err := e.http.Get(e.bareBase + "/v1/networks/chalonnais")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err == nil && (resp.StatusCode != 200 || !bytes.Equal(body, bareBody)) {
+		err = fmt.Errorf("bare GET = %d %s", resp.StatusCode, body)
+	}
+	return err
+}
+
 // latencies times each of calls once per iteration, interleaved so that they share the noise
 // of the machine, and returns their durations.
 func latencies(b *testing.B, calls ...func() error) [][]time.Duration {
@@ -259,15 +298,22 @@ func BenchmarkGetNetworkP50(b *testing.B) {
 }
 
 // BenchmarkRESTvsGRPCP50 is GetNetwork through the gateway (GET /v1/networks/chalonnais) against
-// the same call over gRPC, sequential.
+// the same call over gRPC, sequential; beside them, the two transports' floors: a GET on the bare
+// HTTP/1.1 server and the empty gRPC unary, so that what HTTP/1.1 itself costs against gRPC
+// (http-floor/grpc-floor) reads apart from what the gateway adds (rest/http-floor).
 func BenchmarkRESTvsGRPCP50(b *testing.B) {
 	e := bench(b)
 	ctx := context.Background()
-	d := latencies(b, e.restGetNetwork, func() error { return e.getNetwork(ctx, "") })
-	rest, grpc := p50(d[0]), p50(d[1])
+	d := latencies(b, e.restGetNetwork, func() error { return e.getNetwork(ctx, "") }, e.bareGet,
+		func() error { return e.empty(ctx) })
+	rest, grpc, httpFloor, grpcFloor := p50(d[0]), p50(d[1]), p50(d[2]), p50(d[3])
 	b.ReportMetric(micros(rest), "rest-p50-µs")
 	b.ReportMetric(micros(grpc), "grpc-p50-µs")
+	b.ReportMetric(micros(httpFloor), "http-floor-p50-µs")
+	b.ReportMetric(micros(grpcFloor), "grpc-floor-p50-µs")
 	b.ReportMetric(float64(rest)/float64(grpc), "rest/grpc")
+	b.ReportMetric(float64(rest)/float64(httpFloor), "rest/http-floor")
+	b.ReportMetric(float64(httpFloor)/float64(grpcFloor), "http-floor/grpc-floor")
 }
 
 // throughput runs n calls, inFlight at a time, and returns the calls per second.
@@ -317,7 +363,8 @@ func interleavedThroughput(b *testing.B, n int, calls ...func() error) []float64
 }
 
 // BenchmarkThroughput16 is GetNetwork with 16 calls in flight: REST, gRPC anonymous, gRPC with a
-// token, and the empty gRPC unary, interleaved in rounds. An iteration is one call of each kind.
+// token, the empty gRPC unary and the bare HTTP GET (the two transports' floors), interleaved in
+// rounds. An iteration is one call of each kind.
 func BenchmarkThroughput16(b *testing.B) {
 	e := bench(b)
 	ctx := context.Background()
@@ -327,13 +374,17 @@ func BenchmarkThroughput16(b *testing.B) {
 		func() error { return e.getNetwork(ctx, "") },
 		func() error { return e.getNetwork(ctx, e.admin) },
 		e.restGetNetwork,
-		func() error { return e.empty(ctx) })
-	grpcAnon, grpcToken, rest, floor := rates[0], rates[1], rates[2], rates[3]
+		func() error { return e.empty(ctx) },
+		e.bareGet)
+	grpcAnon, grpcToken, rest, floor, httpFloor := rates[0], rates[1], rates[2], rates[3], rates[4]
 	b.ReportMetric(grpcAnon, "grpc/s")
 	b.ReportMetric(grpcToken, "grpc-token/s")
 	b.ReportMetric(rest, "rest/s")
 	b.ReportMetric(floor, "floor/s")
+	b.ReportMetric(httpFloor, "http-floor/s")
 	b.ReportMetric(rest/grpcAnon, "rest/grpc")
+	b.ReportMetric(rest/httpFloor, "rest/http-floor")
+	b.ReportMetric(httpFloor/floor, "http-floor/grpc-floor")
 	b.ReportMetric(grpcToken/grpcAnon, "token/anon")
 }
 
