@@ -252,7 +252,8 @@ func TestHeadersForwardedToTheBackend(t *testing.T) {
 	if got := md.Get("x-forwarded-for"); len(got) != 1 || got[0] != "127.0.0.1" {
 		t.Errorf("metadata x-forwarded-for = %q; want the client IP 127.0.0.1", got)
 	}
-	for _, k := range []string{"x-custom", "x-vif-subject", "grpcgateway-authorization", "grpcgateway-cookie", "cookie"} {
+	for _, k := range []string{"x-custom", "x-vif-subject", "grpcgateway-authorization", "grpcgateway-cookie", "cookie",
+		"grpcgateway-user-agent", "grpcgateway-accept", "grpcgateway-content-type"} {
 		if got := md.Get(k); len(got) > 0 {
 			t.Errorf("metadata %s = %q; want it not forwarded", k, got)
 		}

@@ -48,20 +48,17 @@ func newMux(log *slog.Logger, e *edge) *runtime.ServeMux {
 	return mux
 }
 
-// incomingHeader decides which request headers become gRPC metadata. grpc-gateway itself always
-// sends Authorization as "authorization" and the client address as "x-forwarded-for" (appended to
-// any X-Forwarded-For the request had), whatever this returns. On top of its default (the IANA
-// permanent headers as grpcgateway-*), X-Request-Id goes through so a call can be followed across
-// services, and two are held back: Authorization, so the token is not sent a second time as
-// grpcgateway-authorization, and Cookie, which the API never uses.
+// incomingHeader decides which request headers become gRPC metadata: X-Request-Id only, so a
+// call can be followed across services. grpc-gateway itself always sends Authorization as
+// "authorization" and the client address as "x-forwarded-for" (appended to any X-Forwarded-For
+// the request had), whatever this returns. Its default, the IANA permanent headers as
+// grpcgateway-* (Accept, User-Agent, Cookie, Authorization a second time...), is not kept: no
+// service reads them, and each call would build and copy a dozen metadata entries for nothing.
 func incomingHeader(key string) (string, bool) {
-	switch textproto.CanonicalMIMEHeaderKey(key) {
-	case "X-Request-Id":
+	if textproto.CanonicalMIMEHeaderKey(key) == "X-Request-Id" {
 		return "x-request-id", true
-	case "Authorization", "Cookie":
-		return "", false
 	}
-	return runtime.DefaultHeaderMatcher(key)
+	return "", false
 }
 
 // outgoingMetadata keeps the services' response metadata out of the HTTP response: by default

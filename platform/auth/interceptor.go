@@ -164,8 +164,7 @@ func (a *authorizer) check(ctx context.Context, method string) (*Claims, Rule, *
 
 // bearerToken returns the token of the authorization metadata, or "" when there is none.
 func bearerToken(ctx context.Context) (string, *denial) {
-	md, _ := metadata.FromIncomingContext(ctx)
-	values := md.Get("authorization")
+	values := metadata.ValueFromIncomingContext(ctx, "authorization") // not a copy of the whole metadata
 	switch len(values) {
 	case 0:
 		return "", nil
