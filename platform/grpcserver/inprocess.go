@@ -1,44 +1,218 @@
 package grpcserver
 
 import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
 	"github.com/fullstorydev/grpchan"
 	"github.com/fullstorydev/grpchan/inprocgrpc"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/stats"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/vif71/vif/platform/telemetry"
 )
 
-// The in-process channel is a client connection to the services of this server that calls
-// them as functions: no listener, no HTTP/2 framing, no protobuf encoding (grpchan's inprocgrpc;
-// messages are copied with proto.Merge, so caller and handler never share one). A call on it runs
-// what a call over the network runs on this server:
+// inProcess is a client connection to the services of this server that calls them as
+// functions: no listener, no HTTP/2 framing, no protobuf encoding; messages are copied with
+// proto.Merge, so caller and handler never share one. A call on it runs what a call over the
+// network runs on this server:
 //
 //   - the same interceptor chain, in the same order (request id, recovery, metrics, the log
 //     line, authentication and scopes, validation, error mapping, idempotency);
 //   - the caller's outgoing metadata as the handler's incoming metadata (authorization,
 //     x-request-id, x-forwarded-for, grpcgateway-*), and none of the caller's context values;
-//   - the caller's deadline and cancellation: the handler runs in a goroutine other than the
-//     caller's (one of the server's workers, see workers), with a context that ends when the
-//     caller's does;
+//   - the caller's deadline and cancellation: the handler runs on one of the server's workers
+//     (see workers), with a context that ends when the caller's does, and the caller returns at
+//     its deadline even when the handler does not;
 //   - grpc.SetHeader, SendHeader and SetTrailer, which reach the caller's grpc.Header and
 //     grpc.Trailer call options;
 //   - with tracing on, otelgrpc's client and server stats handlers: a client span, its context
 //     passed as traceparent metadata, and a server span continuing it, as over the network.
 //
-// What differs: the handler's peer is inprocgrpc's ("inproc", address "0") rather than a TCP
-// address, and its incoming metadata has none of the transport's own keys (:authority,
-// content-type, user-agent, grpc-accept-encoding); nothing in vif reads them. The calls are not
-// counted by the gRPC server's graceful stop: whoever calls through the channel drains its own
-// calls (the gateway's HTTP server does) before the databases close.
-func newInProcess() *inprocgrpc.Channel {
-	ch := &inprocgrpc.Channel{}
-	if h := telemetry.ServerHandler(); h != nil {
-		ch.WithServerStatsHandler(h)
+// A unary call is handed straight to a worker, one hand-off: inprocgrpc, which the channel used
+// before, ran each call in a goroutine of its own that then waited for a worker (two hand-offs,
+// a fifth of a REST call's CPU). Streams, which vif's services do not offer but the health
+// service does (Watch), still go through inprocgrpc (grpchan's).
+//
+// What differs: the handler's peer is "inproc", address "0", rather than a TCP address, and its
+// incoming metadata has none of the transport's own keys (:authority, content-type, user-agent,
+// grpc-accept-encoding); nothing in vif reads them. The calls are not counted by the gRPC
+// server's graceful stop: whoever calls through the channel drains its own calls (the gateway's
+// HTTP server does) before the databases close.
+type inProcess struct {
+	methods                  map[string]unaryMethod // by full name, "/vif.directory.v1.DirectoryService/GetNetwork"
+	streams                  *inprocgrpc.Channel
+	workers                  *workers
+	clientStats, serverStats stats.Handler // nil when tracing is off
+}
+
+type unaryMethod struct {
+	impl    any
+	handler grpc.MethodHandler
+}
+
+func newInProcess(w *workers) *inProcess {
+	c := &inProcess{methods: map[string]unaryMethod{}, streams: &inprocgrpc.Channel{}, workers: w,
+		clientStats: telemetry.ClientHandler(), serverStats: telemetry.ServerHandler()}
+	if c.serverStats != nil {
+		c.streams.WithServerStatsHandler(c.serverStats)
 	}
-	if h := telemetry.ClientHandler(); h != nil {
-		ch.WithClientStatsHandler(h)
+	if c.clientStats != nil {
+		c.streams.WithClientStatsHandler(c.clientStats)
 	}
-	return ch
+	return c
+}
+
+// RegisterService takes the service's unary methods and gives the service to the stream channel.
+func (c *inProcess) RegisterService(desc *grpc.ServiceDesc, impl any) {
+	for _, m := range desc.Methods {
+		c.methods["/"+desc.ServiceName+"/"+m.MethodName] = unaryMethod{impl: impl, handler: m.Handler}
+	}
+	c.streams.RegisterService(desc, impl)
+}
+
+// Invoke runs a unary method on a worker and waits for it, or for the end of ctx.
+func (c *inProcess) Invoke(ctx context.Context, method string, req, reply any, opts ...grpc.CallOption) (err error) {
+	if !strings.HasPrefix(method, "/") {
+		method = "/" + method
+	}
+	m, ok := c.methods[method]
+	in, okIn := req.(proto.Message)
+	out, okOut := reply.(proto.Message)
+	switch {
+	case !ok:
+		return status.Errorf(codes.Unimplemented, "method %s not implemented", method)
+	case !okIn || !okOut:
+		return status.Errorf(codes.Internal, "in-process call %s: the messages are not protobuf", method)
+	}
+	if h := c.clientStats; h != nil {
+		ctx = h.TagRPC(ctx, &stats.RPCTagInfo{FullMethodName: method})
+		h.HandleRPC(ctx, &stats.Begin{Client: true, BeginTime: time.Now()})
+		defer func() { h.HandleRPC(ctx, &stats.End{Client: true, EndTime: time.Now(), Error: err}) }()
+	}
+	sts := &transportStream{method: method}
+	var resp any
+	done := make(chan struct{})
+	c.workers.run(func() {
+		defer close(done)
+		resp, err = c.serve(serverContext(ctx, sts), m, in)
+	})
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return status.FromContextError(ctx.Err()).Err()
+	}
+	sts.deliver(opts)
+	if err != nil {
+		return status.Convert(err).Err()
+	}
+	r, ok := resp.(proto.Message)
+	if !ok || r == nil {
+		return status.Errorf(codes.Internal, "in-process call %s: the handler returned neither an error nor a response", method)
+	}
+	proto.Reset(out)
+	proto.Merge(out, r)
+	return nil
+}
+
+// serve runs m, with the server's stats handler around it when tracing is on.
+func (c *inProcess) serve(ctx context.Context, m unaryMethod, req proto.Message) (resp any, err error) {
+	if h := c.serverStats; h != nil {
+		ctx = h.TagRPC(ctx, &stats.RPCTagInfo{FullMethodName: grpc.ServerTransportStreamFromContext(ctx).Method()})
+		h.HandleRPC(ctx, &stats.Begin{BeginTime: time.Now()})
+		defer func() { h.HandleRPC(ctx, &stats.End{EndTime: time.Now(), Error: err}) }()
+	}
+	return m.handler(m.impl, ctx, func(v any) error {
+		proto.Merge(v.(proto.Message), req)
+		return nil
+	}, nil)
+}
+
+// NewStream opens a stream through inprocgrpc.
+func (c *inProcess) NewStream(ctx context.Context, desc *grpc.StreamDesc, method string, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	return c.streams.NewStream(ctx, desc, method, opts...)
+}
+
+var inProcessPeer = peer.Peer{Addr: inProcessAddr{}}
+
+type inProcessAddr struct{}
+
+func (inProcessAddr) Network() string { return "inproc" }
+func (inProcessAddr) String() string  { return "0" }
+
+// serverContext is the handler's context: the caller's deadline and cancellation but none of
+// its values, its outgoing metadata as incoming, the in-process peer, and sts.
+func serverContext(ctx context.Context, sts *transportStream) context.Context {
+	sctx := context.Context(noValues{ctx})
+	if md, ok := metadata.FromOutgoingContext(ctx); ok {
+		sctx = metadata.NewIncomingContext(sctx, md)
+	}
+	return grpc.NewContextWithServerTransportStream(peer.NewContext(sctx, &inProcessPeer), sts)
+}
+
+// noValues is a context's deadline and cancellation without its values.
+type noValues struct{ context.Context }
+
+func (noValues) Value(any) any { return nil }
+
+// transportStream keeps what the handler sets with grpc.SetHeader, SendHeader and SetTrailer.
+type transportStream struct {
+	method          string
+	mu              sync.Mutex
+	header, trailer metadata.MD
+	sent            bool
+}
+
+func (s *transportStream) Method() string { return s.method }
+
+func (s *transportStream) SetHeader(md metadata.MD) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sent {
+		return status.Error(codes.Internal, "grpc: the headers were already sent")
+	}
+	s.header = metadata.Join(s.header, md)
+	return nil
+}
+
+func (s *transportStream) SendHeader(md metadata.MD) error {
+	if err := s.SetHeader(md); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = true
+	return nil
+}
+
+func (s *transportStream) SetTrailer(md metadata.MD) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.trailer = metadata.Join(s.trailer, md)
+	return nil
+}
+
+// deliver gives the header, the trailer and the peer to the call options that asked for them.
+func (s *transportStream) deliver(opts []grpc.CallOption) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range opts {
+		switch o := o.(type) {
+		case grpc.HeaderCallOption:
+			*o.HeaderAddr = s.header
+		case grpc.TrailerCallOption:
+			*o.TrailerAddr = s.trailer
+		case grpc.PeerCallOption:
+			*o.PeerAddr = inProcessPeer
+		}
+	}
 }
 
 // on returns a view of reg that wraps every service registered through it with the chains.
@@ -46,13 +220,8 @@ func (c interceptors) on(reg grpc.ServiceRegistrar) grpc.ServiceRegistrar {
 	return grpchan.WithStreamInterceptors(grpchan.WithUnaryInterceptors(reg, c.unary...), c.stream...)
 }
 
-// onWorkers is on, with the unary calls run on the workers' goroutines (see workers).
-func (c interceptors) onWorkers(reg grpc.ServiceRegistrar, w *workers) grpc.ServiceRegistrar {
-	return interceptors{unary: append([]grpc.UnaryServerInterceptor{w.unary}, c.unary...), stream: c.stream}.on(reg)
-}
-
 // InProcess returns a client connection to this server's services (health included) that
 // calls them in this process, without a transport, through the same interceptor chain (see
-// newInProcess for what it keeps and what differs). The all-in-one's gateway uses it; callers
+// inProcess for what it keeps and what differs). The all-in-one's gateway uses it; callers
 // that want grpcclient's client interceptors wrap it with grpcclient.InProcess.
 func (s *Server) InProcess() grpc.ClientConnInterface { return s.inProcess }

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"buf.build/go/protovalidate"
-	"github.com/fullstorydev/grpchan/inprocgrpc"
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -74,7 +73,7 @@ type Options struct {
 // Server hosts services over gRPC.
 type Server struct {
 	grpc      *grpc.Server
-	inProcess *inprocgrpc.Channel
+	inProcess *inProcess
 	workers   *workers
 	health    *health.Server
 	registry  *prometheus.Registry
@@ -116,10 +115,10 @@ func New(o Options) (*Server, error) {
 		grpc.ChainStreamInterceptor(chain.stream...),
 		grpc.ChainUnaryInterceptor(chain.unary...),
 	}, telemetry.ServerOptions()...)...)
-	ch := newInProcess()
 	pool := newWorkers(runtime.GOMAXPROCS(0))
+	ch := newInProcess(pool)
 	hs := health.NewServer()
-	for _, r := range []grpc.ServiceRegistrar{g, chain.onWorkers(ch, pool)} {
+	for _, r := range []grpc.ServiceRegistrar{g, chain.on(ch)} {
 		healthpb.RegisterHealthServer(r, hs)
 		for _, s := range o.Services {
 			s.Register(r)

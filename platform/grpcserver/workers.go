@@ -1,21 +1,16 @@
 package grpcserver
 
-import (
-	"context"
-	"sync"
-
-	"google.golang.org/grpc"
-)
+import "sync"
 
 // workers is a pool of long-lived goroutines that run the in-process channel's unary calls
-// through the interceptor chain. inprocgrpc starts a goroutine per call (so that the caller's
-// deadline and cancellation end the call even when its handler does not return); that
-// goroutine's stack starts small and grows again on every call through the chain (its deepest
-// point is the rpc log line's float, which slog writes through encoding/json), copying it each
-// time (runtime.newstack, a third of the in-process handler's CPU). A worker's stack has grown
-// once: the call's goroutine only waits for the worker, as grpc.NumStreamWorkers does for calls
-// over the network. When every worker is busy, the call runs in a goroutine of its own. The
-// workers start with the first call and end when the server stops.
+// through the interceptor chain (inProcess.Invoke), while the caller waits for the call or for
+// its own deadline, so that the deadline and cancellation end the call even when its handler
+// does not return. A goroutine per call would grow its stack again on every call through the
+// chain (its deepest point is the rpc log line's float, which slog writes through
+// encoding/json), copying it each time (runtime.newstack, a third of the in-process handler's
+// CPU); a worker's stack has grown once, as grpc.NumStreamWorkers does for calls over the
+// network. When every worker is busy, the call runs in a goroutine of its own. The workers
+// start with the first call and end when the server stops.
 type workers struct {
 	n     int
 	start sync.Once
@@ -55,15 +50,3 @@ func (w *workers) run(f func()) {
 
 // close ends the workers; later calls run in goroutines of their own.
 func (w *workers) close() { w.ended.Do(func() { close(w.stop) }) }
-
-// unary is the first interceptor of the in-process chain: it runs the rest of the chain and the
-// handler on a worker, with the same context and request, and returns what they return.
-func (w *workers) unary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
-	done := make(chan struct{})
-	w.run(func() {
-		defer close(done)
-		resp, err = handler(ctx, req)
-	})
-	<-done
-	return resp, err
-}
