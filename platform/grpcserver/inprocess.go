@@ -99,10 +99,11 @@ func (c *inProcess) Invoke(ctx context.Context, method string, req, reply any, o
 	}
 	sts := &transportStream{method: method}
 	var resp any
+	var callErr error // the worker's: once ctx ends, the caller no longer reads it
 	done := make(chan struct{})
 	c.workers.run(func() {
 		defer close(done)
-		resp, err = c.serve(serverContext(ctx, sts), m, in)
+		resp, callErr = c.serve(serverContext(ctx, sts), m, in)
 	})
 	select {
 	case <-done:
@@ -110,16 +111,31 @@ func (c *inProcess) Invoke(ctx context.Context, method string, req, reply any, o
 		return status.FromContextError(ctx.Err()).Err()
 	}
 	sts.deliver(opts)
+	return answer(method, resp, callErr, out)
+}
+
+// answer is what the caller of method gets: the handler's error as a status, as the gRPC server
+// makes it (a context's error is Canceled or DeadlineExceeded, any other Unknown), or a copy of
+// its response in out.
+func answer(method string, resp any, err error, out proto.Message) error {
 	if err != nil {
-		return status.Convert(err).Err()
+		if _, ok := status.FromError(err); ok {
+			return status.Convert(err).Err()
+		}
+		return status.FromContextError(err).Err()
 	}
 	r, ok := resp.(proto.Message)
-	if !ok || r == nil {
-		return status.Errorf(codes.Internal, "in-process call %s: the handler returned neither an error nor a response", method)
+	if !ok || r == nil || !sameType(r, out) {
+		return status.Errorf(codes.Internal, "in-process call %s: the handler returned no response of the method's type", method)
 	}
 	proto.Reset(out)
 	proto.Merge(out, r)
 	return nil
+}
+
+// sameType reports whether a and b are the same message type, which proto.Merge needs.
+func sameType(a, b proto.Message) bool {
+	return a.ProtoReflect().Descriptor().FullName() == b.ProtoReflect().Descriptor().FullName()
 }
 
 // serve runs m, with the server's stats handler around it when tracing is on.
@@ -130,7 +146,11 @@ func (c *inProcess) serve(ctx context.Context, m unaryMethod, req proto.Message)
 		defer func() { h.HandleRPC(ctx, &stats.End{EndTime: time.Now(), Error: err}) }()
 	}
 	return m.handler(m.impl, ctx, func(v any) error {
-		proto.Merge(v.(proto.Message), req)
+		msg, ok := v.(proto.Message)
+		if !ok || !sameType(msg, req) {
+			return status.Errorf(codes.Internal, "in-process call: the request is not of the method's type")
+		}
+		proto.Merge(msg, req)
 		return nil
 	}, nil)
 }
