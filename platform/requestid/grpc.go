@@ -9,8 +9,8 @@ import (
 
 // fromIncoming returns the caller's id when it sent exactly one valid id, else a fresh one.
 func fromIncoming(ctx context.Context) string {
-	md, _ := metadata.FromIncomingContext(ctx)
-	if v := md.Get(MetadataKey); len(v) == 1 {
+	// The one key, not FromIncomingContext: that copies every key and value of the call's metadata.
+	if v := metadata.ValueFromIncomingContext(ctx, MetadataKey); len(v) == 1 {
 		return OrNew(v[0])
 	}
 	return New()
