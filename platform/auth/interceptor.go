@@ -164,7 +164,8 @@ func (a *authorizer) check(ctx context.Context, method string) (*Claims, Rule, *
 
 // bearerToken returns the token of the authorization metadata, or "" when there is none.
 func bearerToken(ctx context.Context) (string, *denial) {
-	values := metadata.ValueFromIncomingContext(ctx, "authorization") // not a copy of the whole metadata
+	// The one key, not FromIncomingContext: that copies every key and value of the call's metadata.
+	values := metadata.ValueFromIncomingContext(ctx, "authorization")
 	switch len(values) {
 	case 0:
 		return "", nil

@@ -9,6 +9,7 @@ import (
 
 // fromIncoming returns the caller's id when it sent exactly one valid id, else a fresh one.
 func fromIncoming(ctx context.Context) string {
+	// The one key, not FromIncomingContext: that copies every key and value of the call's metadata.
 	if v := metadata.ValueFromIncomingContext(ctx, MetadataKey); len(v) == 1 {
 		return OrNew(v[0])
 	}

@@ -9,10 +9,20 @@ import (
 // (SQLite otherwise parses it at every call, a sixth of a small insert's time); PostgreSQL's
 // driver (pgx) already caches the statements it prepares, so there it is tx.ExecContext. Use it
 // for the statements of hot writes, whose text is a constant.
+//
+// On SQLite a done ctx stops the statement before it runs, not while it runs: the driver would
+// start a goroutine per statement to interrupt it (a tenth of a create's time in its
+// transaction, where writers queue), and a hot write inside a transaction, which already holds
+// the write lock (_txlock=immediate), waits for no lock and runs for microseconds. The
+// transaction still ends with ctx: database/sql rolls it back and its commit fails.
 func (db *DB) ExecTx(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
 	if db.Dialect != SQLite {
 		return tx.ExecContext(ctx, query, args...)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ctx = context.WithoutCancel(ctx)
 	if s, ok := db.stmts.Load(query); ok {
 		if stmt, ok := s.(*sql.Stmt); ok {
 			// StmtContext reuses the statement already prepared on tx's connection, or prepares it

@@ -127,3 +127,42 @@ func names(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+// TestExecTxWithDoneContextRunsNothing: a caller whose context has ended gets its context's
+// error from ExecTx, the statement does not run, and the transaction writes nothing; the
+// statement is the prepared one (run once before) on SQLite, where ExecTx does not watch ctx
+// while a statement runs.
+func TestExecTxWithDoneContextRunsNothing(t *testing.T) {
+	for _, d := range storagetest.Databases(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			db := d.DB
+			if err := storage.Migrate(context.Background(), db, migrations, "goose_test"); err != nil {
+				t.Fatal(err)
+			}
+			const insert = `INSERT INTO items (id, n, at) VALUES ($1, $2, $3)`
+			at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+			for i := range 3 { // the first has the statement prepared in the background
+				if err := db.InTx(context.Background(), func(tx *sql.Tx) error {
+					_, err := db.ExecTx(context.Background(), tx, insert, fmt.Sprintf("kept-%d", i), i, at)
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			var execErr error
+			err := db.InTx(ctx, func(tx *sql.Tx) error {
+				cancel()
+				_, execErr = db.ExecTx(ctx, tx, insert, "cancelled", 9, at)
+				return execErr
+			})
+			if !errors.Is(execErr, context.Canceled) || !errors.Is(err, context.Canceled) {
+				t.Errorf("ExecTx, InTx with a cancelled context = %v, %v; want errors wrapping context.Canceled", execErr, err)
+			}
+			var n int
+			if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM items WHERE id = 'cancelled'`).Scan(&n); err != nil || n != 0 {
+				t.Errorf("rows of the cancelled transaction = %d, %v; want 0", n, err)
+			}
+		})
+	}
+}
