@@ -2,7 +2,8 @@
 // the embedded default) or PostgreSQL (for the distributed shape), behind one database/sql handle.
 //
 // Both engines accept the same SQL text with $1-style placeholders, so repositories write each
-// query once; the schema differs only where the engines do, in per-dialect migrations.
+// query once; each migration is written once too, in PostgreSQL's dialect, and rewritten for
+// SQLite as it is applied (Migrate).
 package storage
 
 import (
