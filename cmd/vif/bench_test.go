@@ -206,14 +206,21 @@ func (e *benchEnv) empty(ctx context.Context) error {
 }
 
 func (e *benchEnv) restGetNetwork() error {
-	resp, err := e.http.Get(e.restBase + "/v1/networks/chalonnais")
+	return e.get(e.restBase+"/v1/networks/chalonnais", func(body []byte) bool {
+		return bytes.Contains(body, []byte(`"networks/chalonnais"`))
+	})
+}
+
+// get is a GET of url, read whole, that fails unless it is a 200 whose body ok accepts.
+func (e *benchEnv) get(url string, ok func(body []byte) bool) error {
+	resp, err := e.http.Get(url)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	if err == nil && (resp.StatusCode != 200 || !bytes.Contains(body, []byte(`"networks/chalonnais"`))) {
-		err = fmt.Errorf("GET /v1/networks/chalonnais = %d %s", resp.StatusCode, body)
+	if err == nil && (resp.StatusCode != 200 || !ok(body)) {
+		err = fmt.Errorf("GET %s = %d %s", url, resp.StatusCode, body)
 	}
 	return err
 }
@@ -237,16 +244,7 @@ func bareHTTP() (string, func(), error) {
 
 // bareGet is the REST floor: a GET on the bare HTTP server, read whole.
 func (e *benchEnv) bareGet() error {
-	resp, err := e.http.Get(e.bareBase + "/v1/networks/chalonnais")
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err == nil && (resp.StatusCode != 200 || !bytes.Equal(body, bareBody)) {
-		err = fmt.Errorf("bare GET = %d %s", resp.StatusCode, body)
-	}
-	return err
+	return e.get(e.bareBase+"/v1/networks/chalonnais", func(body []byte) bool { return bytes.Equal(body, bareBody) })
 }
 
 // latencies times each of calls once per iteration, interleaved so that they share the noise
