@@ -3,12 +3,7 @@ package store_test
 import (
 	"context"
 	"os"
-	"strings"
 	"testing"
-	"testing/fstest"
-
-	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/database"
 
 	"github.com/vif71/vif/platform/storage"
 	"github.com/vif71/vif/platform/storage/storagetest"
@@ -25,9 +20,7 @@ func TestUpgradeKeepsOrganisationsAndMembers(t *testing.T) {
 	for _, d := range storagetest.Databases(t) {
 		t.Run(d.Name, func(t *testing.T) {
 			ctx := context.Background()
-			if err := storage.Migrate(ctx, d.DB, directoryMigrations(t, d.DB.Dialect, "00001_", "00002_"), "goose_directory"); err != nil {
-				t.Fatal(err)
-			}
+			storagetest.MigrateUpTo(t, d.DB, os.DirFS("migrations"), "goose_directory", 2)
 			f := &fixture{db: d.DB}
 			o, m := f.org("caf-71"), f.member("net-1", "m-1", "caf-71", domain.Domain("JUSTICE"))
 			o.DeleteTime = f.now()
@@ -64,7 +57,7 @@ func TestDowngradeKeepsOrganisationsAndMembers(t *testing.T) {
 			if _, _, err := f.repo.CreateMember(ctx, m, func(*domain.Organisation) (*domain.Event, error) { return f.memberCreated(m), nil }); err != nil {
 				t.Fatal(err)
 			}
-			migrateDownTo(t, d.DB, 2)
+			storagetest.MigrateDownTo(t, d.DB, os.DirFS("migrations"), "goose_directory", 2)
 			var without int
 			if err := d.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations WHERE request_id IS NULL`).Scan(&without); err != nil || without != 1 {
 				t.Errorf("organisations without a request_id at version 2: %d, %v; want 1", without, err)
@@ -80,60 +73,6 @@ func TestDowngradeKeepsOrganisationsAndMembers(t *testing.T) {
 				t.Errorf("GetMember(%q, %q) after down and up = %+v, %v; want %+v", "net-1", "m-1", got, err, m)
 			}
 		})
-	}
-}
-
-// directoryMigrations returns the directory's migration files whose names start with one of
-// prefixes (all of them without prefixes), as storage.Migrate applies them to dialect.
-func directoryMigrations(t *testing.T, dialect storage.Dialect, prefixes ...string) fstest.MapFS {
-	t.Helper()
-	entries, err := os.ReadDir("migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys := fstest.MapFS{}
-	for _, e := range entries {
-		if len(prefixes) > 0 && !hasAnyPrefix(e.Name(), prefixes) {
-			continue
-		}
-		b, err := os.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if dialect == storage.SQLite {
-			b = []byte(storage.SQLiteDialect(string(b)))
-		}
-		fsys[e.Name()] = &fstest.MapFile{Data: b}
-	}
-	return fsys
-}
-
-func hasAnyPrefix(s string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// migrateDownTo runs the directory's Down migrations on db until it is at version.
-func migrateDownTo(t *testing.T, db *storage.DB, version int64) {
-	t.Helper()
-	dialect := database.DialectPostgres
-	if db.Dialect == storage.SQLite {
-		dialect = database.DialectSQLite3
-	}
-	versions, err := database.NewStore(dialect, "goose_directory")
-	if err != nil {
-		t.Fatal(err)
-	}
-	provider, err := goose.NewProvider("", db.DB, directoryMigrations(t, db.Dialect), goose.WithStore(versions))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := provider.DownTo(context.Background(), version); err != nil {
-		t.Fatalf("migrate down to %d: %v", version, err)
 	}
 }
 
