@@ -9,15 +9,24 @@ import (
 
 	"google.golang.org/genproto/googleapis/rpc/code"
 	"google.golang.org/grpc/codes"
+
+	"github.com/vif71/vif/platform/requestid"
 )
 
-// requestInfo is what the handlers tell the access log about a request.
+// requestInfo is what the gateway's layers learn about a request and share, on its context once
+// (see observe): what the handlers tell the access log and the metrics, and the If-Match that the
+// call to the service carries.
 type requestInfo struct {
 	grpcCode    codes.Code
 	hasGRPCCode bool
 	// route and pathParams are set once the mux has routed the request.
 	route      *route
 	pathParams map[string]string
+	// template is the matched route's template ("/v1/{name=networks/*}"), the metrics' label;
+	// "" until the mux matched one.
+	template string
+	// ifMatch is the If-Match a PATCH or DELETE asks for (see ifMatch).
+	ifMatch string
 }
 
 type requestInfoKey struct{}
@@ -27,14 +36,29 @@ func infoFrom(ctx context.Context) *requestInfo {
 	return info
 }
 
-// accessLog writes one line per request, and turns a panic into a 500 JSON error. It logs no
-// header (the request id comes from the context, see withRequestID): never the Authorization
+// observe is the gateway's outermost layer (but tracing's). It gives the request its id (see
+// requestID), bounds it with timeout, which grpc-gateway uses as the backend call's deadline,
+// sets the headers every response has unless its handler says otherwise, turns a panic into a
+// 500 JSON error, and once the request is answered writes its access log line and counts it in
+// metrics (nil: none kept). One layer, so that one context and one copy of the request carry
+// all of it.
+//
+// The log line has no header (the request id comes from the context): never the Authorization
 // header, and no query string, where filters may carry a SIRET or a name.
-func accessLog(next http.Handler, log *slog.Logger) http.Handler {
+func observe(next http.Handler, log *slog.Logger, metrics *httpMetrics, timeout time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		id := requestID(r)
+		h := w.Header()
+		h.Set(requestid.Header, id)
+		// The API serves personal data (names, e-mail addresses, phone numbers of
+		// professionals), which no shared cache should keep.
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
 		info := &requestInfo{}
-		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
+		ctx, cancel := context.WithTimeout(context.WithValue(requestid.NewContext(r.Context(), id), requestInfoKey{}, info), timeout)
+		defer cancel()
+		r = r.WithContext(ctx)
 		rec := &recorder{ResponseWriter: w}
 
 		defer func() {
@@ -49,24 +73,52 @@ func accessLog(next http.Handler, log *slog.Logger) http.Handler {
 						withInfo(codes.Internal, ReasonInternal, "internal error", nil))
 				}
 			}
-			attrs := []slog.Attr{
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
-				slog.Int("status", rec.statusCode()),
-				slog.Duration("duration", time.Since(start)),
-				slog.Int64("bytes", rec.bytes),
+			took := time.Since(start)
+			logRequest(r, log, rec, info, took)
+			if metrics != nil {
+				metrics.record(r.Method, info.template, rec.statusCode(), took)
 			}
-			if info.hasGRPCCode {
-				attrs = append(attrs, slog.String("grpc_code", code.Code(info.grpcCode).String()))
-			}
-			level := slog.LevelInfo
-			if rec.statusCode() >= 500 {
-				level = slog.LevelWarn
-			}
-			log.LogAttrs(r.Context(), level, "http request", attrs...)
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// requestID is the request's id: the client's X-Request-Id when it is fit for a log line
+// (requestid.Valid), else a fresh one. The header is rewritten with it, so that the service
+// receives it as x-request-id metadata (incomingHeader forwards that header only).
+func requestID(r *http.Request) string {
+	sent := r.Header.Values(requestid.Header)
+	id := ""
+	if len(sent) == 1 {
+		id = sent[0]
+	}
+	id = requestid.OrNew(id)
+	if len(sent) != 1 || sent[0] != id {
+		r.Header.Set(requestid.Header, id)
+	}
+	return id
+}
+
+// logRequest writes the access log line of a request answered in took.
+func logRequest(r *http.Request, log *slog.Logger, rec *recorder, info *requestInfo, took time.Duration) {
+	level := slog.LevelInfo
+	if rec.statusCode() >= 500 {
+		level = slog.LevelWarn
+	}
+	if !log.Enabled(r.Context(), level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", rec.statusCode()),
+		slog.Duration("duration", took),
+		slog.Int64("bytes", rec.bytes),
+	}
+	if info.hasGRPCCode {
+		attrs = append(attrs, slog.String("grpc_code", code.Code(info.grpcCode).String()))
+	}
+	log.LogAttrs(r.Context(), level, "http request", attrs...)
 }
 
 // recorder notes the status and the size of a response.

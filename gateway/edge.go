@@ -69,14 +69,17 @@ type edge struct {
 
 // routed is the mux's one middleware: once grpc-gateway has matched a route, it writes the
 // route's template once ("/v1/{name=networks/*}"), gives it to the metrics and the span first,
-// so that a call the edge refuses counts too, then runs the edge's checks.
+// so that a call the edge refuses counts too, then runs the edge's checks. A probe (probeRoute)
+// names nothing: the request it was sent for did not match that route.
 func (e *edge) routed(next runtime.HandlerFunc) runtime.HandlerFunc {
 	check := e.check(next)
 	return func(w http.ResponseWriter, r *http.Request, pathParams map[string]string) {
 		pat, _ := runtime.HTTPPattern(r.Context())
 		template := pat.String()
-		recordRoute(r, template)
-		nameSpan(r, template)
+		if info := infoFrom(r.Context()); info != nil && probeFrom(r.Context()) == nil {
+			info.template = template
+			nameSpan(r, template)
+		}
 		check(w, r, pat, template, pathParams)
 	}
 }

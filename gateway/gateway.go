@@ -238,63 +238,18 @@ func registerPaths(mux *runtime.ServeMux, checks []healthCheck, o Options) error
 }
 
 // middleware wraps mux in the gateway's HTTP middleware. Outermost first: trace (when tracing
-// is on), name the request, measure, log and recover everything; answer CORS; then HTTP's
-// representation (HEAD, ETag, 304, gzip) around the call; then bound time and body, and route.
+// is on); name, bound, measure, log and recover everything (observe); answer CORS; then HTTP's
+// representation (HEAD, ETag, 304, gzip) around the call; then If-Match, the body's bound, and
+// route.
 func (o Options) middleware(mux http.Handler, audit *edgeAudit, metrics *httpMetrics, origins map[string]bool) http.Handler {
 	h := mux
 	h = limitBody(h, o.MaxBodyBytes, audit)
-	h = withTimeout(h, o.RequestTimeout)
 	h = ifMatch(h)
 	h = representation(h)
 	h = cors(h, origins)
-	h = defaultHeaders(h)
-	h = accessLog(h, o.Logger)
-	if metrics != nil {
-		h = metrics.measure(h)
-	}
-	h = withRequestID(h)
+	h = observe(h, o.Logger, metrics, o.RequestTimeout)
 	if telemetry.Enabled() {
 		h = traced(h)
 	}
 	return h
-}
-
-// withRequestID gives the request its id: the client's X-Request-Id when it is fit for a log
-// line (requestid.Valid), else a fresh one. The id is answered in X-Request-Id, carried on the
-// context for the gateway's own log lines, and passed to the service as x-request-id metadata
-// (incomingHeader forwards the header, which is rewritten here).
-func withRequestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sent := r.Header.Values(requestid.Header)
-		id := ""
-		if len(sent) == 1 {
-			id = sent[0]
-		}
-		id = requestid.OrNew(id)
-		r.Header.Set(requestid.Header, id)
-		w.Header().Set(requestid.Header, id)
-		next.ServeHTTP(w, r.WithContext(requestid.NewContext(r.Context(), id)))
-	})
-}
-
-// withTimeout bounds the request's context, which grpc-gateway uses as the backend call's
-// deadline.
-func withTimeout(next http.Handler, d time.Duration) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), d)
-		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// defaultHeaders sets the headers every response has unless its handler says otherwise. The API
-// serves personal data (names, e-mail addresses, phone numbers of professionals), which no shared
-// cache should keep.
-func defaultHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Content-Type-Options", "nosniff")
-		next.ServeHTTP(w, r)
-	})
 }

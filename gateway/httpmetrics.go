@@ -1,8 +1,6 @@
 package gateway
 
 import (
-	"context"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -37,24 +35,12 @@ func newHTTPMetrics(reg prometheus.Registerer) (*httpMetrics, error) {
 	return m, nil
 }
 
-type metricsRouteKey struct{}
-
-// measure wraps the whole handler; the route is filled in by recordRoute once the mux matched.
-func (m *httpMetrics) measure(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		route := new(string)
-		*route = "unmatched"
-		rec := &recorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), metricsRouteKey{}, route)))
-		m.requests.WithLabelValues(r.Method, *route, strconv.Itoa(rec.statusCode())).Inc()
-		m.duration.WithLabelValues(r.Method, *route).Observe(time.Since(start).Seconds())
-	})
-}
-
-// recordRoute tells measure the template of the route the mux matched (see edge.routed).
-func recordRoute(r *http.Request, template string) {
-	if route, ok := r.Context().Value(metricsRouteKey{}).(*string); ok {
-		*route = template
+// record counts a request answered with status in took; template is the route the mux matched,
+// "" for none ("unmatched").
+func (m *httpMetrics) record(method, template string, status int, took time.Duration) {
+	if template == "" {
+		template = "unmatched"
 	}
+	m.requests.WithLabelValues(method, template, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(method, template).Observe(took.Seconds())
 }

@@ -16,25 +16,27 @@ import (
 // ReasonEtagMismatch is the services' reason for a stale etag; with If-Match it is HTTP 412.
 const ReasonEtagMismatch = "ETAG_MISMATCH"
 
-type ifMatchKey struct{}
-
 // ifMatch takes the If-Match header of a PATCH or DELETE, the HTTP way of saying "only if it is
-// still as I read it", into the request's context, where etagInterceptor gives it to the
+// still as I read it", into the request's requestInfo, where etagInterceptor gives it to the
 // service as the request's etag. "*" (any current version) asks nothing more than the method
 // already does, and is dropped.
 func ifMatch(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := strings.TrimSpace(r.Header.Get("If-Match"))
 		if v != "" && v != "*" && (r.Method == http.MethodPatch || r.Method == http.MethodDelete) {
-			r = r.WithContext(context.WithValue(r.Context(), ifMatchKey{}, v))
+			if info := infoFrom(r.Context()); info != nil {
+				info.ifMatch = v
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
 func ifMatchFrom(ctx context.Context) string {
-	v, _ := ctx.Value(ifMatchKey{}).(string)
-	return v
+	if info := infoFrom(ctx); info != nil {
+		return info.ifMatch
+	}
+	return ""
 }
 
 // etagInterceptor sets the etag of the request a PATCH or DELETE becomes from its If-Match: the

@@ -14,7 +14,7 @@ import (
 // Caching. The referential (communes, EPCIs, the networks) changes with a release of the
 // binary's snapshot, not with use, so any cache may keep an anonymous answer for an hour;
 // other anonymous reads are revalidated each time (their ETag makes that a 304); an answer to a
-// request with a token stays no-store, as defaultHeaders sets it: it may hold personal data.
+// request with a token stays no-store, as observe sets it: it may hold personal data.
 const referentialCacheControl = "public, max-age=3600"
 
 var referentialPrefixes = []string{"/v1/communes", "/v1/epcis", "/v1/networks"}
