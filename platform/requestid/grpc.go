@@ -52,7 +52,8 @@ func outgoing(ctx context.Context) context.Context {
 	if id == "" {
 		return ctx
 	}
-	if md, ok := metadata.FromOutgoingContext(ctx); ok && len(md.Get(MetadataKey)) > 0 {
+	// The one key, not FromOutgoingContext: that copies every key and value of the metadata.
+	if len(metadata.ValueFromOutgoingContext(ctx, MetadataKey)) > 0 {
 		return ctx
 	}
 	return metadata.AppendToOutgoingContext(ctx, MetadataKey, id)
