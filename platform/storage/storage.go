@@ -38,6 +38,10 @@ type DB struct {
 	mu        sync.Mutex // guards closed and the Add of preparing
 	closed    bool
 	preparing sync.WaitGroup // the statements prepareSoon is preparing
+
+	// writer is SQLite's one write lock as this process sees it (a semaphore of one, see InTx);
+	// nil on PostgreSQL, whose writers run side by side.
+	writer chan struct{}
 }
 
 // Close waits for the statements being prepared in the background (each takes a connection of
@@ -90,7 +94,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// _txlock=immediate makes every transaction take the write lock up front, so two writers
 		// queue on busy_timeout instead of failing with SQLITE_BUSY half-way.
 		conn.SetMaxOpenConns(4)
-		db = &DB{DB: conn, Dialect: SQLite}
+		db = &DB{DB: conn, Dialect: SQLite, writer: make(chan struct{}, 1)}
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
@@ -116,7 +120,19 @@ func sqliteDSN(path string) string {
 // back, so a change and the events written beside it land together or not at all. A connection
 // failure wraps ErrUnavailable; when ctx ends first, the error wraps ctx's error (the database
 // rolls the transaction back: nothing of it is written).
+//
+// On SQLite, whose writers take turns, the process's transactions queue for their turn in Go
+// before they begin: a turn passes to the next writer as soon as the last one ends, where
+// SQLite's busy handler would let the writers that found the lock taken sleep and try again
+// (a millisecond, then more), and each try costs the lock's system calls. ExecContext, a write
+// outside a transaction, takes its turn too. Writers of other processes on the same file still
+// queue on busy_timeout.
 func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	release, err := db.writeTurn(ctx)
+	if err != nil {
+		return fmt.Errorf("storage: begin: %w", err)
+	}
+	defer release()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("storage: begin: %w", Classify(contextError(ctx, err)))
@@ -135,4 +151,30 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		return fmt.Errorf("storage: commit: %w", Classify(contextError(ctx, err)))
 	}
 	return nil
+}
+
+// ExecContext runs a statement outside a transaction, as sql.DB's does; on SQLite it waits for
+// its turn among the process's writers first (see InTx). Never call it inside InTx's fn: the
+// transaction holds the turn (use the transaction's ExecContext, or ExecTx).
+func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	release, err := db.writeTurn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return db.DB.ExecContext(ctx, query, args...)
+}
+
+// writeTurn waits for the writer's turn on SQLite (at once on PostgreSQL) and returns what ends
+// it, or ctx's error when ctx ends first.
+func (db *DB) writeTurn(ctx context.Context) (func(), error) {
+	if db.writer == nil {
+		return func() {}, nil
+	}
+	select {
+	case db.writer <- struct{}{}:
+		return func() { <-db.writer }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
