@@ -132,11 +132,18 @@ func TestHTTPConventions(t *testing.T) {
 			get.Header.Get("ETag"), get.Header.Get("Content-Length"))
 	}
 
+	// A method no route takes on a path is a 405, counted as no route: the routes of the other
+	// methods, which the gateway tried for the Allow header, are not its.
+	if resp, raw = do(t, "PUT", base+"/v1/networks/chalonnais", nil, "{}"); resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("PUT network = %d %s; want 405", resp.StatusCode, raw)
+	}
+
 	// The gateway's request metrics, by route template.
 	_, metrics := do(t, "GET", in.metricsURL, nil, "")
 	for _, want := range []string{
 		`http_server_requests_total{code="200",method="GET",route="/v1/{name=networks/*}"}`,
 		`http_server_requests_total{code="412",method="PATCH",route="/v1/{organisation.name=organisations/*}"}`,
+		`http_server_requests_total{code="405",method="PUT",route="unmatched"}`,
 		`http_server_request_duration_seconds_bucket{method="GET",route="/v1/communes"`,
 		// The same call as the services' gRPC server and the gateway's gRPC client saw it, and the
 		// outbox relays' metrics (the seed published events).
