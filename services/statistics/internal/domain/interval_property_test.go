@@ -97,6 +97,7 @@ func attackYear(t fatalf, rs []*Report, year int, threshold int64, respondent st
 }
 
 func TestNoHiddenCountIsNarrowedByTheIntervalAttack(t *testing.T) {
+	withPropertyChecks(t)
 	withDimensions(t, []Dimension{{Field: "by_form", Buckets: []string{"PHYSICAL", Unknown}}})
 	rapid.Check(t, func(t *rapid.T) {
 		rs := drawReports(t, 2024)
@@ -107,6 +108,7 @@ func TestNoHiddenCountIsNarrowedByTheIntervalAttack(t *testing.T) {
 }
 
 func TestNoHiddenCountIsNarrowedByARespondent(t *testing.T) {
+	withPropertyChecks(t)
 	withDimensions(t, []Dimension{{Field: "by_form", Buckets: []string{"PHYSICAL", Unknown}}})
 	rapid.Check(t, func(t *rapid.T) {
 		rs := drawReports(t, 2024)

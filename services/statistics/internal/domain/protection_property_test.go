@@ -286,6 +286,7 @@ func checkNothingRecomputable(t *rapid.T, rs []*Report, year int, threshold int6
 }
 
 func TestNothingHiddenCanBeRecomputedAcrossAnswers(t *testing.T) {
+	withPropertyChecks(t)
 	withDimensions(t, []Dimension{{Field: "by_form", Buckets: []string{"PHYSICAL", "SEXUAL", Unknown}}})
 	rapid.Check(t, func(t *rapid.T) {
 		threshold := rapid.OneOf(rapid.Just(DefaultThreshold), rapid.Int64Range(2, 8)).Draw(t, "threshold")
@@ -296,6 +297,7 @@ func TestNothingHiddenCanBeRecomputedAcrossAnswers(t *testing.T) {
 // TestNothingHiddenCanBeRecomputedWithTheRealBreakdowns runs the same property with the four
 // real breakdowns: the attacker's model is then about eight times larger.
 func TestNothingHiddenCanBeRecomputedWithTheRealBreakdowns(t *testing.T) {
+	withPropertyChecks(t)
 	rapid.Check(t, func(t *rapid.T) {
 		checkNothingRecomputable(t, drawReports(t, 2024), 2024, DefaultThreshold)
 	})

@@ -3,5 +3,5 @@
 package domain
 
 // raceEnabled says whether the tests run with the race detector, which makes the attacker's
-// linear programmes several times slower.
+// linear programmes about twenty times slower.
 const raceEnabled = false

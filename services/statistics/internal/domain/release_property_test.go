@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"flag"
 	"fmt"
 	"maps"
 	"testing"
@@ -332,26 +331,6 @@ func drawSplit(t *rapid.T, victims int64, label string) [][]BucketCount {
 	return out
 }
 
-// releaseChecks is how many random sequences of releases each property draws (fewer under the
-// race detector), unless -rapid.checks says otherwise: each case protects and attacks up to
-// four states of a year.
-const releaseChecks, releaseChecksRace = 25, 8
-
-func withReleaseChecks(t *testing.T) {
-	f := flag.Lookup("rapid.checks")
-	if f == nil || f.Value.String() != f.DefValue {
-		return
-	}
-	n := releaseChecks
-	if raceEnabled {
-		n = releaseChecksRace
-	}
-	if err := f.Value.Set(fmt.Sprint(n)); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = f.Value.Set(f.DefValue) })
-}
-
 // acrossReleases draws a year's reports and up to three changes (split: their victims split
 // among the buckets), publishes each state, and fails when a hidden count is bounded too
 // tightly by a public reader of every release, or with respondents by each network's
@@ -574,6 +553,7 @@ func TestABucketWhoseOtherPartsDidNotChange(t *testing.T) {
 // that a département bucket often keeps its value while its parts move; no hidden count may be
 // narrowed, for the public or any coordinator.
 func TestNoYearBucketIsNarrowedAcrossReleases(t *testing.T) {
+	withPropertyChecks(t)
 	withDimensions(t, []Dimension{{Field: "by_form", Buckets: []string{"PHYSICAL", Unknown}}})
 	rapid.Check(t, func(t *rapid.T) {
 		y := YearPeriod(2024)
