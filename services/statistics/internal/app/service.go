@@ -18,6 +18,7 @@ type Service struct {
 	ids       domain.IDs
 	threshold int64
 	patterns  *domain.PatternCache
+	releases  *domain.ReleaseCache
 }
 
 // patternCacheSize is how many years' patterns the service keeps (per depth): the years a
@@ -31,7 +32,8 @@ func New(repo domain.Repository, dir domain.Directory, now domain.Clock, ids dom
 		threshold = domain.DefaultThreshold
 	}
 	clock := func() time.Time { return now().UTC().Truncate(time.Microsecond) }
-	return &Service{repo: repo, dir: dir, now: clock, ids: ids, threshold: threshold, patterns: domain.NewPatternCache(patternCacheSize)}
+	return &Service{repo: repo, dir: dir, now: clock, ids: ids, threshold: threshold,
+		patterns: domain.NewPatternCache(patternCacheSize), releases: domain.NewReleaseCache()}
 }
 
 // networks returns the directory's networks by id.
@@ -55,7 +57,7 @@ func (s *Service) publisher(ctx context.Context, actor domain.Actor, networks []
 	if err != nil {
 		return nil, err
 	}
-	p := domain.NewPublisher(reports, networks, s.threshold, actor).UseCache(s.patterns)
+	p := domain.NewPublisher(reports, networks, s.threshold, actor).UseCache(s.patterns).UseReleaseCache(s.releases)
 	if err := p.UseReleases(ctx, s.repo); err != nil {
 		return nil, err
 	}

@@ -44,6 +44,7 @@ type Publisher struct {
 	patterns   map[patternKey]map[cellKey]bool
 	cache      *PatternCache
 	released   map[int]map[cellKey]bool // by year, the pattern of its latest release (UseReleases)
+	releases   *ReleaseCache            // where UseReleases reads the latest releases; nil: from the log
 	// live are the figures, raw and live, of the networks the viewer sees raw, when figures
 	// holds the releases' (UseReleases); nil otherwise.
 	live map[string]Figures

@@ -190,6 +190,11 @@ func (p *Publisher) UseReleases(ctx context.Context, log ReleaseLog) error {
 			years[period.Year()] = true
 		}
 	}
+	// Every figure is of one of these years, each answered from its latest release: none of the
+	// live figures stays (each network keeps its entry, emptied).
+	for id := range p.figures {
+		p.figures[id] = Figures{}
+	}
 	for _, year := range sortedYears(years) {
 		if err := p.keep(ctx, log, year); err != nil {
 			return err
@@ -255,21 +260,12 @@ func (p *Publisher) NextRelease(ctx context.Context, year int, hist []Release) (
 	return this, nil
 }
 
-// keep makes p answer for year from its latest release: its figures replace the year's, and
-// its pattern is the year's.
+// keep makes p answer for year from its latest release: its figures are the year's (UseReleases
+// has taken the live ones out), and its pattern is the year's.
 func (p *Publisher) keep(ctx context.Context, log ReleaseLog, year int) error {
-	last, ok, err := log.LastRelease(ctx, year)
+	last, ok, err := p.releases.last(ctx, log, year)
 	if err != nil {
 		return err
-	}
-	for id, f := range p.figures {
-		g := Figures{}
-		for period, v := range f {
-			if period.Year() != year {
-				g[period] = v
-			}
-		}
-		p.figures[id] = g
 	}
 	if !ok {
 		return nil
@@ -282,20 +278,18 @@ func (p *Publisher) keep(ctx context.Context, log ReleaseLog, year int) error {
 			p.figures[id][period] = v
 		}
 	}
-	var h map[cellKey]bool
-	switch {
-	case last.Hidden != nil:
-		h, err = patternOf(last.Hidden)
-	case last.Number == 1:
-		return nil // recorded without its pattern: protected as any single state (pattern)
-	default:
-		var hist []Release
-		if hist, err = log.Releases(ctx, year); err == nil {
-			h, err = p.releasePatterns(ctx, hist)
+	h := last.pattern
+	if last.Hidden == nil {
+		if last.Number == 1 {
+			return nil // recorded without its pattern: protected as any single state (pattern)
 		}
-	}
-	if err != nil {
-		return err
+		hist, err := log.Releases(ctx, year)
+		if err != nil {
+			return err
+		}
+		if h, err = p.releasePatterns(ctx, hist); err != nil {
+			return err
+		}
 	}
 	p.released[year] = h
 	return nil
