@@ -49,16 +49,24 @@ func (s *Service) networks(ctx context.Context) (map[string]domain.Network, []do
 	return byID, list, nil
 }
 
-// publisher prepares the answers to actor over the years from..to, from every network's latest
-// reports, as actor may see them: raw and live what they are entitled to, the rest from each
-// year's latest release (domain.Publisher.UseReleases), which computes no protection.
+// publisher prepares the answers to actor over the years from..to, as actor may see them: raw
+// and live what they are entitled to (every network's latest reports for an admin, their own
+// network's for a coordinator), the rest from each year's latest release
+// (domain.Publisher.UseReleases), which computes no protection and needs no other report.
 func (s *Service) publisher(ctx context.Context, actor domain.Actor, networks []domain.Network, from, to int) (*domain.Publisher, error) {
-	reports, err := s.repo.LatestReports(ctx, "", from, to)
+	var reports []*domain.Report
+	var err error
+	switch {
+	case actor.SeesAllRaw():
+		reports, err = s.repo.LatestReports(ctx, "", from, to)
+	case actor.Network != "":
+		reports, err = s.repo.LatestReports(ctx, actor.Network, from, to)
+	}
 	if err != nil {
 		return nil, err
 	}
 	p := domain.NewPublisher(reports, networks, s.threshold, actor).UseCache(s.patterns).UseReleaseCache(s.releases)
-	if err := p.UseReleases(ctx, s.repo); err != nil {
+	if err := p.UseReleases(ctx, s.repo, from, to); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -69,7 +77,7 @@ func (s *Service) checkScope(ctx context.Context, scope string, known map[string
 	if _, ok := known[scope]; ok || scope == "" {
 		return nil
 	}
-	rs, err := s.repo.LatestReports(ctx, scope, domain.FirstYear, 9999)
+	rs, err := s.repo.LatestReports(ctx, scope, domain.FirstYear, domain.LastYear)
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func TestAReadComputesNoProtection(t *testing.T) {
 	read := func(rs []*Report) *Publisher {
 		t.Helper()
 		p := NewPublisher(rs, nil, DefaultThreshold, Actor{}).UseCache(cache)
-		if err := p.UseReleases(context.Background(), log); err != nil {
+		if err := p.UseReleases(context.Background(), log, FirstYear, LastYear); err != nil {
 			t.Fatalf("UseReleases: %v", err)
 		}
 		return p
@@ -124,7 +124,7 @@ func TestAReleaseRecordedWithoutItsPatternIsStillRead(t *testing.T) {
 	log[2024][0].Hidden, log[2024][0].PublishTime = nil, time.Time{} // as an implicit release was recorded
 	now := append(append([]*Report(nil), before...), monthReport(t, "d", m, 40, 10))
 	p := NewPublisher(now, nil, DefaultThreshold, Actor{})
-	if err := p.UseReleases(context.Background(), log); err != nil {
+	if err := p.UseReleases(context.Background(), log, FirstYear, LastYear); err != nil {
 		t.Fatalf("UseReleases over a release without its pattern: %v", err)
 	}
 	if got, err := p.Figures("c", m, Month); err != nil || !got.Victims.Hidden {

@@ -17,8 +17,11 @@ const (
 	Month
 )
 
-// FirstYear is the first year a report or a query may cover.
-const FirstYear = 2000
+// FirstYear is the first year a report or a query may cover, LastYear the last a period may name.
+const (
+	FirstYear = 2000
+	LastYear  = 9999
+)
 
 // Period is a calendar year, quarter or month. The zero value is not a period.
 type Period struct {
@@ -36,7 +39,7 @@ func QuarterPeriod(y, q int) Period { return Period{year: y, unit: Quarter, inde
 // MonthPeriod returns month m (1-12) of year y.
 func MonthPeriod(y, m int) Period { return Period{year: y, unit: Month, index: m} }
 
-// ParsePeriod reads `2022`, `2022-Q1` or `2022-03`, from FirstYear to 9999.
+// ParsePeriod reads `2022`, `2022-Q1` or `2022-03`, from FirstYear to LastYear.
 func ParsePeriod(s string) (Period, error) {
 	bad := func() (Period, error) {
 		return Period{}, fmt.Errorf("%q is not a period: want a year (2022), a quarter (2022-Q1) or a month (2022-03)", s)

@@ -57,7 +57,9 @@ type patternKey struct {
 
 // NewPublisher prepares the answers to viewer from the latest revision of every report of the
 // years concerned (all networks' reports: the département's figures and the protection of any
-// network's figures depend on all of them), and the directory's networks.
+// network's figures depend on all of them), and the directory's networks. A Publisher that
+// answers from the releases (UseReleases) needs only the reports of the networks the viewer sees
+// raw.
 func NewPublisher(reports []*Report, networks []Network, threshold int64, viewer Actor) *Publisher {
 	byNetwork := map[string][]*Report{}
 	for _, r := range reports {

@@ -166,22 +166,32 @@ type ReleaseLog interface {
 	Releases(ctx context.Context, year int) ([]Release, error)
 	// LastRelease returns a year's latest release; false when it has none.
 	LastRelease(ctx context.Context, year int) (Release, bool, error)
+	// ReleasedYears returns the years from..to (inclusive) that have a release, in order.
+	ReleasedYears(ctx context.Context, from, to int) ([]int, error)
 	// AddRelease records r, whose number must follow the latest; ErrReleaseTaken when another
 	// publication took it first.
 	AddRelease(ctx context.Context, r Release) error
 }
 
-// UseReleases makes p answer from the releases of log (ctx is the request's): for each year of
-// its figures, from the year's latest release, its figures with the pattern it recorded, and no
-// figure for a year with no release. The networks the viewer sees raw keep their live figures. A
-// viewer who sees every figure raw needs none of it. It computes no protection but for a release
-// recorded without its pattern (see above).
-func (p *Publisher) UseReleases(ctx context.Context, log ReleaseLog) error {
+// UseReleases makes p answer from the releases of log (ctx is the request's) for the years
+// from..to: for each year with a release or a figure, from the year's latest release, its
+// figures with the pattern it recorded, and no figure for a year with no release. The networks
+// the viewer sees raw keep their live figures: those are the only reports p needs to have been
+// given (NewPublisher). A viewer who sees every figure raw needs none of it. It computes no
+// protection but for a release recorded without its pattern (see above).
+func (p *Publisher) UseReleases(ctx context.Context, log ReleaseLog, from, to int) error {
 	if p.viewer.SeesAllRaw() {
 		return nil
 	}
+	released, err := log.ReleasedYears(ctx, from, to)
+	if err != nil {
+		return err
+	}
 	p.live = map[string]Figures{}
 	years := map[int]bool{}
+	for _, y := range released {
+		years[y] = true
+	}
 	for id, f := range p.figures {
 		if p.viewer.SeesRaw(id) {
 			p.live[id] = f

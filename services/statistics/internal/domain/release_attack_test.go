@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/vif71/vif/services/statistics/attack"
 )
@@ -32,6 +33,17 @@ func (m memoryReleases) LastRelease(_ context.Context, year int) (Release, bool,
 		return Release{}, false, nil
 	}
 	return hist[len(hist)-1], true, nil
+}
+
+func (m memoryReleases) ReleasedYears(_ context.Context, from, to int) ([]int, error) {
+	var out []int
+	for year, hist := range m {
+		if year >= from && year <= to && len(hist) > 0 {
+			out = append(out, year)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 func (m memoryReleases) AddRelease(_ context.Context, r Release) error {
@@ -73,7 +85,7 @@ func publish(t fatalf, rs []*Report, threshold int64, log ReleaseLog) {
 func publisher(t fatalf, rs []*Report, threshold int64, viewer Actor, log ReleaseLog) *Publisher {
 	publish(t, rs, threshold, log)
 	p := NewPublisher(rs, nil, threshold, viewer)
-	if err := p.UseReleases(context.Background(), log); err != nil {
+	if err := p.UseReleases(context.Background(), log, FirstYear, LastYear); err != nil {
 		t.Fatalf("UseReleases: %v", err)
 	}
 	return p

@@ -37,7 +37,7 @@ func TestTheReleaseCacheAnswersFromTheLatestRelease(t *testing.T) {
 		if cached {
 			p, from = p.UseReleaseCache(cache), log
 		}
-		return p, p.UseReleases(ctx, from)
+		return p, p.UseReleases(ctx, from, 2024, 2024)
 	}
 	// sameAnswers reads rs through the cache once, then eight times at once, and compares each
 	// with a reader without the cache.

@@ -14,6 +14,7 @@ var publishCases = []contractCase{
 	{"a publication records the release with its pattern, its publish time and its event in one transaction", publicationRecordsReleaseAndEvent},
 	{"a refused publication, or a taken number, writes neither a release nor an event", refusedPublicationWritesNothing},
 	{"a retried request id returns the release it recorded, even when nothing is left to publish", retriedPublicationReturnsItsRelease},
+	{"the years with a release are listed once each, in order, within the range asked", releasedYearsAreListed},
 }
 
 // releaseRequest is the context of a PublishRelease call with requestID for year.
@@ -135,5 +136,33 @@ func retriedPublicationReturnsItsRelease(t *testing.T, f *fixture) {
 	}
 	if n := f.count(t, "releases", "year = $1", 2024); n != 1 {
 		t.Errorf("%d releases after the retries; want 1", n)
+	}
+}
+
+func releasedYearsAreListed(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	if years, err := f.repo.ReleasedYears(ctx, domain.FirstYear, domain.LastYear); err != nil || len(years) != 0 {
+		t.Fatalf("ReleasedYears before any publication = %v, %v; want none", years, err)
+	}
+	for _, year := range []int{2024, 2021, 2023} {
+		for n := 1; n <= 2; n++ {
+			r := f.nextRelease(n)
+			p := domain.MonthPeriod(year, 3)
+			r.Year, r.Figures = year, map[string]domain.Figures{"chalonnais": {p: {Counts: f.report("chalonnais", p, int64(n)).Counts}}}
+			f.publish(t, r, "")
+		}
+	}
+	for _, c := range []struct {
+		from, to int
+		want     []int
+	}{
+		{domain.FirstYear, domain.LastYear, []int{2021, 2023, 2024}},
+		{2022, 2023, []int{2023}},
+		{2024, 2024, []int{2024}},
+		{2025, domain.LastYear, nil},
+	} {
+		if got, err := f.repo.ReleasedYears(ctx, c.from, c.to); err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("ReleasedYears(%d, %d) = %v, %v; want %v", c.from, c.to, got, err, c.want)
+		}
 	}
 }

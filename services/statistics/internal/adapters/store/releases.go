@@ -81,6 +81,16 @@ func (s *Store) LatestRelease(ctx context.Context, year int) (int, [sha256.Size]
 	return number, d, err
 }
 
+// ReleasedYears implements domain.ReleaseLog.
+func (s *Store) ReleasedYears(ctx context.Context, from, to int) ([]int, error) {
+	return storage.Collect(ctx, s.DB, `SELECT DISTINCT year FROM releases WHERE year BETWEEN $1 AND $2 ORDER BY year`,
+		[]any{from, to}, func(row storage.Scanner) (int, error) {
+			var year int
+			err := row.Scan(&year)
+			return year, err
+		})
+}
+
 // Releases implements domain.ReleaseLog.
 func (s *Store) Releases(ctx context.Context, year int) ([]domain.Release, error) {
 	return s.releases(ctx, year)
