@@ -270,10 +270,12 @@ func checkNothingRecomputable(t *rapid.T, rs []*Report, year int, threshold int6
 	for _, i := range disclosure.Disclosed(o.b.t, unknown) {
 		v := o.b.t.Cells[i]
 		// A network's buckets and the département's finer ones are withheld by rule, not by
-		// disclosure control: recomputing one tells nothing unless it is a small count.
+		// disclosure control: recomputing one tells nothing unless it is a small count. Nor does
+		// recomputing a hidden 0 (zeros are not protected, as the README and the engine's check
+		// say: a quarter hidden beside its months, published 0s, is 0).
 		k := o.b.keys[i]
 		policy := k.kind == bucketCell && (k.network != "" || k.period.Granularity() != Year)
-		if (o.hid[i] && !policy) || (v >= 1 && v < threshold) {
+		if (o.hid[i] && !policy && v != 0) || (v >= 1 && v < threshold) {
 			if os.Getenv("DEBUG_ORACLE") != "" {
 				for j, k := range o.b.keys {
 					_, pub := o.known[j]
