@@ -115,6 +115,11 @@ func logRequest(r *http.Request, log *slog.Logger, rec *recorder, info *requestI
 		slog.Duration("duration", took),
 		slog.Int64("bytes", rec.bytes),
 	}
+	if info.route != nil {
+		// The service's own line of an in-process call is at debug level when it succeeds
+		// (grpcserver's logInterceptor): this line is the request's, so it names the method.
+		attrs = append(attrs, slog.String("rpc", info.route.fullMethod()))
+	}
 	if info.hasGRPCCode {
 		attrs = append(attrs, slog.String("grpc_code", code.Code(info.grpcCode).String()))
 	}

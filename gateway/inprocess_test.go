@@ -184,9 +184,14 @@ func TestInProcessCallRunsTheServerChain(t *testing.T) {
 	if len(audit) != 1 || audit[0]["request_id"] != "req-inproc-write" || audit[0]["who"] != "alice" || audit[0]["outcome"] != "ok" {
 		t.Errorf("audit lines = %v; want one, of alice's write, ok, with request_id req-inproc-write", audit)
 	}
-	rpc := env.logLines(t, "rpc")
-	if len(rpc) != 1 || rpc[0]["request_id"] != "req-inproc-write" || rpc[0]["method"] != "/"+directoryService+"/CreateOrganisation" {
-		t.Errorf("rpc lines = %v; want one for CreateOrganisation with request_id req-inproc-write", rpc)
+	// One info line for the request: the access line names the method; the service's own line of
+	// a call that succeeded in process is at debug level.
+	access := env.logLines(t, "http request")
+	if len(access) != 1 || access[0]["request_id"] != "req-inproc-write" || access[0]["rpc"] != "/"+directoryService+"/CreateOrganisation" {
+		t.Errorf("access lines = %v; want one naming rpc CreateOrganisation with request_id req-inproc-write", access)
+	}
+	if rpc := env.logLines(t, "rpc"); len(rpc) != 0 {
+		t.Errorf("rpc lines at info level = %v; want none for a call that succeeded in process", rpc)
 	}
 }
 
@@ -206,6 +211,11 @@ func TestInProcessDenialIsAudited(t *testing.T) {
 	audit := env.logLines(t, "audit")
 	if len(audit) != 1 || audit[0]["request_id"] != "req-inproc-denied" || audit[0]["who"] != "anonymous" || audit[0]["outcome"] != "Unauthenticated" {
 		t.Errorf("audit lines = %v; want one, anonymous, Unauthenticated, with request_id req-inproc-denied", audit)
+	}
+	// A call that failed keeps the service's line, with its code.
+	rpc := env.logLines(t, "rpc")
+	if len(rpc) != 1 || rpc[0]["request_id"] != "req-inproc-denied" || rpc[0]["code"] != "Unauthenticated" {
+		t.Errorf("rpc lines = %v; want one, Unauthenticated, with request_id req-inproc-denied", rpc)
 	}
 }
 

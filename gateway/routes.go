@@ -18,14 +18,13 @@ type route struct {
 	httpMethod string
 	template   string // as runtime.Pattern.String() writes it: "/v1/{name=networks/*}"
 	method     protoreflect.MethodDescriptor
+	rpc        string // method's full name, see fullMethod
 	body       string // "", "*" or the request field the body fills, e.g. "organisation"
 }
 
-// fullMethod is the gRPC method name the audit trail uses, e.g.
+// fullMethod is the gRPC method name the audit trail and the access log use, e.g.
 // "/vif.directory.v1.DirectoryService/CreateOrganisation".
-func (r *route) fullMethod() string {
-	return "/" + string(r.method.Parent().FullName()) + "/" + string(r.method.Name())
-}
+func (r *route) fullMethod() string { return r.rpc }
 
 // isWrite reports whether the route changes something: every binding of the API that is not a
 // GET does (creates, updates, deletes and custom write methods).
@@ -98,6 +97,7 @@ func bindingOf(m protoreflect.MethodDescriptor, r *annotations.HttpRule) *route 
 		httpMethod: method,
 		template:   bareVariable.ReplaceAllString(tmpl, "{$1=*}"),
 		method:     m,
+		rpc:        "/" + string(m.Parent().FullName()) + "/" + string(m.Name()),
 		body:       r.GetBody(),
 	}
 }

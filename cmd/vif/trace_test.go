@@ -123,7 +123,8 @@ func TestOneTracePerRequest(t *testing.T) {
 	dataDir := t.TempDir()
 	logs := &jsonLog{}
 	in, _ := startEmbedded(t, dataDir, func(s *settings) {
-		s.log = slog.New(requestid.Handler(slog.NewJSONHandler(logs, nil)))
+		// Debug: the fleet's rpc line of a call from the gateway in process is at debug level.
+		s.log = slog.New(requestid.Handler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	})
 	if r := proposeCession(t, in, dataDir, "traced-clio"); r.status != 200 {
 		t.Fatalf("propose = %d %v; want 200", r.status, r.body)

@@ -43,7 +43,8 @@ import (
 //
 // What differs: the handler's peer is "inproc", address "0", rather than a TCP address, and its
 // incoming metadata has none of the transport's own keys (:authority, content-type, user-agent,
-// grpc-accept-encoding); nothing in vif reads them. The calls are not counted by the gRPC
+// grpc-accept-encoding); nothing in vif reads them. Its rpc log line is at debug level when it
+// succeeds (see logInterceptor). The calls are not counted by the gRPC
 // server's graceful stop: whoever calls through the channel drains its own calls (the gateway's
 // HTTP server does) before the databases close.
 type inProcess struct {
@@ -161,6 +162,12 @@ func (c *inProcess) NewStream(ctx context.Context, desc *grpc.StreamDesc, method
 }
 
 var inProcessPeer = peer.Peer{Addr: inProcessAddr{}}
+
+// inProcessCall reports whether the handler's ctx is that of a call through Server.InProcess.
+func inProcessCall(ctx context.Context) bool {
+	p, ok := peer.FromContext(ctx)
+	return ok && p == &inProcessPeer
+}
 
 type inProcessAddr struct{}
 

@@ -75,7 +75,10 @@ func newServerMetrics(reg prometheus.Registerer) (*grpcprom.ServerMetrics, error
 }
 
 // logInterceptor logs one line per call. Health checks are logged at debug level: load balancers
-// call them every few seconds. When the call's context ended before the handler returned, the
+// call them every few seconds. So is a call that came in process and succeeded: only this
+// process's gateway calls in process (Server.InProcess), and its access line, with the same
+// request id, already names the method and the outcome of the request; a call that failed keeps
+// its line, with the service's code and duration. When the call's context ended before the handler returned, the
 // client got the context's code (DeadlineExceeded, Canceled) whatever the handler says: that is
 // what is logged and returned, and so what the metrics interceptor around it counts.
 func logInterceptor(log *slog.Logger) grpc.UnaryServerInterceptor {
@@ -88,7 +91,7 @@ func logInterceptor(log *slog.Logger) grpc.UnaryServerInterceptor {
 		elapsed := time.Since(start)
 		code := status.Code(err)
 		level := slog.LevelInfo
-		if strings.HasPrefix(info.FullMethod, "/grpc.health.") {
+		if strings.HasPrefix(info.FullMethod, "/grpc.health.") || (code == codes.OK && inProcessCall(ctx)) {
 			level = slog.LevelDebug
 		}
 		log.Log(ctx, level, "rpc", "method", info.FullMethod, "code", code.String(), "duration_ms", float64(elapsed.Microseconds())/1000)
