@@ -37,10 +37,11 @@ test-short: web/node_modules
 # summary of 100 networks, whose ten publications take minutes; make bench runs it).
 # BENCHTIME=5000x for steadier figures.
 BENCHTIME ?= 2000x
-BENCH_PACKAGES := ./cmd/vif/ ./platform/auth/ ./platform/outbox/ ./services/statistics/internal/app/
+BENCH_PACKAGES := ./cmd/vif/ ./gateway/ ./platform/auth/ ./platform/outbox/ ./services/statistics/internal/app/
 BENCH_SKIP_ONCE := DepartementYearlySummary/networks=100
 bench:
 	go test -run '^$$' -bench . -benchtime $(BENCHTIME) ./cmd/vif/ ./platform/auth/
+	go test -run '^$$' -bench . -benchmem -cpu 1 ./gateway/
 	go test -run '^$$' -bench RelayLatency -benchtime 300x ./platform/outbox/
 	go test -run '^$$' -bench RelayDrain -benchtime 3x ./platform/outbox/
 	go test -run '^$$' -bench DepartementYearlySummary -benchtime 20x -timeout 60m ./services/statistics/internal/app/

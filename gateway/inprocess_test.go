@@ -47,20 +47,28 @@ func (d *inProcessDirectory) GetNetwork(ctx context.Context, req *directoryv1.Ge
 // chain, a real token verifier) reached through the server's in-process channel, as in the
 // all-in-one.
 type inProcessEnv struct {
-	url    string
+	url     string
+	handler http.Handler // the gateway's, which url serves
+	conn    grpc.ClientConnInterface // the server's in-process channel, which the gateway calls
 	dir    *inProcessDirectory
 	logs   *syncBuffer
 	issuer auth.Issuer
 }
 
-func newInProcessGateway(t *testing.T, edit func(*Options)) *inProcessEnv {
+func newInProcessGateway(t testing.TB, edit func(*Options)) *inProcessEnv {
+	t.Helper()
+	logs := &syncBuffer{}
+	return newInProcessGatewayLogging(t, logs, slog.New(slog.NewJSONHandler(logs, nil)), edit)
+}
+
+// newInProcessGatewayLogging is newInProcessGateway with the server and the gateway logging to
+// log, whose output is logs (nil: the logs are not kept).
+func newInProcessGatewayLogging(t testing.TB, logs *syncBuffer, log *slog.Logger, edit func(*Options)) *inProcessEnv {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, nil))
 	dir := &inProcessDirectory{fakeDirectory: &fakeDirectory{}, started: make(chan struct{}, 1), ended: make(chan error, 1)}
 	const svc = "/" + directoryService + "/"
 	srv, err := grpcserver.New(grpcserver.Options{
@@ -96,7 +104,7 @@ func newInProcessGateway(t *testing.T, edit func(*Options)) *inProcessEnv {
 		hs.Close()
 		closeConns()
 	})
-	return &inProcessEnv{url: hs.URL, dir: dir, logs: logs, issuer: auth.Issuer{Key: priv}}
+	return &inProcessEnv{url: hs.URL, handler: h, conn: srv.InProcess(), dir: dir, logs: logs, issuer: auth.Issuer{Key: priv}}
 }
 
 func (e *inProcessEnv) token(t *testing.T, role auth.Role, subject string) string {

@@ -16,7 +16,7 @@ func (s *Service) CreateMember(ctx context.Context, actor domain.Actor, m domain
 	if !actor.CanEditNetwork(m.Network) {
 		return nil, fmt.Errorf("add a member to networks/%s: %w", m.Network, resource.ErrPermissionDenied)
 	}
-	if _, ok := s.ref.Network(m.Network); !ok {
+	if !s.ref.HasNetwork(m.Network) {
 		return nil, fmt.Errorf("networks/%s: %w", m.Network, domain.ErrNotFound)
 	}
 	if err := resource.NewID(&m.ID, "m-", s.ids, "member_id"); err != nil {

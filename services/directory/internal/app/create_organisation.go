@@ -16,7 +16,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, o domain.Organisation)
 	if err := resource.NewID(&o.ID, "org-", s.ids, "organisation_id"); err != nil {
 		return nil, err
 	}
-	if err := o.Validate(referential{s.ref}); err != nil {
+	if err := o.Validate(s.ref); err != nil {
 		return nil, validation.Prefix("organisation", err)
 	}
 	now := s.now().UTC()

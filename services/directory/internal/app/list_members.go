@@ -12,7 +12,7 @@ import (
 // read them. A named network that does not exist is NotFound rather than an empty list.
 func (s *Service) ListMembers(ctx context.Context, actor domain.Actor, q domain.MemberQuery) (resource.Page[*domain.Member], error) {
 	if q.Network != "" {
-		if _, ok := s.ref.Network(q.Network); !ok {
+		if !s.ref.HasNetwork(q.Network) {
 			return resource.Page[*domain.Member]{}, fmt.Errorf("networks/%s: %w", q.Network, domain.ErrNotFound)
 		}
 	}

@@ -22,12 +22,6 @@ func New(repo domain.Repository, ref *refdata.Referential, now domain.Clock, ids
 	return &Service{repo: repo, ref: ref, now: resource.Clock(now), ids: ids}
 }
 
-// referential adapts refdata to the domain's port.
-type referential struct{ *refdata.Referential }
-
-func (r referential) HasCommune(code string) bool { _, ok := r.Commune(code); return ok }
-func (r referential) HasNetwork(id string) bool   { _, ok := r.Network(id); return ok }
-
 func (s *Service) newEvent(t domain.EventType, name string) *domain.Event {
 	return &domain.Event{ID: s.ids(), Type: t, Time: s.now().UTC(), Name: name}
 }

@@ -20,7 +20,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id string, patch domai
 			return nil, fmt.Errorf("%s: %w", o.Name(), domain.ErrOrganisationDeleted)
 		}
 		o.Apply(&patch, mask)
-		if err := o.Validate(referential{s.ref}); err != nil {
+		if err := o.Validate(s.ref); err != nil {
 			return nil, validation.Prefix("organisation", err)
 		}
 		o.Revision++

@@ -95,6 +95,13 @@ func (r *Referential) Commune(code string) (Commune, bool) {
 	return c, true
 }
 
+// HasCommune reports whether code is the INSEE code of a commune of the département, without
+// copying it as Commune does.
+func (r *Referential) HasCommune(code string) bool {
+	_, ok := r.communeIdx[code]
+	return ok
+}
+
 // EPCI returns the EPCI with SIREN siren.
 func (r *Referential) EPCI(siren string) (EPCI, bool) {
 	i, ok := r.epciIdx[siren]
@@ -114,6 +121,12 @@ func (r *Referential) Network(id string) (Network, bool) {
 	n.EPCIs = slices.Clone(n.EPCIs)
 	n.Communes = slices.Clone(n.Communes)
 	return n, true
+}
+
+// HasNetwork reports whether id is the id of a network, without copying it as Network does.
+func (r *Referential) HasNetwork(id string) bool {
+	_, ok := r.networkIdx[id]
+	return ok
 }
 
 // File formats.

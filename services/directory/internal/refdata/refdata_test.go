@@ -169,6 +169,12 @@ func TestEPCIAndNetwork(t *testing.T) {
 	if n, ok := r.Network("nowhere"); ok {
 		t.Errorf("Network(%q) = %v, true; want not found", "nowhere", n)
 	}
+	if !r.HasNetwork("charolais-brionnais") || r.HasNetwork("nowhere") || r.HasNetwork("") {
+		t.Error("HasNetwork disagrees with Network")
+	}
+	if !r.HasCommune("71076") || r.HasCommune("71999") || r.HasCommune("") {
+		t.Error("HasCommune(71076, 71999, \"\") is not true, false, false")
+	}
 	// Lookups return copies: modifying them does not change the referential.
 	n.Communes[0] = "XXXXX"
 	if again, _ := r.Network("charolais-brionnais"); again.Communes[0] == "XXXXX" {
