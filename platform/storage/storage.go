@@ -13,8 +13,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
@@ -40,8 +42,10 @@ type DB struct {
 	preparing sync.WaitGroup // the statements prepareSoon is preparing
 
 	// writer is SQLite's one write lock as this process sees it (a semaphore of one, see InTx);
-	// nil on PostgreSQL, whose writers run side by side.
+	// nil on PostgreSQL, whose writers run side by side. queued counts the writers waiting for
+	// it (see writeTurn).
 	writer chan struct{}
+	queued atomic.Int32
 }
 
 // Close waits for the statements being prepared in the background (each takes a connection of
@@ -167,14 +171,34 @@ func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // writeTurn waits for the writer's turn on SQLite (at once on PostgreSQL) and returns what ends
 // it, or ctx's error when ctx ends first.
+//
+// A turn that ends while other writers wait yields the processor (runtime.Gosched): the writer
+// that takes the turn next is readied on this processor, and would otherwise wait there until
+// this goroutine blocks, after the rest of its call (its answer, its log line), the write lock
+// idle meanwhile. With 16 creations in flight on 2 cores, the lock was idle a quarter of the
+// time; yielding gave 15 % more creations a second (docs/performance.md).
 func (db *DB) writeTurn(ctx context.Context) (func(), error) {
 	if db.writer == nil {
 		return func() {}, nil
 	}
 	select {
 	case db.writer <- struct{}{}:
-		return func() { <-db.writer }, nil
+		return db.endTurn, nil
+	default:
+	}
+	db.queued.Add(1)
+	defer db.queued.Add(-1)
+	select {
+	case db.writer <- struct{}{}:
+		return db.endTurn, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+func (db *DB) endTurn() {
+	<-db.writer
+	if db.queued.Load() > 0 {
+		runtime.Gosched()
 	}
 }
