@@ -37,11 +37,12 @@ test-short: web/node_modules
 # summary of 100 networks, whose ten publications take minutes; make bench runs it).
 # BENCHTIME=5000x for steadier figures.
 BENCHTIME ?= 2000x
-BENCH_PACKAGES := ./cmd/vif/ ./gateway/ ./platform/auth/ ./platform/outbox/ ./services/statistics/internal/app/
+BENCH_PACKAGES := ./cmd/vif/ ./gateway/ ./platform/auth/ ./platform/outbox/ ./services/directory/internal/adapters/store/ ./services/statistics/internal/app/
 BENCH_SKIP_ONCE := DepartementYearlySummary/networks=100
 bench:
 	go test -run '^$$' -bench . -benchtime $(BENCHTIME) ./cmd/vif/ ./platform/auth/
 	go test -run '^$$' -bench . -benchmem -cpu 1 ./gateway/
+	go test -run '^$$' -bench . -benchtime $(BENCHTIME) ./services/directory/internal/adapters/store/
 	go test -run '^$$' -bench RelayLatency -benchtime 300x ./platform/outbox/
 	go test -run '^$$' -bench RelayDrain -benchtime 3x ./platform/outbox/
 	go test -run '^$$' -bench DepartementYearlySummary -benchtime 20x -timeout 60m ./services/statistics/internal/app/

@@ -13,7 +13,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,6 +35,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/vif71/vif/platform/benchload"
 	"github.com/vif71/vif/platform/grpcserver/grpctest"
 	"github.com/vif71/vif/platform/outbox"
 	"github.com/vif71/vif/platform/storage"
@@ -321,52 +321,6 @@ func BenchmarkRESTvsGRPCP50(b *testing.B) {
 	b.ReportMetric(float64(httpFloor)/float64(grpcFloor), "http-floor/grpc-floor")
 }
 
-// throughput runs n calls, inFlight at a time, and returns the calls per second.
-func throughput(b *testing.B, n int, call func() error) float64 {
-	b.Helper()
-	var next atomic.Int64
-	var failed atomic.Pointer[error]
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range inFlight {
-		wg.Go(func() {
-			for next.Add(1) <= int64(n) {
-				if err := call(); err != nil {
-					failed.CompareAndSwap(nil, &err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if err := failed.Load(); err != nil {
-		b.Fatal(*err)
-	}
-	return float64(n) / elapsed.Seconds()
-}
-
-// throughputRounds is how many rounds interleavedThroughput alternates its kinds of call in.
-const throughputRounds = 10
-
-// interleavedThroughput is throughput of each of calls, n calls each, run in throughputRounds
-// rounds that take every kind in turn, so that the kinds share the machine's noise.
-func interleavedThroughput(b *testing.B, n int, calls ...func() error) []float64 {
-	b.Helper()
-	per := max(n/throughputRounds, inFlight)
-	elapsed := make([]float64, len(calls)) // seconds per call kind
-	for range throughputRounds {
-		for i, call := range calls {
-			elapsed[i] += float64(per) / throughput(b, per, call)
-		}
-	}
-	rates := make([]float64, len(calls))
-	for i := range calls {
-		rates[i] = float64(per*throughputRounds) / elapsed[i]
-	}
-	return rates
-}
-
 // BenchmarkThroughput16 is GetNetwork with 16 calls in flight: REST, gRPC anonymous, gRPC with a
 // token, the empty gRPC unary and the bare HTTP GET (the two transports' floors), interleaved in
 // rounds. An iteration is one call of each kind.
@@ -375,7 +329,7 @@ func BenchmarkThroughput16(b *testing.B) {
 	ctx := context.Background()
 	n := max(b.N, inFlight)
 	b.ResetTimer()
-	rates := interleavedThroughput(b, n,
+	rates := benchload.Interleaved(b, n, inFlight,
 		func() error { return e.getNetwork(ctx, "") },
 		func() error { return e.getNetwork(ctx, e.admin) },
 		e.restGetNetwork,
@@ -400,15 +354,15 @@ func BenchmarkThroughput16(b *testing.B) {
 func BenchmarkCreateOrganisation16(b *testing.B) {
 	e := bench(b)
 	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+e.admin)
-	floorDB := rawWriteFloor(b)
 	n := max(b.N, inFlight)
 	var seq atomic.Int64
 	runID := time.Now().UnixNano()
 	payload, _ := proto.Marshal(&directoryv1.OrganisationCreated{Organisation: &directoryv1.Organisation{
 		Name: "organisations/bench", DisplayName: "Association", Kind: directoryv1.OrganisationKind_ORGANISATION_KIND_ASSOCIATION, Commune: "communes/71076",
 	}})
+	floor := rawWriteFloor(b, payload)
 	b.ResetTimer()
-	rates := interleavedThroughput(b, n, func() error {
+	rates := benchload.Interleaved(b, n, inFlight, func() error {
 		i := seq.Add(1)
 		_, err := e.dir.CreateOrganisation(ctx, &directoryv1.CreateOrganisationRequest{
 			OrganisationId: fmt.Sprintf("bench-%x-%d", runID, i),
@@ -419,28 +373,16 @@ func BenchmarkCreateOrganisation16(b *testing.B) {
 			},
 		})
 		return err
-	}, func() error {
-		i := seq.Add(1)
-		return floorDB.InTx(ctx, func(tx *sql.Tx) error {
-			now := time.Now().UTC()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, display_name, kind, commune, etag, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-				fmt.Sprintf("bench-%d", i), "Association", "ASSOCIATION", "71076", "e1", now); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, subject, source, data_schema, occurred_at, payload) VALUES ($1, $2, $3, $4, $5, $6)`,
-				outbox.NewID(), "vif.directory.v1.organisation.created", "/vif/directory", "vif.directory.v1.OrganisationCreated", now, payload)
-			return err
-		})
-	})
-	vif, floor := rates[0], rates[1]
+	}, func() error { return floor(ctx, seq.Add(1)) })
+	vif, floorRate := rates[0], rates[1]
 	b.ReportMetric(vif, "create/s")
-	b.ReportMetric(floor, "floor/s")
-	b.ReportMetric(vif/floor, "create/floor")
+	b.ReportMetric(floorRate, "floor/s")
+	b.ReportMetric(vif/floorRate, "create/floor")
 }
 
-// rawWriteFloor is a SQLite file opened as the services open theirs, with the outbox table and a
-// table of organisations.
-func rawWriteFloor(b *testing.B) *storage.DB {
+// rawWriteFloor is a SQLite file opened as the services open theirs, with the outbox table, and
+// the write floor on it (benchload.WriteFloor).
+func rawWriteFloor(b *testing.B, payload []byte) func(ctx context.Context, i int64) error {
 	b.Helper()
 	ctx := context.Background()
 	db, err := storage.Open(ctx, filepath.Join(b.TempDir(), "floor.db"))
@@ -451,9 +393,5 @@ func rawWriteFloor(b *testing.B) *storage.DB {
 	if err := storage.Migrate(ctx, db, outbox.Migrations, "goose_outbox"); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE organisations (id TEXT PRIMARY KEY, display_name TEXT NOT NULL,
-		kind TEXT NOT NULL, commune TEXT, etag TEXT NOT NULL, created_at TIMESTAMP NOT NULL)`); err != nil {
-		b.Fatal(err)
-	}
-	return db
+	return benchload.WriteFloor(b, db, payload)
 }

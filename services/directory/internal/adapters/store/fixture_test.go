@@ -33,7 +33,7 @@ type fixture struct {
 	commits atomic.Int64 // calls to the store's committed hook
 }
 
-func newFixture(t *testing.T, db *storage.DB) *fixture {
+func newFixture(t testing.TB, db *storage.DB) *fixture {
 	t.Helper()
 	f := &fixture{db: db}
 	repo, err := store.Open(context.Background(), db, grpcapi.EncodeEvent, func() { f.commits.Add(1) })
