@@ -98,9 +98,10 @@ func TestClassifyConnectionFailures(t *testing.T) {
 }
 
 // TestInTxCancelledBeforeCommit: a caller whose context ends while its transaction runs gets its
-// context's error, and nothing of the transaction is written. database/sql rolls the
-// transaction back when the context ends, so Commit alone would only say "transaction has already
-// been committed or rolled back".
+// context's error, and nothing of the transaction is written: on PostgreSQL database/sql rolls
+// the transaction back when the context ends (Commit alone would only say "transaction has
+// already been committed or rolled back"); on SQLite, whose transactions do not watch their
+// context, InTx checks it before the commit.
 func TestInTxCancelledBeforeCommit(t *testing.T) {
 	for _, d := range storagetest.Databases(t) {
 		t.Run(d.Name, func(t *testing.T) {
