@@ -134,7 +134,7 @@ func sqliteDSN(path string) string {
 //
 // On SQLite the transaction does not watch ctx while it runs: database/sql and the driver would
 // each start a goroutine for it (one for the transaction, one for BEGIN, one for COMMIT), inside
-// the turn where the other writers wait, 3 % of the creations a second (docs/performance.md).
+// the turn where the other writers wait: 2 to 3 % of the creations a second (docs/performance.md).
 // ctx is checked before the turn, before each ExecTx statement and before the commit: a caller
 // whose ctx ends while fn runs still gets its error, and nothing of the transaction is written.
 func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
