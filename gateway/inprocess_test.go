@@ -48,11 +48,11 @@ func (d *inProcessDirectory) GetNetwork(ctx context.Context, req *directoryv1.Ge
 // all-in-one.
 type inProcessEnv struct {
 	url     string
-	handler http.Handler // the gateway's, which url serves
+	handler http.Handler             // the gateway's, which url serves
 	conn    grpc.ClientConnInterface // the server's in-process channel, which the gateway calls
-	dir    *inProcessDirectory
-	logs   *syncBuffer
-	issuer auth.Issuer
+	dir     *inProcessDirectory
+	logs    *syncBuffer
+	issuer  auth.Issuer
 }
 
 func newInProcessGateway(t testing.TB, edit func(*Options)) *inProcessEnv {

@@ -19,12 +19,13 @@ import (
 //     typo (displayname, update_mask in a body) is not silently dropped.
 //
 // int64 fields are JSON strings, as proto3 JSON wants. HTTPBodyMarshaler only matters for a
-// method that returns google.api.HttpBody (a file download), which it writes raw.
+// method that returns google.api.HttpBody (a file download), which it writes raw. fastJSON
+// writes the answers protojson would, faster.
 var jsonMarshaler = &runtime.HTTPBodyMarshaler{
-	Marshaler: &runtime.JSONPb{
+	Marshaler: fastJSON{JSONPb: &runtime.JSONPb{
 		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: false, EmitUnpopulated: false},
 		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-	},
+	}},
 }
 
 // newMux builds the mux with the edge checks (see edge) run on every routed request.
