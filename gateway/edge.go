@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -73,9 +74,19 @@ type edge struct {
 // names nothing: the request it was sent for did not match that route.
 func (e *edge) routed(next runtime.HandlerFunc) runtime.HandlerFunc {
 	check := e.check(next)
+	// The mux wraps each route's handler in a middleware of its own, so this one only ever sees
+	// one pattern: its template is written at the first call and kept (Pattern.String builds
+	// it anew each time, a microsecond of every REST request).
+	var written atomic.Pointer[string]
 	return func(w http.ResponseWriter, r *http.Request, pathParams map[string]string) {
 		pat, _ := runtime.HTTPPattern(r.Context())
-		template := pat.String()
+		t := written.Load()
+		if t == nil {
+			s := pat.String()
+			t = &s
+			written.Store(t)
+		}
+		template := *t
 		if info := infoFrom(r.Context()); info != nil && probeFrom(r.Context()) == nil {
 			info.template = template
 			nameSpan(r, template)
