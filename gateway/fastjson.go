@@ -79,11 +79,11 @@ func makePlan(md protoreflect.MessageDescriptor, seen map[protoreflect.FullName]
 	fds := md.Fields()
 	for i := range fds.Len() {
 		fd := fds.Get(i)
-		name, ok := appendJSONString(nil, fd.JSONName())
+		quoted, ok := appendJSONString(nil, fd.JSONName())
 		if !ok || fd.IsMap() || fd.Cardinality() == protoreflect.Required {
 			return nil
 		}
-		f := jsonField{fd: fd, name: string(name) + ":"}
+		f := jsonField{fd: fd, name: string(quoted) + ":"}
 		switch fd.Kind() {
 		case protoreflect.BoolKind, protoreflect.StringKind,
 			protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind,
